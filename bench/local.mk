@@ -1,0 +1,1 @@
+# bench/: benchmarks that print numbers (not part of make check).

@@ -1,0 +1,167 @@
+/*
+ * conf: vipd's configuration, parsed from a libconfig file into one plain,
+ * frozen struct.
+ *
+ * This module depends on libconfig and libc only.  It never logs: every
+ * problem is collected as a "file:line: key: message" string and returned
+ * to the caller, and a file with any error is rejected as a whole.  A bad
+ * value is never replaced by a default.  libconfig types never leave this
+ * module.  Runtime state never lives in struct conf.
+ *
+ * The schema and every default are documented in doc/vipd.conf.5.
+ */
+#ifndef VIPD_CONF_H
+#define VIPD_CONF_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_DEFAULT_PATH "/etc/vipd/vipd.conf"
+#define CONF_DEFAULT_SOCKET "/run/vipd/vipd.sock"
+#define CONF_DEFAULT_PIDFILE "/run/vipd/vipd.pid"
+#define CONF_DEFAULT_PORT 7431
+#define CONF_DEFAULT_INTERVAL_MS 100
+#define CONF_DEFAULT_DEAD_AFTER 3
+#define CONF_DEFAULT_PRIORITY 100
+#define CONF_DEFAULT_GARP_COUNT 5
+#define CONF_DEFAULT_GARP_INTERVAL_MS 1100
+#define CONF_DEFAULT_GARP_REFRESH_S 60
+#define CONF_DEFAULT_ROUTE_TABLE 7431
+#define CONF_DEFAULT_ROUTE_PRIORITY 7431
+
+#define CONF_ID_MAX 64		/* node id, with its NUL */
+#define CONF_NAME_MAX 32	/* group name, with its NUL */
+#define CONF_PATH_MAX 256	/* file paths, with the NUL */
+#define CONF_SOCK_MAX 108	/* sizeof(sun_path) */
+#define CONF_SECRET_MIN 16	/* shortest accepted shared secret, bytes */
+#define CONF_SECRET_MAX 256	/* longest accepted shared secret, bytes */
+#define CONF_VIPS_MAX 4096	/* VIPs in one group */
+#define CONF_GROUPS_MAX 1024
+#define CONF_PEERS_MAX 64
+
+/* An IPv4 or IPv6 address; IPv4 uses the first 4 bytes of a. */
+struct conf_addr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t a[16];
+};
+
+enum conf_bind {
+	CONF_BIND_LOCAL,     /* VIP on lo while leader; vipd alone answers ARP */
+	CONF_BIND_INTERFACE, /* VIP on the group interface (keepalived-style) */
+	CONF_BIND_NONE,	     /* nothing added: announce, answer and route */
+};
+
+enum conf_route_pin {
+	CONF_ROUTE_OFF,	   /* no policy route */
+	CONF_ROUTE_LEADER, /* installed while this node leads the group */
+	CONF_ROUTE_ALWAYS, /* installed whatever the election says */
+};
+
+enum conf_conflict {
+	CONF_CONFLICT_YIELD,	/* never announce a VIP a foreign host owns */
+	CONF_CONFLICT_TAKEOVER, /* announce it anyway (operator override) */
+};
+
+struct conf_garp {
+	unsigned count;	      /* frames per VIP in a takeover burst, >= 1 */
+	unsigned interval_ms; /* gap between burst rounds */
+	unsigned refresh_s;   /* periodic re-announce while leading, 0 = off */
+};
+
+struct conf_route {
+	enum conf_route_pin pin;
+	uint32_t table;	   /* routing table for the pin */
+	uint32_t priority; /* ip rule priority */
+	bool has_gateway;  /* IPv4 gateway given; else looked up at run time */
+	struct conf_addr gateway;
+	bool has_gateway6; /* IPv6 gateway given; else looked up at run time */
+	struct conf_addr gateway6;
+};
+
+struct conf_group {
+	char name[CONF_NAME_MAX];
+	char interface[IFNAMSIZ];
+	struct conf_addr *vips;
+	size_t nvips;
+	unsigned priority;    /* effective: group's own or node.priority */
+	bool priority_set;    /* the group set its own priority */
+	bool preempt;
+	unsigned preempt_delay_ms;
+	enum conf_bind bind;
+	struct conf_route route;
+	struct conf_garp garp;
+	enum conf_conflict conflict;
+	int line; /* line of the group's block, for run-time messages */
+};
+
+struct conf {
+	char path[CONF_PATH_MAX];
+
+	/* node */
+	char node_id[CONF_ID_MAX];
+	unsigned node_priority;
+
+	/* cluster */
+	uint16_t port;
+	bool has_bind;
+	struct conf_addr bind;
+	struct conf_addr *peers; /* may include this node's own address */
+	size_t npeers;
+	bool has_multicast;
+	struct conf_addr multicast;
+	char multicast_interface[IFNAMSIZ];
+	unsigned interval_ms;
+	unsigned dead_after;
+	char secret_file[CONF_PATH_MAX];
+	uint8_t secret[CONF_SECRET_MAX];
+	size_t secret_len;
+
+	/* control */
+	char socket_path[CONF_SOCK_MAX];
+	char pid_file[CONF_PATH_MAX];
+	char socket_group[32]; /* "" = the daemon's own group */
+
+	struct conf_group *groups;
+	size_t ngroups;
+};
+
+/* A list of error messages, each "file:line: key: message". */
+struct conf_errors {
+	char **msg;
+	size_t n;
+};
+
+/*
+ * Parse and validate the libconfig file at path.  Returns a new struct conf
+ * that the caller frees with conf_free(), or NULL when the file cannot be
+ * read or holds any error; then every error found has been appended to errs
+ * (which the caller clears with conf_errors_clear()).  When the node id is
+ * not set, hostname is used; hostname may be NULL to use gethostname().
+ */
+struct conf *conf_load(const char *path, const char *hostname,
+		       struct conf_errors *errs);
+
+/* Free a config from conf_load(); conf_free(NULL) is a no-op. */
+void conf_free(struct conf *c);
+
+/* Free the messages of errs and reset it to empty. */
+void conf_errors_clear(struct conf_errors *errs);
+
+/* Count of VIPs over all groups. */
+size_t conf_vip_count(const struct conf *c);
+
+/* "local", "interface", "none"; "leader", "always", "off". */
+const char *conf_bind_name(enum conf_bind b);
+const char *conf_route_pin_name(enum conf_route_pin p);
+
+/*
+ * True when the two groups are the same for the running daemon: same name,
+ * interface, VIPs (in any order), bind, route and conflict policy.  Used by
+ * reload to decide which groups keep their state.
+ */
+bool conf_group_same_vips(const struct conf_group *a,
+			  const struct conf_group *b);
+
+#endif

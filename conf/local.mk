@@ -1,0 +1,1 @@
+# conf/: libconfig -> one frozen struct.  Sees only its own folder.

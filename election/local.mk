@@ -1,0 +1,1 @@
+# election/: pure state machine + wire codec.  Sees only its own folder.

@@ -1,0 +1,139 @@
+/*
+ * Logging: a tiny OpenBSD-style API.  Foreground daemons log to stderr with
+ * a monotonic-ish timestamp; background daemons log to syslog.  The logger's
+ * three variables are the only mutable globals of vipd.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "net.h"
+
+static bool log_foreground = true;
+static int log_verbose;
+static bool log_opened;
+
+void
+log_init(bool foreground, int verbose, const char *ident)
+{
+	log_foreground = foreground;
+	log_verbose = verbose;
+	if (!foreground) {
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		log_opened = true;
+	}
+}
+
+void
+log_set_verbose(int verbose)
+{
+	log_verbose = verbose;
+}
+
+int
+log_get_verbose(void)
+{
+	return log_verbose;
+}
+
+static void
+log_emit(int pri, const char *fmt, va_list ap, const char *suffix)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_foreground) {
+		struct timespec ts;
+		struct tm tm;
+		char when[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld %s%s%s\n", when,
+			ts.tv_nsec / 1000000,
+			pri <= LOG_ERR	   ? "error: "
+			: pri == LOG_WARNING ? "warning: "
+			: pri == LOG_DEBUG   ? "debug: "
+					     : "",
+			msg, suffix ? suffix : "");
+		fflush(stderr);
+	} else {
+		syslog(pri, "%s%s", msg, suffix ? suffix : "");
+	}
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	char suffix[256];
+	va_list ap;
+	int saved = errno;
+
+	snprintf(suffix, sizeof(suffix), ": %s", strerror(saved));
+	va_start(ap, fmt);
+	log_emit(LOG_WARNING, fmt, ap, suffix);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_WARNING, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	log_emit(LOG_DEBUG, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	char suffix[256];
+	va_list ap;
+
+	snprintf(suffix, sizeof(suffix), ": %s", strerror(errno));
+	va_start(ap, fmt);
+	log_emit(LOG_CRIT, fmt, ap, suffix);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_CRIT, fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}
