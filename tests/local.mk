@@ -1,2 +1,21 @@
-# tests/: unit tests are declared next to their module; this fragment holds
-# the namespace integration tests and the shared lab helper.
+# tests/: unit tests are declared next to their module (in its local.mk);
+# this fragment holds the fuzz driver and the namespace integration tests.
+#
+# Fuzz targets follow one pattern (see election/local.mk for an example):
+#   tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput and
+#   `const char *fuzz_corpus_dir = FUZZ_CORPUS;`, its corpus lives in
+#   tests/fuzz/corpus/NAME/.  Without --enable-fuzzing the target links
+#   $(FUZZ_DRIVER_LIB), which replays the corpus as a TAP test in make check;
+#   with it (CC=clang), libFuzzer drives it and it is not run by make check.
+if FUZZING
+FUZZ_CFLAGS = -fsanitize=fuzzer
+FUZZ_DRIVER_LIB =
+else
+FUZZ_CFLAGS =
+FUZZ_DRIVER_LIB = tests/fuzz/libfuzzdriver.a
+noinst_LIBRARIES += tests/fuzz/libfuzzdriver.a
+tests_fuzz_libfuzzdriver_a_SOURCES = tests/fuzz/driver.c
+endif
+EXTRA_DIST += tests/fuzz/corpus
+
+EXTRA_DIST += tests/netns/lab.sh

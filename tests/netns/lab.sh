@@ -1,0 +1,219 @@
+# shellcheck shell=bash
+# The namespace lab shared by integration tests, benchmarks and the demo.
+#
+# Everything lives in network namespaces this file creates: a "switch"
+# namespace holding the bridges, one namespace per node or client, each
+# joined to a bridge by a veth.  Nothing is created in the host namespace.
+# Every name carries the lab prefix; lab_cleanup (run by the EXIT trap that
+# lab_init installs) kills only the processes started through lab_bg, by
+# PID, and deletes only the namespaces this lab made.
+#
+#   lab_init PREFIX          start a lab; PREFIX is short and test-specific
+#   lab_switch [BR...]       create the switch namespace and bridges (br0)
+#   lab_ns NAME              create namespace $LAB-NAME (lo up); sets LAB_NSNAME
+#   lab_node NAME BR IF ADDR...  namespace NAME (created if needed), veth IF
+#                            inside it plugged into bridge BR, addresses
+#                            (CIDR, v4 or v6) on IF
+#   lab_exec NAME CMD...     run CMD inside NAME
+#   lab_bg NAME LOG CMD...   run CMD in NAME in the background, output to
+#                            LOG; sets LAB_LASTPID and records it for cleanup
+#   lab_stop PID [SIG]       signal a process started by lab_bg, reap it
+#   lab_port NAME IF         name of IF's peer port in the switch namespace
+#   lab_unplug NAME IF / lab_plug NAME IF   set that switch port down / up
+#   lab_wait MS CMD...       poll CMD every 20 ms until it succeeds (0) or MS
+#                            pass (1); bounded by design
+#   lab_tmp                  the lab's private temporary directory
+#
+# TAP output: tap_ok COND DESC, tap_is GOT WANT DESC, tap_skip_all REASON,
+# tap_done.  A test prints its plan at the end (tap_done).
+
+LAB=""
+LAB_SW=""
+LAB_NS=()
+LAB_PIDS=()
+LAB_TMP=""
+LAB_PORTS=0
+TAP_N=0
+TAP_FAILED=0
+
+lab_need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP needs root for network namespaces"
+		exit 0
+	fi
+	local t
+	for t in ip "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "1..0 # SKIP missing tool: $t"
+			exit 0
+		fi
+	done
+}
+
+lab_init() {
+	LAB="$1"
+	LAB_MAINPID=$BASHPID
+	LAB_TMP=$(mktemp -d "/tmp/$LAB.XXXXXX")
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+lab_tmp() { echo "$LAB_TMP"; }
+
+lab_cleanup() {
+	local rc=$? pid ns
+	# Bash may run the EXIT trap in subshells ($(...)): only the shell that
+	# made the lab tears it down.
+	[ "$BASHPID" = "$LAB_MAINPID" ] || return "$rc"
+	trap - EXIT INT TERM
+	for pid in "${LAB_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${LAB_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
+		if [ "$rc" != 0 ] || [ "$TAP_FAILED" != 0 ]; then
+			lab_dump_logs
+		fi
+		rm -rf "$LAB_TMP"
+	fi
+	exit "$rc"
+}
+
+# On failure, show the daemons' logs in the TAP stream (as comments).
+lab_dump_logs() {
+	local f
+	for f in "$LAB_TMP"/*.log; do
+		[ -f "$f" ] || continue
+		echo "# ---- $(basename "$f") (last 40 lines)"
+		tail -n 40 "$f" | sed 's/^/# /'
+	done
+}
+
+# lab_ns NAME: create namespace $LAB-NAME once; sets LAB_NSNAME.
+lab_ns() {
+	local ns="$LAB-$1"
+	LAB_NSNAME="$ns"
+	if ! ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+		ip netns add "$ns" || return 1
+		LAB_NS+=("$ns")
+		ip -n "$ns" link set lo up
+		# Quiet the kernel's own IPv6 autoconf noise and DAD delays.
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 >/dev/null
+	fi
+}
+
+lab_switch() {
+	local br
+	lab_ns sw || return 1
+	LAB_SW="$LAB_NSNAME"
+	[ $# -eq 0 ] && set -- br0
+	for br in "$@"; do
+		ip -n "$LAB_SW" link add "$br" type bridge || return 1
+		# No STP, no forwarding delay: a plugged port forwards at once.
+		ip -n "$LAB_SW" link set "$br" type bridge forward_delay 0 stp_state 0
+		ip -n "$LAB_SW" link set "$br" up
+	done
+}
+
+lab_port() { echo "p-$1-$2" | cut -c1-15; }
+
+lab_node() {
+	local name="$1" br="$2" ifname="$3" ns port a
+	shift 3
+	lab_ns "$name" || return 1
+	ns="$LAB_NSNAME"
+	LAB_PORTS=$((LAB_PORTS + 1))
+	port=$(lab_port "$name" "$ifname")
+	ip -n "$LAB_SW" link add "$port" type veth peer name "$ifname" \
+		netns "$ns" || return 1
+	ip -n "$LAB_SW" link set "$port" master "$br" up
+	ip -n "$ns" link set "$ifname" up
+	for a in "$@"; do
+		ip -n "$ns" addr add "$a" dev "$ifname" nodad 2>/dev/null ||
+			ip -n "$ns" addr add "$a" dev "$ifname" || return 1
+	done
+}
+
+lab_unplug() { ip -n "$LAB_SW" link set "$(lab_port "$1" "$2")" down; }
+lab_plug() { ip -n "$LAB_SW" link set "$(lab_port "$1" "$2")" up; }
+
+lab_exec() {
+	local ns="$LAB-$1"
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+lab_bg() {
+	local ns="$LAB-$1" log="$2"
+	shift 2
+	# exec: the recorded PID is the command itself (ip netns exec execs
+	# it in turn), so signals reach it and not a wrapper shell.
+	(
+		trap - EXIT INT TERM
+		exec ip netns exec "$ns" "$@" >"$log" 2>&1
+	) &
+	LAB_LASTPID=$!
+	LAB_PIDS+=("$LAB_LASTPID")
+}
+
+lab_stop() {
+	local pid="$1" sig="${2:-TERM}" p keep=()
+	kill -"$sig" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	LAB_STOP_RC=$? # the exit status, for callers that want it
+	export LAB_STOP_RC
+	for p in "${LAB_PIDS[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	LAB_PIDS=("${keep[@]}")
+	return 0
+}
+
+lab_wait() {
+	local ms="$1" waited=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$waited" -ge "$ms" ] && return 1
+		sleep 0.02
+		waited=$((waited + 20))
+	done
+	return 0
+}
+
+tap_ok() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = 0 ] || [ "$1" = true ]; then
+		echo "ok $TAP_N - $2"
+	else
+		echo "not ok $TAP_N - $2"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+
+# tap_is GOT WANT DESC
+tap_is() {
+	if [ "$1" = "$2" ]; then
+		tap_ok 0 "$3"
+	else
+		tap_ok 1 "$3"
+		echo "#   got:  '$1'"
+		echo "#   want: '$2'"
+	fi
+}
+
+# tap_run DESC CMD...: ok when CMD exits 0.
+tap_run() {
+	local desc="$1"
+	shift
+	"$@" >/dev/null 2>&1
+	tap_ok $? "$desc"
+}
+
+tap_done() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" = 0 ]
+}
