@@ -4,5 +4,21 @@ ANNOUNCER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf \
 
 sbin_PROGRAMS += vipd
 vipd_CPPFLAGS = $(ANNOUNCER_CPPFLAGS)
-vipd_SOURCES = announcer/main.c
-vipd_LDADD = $(NET_LIBS)
+vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
+	announcer/peers.c announcer/group.c announcer/port.c \
+	announcer/announce.c announcer/vipmap.c announcer/netcfg.c \
+	announcer/ctl.c announcer/ctlproto.h announcer/ctlproto.c \
+	announcer/json.h announcer/json.c announcer/status.c \
+	announcer/reload.c announcer/check.c
+vipd_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+
+sbin_PROGRAMS += vipctl
+vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer
+vipctl_SOURCES = announcer/vipctl.c announcer/json.h announcer/json.c \
+	announcer/ctlproto.h announcer/ctlproto.c
+
+dist_man_MANS += doc/vipd.8 doc/vipctl.8
+
+# "proto vipd" in ip rule / ip route output.
+rtprotosdir = $(sysconfdir)/iproute2/rt_protos.d
+dist_rtprotos_DATA = doc/rt_protos.d/vipd.conf

@@ -1,13 +1,218 @@
-/* vipd: placeholder entry point until the daemon lands. */
+/*
+ * vipd: keeps virtual IP addresses reachable on a LAN by electing one owner
+ * among peers and announcing the addresses from it.  main() parses the
+ * command line, loads the configuration, and either checks it (-t) or runs
+ * the daemon.
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "net.h"
+#include "vipd.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vipd [-fvdt] [-c FILE] [-s SOCKET] [-p PIDFILE]\n"
+		"\n"
+		"Announces virtual IP addresses (gratuitous ARP, unsolicited\n"
+		"neighbour advertisements, ARP/NDP replies) from the node its\n"
+		"peers elect, and pins a policy route so replies leave the\n"
+		"VIP's interface.\n"
+		"\n"
+		"  -c, --config FILE   configuration file (default %s)\n"
+		"  -t, --check         check the configuration and exit:\n"
+		"                      0 = valid, 1 = errors (file:line: ...)\n"
+		"  -f, --foreground    stay in the foreground, log to stderr\n"
+		"  -v, --verbose       log more (repeat for more)\n"
+		"  -d, --debug         log everything (implies -vv)\n"
+		"  -s, --socket PATH   control socket (default from config,\n"
+		"                      %s)\n"
+		"  -p, --pidfile PATH  pid file (default from config, %s)\n"
+		"  -h, --help          this text\n"
+		"  -V, --version       print the version\n"
+		"\n"
+		"Signals: TERM/INT hand over and stop, HUP reloads.\n"
+		"See vipd(8), vipd.conf(5), vipctl(8).\n",
+		CONF_DEFAULT_PATH, CONF_DEFAULT_SOCKET, CONF_DEFAULT_PIDFILE);
+}
+
+static int
+check_mode(const char *path)
+{
+	struct conf_errors errs = {NULL, 0};
+	struct conf *c = conf_load(path, NULL, &errs);
+	char err[512];
+	size_t i;
+	int host_errors;
+
+	if (c == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "%s: %zu error%s\n", path, errs.n,
+			errs.n == 1 ? "" : "s");
+		conf_errors_clear(&errs);
+		return 1;
+	}
+	if (check_election(c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n%s: 1 error\n", err, path);
+		conf_free(c);
+		return 1;
+	}
+	host_errors = check_host(c, true);
+	if (host_errors > 0) {
+		fprintf(stderr, "%s: %d error%s\n", path, host_errors,
+			host_errors == 1 ? "" : "s");
+		conf_free(c);
+		return 1;
+	}
+	printf("%s: configuration OK: node %s, %zu group%s, %zu VIP%s, "
+	       "%zu peer%s\n",
+	       path, c->node_id, c->ngroups, c->ngroups == 1 ? "" : "s",
+	       conf_vip_count(c), conf_vip_count(c) == 1 ? "" : "s", c->npeers,
+	       c->npeers == 1 ? "" : "s");
+	conf_free(c);
+	return 0;
+}
+
+static int
+pidfile_write(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static void
+parent_dir_make(const char *path)
+{
+	char dir[CONF_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+}
+
+static int
+run(struct vipd_opts *opts)
+{
+	struct conf_errors errs = {NULL, 0};
+	struct conf *c;
+	struct vipd *d;
+	char pidfile[CONF_PATH_MAX];
+	char err[512];
+	size_t i;
+	int rc;
+
+	log_init(true, opts->verbose, "vipd");
+	if ((c = conf_load(opts->conf_path, NULL, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			log_warnx("%s", errs.msg[i]);
+		conf_errors_clear(&errs);
+		fatalx("%s: configuration has errors; not starting",
+		       opts->conf_path);
+	}
+	if (check_election(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (!opts->foreground)
+		log_init(false, opts->verbose, "vipd");
+	if ((d = vipd_new(opts, c, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if (!opts->foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	snprintf(pidfile, sizeof(pidfile), "%s",
+		 opts->pid_file ? opts->pid_file : d->cfg->pid_file);
+	parent_dir_make(pidfile);
+	if (pidfile_write(pidfile) == -1)
+		log_warn("pid file %s", pidfile);
+	rc = vipd_run(d);
+	vipd_free(d);
+	unlink(pidfile);
+	return rc;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	printf("vipd %s\n", PACKAGE_VERSION);
-	return 0;
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 't'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"debug", no_argument, NULL, 'd'},
+		{"socket", required_argument, NULL, 's'},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct vipd_opts opts;
+	bool check = false;
+	int ch;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.conf_path = CONF_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:tfvds:p:hV", longopts,
+				 NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			opts.conf_path = optarg;
+			break;
+		case 't':
+			check = true;
+			break;
+		case 'f':
+			opts.foreground = true;
+			break;
+		case 'v':
+			opts.verbose++;
+			break;
+		case 'd':
+			opts.verbose = 2;
+			break;
+		case 's':
+			opts.socket_path = optarg;
+			break;
+		case 'p':
+			opts.pid_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vipd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "vipd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (check)
+		return check_mode(opts.conf_path);
+	return run(&opts);
 }

@@ -1,0 +1,355 @@
+/*
+ * The L2 policy: takeover bursts of gratuitous ARP / unsolicited NA, the
+ * periodic refresh, the ARP/NDP responder, the conflict probe before the
+ * first takeover, and the data-plane check (who else announces our VIPs).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vipd.h"
+
+/*
+ * Pacing: a round announces every VIP once; large rounds go out in chunks of
+ * BURST_CHUNK VIPs (two ARP frames or one NA each) every BURST_PACE_MS, i.e.
+ * at most ~64,000 frames/s, so that 1,000 VIPs fit well under 100 ms while
+ * a switch's ARP rate limiter or a small receive queue is not hit by one
+ * solid wall of frames.
+ */
+#define BURST_CHUNK 128
+#define BURST_PACE_MS 4
+
+/* Conflict probe window bounds (the election's start-up listen usually
+ * covers it, so a cluster node does not wait longer because of it). */
+#define PROBE_MIN_MS 100
+#define PROBE_MAX_MS 1000
+
+/* At most one conflict log line per VIP per this period. */
+#define CONFLICT_LOG_MS 10000
+
+static bool
+vip_usable(const struct vgroup *g, const struct vip *v)
+{
+	return !(v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD);
+}
+
+static void
+burst_step(struct vgroup *g)
+{
+	struct l2_port *l2 = g->port ? g->port->l2 : NULL;
+	uint64_t now = ev_now(g->d->loop);
+	size_t sent = 0;
+	int n;
+
+	while (g->burst_pos < g->nvips && sent < BURST_CHUNK) {
+		struct vip *v = &g->vips[g->burst_pos++];
+
+		if (l2 == NULL || !vip_usable(g, v))
+			continue;
+		if ((n = l2_port_announce(l2, &v->addr)) > 0)
+			g->ctr.announcements += (uint64_t)n;
+		sent++;
+	}
+	if (g->burst_pos < g->nvips) {
+		ev_timer_start(g->d->loop, &g->burst_timer, now + BURST_PACE_MS);
+		return;
+	}
+	/* A round is complete. */
+	if (g->burst_round == 0)
+		g->first_round_ms = ev_now_update(g->d->loop) - g->burst_started;
+	g->burst_round++;
+	g->burst_pos = 0;
+	if (g->burst_round < g->burst_rounds) {
+		ev_timer_start(g->d->loop, &g->burst_timer,
+			       g->burst_started +
+				       (uint64_t)g->burst_round *
+					       g->cg.garp.interval_ms);
+	} else if (g->cg.garp.refresh_s > 0) {
+		ev_timer_start(g->d->loop, &g->refresh_timer,
+			       now + (uint64_t)g->cg.garp.refresh_s * 1000);
+	}
+}
+
+void
+announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vgroup *g = arg;
+
+	(void)loop;
+	(void)t;
+	if (g->leading)
+		burst_step(g);
+}
+
+static void
+burst_begin(struct vgroup *g, unsigned rounds)
+{
+	ev_timer_stop(g->d->loop, &g->burst_timer);
+	ev_timer_stop(g->d->loop, &g->refresh_timer);
+	g->burst_rounds = rounds;
+	g->burst_round = 0;
+	g->burst_pos = 0;
+	g->burst_started = ev_now_update(g->d->loop);
+	/* The first frames leave now, not at the next timer tick. */
+	burst_step(g);
+}
+
+void
+announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vgroup *g = arg;
+
+	(void)loop;
+	(void)t;
+	if (!g->leading)
+		return;
+	/* Switch forwarding tables age out (often 300 s): re-announce so a
+	 * quiet leader is not blackholed.  Also re-probe conflicted VIPs. */
+	announce_reprobe(g);
+	burst_begin(g, 1);
+}
+
+void
+announce_start(struct vgroup *g)
+{
+	burst_begin(g, g->cg.garp.count);
+}
+
+void
+announce_reannounce(struct vgroup *g)
+{
+	if (g->leading)
+		burst_begin(g, g->cg.garp.count);
+}
+
+void
+announce_stop(struct vgroup *g)
+{
+	ev_timer_stop(g->d->loop, &g->burst_timer);
+	ev_timer_stop(g->d->loop, &g->refresh_timer);
+}
+
+/* ----------------------------------------------------------- probing */
+
+static void
+probe_send(struct vgroup *g, bool only_conflicted)
+{
+	size_t i;
+
+	if (g->port == NULL || g->port->l2 == NULL)
+		return;
+	for (i = 0; i < g->nvips; i++) {
+		if (only_conflicted && !g->vips[i].conflict)
+			continue;
+		if (l2_port_probe(g->port->l2, &g->vips[i].addr) == 0)
+			g->probes_sent++;
+	}
+}
+
+static uint64_t
+probe_window(const struct vgroup *g)
+{
+	uint64_t w = (uint64_t)g->d->cfg->interval_ms * g->d->cfg->dead_after;
+
+	if (w < PROBE_MIN_MS)
+		w = PROBE_MIN_MS;
+	if (w > PROBE_MAX_MS)
+		w = PROBE_MAX_MS;
+	return w;
+}
+
+void
+announce_probe_start(struct vgroup *g)
+{
+	size_t i;
+
+	if (g->port == NULL || g->port->l2 == NULL)
+		return;
+	for (i = 0; i < g->nvips; i++)
+		g->vips[i].probe_answered = false;
+	g->probe_until = ev_now(g->d->loop) + probe_window(g);
+	g->probe_round = 0;
+	probe_send(g, false);
+	/* A second probe halfway, in case the first crossed a busy link. */
+	ev_timer_start(g->d->loop, &g->probe_timer,
+		       ev_now(g->d->loop) + probe_window(g) / 2);
+}
+
+/* Re-probe the VIPs we gave up to a foreign owner: it may have left. */
+void
+announce_reprobe(struct vgroup *g)
+{
+	size_t i, n = 0;
+
+	if (g->probe_until != 0)
+		return;
+	for (i = 0; i < g->nvips; i++) {
+		if (g->vips[i].conflict) {
+			g->vips[i].probe_answered = false;
+			n++;
+		}
+	}
+	if (n == 0)
+		return;
+	g->probe_until = ev_now(g->d->loop) + probe_window(g);
+	g->probe_round = 1;
+	probe_send(g, true);
+	ev_timer_start(g->d->loop, &g->probe_timer, g->probe_until);
+}
+
+static void
+probe_evaluate(struct vgroup *g)
+{
+	char a[NET_ADDR_STRLEN], m[NET_MAC_STRLEN];
+	size_t i;
+
+	for (i = 0; i < g->nvips; i++) {
+		struct vip *v = &g->vips[i];
+
+		if (v->probe_answered &&
+		    !el_cluster_mac_is_peer(g->d->el, v->probe_mac)) {
+			if (!v->conflict)
+				log_warnx("group %s: CONFLICT: %s is in use by "
+					  "%s, which is not a vipd peer; %s",
+					  g->cg.name,
+					  net_addr_str(&v->addr, a, sizeof(a)),
+					  net_mac_str(v->probe_mac, m, sizeof(m)),
+					  g->cg.conflict == CONF_CONFLICT_YIELD
+						  ? "not announcing it "
+						    "(conflict = \"yield\")"
+						  : "announcing it anyway "
+						    "(conflict = \"takeover\")");
+			v->conflict = true;
+			memcpy(v->conflict_mac, v->probe_mac, NET_MAC_LEN);
+			v->conflict_count++;
+			v->conflict_at = ev_now(g->d->loop);
+			g->ctr.conflicts++;
+		} else if (v->conflict && !v->probe_answered) {
+			log_info("group %s: %s is free again", g->cg.name,
+				 net_addr_str(&v->addr, a, sizeof(a)));
+			v->conflict = false;
+			if (g->leading) {
+				netcfg_group_up(g->d->nc, g);
+				if (g->port && g->port->l2)
+					l2_port_announce(g->port->l2, &v->addr);
+			}
+		}
+	}
+}
+
+void
+announce_probe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vgroup *g = arg;
+
+	if (g->probe_round == 0) {
+		g->probe_round = 1;
+		probe_send(g, false);
+		ev_timer_start(loop, t, g->probe_until);
+		return;
+	}
+	g->probe_until = 0;
+	probe_evaluate(g);
+	if (g->takeover_pending)
+		group_takeover_now(g);
+	vipd_el_flush(g->d);
+}
+
+/* ---------------------------------------------------------- responder */
+
+static void
+conflict_seen(struct vgroup *g, struct vip *v, const uint8_t *mac)
+{
+	uint64_t now = ev_now(g->d->loop);
+	char a[NET_ADDR_STRLEN], m[NET_MAC_STRLEN];
+
+	v->conflict_count++;
+	v->conflict_at = now;
+	memcpy(v->conflict_mac, mac, NET_MAC_LEN);
+	g->ctr.conflicts++;
+	if (v->log_at == 0 || now - v->log_at >= CONFLICT_LOG_MS) {
+		v->log_at = now;
+		log_warnx("group %s: CONFLICT: %s announced by %s, which is not "
+			  "a vipd peer (%llu times)",
+			  g->cg.name, net_addr_str(&v->addr, a, sizeof(a)),
+			  net_mac_str(mac, m, sizeof(m)),
+			  (unsigned long long)v->conflict_count);
+	}
+}
+
+/* Someone else says "VIP is at mac": a peer (two leaders) or a stranger. */
+static void
+claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
+{
+	struct vip *v = &g->vips[idx];
+	char owner[EL_ID_MAX];
+
+	if (g->port && g->port->l2 &&
+	    memcmp(mac, l2_port_mac(g->port->l2), NET_MAC_LEN) == 0)
+		return;
+	if (g->probe_until != 0) {
+		/* Judged when the window ends, once peers' MACs are known. */
+		v->probe_answered = true;
+		memcpy(v->probe_mac, mac, NET_MAC_LEN);
+		return;
+	}
+	if (el_cluster_dataplane_claim(g->d->el, g->el, mac, owner,
+				       ev_now(g->d->loop))) {
+		if (g->leading)
+			g->ctr.peer_claims++;
+		return;
+	}
+	conflict_seen(g, v, mac);
+}
+
+static void
+answer(struct port *p, struct vgroup *g, size_t idx,
+       const struct frame_info *fi)
+{
+	struct vip *v = &g->vips[idx];
+
+	if (!g->leading || !vip_usable(g, v))
+		return;
+	if (l2_port_reply(p->l2, &v->addr, fi) == -1)
+		return;
+	if (fi->kind == FRAME_ARP_REQUEST)
+		g->ctr.arp_answered++;
+	else
+		g->ctr.ndp_answered++;
+}
+
+void
+announce_frame(struct port *p, const struct frame_info *fi)
+{
+	struct vipd *d = p->d;
+	struct vgroup *g;
+	size_t idx;
+
+	switch (fi->kind) {
+	case FRAME_ARP_REQUEST:
+		/* A request whose sender is our VIP (a gratuitous request, or
+		 * a host using the VIP) also says who holds it. */
+		if (!fi->probe && (g = vipmap_find(d->map, &fi->sender, &idx)) &&
+		    g->port == p)
+			claim_seen(g, idx, fi->mac);
+		if (fi->gratuitous)
+			return;
+		if ((g = vipmap_find(d->map, &fi->target, &idx)) && g->port == p)
+			answer(p, g, idx, fi);
+		return;
+	case FRAME_ARP_REPLY:
+		if ((g = vipmap_find(d->map, &fi->sender, &idx)) && g->port == p)
+			claim_seen(g, idx, fi->mac);
+		return;
+	case FRAME_NDP_NS:
+		if ((g = vipmap_find(d->map, &fi->target, &idx)) && g->port == p)
+			answer(p, g, idx, fi);
+		return;
+	case FRAME_NDP_NA:
+		if ((g = vipmap_find(d->map, &fi->target, &idx)) && g->port == p)
+			claim_seen(g, idx, fi->mac);
+		return;
+	}
+}

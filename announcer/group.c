@@ -1,0 +1,344 @@
+/*
+ * A VIP group at run time: its election slot, its VIPs, its interface, and
+ * the two actions the election drives — take over (bind, pin, announce,
+ * answer) and release (stop answering at once, unbind, unpin).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vipd.h"
+
+const char *
+group_fault_name(enum group_fault f)
+{
+	switch (f) {
+	case GF_NONE:
+		return "";
+	case GF_NO_INTERFACE:
+		return "no-interface";
+	case GF_LINK_DOWN:
+		return "link-down";
+	case GF_NETLINK:
+		return "netlink";
+	case GF_L2:
+		return "capture";
+	}
+	return "?";
+}
+
+struct vgroup *
+group_find(struct vipd *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i] && strcmp(d->groups[i]->cg.name, name) == 0)
+			return d->groups[i];
+	return NULL;
+}
+
+static void
+el_params(const struct vgroup *g, struct el_group_config *gc)
+{
+	memset(gc, 0, sizeof(*gc));
+	gc->name = g->cg.name;
+	gc->priority = (uint8_t)g->cg.priority;
+	gc->preempt = g->cg.preempt;
+	gc->preempt_delay_ms = g->cg.preempt_delay_ms;
+	if (g->port != NULL && g->port->l2 != NULL)
+		memcpy(gc->mac, l2_port_mac(g->port->l2), EL_MAC_LEN);
+}
+
+/* Tell the election our MAC changed (interface re-created, MAC set). */
+void
+group_update_election(struct vgroup *g)
+{
+	struct el_group_config gc;
+
+	el_params(g, &gc);
+	el_cluster_group_update(g->d->el, g->el, &gc, ev_now(g->d->loop));
+}
+
+static int
+vips_create(struct vgroup *g, char *err, size_t errlen)
+{
+	size_t i;
+
+	g->nvips = g->cg.nvips;
+	g->vips = calloc(g->nvips ? g->nvips : 1, sizeof(*g->vips));
+	if (g->vips == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < g->nvips; i++) {
+		g->vips[i].addr.family = g->cg.vips[i].family;
+		memcpy(g->vips[i].addr.a, g->cg.vips[i].a,
+		       sizeof(g->vips[i].addr.a));
+		if (vipmap_add(g->d->map, &g->vips[i].addr, g, i) == -1) {
+			char a[NET_ADDR_STRLEN];
+
+			snprintf(err, errlen, "group %s: VIP %s: %s", g->cg.name,
+				 net_addr_str(&g->vips[i].addr, a, sizeof(a)),
+				 errno == EEXIST ? "already in another group"
+						 : strerror(errno));
+			while (i-- > 0)
+				vipmap_del(g->d->map, &g->vips[i].addr);
+			g->nvips = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct vgroup *
+group_new(struct vipd *d, const struct conf_group *cg, char *err,
+	  size_t errlen)
+{
+	struct vgroup *g = calloc(1, sizeof(*g));
+	struct el_group_config gc;
+	int idx;
+
+	if (g == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->d = d;
+	g->cg = *cg;
+	ev_timer_init(&g->burst_timer, announce_burst_cb, g);
+	ev_timer_init(&g->refresh_timer, announce_refresh_cb, g);
+	ev_timer_init(&g->probe_timer, announce_probe_cb, g);
+	if (vips_create(g, err, errlen) == -1) {
+		free(g->vips);
+		free(g);
+		return NULL;
+	}
+	g->port = port_get(d, cg->interface);
+	el_params(g, &gc);
+	idx = el_cluster_group_add(d->el, &gc, ev_now(d->loop));
+	if (idx < 0) {
+		snprintf(err, errlen, "group %s: election: %s", cg->name,
+			 strerror(errno));
+		g->el = SIZE_MAX;
+		group_free(g);
+		return NULL;
+	}
+	g->el = (size_t)idx;
+	if (g->port == NULL || !g->port->present)
+		group_set_fault(g, GF_NO_INTERFACE, "interface not present");
+	else if (g->port->l2 == NULL)
+		group_set_fault(g, GF_L2, g->port->l2_error);
+	else if (!g->port->oper_up)
+		group_set_fault(g, GF_LINK_DOWN, "link down");
+	netcfg_check_interface(d->nc, g);
+	if (g->cg.route.pin == CONF_ROUTE_ALWAYS && g->fault == GF_NONE)
+		netcfg_route_up(d->nc, g);
+	if (g->fault == GF_NONE)
+		announce_probe_start(g);
+	return g;
+}
+
+void
+group_free(struct vgroup *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	ev_timer_stop(g->d->loop, &g->burst_timer);
+	ev_timer_stop(g->d->loop, &g->refresh_timer);
+	ev_timer_stop(g->d->loop, &g->probe_timer);
+	for (i = 0; i < g->nvips; i++)
+		vipmap_del(g->d->map, &g->vips[i].addr);
+	if (g->port)
+		port_put(g->port);
+	free(g->vips);
+	free(g);
+}
+
+void
+group_log_summary(const struct vgroup *g)
+{
+	char a[NET_ADDR_STRLEN];
+
+	log_info("group %s: interface %s, %zu VIP%s (first %s), priority %u, "
+		 "preempt %s, bind %s, route pin %s",
+		 g->cg.name, g->cg.interface, g->nvips,
+		 g->nvips == 1 ? "" : "s",
+		 g->nvips ? net_addr_str(&g->vips[0].addr, a, sizeof(a)) : "-",
+		 g->cg.priority, g->cg.preempt ? "on" : "off",
+		 conf_bind_name(g->cg.bind),
+		 conf_route_pin_name(g->cg.route.pin));
+}
+
+/* The transition's reason in words, for the log and for status. */
+static void
+reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
+	    size_t len)
+{
+	const char *p = ev->peer[0] ? ev->peer : "a peer";
+
+	switch (ev->reason) {
+	case EL_R_SOLO:
+		snprintf(buf, len, "no peers configured");
+		break;
+	case EL_R_NO_LEADER:
+		snprintf(buf, len, "no leader heard after start-up");
+		break;
+	case EL_R_LEADER_DEAD:
+		snprintf(buf, len, "%s missed %u heartbeats", p, ev->missed);
+		break;
+	case EL_R_LEADER_UNREACHABLE:
+		snprintf(buf, len, "%s's heartbeat port is unreachable", p);
+		break;
+	case EL_R_LEADER_RESIGNED:
+		snprintf(buf, len, "%s handed over", p);
+		break;
+	case EL_R_LEADER_FAULT:
+		snprintf(buf, len, "%s reported a fault", p);
+		break;
+	case EL_R_PREEMPT:
+		snprintf(buf, len, "preempting %s (we rank higher)", p);
+		break;
+	case EL_R_PREEMPTED:
+		snprintf(buf, len, "%s ranks higher and took over", p);
+		break;
+	case EL_R_SPLIT_YIELD:
+		snprintf(buf, len, "two leaders: %s ranks higher", p);
+		break;
+	case EL_R_SPLIT_WIN:
+		snprintf(buf, len, "two leaders: we rank higher than %s", p);
+		break;
+	case EL_R_DATAPLANE_YIELD:
+		snprintf(buf, len, "%s announces our VIPs and ranks higher", p);
+		break;
+	case EL_R_DATAPLANE_WIN:
+		snprintf(buf, len, "%s announces our VIPs; we rank higher", p);
+		break;
+	case EL_R_FAULT:
+		snprintf(buf, len, "fault: %s",
+			 g->fault_text[0] ? g->fault_text : "ineligible");
+		break;
+	case EL_R_RECOVERED:
+		snprintf(buf, len, "fault cleared");
+		break;
+	case EL_R_RESIGN:
+		snprintf(buf, len, "handing over");
+		break;
+	case EL_R_RESIGN_DONE:
+		snprintf(buf, len, "%s took over", p);
+		break;
+	case EL_R_RESIGN_TIMEOUT:
+		snprintf(buf, len, "no successor took over in time");
+		break;
+	case EL_R_STALL:
+		snprintf(buf, len, "our loop stalled; listening");
+		break;
+	case EL_R_STALL_REASSERT:
+		snprintf(buf, len, "no better leader heard after the stall");
+		break;
+	case EL_R_FALLBACK:
+		snprintf(buf, len, "best candidate %s did not take over", p);
+		break;
+	default:
+		snprintf(buf, len, "%s", el_reason_name(ev->reason));
+		break;
+	}
+}
+
+static void
+takeover(struct vgroup *g)
+{
+	if (g->leading)
+		return;
+	if (g->probe_until != 0) {
+		/* Never announce an address before its conflict probe ended:
+		 * the action runs when the window closes. */
+		g->takeover_pending = true;
+		return;
+	}
+	g->leading = true;
+	g->ctr.takeovers++;
+	/* Bind before announcing, so that the first packet a neighbour sends
+	 * after our gratuitous ARP finds the address. */
+	netcfg_group_up(g->d->nc, g);
+	announce_start(g);
+}
+
+void
+group_takeover_now(struct vgroup *g)
+{
+	g->takeover_pending = false;
+	takeover(g);
+}
+
+static void
+release(struct vgroup *g)
+{
+	g->takeover_pending = false;
+	if (!g->leading)
+		return;
+	/* Stop answering first: the successor owns the VIP from now on. */
+	g->leading = false;
+	g->ctr.releases++;
+	announce_stop(g);
+	netcfg_group_down(g->d->nc, g);
+}
+
+void
+group_apply(struct vgroup *g, const struct el_event *ev)
+{
+	char why[160];
+
+	reason_text(g, ev, why, sizeof(why));
+	if (ev->from != ev->to)
+		log_info("group %s: %s -> %s: %s", g->cg.name,
+			 el_state_name(ev->from), el_state_name(ev->to), why);
+	else if (ev->action != EL_ACT_NONE || ev->reason != EL_R_NONE)
+		log_info("group %s: %s: %s", g->cg.name,
+			 el_state_name(ev->to), why);
+	if (ev->from != ev->to || ev->action != EL_ACT_NONE)
+		snprintf(g->last_text, sizeof(g->last_text), "%s", why);
+	switch (ev->action) {
+	case EL_ACT_TAKEOVER:
+		takeover(g);
+		break;
+	case EL_ACT_RELEASE:
+		release(g);
+		break;
+	case EL_ACT_REANNOUNCE:
+		if (g->leading)
+			announce_reannounce(g);
+		break;
+	case EL_ACT_NONE:
+		break;
+	}
+}
+
+void
+group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
+{
+	bool was = g->fault != GF_NONE;
+
+	if (g->fault == f && (f == GF_NONE || strcmp(g->fault_text, text) == 0))
+		return;
+	g->fault = f;
+	snprintf(g->fault_text, sizeof(g->fault_text), "%s",
+		 f == GF_NONE ? "" : text);
+	if (f != GF_NONE)
+		log_warnx("group %s: fault (%s): %s", g->cg.name,
+			  group_fault_name(f), text);
+	else if (was)
+		log_info("group %s: fault cleared", g->cg.name);
+	el_cluster_group_set_fault(g->d->el, g->el, f != GF_NONE,
+				   ev_now(g->d->loop));
+	if (f == GF_NONE && was) {
+		if (g->cg.route.pin == CONF_ROUTE_ALWAYS)
+			netcfg_route_up(g->d->nc, g);
+		if (g->probes_sent == 0)
+			announce_probe_start(g);
+	}
+}

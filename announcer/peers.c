@@ -1,0 +1,316 @@
+/*
+ * Heartbeats: the UDP socket to the peers.  Sends our STATE messages every
+ * interval (and at once when the election's records change), receives and
+ * authenticates the peers', and turns ICMP port-unreachable answers into
+ * "peer gone" for the election's fast path.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "vipd.h"
+
+/* Datagrams handled per wake-up, so a flood cannot starve the loop. */
+#define PEERS_RX_BUDGET 256
+
+struct own_addrs {
+	struct net_addr *a;
+	size_t n, cap;
+};
+
+static void
+collect_addr(const struct rtnl_addr *ra, void *arg)
+{
+	struct own_addrs *o = arg;
+
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 16;
+		struct net_addr *p = realloc(o->a, cap * sizeof(*p));
+
+		if (p == NULL)
+			return;
+		o->a = p;
+		o->cap = cap;
+	}
+	o->a[o->n++] = ra->addr;
+}
+
+static bool
+is_own(const struct own_addrs *o, const struct net_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (net_addr_eq(&o->a[i], a))
+			return true;
+	return false;
+}
+
+/*
+ * The configured peers minus this node's own addresses, so that every node
+ * of a cluster can share one peer list.
+ */
+int
+peers_configure(struct vipd *d, char *err, size_t errlen)
+{
+	struct own_addrs own = {NULL, 0, 0};
+	size_t i;
+
+	free(d->peers);
+	d->peers = NULL;
+	d->npeers = 0;
+	if (d->cfg->npeers == 0)
+		return 0;
+	if (rtnl_addr_dump(d->nl, 0, 0, collect_addr, &own) == -1) {
+		snprintf(err, errlen, "reading local addresses: %s",
+			 rtnl_error(d->nl));
+		free(own.a);
+		return -1;
+	}
+	d->peers = calloc(d->cfg->npeers, sizeof(*d->peers));
+	if (d->peers == NULL) {
+		free(own.a);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < d->cfg->npeers; i++) {
+		struct net_addr a;
+		char buf[NET_ADDR_STRLEN];
+
+		a.family = d->cfg->peers[i].family;
+		memcpy(a.a, d->cfg->peers[i].a, sizeof(a.a));
+		if (is_own(&own, &a)) {
+			log_debug("peer %s is this node: skipped",
+				  net_addr_str(&a, buf, sizeof(buf)));
+			continue;
+		}
+		d->peers[d->npeers++].addr = a;
+	}
+	free(own.a);
+	return 0;
+}
+
+static struct peer_addr *
+peer_by_addr(struct vipd *d, const struct net_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->npeers; i++)
+		if (net_addr_eq(&d->peers[i].addr, a))
+			return &d->peers[i];
+	return NULL;
+}
+
+const char *
+peers_addr_of(const struct vipd *d, const char *id, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < d->npeers; i++)
+		if (strcmp(d->peers[i].id, id) == 0)
+			return net_addr_str(&d->peers[i].addr, buf, len);
+	snprintf(buf, len, "-");
+	return buf;
+}
+
+static void
+handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
+		const struct net_addr *src)
+{
+	struct el_msg *msg = d->rx_msg;
+	struct peer_addr *p = NULL;
+	enum el_verdict v;
+
+	if (d->npeers > 0 || !d->cfg->has_multicast) {
+		if ((p = peer_by_addr(d, src)) == NULL) {
+			d->ctr.hb_rejected[EL_REJ_UNKNOWN_SENDER]++;
+			return;
+		}
+	}
+	if (trunc) {
+		d->ctr.hb_rejected[EL_REJ_OVERSIZE]++;
+		return;
+	}
+	v = el_msg_decode(buf, len, d->cfg->secret, d->cfg->secret_len, msg);
+	if (v == EL_OK)
+		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
+	if (v != EL_OK) {
+		d->ctr.hb_rejected[v]++;
+		return;
+	}
+	d->ctr.hb_received++;
+	if (p != NULL) {
+		if (strcmp(p->id, msg->node) != 0)
+			snprintf(p->id, sizeof(p->id), "%s", msg->node);
+		if (p->unreachable) {
+			p->unreachable = false;
+			log_info("peer %s is answering again", msg->node);
+		}
+	}
+}
+
+static void
+handle_errors(struct vipd *d)
+{
+	struct net_addr dst, offender;
+	int ee, n, budget = PEERS_RX_BUDGET;
+	char abuf[NET_ADDR_STRLEN];
+
+	while (budget-- > 0 &&
+	       (n = udp_sock_read_error(d->udp, &dst, &ee, &offender)) == 1) {
+		struct peer_addr *p = peer_by_addr(d, &dst);
+
+		if (p == NULL || ee != ECONNREFUSED)
+			continue;
+		/* Only the peer host itself may say its port is closed; an
+		 * ICMP error from anywhere else is not evidence. */
+		if (offender.family != 0 && !net_addr_eq(&offender, &dst))
+			continue;
+		d->ctr.peer_unreachable++;
+		if (p->id[0] == '\0')
+			continue;
+		if (!p->unreachable)
+			log_info("peer %s (%s): heartbeat port unreachable, "
+				 "vipd is not running there",
+				 p->id, net_addr_str(&dst, abuf, sizeof(abuf)));
+		p->unreachable = true;
+		el_cluster_peer_gone(d->el, p->id, ev_now(d->loop));
+	}
+}
+
+static void
+on_udp(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
+{
+	struct vipd *d = arg;
+	uint8_t buf[EL_MSG_MAX + 64];
+	int budget = PEERS_RX_BUDGET;
+
+	(void)loop;
+	(void)io;
+	if (revents & EPOLLERR)
+		handle_errors(d);
+	while (budget-- > 0) {
+		struct net_addr src;
+		uint16_t sport;
+		bool trunc = false;
+		ssize_t n = udp_sock_recv(d->udp, buf, sizeof(buf), &src, &sport,
+					  &trunc);
+
+		if (n < 0) {
+			if (errno == ECONNREFUSED)
+				handle_errors(d);
+			else
+				break;
+			continue;
+		}
+		handle_datagram(d, buf, (size_t)n, trunc, &src);
+	}
+	vipd_el_flush(d);
+}
+
+int
+peers_open(struct vipd *d, char *err, size_t errlen)
+{
+	struct net_addr bind, mcast;
+
+	memset(&bind, 0, sizeof(bind));
+	memset(&mcast, 0, sizeof(mcast));
+	if (d->cfg->has_bind) {
+		bind.family = d->cfg->bind.family;
+		memcpy(bind.a, d->cfg->bind.a, sizeof(bind.a));
+	}
+	if (d->cfg->has_multicast) {
+		mcast.family = d->cfg->multicast.family;
+		memcpy(mcast.a, d->cfg->multicast.a, sizeof(mcast.a));
+	}
+	if (d->rx_msg == NULL && (d->rx_msg = calloc(1, sizeof(*d->rx_msg))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	d->udp = udp_sock_new(&bind, d->cfg->port, &mcast,
+			      d->cfg->multicast_interface, err, errlen);
+	if (d->udp == NULL)
+		return -1;
+	ev_io_init(&d->udp_io, udp_sock_fd(d->udp), on_udp, d);
+	if (ev_io_start(d->loop, &d->udp_io, EPOLLIN) == -1) {
+		snprintf(err, errlen, "heartbeat socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+peers_close(struct vipd *d)
+{
+	free(d->rx_msg);
+	d->rx_msg = NULL;
+	free(d->msgs);
+	d->msgs = NULL;
+	d->msgs_cap = 0;
+	if (d->udp == NULL)
+		return;
+	ev_io_stop(d->loop, &d->udp_io);
+	udp_sock_free(d->udp);
+	d->udp = NULL;
+}
+
+static void
+send_one(struct vipd *d, const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	if (d->cfg->has_multicast) {
+		struct net_addr m;
+
+		m.family = d->cfg->multicast.family;
+		memcpy(m.a, d->cfg->multicast.a, sizeof(m.a));
+		if (udp_sock_send(d->udp, &m, d->cfg->port, buf, len) == 0)
+			d->ctr.hb_sent++;
+		else
+			d->ctr.hb_send_errors++;
+	}
+	for (i = 0; i < d->npeers; i++) {
+		if (udp_sock_send(d->udp, &d->peers[i].addr, d->cfg->port, buf,
+				  len) == 0)
+			d->ctr.hb_sent++;
+		else
+			d->ctr.hb_send_errors++;
+	}
+}
+
+void
+peers_send(struct vipd *d)
+{
+	uint8_t buf[EL_MSG_MAX];
+	size_t i, n;
+	int len;
+
+	size_t need = d->ngroups / EL_MSG_MAX_REC + 1;
+
+	if (d->msgs_cap < need) {
+		struct el_msg *m = realloc(d->msgs, need * sizeof(*m));
+
+		if (m == NULL)
+			return;
+		d->msgs = m;
+		d->msgs_cap = need;
+	}
+	/* Build even without a socket: it clears the "send due" flag. */
+	n = el_cluster_build(d->el, d->msgs, d->msgs_cap);
+	if (d->udp == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
+				    d->cfg->secret_len, buf, sizeof(buf));
+		if (len < 0) {
+			d->ctr.hb_send_errors++;
+			continue;
+		}
+		send_one(d, buf, (size_t)len);
+	}
+}

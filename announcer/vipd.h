@@ -1,0 +1,297 @@
+/*
+ * announcer: the vipd daemon.  The only module that knows conf/, election/
+ * and net/: it translates config into election parameters and election
+ * decisions into calls on net/.  Internal header shared by the announcer sources.
+ *
+ * Ownership: main() makes one struct vipd (vipd_new) and frees it; the root
+ * owns the loop, the sockets, the election, the groups and the current
+ * config.  Groups and ports are owned by the root and refer back to it.
+ */
+#ifndef VIPD_ANNOUNCER_H
+#define VIPD_ANNOUNCER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "election.h"
+#include "net.h"
+
+struct json;
+struct ctl;
+
+/* Per-VIP runtime state; the address is a copy of the config's. */
+struct vip {
+	struct net_addr addr;
+	bool bound;	/* our address is on lo / the interface */
+	bool adopted;	/* was present already; we must not delete it */
+	bool rule;	/* our policy rule for it is installed */
+	bool conflict;	/* a foreign host answered our probe: not ours */
+	uint8_t conflict_mac[NET_MAC_LEN];
+	uint64_t conflict_count;
+	uint64_t conflict_at; /* now_ms of the last sighting */
+	bool probe_answered;  /* a reply came during the probe window */
+	uint8_t probe_mac[NET_MAC_LEN];
+	uint64_t log_at;      /* rate limit for conflict log lines */
+};
+
+/* One interface vipd captures and injects on, shared by its groups. */
+struct port {
+	struct vipd *d;
+	char ifname[IFNAMSIZ];
+	int ifindex;
+	bool present;	/* the interface exists */
+	bool oper_up;	/* carrier */
+	struct l2_port *l2;
+	struct ev_io io;
+	int master;	/* bond/bridge master ifindex, 0 if none */
+	unsigned refs;	/* groups using it */
+	bool filter_dirty;
+	bool filter_fallback;
+	char l2_error[256]; /* why capture/injection could not open */
+};
+
+enum group_fault {
+	GF_NONE = 0,
+	GF_NO_INTERFACE, /* the interface does not exist */
+	GF_LINK_DOWN,	 /* no carrier */
+	GF_NETLINK,	 /* routing setup failed (table in use, ...) */
+	GF_L2,		 /* capture/injection could not be opened */
+};
+
+struct group_counters {
+	uint64_t arp_answered;
+	uint64_t ndp_answered;
+	uint64_t announcements;	 /* frames sent in bursts and refreshes */
+	uint64_t conflicts;	 /* foreign owners seen (probe or data plane) */
+	uint64_t peer_claims;	 /* another peer's MAC announcing our VIP */
+	uint64_t takeovers;
+	uint64_t releases;
+};
+
+struct vgroup {
+	struct vipd *d;
+	struct conf_group cg;	 /* copy; vips points into cfg-owned memory */
+	size_t el;		 /* index in the election */
+	struct vip *vips;
+	size_t nvips;
+	struct port *port;
+	enum group_fault fault;
+	char fault_text[160];
+	bool leading;		 /* answering and announcing */
+	bool route_up;		 /* our pin for this group is installed */
+
+	/* takeover burst: rounds of announcements, each round paced */
+	struct ev_timer burst_timer;
+	unsigned burst_rounds;	 /* rounds in this burst */
+	unsigned burst_round;	 /* rounds done */
+	size_t burst_pos;	 /* next VIP within the current round */
+	uint64_t burst_started;	 /* now_ms of the takeover */
+	uint64_t first_round_ms; /* duration of the last first round */
+	struct ev_timer refresh_timer;
+
+	/* conflict probe before the first takeover */
+	struct ev_timer probe_timer;
+	uint64_t probe_until;	 /* end of the probe window, 0 = done */
+	unsigned probes_sent;
+	unsigned probe_round;	 /* 0: first probe sent, 1: second sent */
+	bool takeover_pending;	 /* election said take over during the window */
+
+	struct group_counters ctr;
+	char last_text[200];	 /* last transition, in words */
+};
+
+/* Counters of the whole daemon (per-group ones live in struct vgroup). */
+struct vipd_counters {
+	uint64_t hb_sent;
+	uint64_t hb_send_errors;
+	uint64_t hb_received;
+	uint64_t hb_rejected[EL_VERDICT_MAX];
+	uint64_t peer_unreachable;
+	uint64_t netlink_errors;
+	uint64_t reconciled;	/* entries put back after someone removed them */
+	uint64_t stalls;
+	uint64_t reloads;
+	uint64_t reload_failures;
+};
+
+/* A configured peer address (our own addresses are dropped). */
+struct peer_addr {
+	struct net_addr addr;
+	char id[EL_ID_MAX]; /* learned from its messages, "" until then */
+	bool unreachable;   /* its heartbeat port answered ICMP unreachable */
+};
+
+struct vipd_opts {
+	const char *conf_path;
+	const char *socket_path; /* NULL = from config */
+	const char *pid_file;	 /* NULL = from config */
+	bool foreground;
+	int verbose;
+};
+
+struct vipd {
+	struct ev_loop *loop;
+	struct vipd_opts opts;
+	struct conf *cfg;
+	uint64_t started_ms;
+	uint64_t epoch;
+
+	struct rtnl *nl;
+	struct ev_io nl_io;
+	struct udp_sock *udp;
+	struct ev_io udp_io;
+	struct el_cluster *el;
+	struct ev_timer hb_timer;   /* heartbeat, every interval */
+	struct ev_timer el_timer;   /* the election's next deadline */
+	struct ev_timer reconcile_timer;
+	uint64_t last_hb;	    /* for the stall guard */
+
+	struct vgroup **groups;	    /* by election index; NULL = removed */
+	size_t ngroups;
+	struct port **ports;
+	size_t nports;
+	struct vipmap *map;
+
+	struct peer_addr *peers;
+	size_t npeers;
+	struct el_msg *rx_msg;	    /* receive buffer (large) */
+	struct el_msg *msgs;	    /* send buffers */
+	size_t msgs_cap;
+
+	struct netcfg *nc;
+	struct ctl *ctl;
+	struct vipd_counters ctr;
+
+	bool stopping;		    /* SIGTERM: resigning, then exit */
+	uint64_t stop_deadline;
+	struct ev_timer stop_timer;
+	int exit_code;
+};
+
+/* ---- daemon.c */
+/* Build the daemon around cfg (owned from now on); NULL + reason in err. */
+struct vipd *vipd_new(const struct vipd_opts *opts, struct conf *cfg,
+		      char *err, size_t errlen);
+void vipd_free(struct vipd *d);
+/* Run until stopped; returns the exit status. */
+int vipd_run(struct vipd *d);
+/* Start the graceful stop: resign, wait for successors, clean up, exit. */
+void vipd_shutdown(struct vipd *d);
+/* Apply election events queued so far; send at once if records changed. */
+void vipd_el_flush(struct vipd *d);
+/* Re-arm the election's deadline timer. */
+void vipd_el_rearm(struct vipd *d);
+
+/* ---- peers.c: heartbeats over UDP */
+/* The configured peers minus our own addresses; 0 or -1 + err. */
+int peers_configure(struct vipd *d, char *err, size_t errlen);
+int peers_open(struct vipd *d, char *err, size_t errlen);
+void peers_close(struct vipd *d);
+/* Build and send our STATE messages to every peer now. */
+void peers_send(struct vipd *d);
+/* The address a peer id was last heard from, "-" if unknown. */
+const char *peers_addr_of(const struct vipd *d, const char *id, char *buf,
+			  size_t len);
+
+/* ---- group.c */
+struct vgroup *group_new(struct vipd *d, const struct conf_group *cg,
+			char *err, size_t errlen);
+void group_free(struct vgroup *g);
+/* Carry out one election event (take over, release, re-announce). */
+void group_apply(struct vgroup *g, const struct el_event *ev);
+/* Take over now (the conflict probe that deferred it has ended). */
+void group_takeover_now(struct vgroup *g);
+/* Set or clear (GF_NONE) the group's fault; faults make it ineligible. */
+void group_set_fault(struct vgroup *g, enum group_fault f, const char *text);
+/* Push priority/preempt/MAC changes to the election. */
+void group_update_election(struct vgroup *g);
+void group_log_summary(const struct vgroup *g);
+const char *group_fault_name(enum group_fault f);
+struct vgroup *group_find(struct vipd *d, const char *name);
+
+/* ---- port.c: shared capture/injection per interface */
+/* The port for ifname, created on first use; NULL on ENOMEM. */
+struct port *port_get(struct vipd *d, const char *ifname);
+void port_put(struct port *p);
+void port_free(struct port *p);
+void port_refresh_filter(struct port *p);
+void port_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted);
+
+/* ---- announce.c: bursts, refresh, responder, conflict probes */
+void announce_start(struct vgroup *g);
+void announce_stop(struct vgroup *g);
+void announce_reannounce(struct vgroup *g);
+void announce_probe_start(struct vgroup *g);
+void announce_reprobe(struct vgroup *g);
+void announce_frame(struct port *p, const struct frame_info *fi);
+void announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
+void announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
+void announce_probe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
+
+/* ---- vipmap.c: O(1) VIP lookup */
+struct vipmap;
+struct vipmap *vipmap_new(void);
+void vipmap_free(struct vipmap *m);
+/* 0, or -1 with errno EEXIST (already mapped) or ENOMEM. */
+int vipmap_add(struct vipmap *m, const struct net_addr *a, struct vgroup *g,
+	       size_t idx);
+void vipmap_del(struct vipmap *m, const struct net_addr *a);
+/* Returns the group holding a and sets *idx (may be NULL), or NULL. */
+struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
+			  size_t *idx);
+size_t vipmap_count(const struct vipmap *m);
+
+/* ---- netcfg.c: addresses, policy routes, reconcile */
+struct netcfg;
+struct netcfg *netcfg_new(struct vipd *d);
+void netcfg_free(struct netcfg *nc);
+/* Remove every vipd-tagged rule, route and address (crash leftovers). */
+void netcfg_cleanup_stale(struct netcfg *nc);
+/* Remove everything this process installed (clean shutdown). */
+void netcfg_cleanup_all(struct netcfg *nc);
+/* Leader: bind the VIPs, and pin the route when pin = leader. */
+int netcfg_group_up(struct netcfg *nc, struct vgroup *g);
+void netcfg_group_down(struct netcfg *nc, struct vgroup *g);
+/* The pin alone (rules + table); faults the group on failure. */
+int netcfg_route_up(struct netcfg *nc, struct vgroup *g);
+void netcfg_route_down(struct netcfg *nc, struct vgroup *g);
+/* Netlink notification (an rtnl_event_cb). */
+void netcfg_event(const struct rtnl_event *ev, void *arg);
+/* Check everything we installed is there; retry netlink faults. */
+void netcfg_reconcile(struct netcfg *nc);
+/* Notifications were lost: re-read links and reconcile. */
+void netcfg_resync(struct netcfg *nc);
+/* Start-up checks and sysctls for the group's interface. */
+void netcfg_check_interface(struct netcfg *nc, struct vgroup *g);
+/* Gateway for the group's pin: configured, or the interface's default
+ * route in the main table.  0, or -1 with a reason in err. */
+int netcfg_gateway(struct rtnl *nl, const struct conf_group *cg, int family,
+		   struct net_addr *gw, char *err, size_t errlen);
+
+/* ---- check.c: vipd -t */
+/* Host checks; prints problems to stderr, returns the error count. */
+int check_host(const struct conf *cfg, bool verbose);
+/* Group names whose election wire ids collide; 0 or -1 + err. */
+int check_election(const struct conf *cfg, char *err, size_t errlen);
+
+/* ---- reload.c */
+/*
+ * Re-read the config file and apply it, or keep the running one.  Returns
+ * 0 with a summary in msg, or -1 with the reason in msg and the config's
+ * errors (if any) in errs (may be NULL).
+ */
+int vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
+		size_t msglen);
+
+/* ---- status.c: JSON documents for the control socket */
+void status_json(struct vipd *d, struct json *j);
+void metrics_json(struct vipd *d, struct json *j);
+
+/* ---- ctl.c: control socket server */
+struct ctl *ctl_new(struct vipd *d, const char *path, const char *group,
+		    char *err, size_t errlen);
+void ctl_free(struct ctl *c);
+
+#endif

@@ -1,0 +1,63 @@
+#!/bin/bash
+# The whole test suite from a clean checkout: installs dependencies, builds
+# with -Werror and ASan+UBSan, runs `make check` (unit tests, fuzz corpus
+# replay, namespace integration tests), then `make distcheck`.  Ends with
+# one line "N passed, N failed".  Needs root (network namespaces).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+src=$(pwd)
+build="$src/_build-check"
+log="$build/run-all.log"
+fail_setup() {
+	echo "run-all: $1" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+"$src/tests/install-deps.sh" || fail_setup "installing dependencies failed"
+autoreconf -fi >/dev/null 2>&1 || fail_setup "autoreconf failed"
+rm -rf "$build"
+mkdir -p "$build"
+cd "$build" || exit 1
+"$src/configure" --enable-werror --enable-sanitizers >"$log" 2>&1 ||
+	{ tail -20 "$log"; fail_setup "configure failed (see $log)"; }
+make -j"$(nproc)" >>"$log" 2>&1 ||
+	{ tail -40 "$log"; fail_setup "build failed"; }
+
+# Integration tests share the machine's two cores with sanitized daemons:
+# run the suite serially so that timing-sensitive scenarios stay honest.
+make -j1 check 2>&1 | tee -a "$log" | grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):'
+check_rc=${PIPESTATUS[0]}
+
+# distcheck builds the tarball and re-runs the suite from it without the
+# sanitizers; the namespace tests already ran above, so they skip there.
+distcheck_rc=0
+if [ "${VIPD_SKIP_DISTCHECK:-0}" != 1 ]; then
+	VIPD_TEST_NETNS=0 make distcheck >>"$log" 2>&1 || distcheck_rc=1
+	if [ $distcheck_rc = 0 ]; then
+		echo "PASS: make distcheck"
+	else
+		echo "FAIL: make distcheck (see $log)"
+	fi
+fi
+
+passed=0
+failed=0
+skipped=0
+for trs in $(find "$build" -name '*.trs' -not -path '*/vipd-*/*'); do
+	p=$(grep -c '^:test-result: PASS' "$trs")
+	f=$(grep -Ec '^:test-result: (FAIL|ERROR|XPASS)' "$trs")
+	s=$(grep -c '^:test-result: SKIP' "$trs")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+done
+[ "$distcheck_rc" = 0 ] && [ "${VIPD_SKIP_DISTCHECK:-0}" != 1 ] &&
+	passed=$((passed + 1))
+[ "$distcheck_rc" != 0 ] && failed=$((failed + 1))
+if [ "$check_rc" != 0 ] && [ "$failed" = 0 ]; then
+	failed=1 # make check failed outside any test result
+fi
+[ "$skipped" != 0 ] && echo "($skipped skipped)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
