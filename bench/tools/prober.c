@@ -282,11 +282,15 @@ pr_node(struct prober *pr, const uint8_t *name, size_t len)
 	for (i = 0; i < pr->nnodes; i++)
 		if (strcmp(pr->nodes[i], s) == 0)
 			return (uint16_t)(i + 1);
-	if (pr->nnodes == PR_NODES_MAX)
-		return PR_NODES_MAX; /* the last slot collects the rest */
-	if (pr->nnodes == PR_NODES_MAX - 1)
-		strcpy(s, "?");
-	strcpy(pr->nodes[pr->nnodes++], s);
+	if (pr->nnodes < PR_NODES_MAX - 1) {
+		strcpy(pr->nodes[pr->nnodes++], s);
+		return pr->nnodes;
+	}
+	/* The table is full: every further name shares one "?" entry. */
+	for (i = 0; i < pr->nnodes; i++)
+		if (strcmp(pr->nodes[i], "?") == 0)
+			return (uint16_t)(i + 1);
+	strcpy(pr->nodes[pr->nnodes++], "?");
 	return pr->nnodes;
 }
 
@@ -341,15 +345,17 @@ pr_reply(struct prober *pr, const uint8_t *buf, size_t len, uint64_t now)
 		return;
 	}
 	node = pr_node(pr, buf + PR_HDR, len - PR_HDR);
+	if (now < pr->t0)
+		now = pr->t0; /* a receive stamp a hair off: not before t0 */
 	p = &pr->p[seq];
 	pr->replies++;
 	if (p->nrecv == 0) {
-		p->recv_us = (uint32_t)((now - pr->t0) / 1000u);
 		p->node = node;
 		if (pr->received > 0) {
 			if (seq < pr->max_seq)
 				pr->reordered++;
-			if (now - pr->last_rx_ns > pr->max_rx_gap_ns)
+			if (now > pr->last_rx_ns &&
+			    now - pr->last_rx_ns > pr->max_rx_gap_ns)
 				pr->max_rx_gap_ns = now - pr->last_rx_ns;
 		}
 		if (pr->received == 0 || seq > pr->max_seq)

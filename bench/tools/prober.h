@@ -18,7 +18,6 @@
 /* One probe; times are microseconds since the first probe was sent. */
 struct pr_probe {
 	uint32_t sent_us;
-	uint32_t recv_us;  /* arrival of its first reply */
 	uint16_t node;     /* 1-based index into pr->nodes; 0: no reply */
 	uint8_t nrecv;     /* replies seen, saturating */
 	uint8_t othernode; /* a later reply named another node */

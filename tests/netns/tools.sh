@@ -72,6 +72,7 @@ probe_ok() {
 
 # tcp_name NODE ADDR: the line tcpsvc at ADDR answers.
 tcp_name() {
+	# shellcheck disable=SC2016 # $0 expands in the inner shell
 	lab_exec "$1" timeout 5 bash -c \
 		'exec 3<>"/dev/tcp/$0/7777" && cat <&3' "$2" 2>/dev/null
 }
@@ -188,6 +189,7 @@ jqt "$TMP/sigint.json" '.stopped == "signal" and .sent > 0 and
 tap_ok $? "SIGINT: the JSON summary is printed"
 
 # --- odd datagrams do not hurt udpecho -----------------------------------
+# shellcheck disable=SC2016 # $n expands in the inner shell
 lab_exec c bash -c '
 	for n in 1 11 12 13 1499 1500 1501 9000 65000; do
 		head -c "$n" /dev/urandom >/dev/udp/10.91.0.1/7777
