@@ -1,1 +1,24 @@
 # bench/: benchmarks that print numbers (not part of make check).
+#
+# bench/tools/: the probes that tests, the benchmark and the demo use to
+# measure what a client sees (bench/README.tools.md): udpecho and tcpsvc
+# run on every node, prober in the client.  Built by `make` (not installed)
+# so that the scripts find them in $(top_builddir)/bench/tools/.  They use
+# no vipd module: the benchmark points them at keepalived as well.
+BENCH_TOOLS_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench/tools
+BENCH_TOOLS_UTIL = bench/tools/util.c bench/tools/util.h
+
+noinst_PROGRAMS += bench/tools/udpecho bench/tools/tcpsvc bench/tools/prober
+bench_tools_udpecho_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)
+bench_tools_udpecho_SOURCES = bench/tools/udpecho.c $(BENCH_TOOLS_UTIL)
+bench_tools_tcpsvc_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)
+bench_tools_tcpsvc_SOURCES = bench/tools/tcpsvc.c $(BENCH_TOOLS_UTIL)
+bench_tools_prober_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)
+bench_tools_prober_SOURCES = bench/tools/prober.c bench/tools/prober_report.c \
+	bench/tools/prober.h $(BENCH_TOOLS_UTIL)
+
+# tests/netns/tools.sh: the three tools in a namespace lab (an emulated VIP
+# move between two servers measured by prober, TCP to the VIP, replies from
+# a VIP on lo, odd input, argument errors).  Needs root; skips otherwise.
+TESTS += tests/netns/tools.sh
+EXTRA_DIST += tests/netns/tools.sh bench/README.tools.md
