@@ -11,8 +11,8 @@ EL_LIBS = election/libvipel.a $(SODIUM_LIBS)
 EL_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/election -I$(srcdir)/tests/unit \
 	$(SODIUM_CFLAGS)
 EL_TESTS = tests/unit/test_el_msg tests/unit/test_el_replay \
-	tests/unit/test_el_fsm tests/unit/test_el_cluster \
-	tests/unit/test_el_resign
+	tests/unit/test_el_fsm tests/unit/test_el_guard \
+	tests/unit/test_el_cluster tests/unit/test_el_resign
 check_PROGRAMS += $(EL_TESTS)
 TESTS += $(EL_TESTS)
 tests_unit_test_el_msg_CPPFLAGS = $(EL_TEST_CPPFLAGS)
@@ -26,6 +26,10 @@ tests_unit_test_el_fsm_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_fsm_SOURCES = tests/unit/test_el_fsm.c \
 	tests/unit/tap.h tests/unit/test_el_harness.h
 tests_unit_test_el_fsm_LDADD = $(EL_LIBS)
+tests_unit_test_el_guard_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_guard_SOURCES = tests/unit/test_el_guard.c \
+	tests/unit/tap.h tests/unit/test_el_harness.h
+tests_unit_test_el_guard_LDADD = $(EL_LIBS)
 tests_unit_test_el_cluster_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_cluster_SOURCES = tests/unit/test_el_cluster.c \
 	tests/unit/tap.h tests/unit/test_el_harness.h

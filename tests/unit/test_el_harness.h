@@ -24,6 +24,7 @@ static const uint8_t h_key[] = "test-secret-0123456789";
 
 struct h_ev {
 	uint64_t at;
+	uint64_t order; /* across all nodes: who acted first in a step */
 	struct el_event ev;
 };
 
@@ -31,6 +32,7 @@ struct h_node {
 	struct el_cluster *cl;
 	char id[EL_ID_MAX];
 	bool up;
+	bool paused; /* frozen process: no tick, no send, deaf */
 	unsigned boots;
 	uint64_t next_send;
 	uint8_t prio[H_GROUPS];
@@ -46,6 +48,7 @@ struct h_net {
 	size_t nn, ng;
 	bool link[H_NODES][H_NODES]; /* link[a][b]: a's messages reach b */
 	uint64_t now;
+	uint64_t order;
 	unsigned interval, dead_after, resign_wait;
 	struct el_msg msgs[4];
 };
@@ -87,6 +90,7 @@ h_drain(struct h_net *net, size_t i)
 	while (el_cluster_next_event(nd->cl, &e)) {
 		if (nd->nlog < H_EVLOG) {
 			nd->log[nd->nlog].at = net->now;
+			nd->log[nd->nlog].order = ++net->order;
 			nd->log[nd->nlog].ev = e;
 			nd->nlog++;
 		}
@@ -167,7 +171,8 @@ h_deliver(struct h_net *net, size_t from, const struct el_msg *m)
 	for (j = 0; j < net->nn; j++) {
 		enum el_verdict v;
 
-		if (j == from || !net->n[j].up || !net->link[from][j])
+		if (j == from || !net->n[j].up || net->n[j].paused ||
+		    !net->link[from][j])
 			continue;
 		v = el_msg_decode(buf, (size_t)len, h_key, H_KEYLEN, &got);
 		if (v == EL_OK)
@@ -190,8 +195,9 @@ h_exchange(struct h_net *net)
 		for (i = 0; i < net->nn; i++) {
 			struct h_node *nd = &net->n[i];
 
-			if (!nd->up || (net->now < nd->next_send &&
-			                !el_cluster_send_due(nd->cl)))
+			if (!nd->up || nd->paused ||
+			    (net->now < nd->next_send &&
+			     !el_cluster_send_due(nd->cl)))
 				continue;
 			nm = el_cluster_build(nd->cl, net->msgs, 4);
 			nd->next_send = net->now + net->interval;
@@ -212,7 +218,7 @@ h_step(struct h_net *net)
 
 	net->now += H_STEP;
 	for (i = 0; i < net->nn; i++) {
-		if (!net->n[i].up)
+		if (!net->n[i].up || net->n[i].paused)
 			continue;
 		el_cluster_tick(net->n[i].cl, net->now);
 		h_drain(net, i);
