@@ -44,7 +44,7 @@ check_PROGRAMS += tests/fuzz/fuzz_msg
 if !FUZZING
 TESTS += tests/fuzz/fuzz_msg
 endif
-tests_fuzz_fuzz_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/election \
+tests_fuzz_fuzz_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/election $(SODIUM_CFLAGS) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/msg"'
 tests_fuzz_fuzz_msg_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_msg_SOURCES = tests/fuzz/fuzz_msg.c
