@@ -138,6 +138,17 @@ test_startup(void)
 	   "fallback at 1600, naming the silent candidate");
 	el_cluster_free(cl);
 
+	/* The only leader we ever heard was resigning: when the listen
+	 * ends, its resign is the reason we take over. */
+	cl = mk(100, true, 0, 1000);
+	say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 1250);
+	is_int(tick_until_event(cl, 1250, 1400), 1300,
+	       "resigner heard while listening: takeover at listen end");
+	ok(ev[0].reason == EL_R_LEADER_RESIGNED &&
+		   strcmp(ev[0].peer, "p1") == 0,
+	   "... leader-resigned, p1");
+	el_cluster_free(cl);
+
 	/* A leader heard during the listen: we stay backup. */
 	cl = mk(100, true, 0, 1000);
 	say(cl, 1, 50, EL_F_LEADER, 1100);

@@ -94,6 +94,16 @@ test_stall_leader(void)
 	   "better backup alive: backup, no re-assert");
 	el_cluster_free(cl);
 
+	/* A lower eligible backup does not stop the re-assertion. */
+	cl = leading(100, true);
+	el_cluster_stalled(cl, 1000, 2400);
+	pop(cl);
+	say(cl, 1, 50, 0, 2650);
+	el_cluster_tick(cl, 2700);
+	ok(pop(cl) == 1 && ev[0].reason == EL_R_STALL_REASSERT,
+	   "lower backup alive: re-assert directly");
+	el_cluster_free(cl);
+
 	/* A resigning group stalls like a leader. */
 	cl = leading(100, true);
 	el_cluster_resign(cl, 0, 1400);
@@ -117,12 +127,48 @@ test_stall_backup(void)
 	/* Our loop was frozen for 3 s: p1's heartbeats are queued, late. */
 	el_cluster_stalled(cl, 3000, 5000);
 	is_int(pop(cl), 0, "backup: no event on stall");
+	{
+		struct el_peer_info pi[2];
+
+		el_cluster_peers(cl, 5000, pi, 2);
+		ok(pi[0].last_seen_ms == 5000 && pi[0].alive,
+		   "peer last seen reset to the end of the stall");
+	}
 	is_int(st(cl), EL_ST_BACKUP, "still backup");
 	is_int(el_cluster_next_deadline(cl), 5300, "p1 gets a fresh 300 ms");
 	is_int(tick_until_event(cl, 5000, 6000), 5330,
 	       "p1 silent after the stall: takeover at 5300 + skew");
 	ok(ev[0].reason == EL_R_LEADER_DEAD && ev[0].missed == 3,
 	   "... leader-dead, missed 3");
+	el_cluster_free(cl);
+}
+
+/* A better candidate that stays silent gets a fresh dead interval too:
+ * the fallback counts from the end of the stall. */
+static void
+test_stall_fallback(void)
+{
+	struct el_cluster *cl = mk(100, true, 0, 1000);
+	uint64_t t;
+
+	for (t = 1000; t < 1500; t += 100)
+		say(cl, 2, 150, 0, t);
+	el_cluster_tick(cl, 1400);
+	is_int(pop(cl), 0, "better backup p2 silent: waiting");
+	is_int(el_cluster_next_deadline(cl), 1600, "fallback due at 1600");
+	el_cluster_stalled(cl, 500, 1500);
+	is_int(el_cluster_next_deadline(cl), 1800,
+	       "after a stall at 1500: fallback at 1800");
+	for (t = 1500; t <= 2000; t += 10) {
+		if (t % 100 == 0)
+			say(cl, 2, 150, 0, t);
+		el_cluster_tick(cl, t);
+		if (pop(cl) > 0)
+			break;
+	}
+	ok(t == 1800 && ev[0].reason == EL_R_FALLBACK,
+	   "fallback a dead interval after the stall (%llu)",
+	   (unsigned long long)t);
 	el_cluster_free(cl);
 }
 
@@ -188,14 +234,33 @@ test_dataplane(void)
 	el_cluster_tick(cl, 1900);
 	is_int(pop(cl), 0, "its claim counts as a live leader for a while");
 
-	/* Not leading: only the owner. */
-	ok(el_cluster_dataplane_claim(cl, 0, mac1, owner, 1910), "p1's MAC");
+	/* Not leading: only the owner (past the re-announce rate limit). */
+	ok(el_cluster_dataplane_claim(cl, 0, mac1, owner, 1930), "p1's MAC");
 	is_str(owner, "p1", "... owner p1");
 	is_int(pop(cl), 0, "not leading: no event");
 	owner[0] = 'x';
 	ok(!el_cluster_dataplane_claim(cl, 7, mac1, owner, 1910) &&
 	       owner[0] == '\0',
 	   "bad group index: false");
+	el_cluster_free(cl);
+
+	/* The same MAC in two peers' records: the group's own wins. */
+	cl = two_groups();
+	{
+		struct el_msg m;
+
+		h_msg(&m, "p0", 5, 1, 100);
+		h_rec(&m, "db", 80, 0, 0x33);
+		el_cluster_receive(cl, &m, 1310);
+		h_msg(&m, "p9", 5, 1, 100);
+		h_rec(&m, "web", 80, 0, 0x33);
+		el_cluster_receive(cl, &m, 1310);
+	}
+	mac3[5] = 0x33;
+	el_cluster_dataplane_claim(cl, 0, mac3, owner, 1320);
+	is_str(owner, "p9", "MAC in this group's records first");
+	el_cluster_dataplane_claim(cl, 1, mac3, owner, 1320);
+	is_str(owner, "p0", "... and in the other group's for it");
 	el_cluster_free(cl);
 }
 
@@ -228,6 +293,11 @@ test_update(void)
 	el_cluster_group_info(cl, 0, 1510, &gi);
 	is_int(gi.transitions, 1, "one transition: state was kept");
 
+	gc.mac[5] = 0x78;
+	el_cluster_group_update(cl, 0, &gc, 1515);
+	ok(el_cluster_send_due(cl), "MAC change alone: send due");
+	el_cluster_build(cl, &m, 1);
+	is_int(m.rec[0].mac[5], 0x78, "... new MAC advertised");
 	gc.priority = 0;
 	el_cluster_group_update(cl, 0, &gc, 1520);
 	ok(!el_cluster_send_due(cl), "invalid priority ignored");
@@ -340,8 +410,10 @@ test_status(void)
 	   "p3's record");
 	el_cluster_group_info(cl, 0, 1100, &gi);
 	is_str(gi.leader, "p3", "a resigning leader is still shown");
-	el_cluster_group_peers(cl, 0, 1400, pg, 4);
-	ok(!pg[0].alive, "records expire");
+	el_cluster_group_peers(cl, 0, 1319, pg, 4);
+	ok(pg[0].alive, "p1's record (seen at 1020) alive at 1319");
+	el_cluster_group_peers(cl, 0, 1320, pg, 4);
+	ok(!pg[0].alive, "... dead at 1320 (3 x 100 ms)");
 	is_int(el_cluster_group_info(cl, 5, 1100, &gi), -1, "bad index");
 	el_cluster_free(cl);
 }
@@ -351,6 +423,7 @@ main(void)
 {
 	test_stall_leader();
 	test_stall_backup();
+	test_stall_fallback();
 	test_dataplane();
 	test_update();
 	test_remove();

@@ -127,17 +127,19 @@ test_timeout_alone(void)
 	   "advertises leader again");
 	el_cluster_free(cl);
 
-	/* Peers that cannot take over (faulted) do not count. */
+	/* Peers that cannot take over (faulted, priority 0) do not count. */
 	cl = mk(100, true, 0, 1000);
 	el_cluster_tick(cl, 1300);
 	say(cl, 1, 0, EL_F_FAULT, 1900);
+	say(cl, 2, 0, 0, 1900);
 	el_cluster_resign(cl, 0, 2000);
 	say(cl, 1, 0, EL_F_FAULT, 2100);
 	say(cl, 1, 0, EL_F_FAULT, 2200);
+	say(cl, 2, 0, 0, 2200);
 	pop(cl);
 	el_cluster_tick(cl, 2300);
 	ok(pop(cl) == 1 && ev[0].to == EL_ST_LEADER,
-	   "only faulted peers: keep the VIP");
+	   "only ineligible peers: keep the VIP");
 	el_cluster_free(cl);
 }
 
