@@ -220,7 +220,6 @@ el_cluster_group_add(struct el_cluster *cl, const struct el_group_config *gc,
 	memset(g, 0, sizeof(*g));
 	if ((g->name = strdup(gc->name)) == NULL)
 		return -1;
-	el_now(cl, now_ms);
 	g->used = true;
 	g->id = id;
 	g->weight = el_rendezvous(id, cl->self);
@@ -252,7 +251,7 @@ el_cluster_group_remove(struct el_cluster *cl, size_t group, uint64_t now_ms)
 
 	if (g == NULL)
 		return;
-	el_now(cl, now_ms);
+	(void)now_ms; /* nothing timed here: no evaluation, no new "now" */
 	if (g->state == EL_ST_LEADER || g->state == EL_ST_RESIGNING)
 		el_event_push(cl, group, g->state, EL_ST_BACKUP, EL_ACT_RELEASE,
 		              EL_R_NONE, "", 0);
@@ -364,7 +363,6 @@ el_cluster_receive(struct el_cluster *cl, const struct el_msg *msg,
 		return EL_REJ_MALFORMED;
 	if (strcmp(msg->node, cl->self) == 0)
 		return EL_REJ_SELF;
-	el_now(cl, now_ms);
 	if ((p = el_peer_find(cl, msg->node)) != NULL) {
 		if (!el_replay_check(&p->rp, msg->epoch, msg->seq))
 			return EL_REJ_REPLAY;
@@ -376,6 +374,7 @@ el_cluster_receive(struct el_cluster *cl, const struct el_msg *msg,
 		el_replay_init(&p->rp, msg->epoch, msg->seq);
 	}
 	peer_update(cl, p, msg, reboot, now_ms);
+	el_now(cl, now_ms);
 	el_eval_all(cl, now_ms);
 	return EL_OK;
 }
@@ -493,16 +492,17 @@ el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
 	owner[0] = '\0';
 	if (g == NULL)
 		return false;
-	el_now(cl, now_ms);
 	if ((p = peer_by_mac(cl, group, mac)) == NULL &&
 	    (p = peer_by_mac(cl, SIZE_MAX, mac)) == NULL)
 		return false;
 	el_id_copy(owner, p->id);
 	if (g->state != EL_ST_LEADER)
 		return true;
+	el_now(cl, now_ms);
 	if (el_peer_vs_self(cl, group, p) < 0) {
 		el_group_reannounce(cl, group, EL_R_DATAPLANE_WIN, p->id,
 		                    now_ms);
+		el_eval_all(cl, now_ms);
 		return true;
 	}
 	/* Its frames are its claim: follow it as a live leader for a dead

@@ -84,7 +84,7 @@ struct el_cluster {
 	unsigned interval, dead_after, resign_wait;
 	bool solo;
 	uint64_t epoch, seq;
-	uint64_t now; /* latest now_ms passed in */
+	uint64_t now; /* latest now_ms evaluated: deadlines are after it */
 
 	struct el_group *groups; /* [ngroups], capacity capg */
 	size_t ngroups, capg;

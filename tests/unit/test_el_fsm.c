@@ -145,7 +145,7 @@ test_startup(void)
 	is_int(tick_until_event(cl, 1250, 1400), 1300,
 	       "resigner heard while listening: takeover at listen end");
 	ok(ev[0].reason == EL_R_LEADER_RESIGNED &&
-		   strcmp(ev[0].peer, "p1") == 0,
+	       strcmp(ev[0].peer, "p1") == 0,
 	   "... leader-resigned, p1");
 	el_cluster_free(cl);
 
@@ -201,6 +201,21 @@ test_leader_dead(void)
 	el_cluster_free(cl);
 	cl = follow_p1(1);
 	is_int(tick_until_event(cl, 2000, 2500), 2349, "prio 1: at 2349");
+	el_cluster_free(cl);
+
+	/* A reload between two ticks must not hide a deadline that passed
+	 * in between: the caller ticks at once. */
+	cl = follow_p1(100);
+	el_cluster_tick(cl, 2290);
+	{
+		struct el_group_config gc = {.name = "db", .priority = 9};
+
+		el_cluster_group_add(cl, &gc, 2310);
+	}
+	is_int(el_cluster_next_deadline(cl), 2300,
+	       "group added at 2310: p1's expiry (2300) still reported");
+	el_cluster_tick(cl, 2310);
+	is_int(el_cluster_next_deadline(cl), 2330, "then the takeover time");
 	el_cluster_free(cl);
 
 	/* A late tick reports what was really missed. */
