@@ -54,6 +54,13 @@ test_stall_leader(void)
 	el_cluster_tick(cl, 2700);
 	is_int(pop(cl), 0, "no re-assert");
 	el_cluster_free(cl);
+}
+
+/* What the end of the listen finds decides: re-assert, or backup. */
+static void
+test_stall_listen_end(void)
+{
+	struct el_cluster *cl;
 
 	/* A lower node took over meanwhile: back to backup, then the usual
 	 * preemption rules (here: no delay, so at once). */
@@ -422,6 +429,7 @@ int
 main(void)
 {
 	test_stall_leader();
+	test_stall_listen_end();
 	test_stall_backup();
 	test_stall_fallback();
 	test_dataplane();
