@@ -264,6 +264,9 @@ void el_cluster_group_set_fault(struct el_cluster *cl, size_t group,
  * peer: epoch must not be older than the newest seen, sequence within the
  * window and not seen before) and returns EL_OK or EL_REJ_REPLAY /
  * EL_REJ_SELF; accepted messages update the peer and may queue events.
+ * Also EL_REJ_MALFORMED for a struct el_msg_decode() would not produce, and
+ * EL_REJ_UNKNOWN_SENDER for a new node id when 256 peers are known and
+ * alive (a dead one is forgotten to make room).
  */
 enum el_verdict el_cluster_receive(struct el_cluster *cl,
 				   const struct el_msg *msg, uint64_t now_ms);
