@@ -86,9 +86,10 @@ on_hb_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 
 	/* Stall guard: if this timer ran more than a dead interval late, the
 	 * process was frozen (SIGSTOP, VM pause).  Peers have likely declared
-	 * us dead and taken over: go quiet and listen before re-asserting. */
+	 * us dead and taken over: go quiet and listen before re-asserting.
+	 * A node without peers has nobody to defer to and keeps going. */
 	if (d->last_hb != 0 && now - d->last_hb > dead_interval(d) &&
-	    now - d->last_hb > d->cfg->interval_ms) {
+	    (d->npeers > 0 || d->cfg->has_multicast)) {
 		d->ctr.stalls++;
 		log_warnx("loop stalled for %llu ms (dead interval %llu ms): "
 			  "going quiet until the cluster is heard",
