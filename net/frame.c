@@ -146,9 +146,11 @@ icmp6_csum_ok(const uint8_t *ip6, const uint8_t *icmp, size_t plen)
 static enum frame_err
 ndp_options(const uint8_t *opt, size_t n, uint8_t want, struct frame_info *out)
 {
-	size_t off = 0, olen;
+	size_t off = 0;
 
 	while (off < n) {
+		size_t olen;
+
 		if (n - off < 2 || opt[off + 1] == 0)
 			return FRAME_ERR_OPTION;
 		olen = (size_t)opt[off + 1] * 8;

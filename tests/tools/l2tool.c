@@ -200,9 +200,11 @@ static int
 cmd_announce(struct l2_port *p, int argc, char **argv)
 {
 	struct net_addr vip;
-	int i, sent = 0, fails = 0, n;
+	int i, sent = 0, fails = 0;
 
 	for (i = 0; i < argc; i++) {
+		int n;
+
 		if (parse_vips(argv + i, 1, &vip) == -1)
 			return 2;
 		n = l2_port_announce(p, &vip);
@@ -262,7 +264,7 @@ cmd_bench(struct l2_port *p, int argc, char **argv)
 {
 	static struct net_addr vips[65536];
 	uint64_t t0, t1;
-	int n, i, sent = 0, fails = 0, r;
+	int n, i, sent = 0, fails = 0;
 
 	if (argc < 1 || (n = atoi(argv[0])) <= 0 || n > 65534)
 		return 2;
@@ -270,7 +272,8 @@ cmd_bench(struct l2_port *p, int argc, char **argv)
 		gen_v4(&vips[i], 0x0ac80000u + (uint32_t)i + 1);
 	t0 = now_us();
 	for (i = 0; i < n; i++) {
-		r = l2_port_announce(p, &vips[i]);
+		int r = l2_port_announce(p, &vips[i]);
+
 		if (r < 0)
 			fails++;
 		else

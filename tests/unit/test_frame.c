@@ -401,6 +401,14 @@ test_ndp_errors(void)
 	f[19] = 2;
 	is_int(frame_decode(f, n, &fi), FRAME_ERR_TRUNCATED,
 	       "ICMPv6 with payload length 2");
+}
+
+static void
+test_ndp_option_errors(void)
+{
+	uint8_t f[256];
+	struct frame_info fi;
+	size_t n;
 
 	n = mk_ndp(f, 135, "2001:db8::1", "ff02::1:ff00:99", "2001:db8::99", 0,
 	           (uint8_t[8]){1, 0, 2, 0, 0, 0, 0, 1}, 8);
@@ -466,6 +474,7 @@ main(void)
 	test_arp_errors();
 	test_ndp();
 	test_ndp_errors();
+	test_ndp_option_errors();
 	test_names();
 	return tap_done();
 }
