@@ -41,13 +41,12 @@
 #define L2_RING_BYTES (1 << 20)
 #define L2_SNDBUF     (1 << 20)
 
-#define ND_NA_FLAG_R 0x80000000u
+/* NA flags in host order: libnet converts them. */
 #define ND_NA_FLAG_S 0x40000000u
 #define ND_NA_FLAG_O 0x20000000u
 
 struct l2_port {
 	char name[IFNAMSIZ];
-	int ifindex;
 	pcap_t *pcap;
 	int fd;
 	libnet_t *ln;
@@ -78,7 +77,7 @@ fd_set_flags(int fd)
 	return 0;
 }
 
-/* MAC and ifindex from the interface's AF_PACKET entry. */
+/* The MAC, from the interface's AF_PACKET entry. */
 static int
 if_read(struct l2_port *p)
 {
@@ -97,7 +96,6 @@ if_read(struct l2_port *p)
 		if (sll->sll_halen != NET_MAC_LEN)
 			continue;
 		memcpy(p->mac, sll->sll_addr, NET_MAC_LEN);
-		p->ifindex = sll->sll_ifindex;
 		found = true;
 	}
 	freeifaddrs(ifa0);
@@ -284,6 +282,7 @@ struct l2_port *
 l2_port_new(const char *ifname, char *err, size_t errlen)
 {
 	struct l2_port *p;
+	int saved;
 
 	if (ifname == NULL || strlen(ifname) >= IFNAMSIZ || !*ifname) {
 		snprintf(err, errlen, "bad interface name");
@@ -306,8 +305,9 @@ l2_port_new(const char *ifname, char *err, size_t errlen)
 		goto fail;
 	return p;
 fail:
+	saved = errno ? errno : ENODEV;
 	l2_port_free(p);
-	errno = errno ? errno : ENODEV;
+	errno = saved;
 	return NULL;
 }
 
@@ -504,13 +504,13 @@ l2_port_announce(struct l2_port *p, const struct net_addr *vip)
 		return -1;
 	}
 	mac_of_group(ip6_all_nodes, eth);
-	o = (struct ndp_out){ND_NEIGHBOR_ADVERT,
-	                     ND_NA_FLAG_O,
-	                     vip->a,
-	                     ip6_all_nodes,
-	                     vip->a,
-	                     eth,
-	                     true};
+	o = (struct ndp_out){.type = ND_NEIGHBOR_ADVERT,
+	                     .flags = ND_NA_FLAG_O,
+	                     .src = vip->a,
+	                     .dst = ip6_all_nodes,
+	                     .target = vip->a,
+	                     .eth_dst = eth,
+	                     .lladdr_opt = true};
 	return send_ndp(p, &o) == -1 ? -1 : 1;
 }
 
@@ -519,13 +519,13 @@ reply_ndp(struct l2_port *p, const struct net_addr *vip,
           const struct frame_info *req)
 {
 	uint8_t eth[NET_MAC_LEN];
-	struct ndp_out o = {ND_NEIGHBOR_ADVERT,
-	                    ND_NA_FLAG_S | ND_NA_FLAG_O,
-	                    vip->a,
-	                    req->sender.a,
-	                    vip->a,
-	                    req->mac,
-	                    true};
+	struct ndp_out o = {.type = ND_NEIGHBOR_ADVERT,
+	                    .flags = ND_NA_FLAG_S | ND_NA_FLAG_O,
+	                    .src = vip->a,
+	                    .dst = req->sender.a,
+	                    .target = vip->a,
+	                    .eth_dst = req->mac,
+	                    .lladdr_opt = true};
 
 	if (req->probe) {
 		/* RFC 4861 7.2.4: answer DAD at all-nodes, not solicited. */
@@ -577,7 +577,10 @@ l2_port_probe(struct l2_port *p, const struct net_addr *vip)
 	/* Solicited-node group ff02::1:ffXX:XXXX of the VIP. */
 	memcpy(group + 13, vip->a + 13, 3);
 	mac_of_group(group, eth);
-	o = (struct ndp_out){
-	    ND_NEIGHBOR_SOLICIT, 0, any6, group, vip->a, eth, false};
+	o = (struct ndp_out){.type = ND_NEIGHBOR_SOLICIT,
+	                     .src = any6,
+	                     .dst = group,
+	                     .target = vip->a,
+	                     .eth_dst = eth};
 	return send_ndp(p, &o);
 }

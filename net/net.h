@@ -327,9 +327,9 @@ const char *l2_port_name(const struct l2_port *p);
 const uint8_t *l2_port_mac(const struct l2_port *p);
 
 /*
- * Refresh the interface's MAC and index (after a change reported by
- * netlink).  Frames sent afterwards carry the new MAC.  0 or -1 with errno
- * (ENODEV when the interface is gone).
+ * Refresh the interface's MAC (after a change reported by netlink).
+ * Frames sent afterwards carry the new MAC.  0 or -1 with errno (ENODEV
+ * when the interface is gone).
  */
 int l2_port_refresh(struct l2_port *p);
 
