@@ -240,7 +240,10 @@ tap_is "$(jq -r '"\(.fallback) \(.attached_insns > 2000)"' "$T/fit1000.json")" \
 tap_is "$(jq -r '"\(.fallback) \(.attached_insns)"' "$T/fit3000.json")" \
 	"true 12" "3,000 IPv4 VIPs: opcode-only fallback"
 # Kernels before 6.9 give sockets 20 KB of option memory for filters.
-if lab_exec node sysctl -qw net.core.optmem_max=20480 2>/dev/null; then
+# Write it only where it is per namespace (a global sysctl such as
+# netdev_max_backlog is then hidden), never into the host's value.
+if ! lab_exec node test -e /proc/sys/net/core/netdev_max_backlog &&
+	lab_exec node sysctl -qw net.core.optmem_max=20480 2>/dev/null; then
 	lab_exec node "$L2TOOL" eth1 set-vips 1000 >"$T/old1000.json"
 	lab_exec node "$L2TOOL" eth1 set-vips 1800 >"$T/old1800.json"
 	tap_is "$(jq -r '"\(.fallback) \(.attached_insns > 2000)"' \
