@@ -3,6 +3,7 @@ noinst_LIBRARIES += net/libvipnet.a
 net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
 	$(PCAP_CFLAGS) $(LIBNET_CFLAGS) $(MNL_CFLAGS)
 net_libvipnet_a_SOURCES = net/net.h net/log.c net/addr.c net/ev.c
+net_libvipnet_a_SOURCES += net/frame.c net/bpf.c net/l2.c
 NET_LIBS = net/libvipnet.a $(PCAP_LIBS) $(LIBNET_LIBS) $(MNL_LIBS)
 
 check_PROGRAMS += tests/unit/test_ev
@@ -10,3 +11,39 @@ TESTS += tests/unit/test_ev
 tests_unit_test_ev_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
 tests_unit_test_ev_SOURCES = tests/unit/test_ev.c tests/unit/tap.h
 tests_unit_test_ev_LDADD = $(NET_LIBS)
+
+# ARP/NDP frames: codec, BPF filter, L2 port (frames helper).
+check_PROGRAMS += tests/unit/test_frame tests/unit/test_bpf
+TESTS += tests/unit/test_frame tests/unit/test_bpf
+tests_unit_test_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_frame_SOURCES = tests/unit/test_frame.c tests/unit/tap.h
+tests_unit_test_frame_LDADD = $(NET_LIBS)
+tests_unit_test_bpf_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_bpf_SOURCES = tests/unit/test_bpf.c tests/unit/tap.h
+tests_unit_test_bpf_LDADD = $(NET_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_frame
+tests_fuzz_fuzz_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/frame"'
+tests_fuzz_fuzz_frame_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+# The parsers are compiled into the target so that libFuzzer's coverage
+# instrumentation (FUZZ_CFLAGS) reaches them; libvipnet.a has none.
+tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c net/frame.c \
+	net/bpf.c net/addr.c
+tests_fuzz_fuzz_frame_LDADD = $(FUZZ_DRIVER_LIB) $(PCAP_LIBS)
+tests_fuzz_fuzz_frame_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+if !FUZZING
+TESTS += tests/fuzz/fuzz_frame
+endif
+
+# Tools driving l2_port and raw frames from the namespace tests.
+check_PROGRAMS += tests/tools/l2tool tests/tools/l2gen
+tests_tools_l2tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net
+tests_tools_l2tool_SOURCES = tests/tools/l2tool.c
+tests_tools_l2tool_LDADD = $(NET_LIBS)
+tests_tools_l2gen_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net
+tests_tools_l2gen_SOURCES = tests/tools/l2gen.c
+tests_tools_l2gen_LDADD = $(NET_LIBS)
+
+TESTS += tests/netns/l2_port.sh
+EXTRA_DIST += tests/netns/l2_port.sh

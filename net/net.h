@@ -223,7 +223,8 @@ enum frame_err {
 	FRAME_ERR_MAX
 };
 
-/* "truncated", "oversize", ... (stable: metric labels). */
+/* "truncated", "oversize", ... (stable: metric labels); "unknown" when
+ * e is out of range. */
 const char *frame_err_name(enum frame_err e);
 
 struct frame_info {
@@ -246,9 +247,21 @@ struct frame_info {
 };
 
 /*
- * Decode one captured Ethernet frame.  Pure: reads only buf[0..len), every
- * field bounds-checked, values copied out.  Returns FRAME_OK and fills out,
- * or the reason the frame is unusable.
+ * Decode one captured Ethernet II (untagged) frame.  Pure: reads only
+ * buf[0..len), every field bounds-checked, values copied out.  Returns
+ * FRAME_OK and fills out, or the reason the frame is unusable (out is then
+ * zero but for eth_src/eth_dst when the Ethernet header was there).
+ *
+ * Checked as a Linux host checks them:
+ *   ARP: htype 1, ptype 0x0800, hlen 6, plen 4, op 1/2, at least 42 bytes
+ *   (longer is padding); a multicast sender MAC, multicast or broadcast
+ *   sender/target IP is FRAME_ERR_ADDRESS.
+ *   NDP: IPv6 version 6, payload length within the frame (bytes past it
+ *   are padding), next header 58 directly, type 135/136 code 0, payload of
+ *   at least 24 bytes, hop limit 255, ICMPv6 checksum, every option of
+ *   non-zero length inside the message; multicast target or source, a DAD
+ *   NS not sent to the target's solicited-node group or carrying a source
+ *   link-layer option, a solicited NA to a multicast group are rejected.
  */
 enum frame_err frame_decode(const uint8_t *buf, size_t len,
 			    struct frame_info *out);
@@ -262,14 +275,25 @@ enum frame_err frame_decode(const uint8_t *buf, size_t len,
 
 /*
  * Build a classic BPF program that accepts only ARP frames whose sender or
- * target IP is one of vips, and ICMPv6 NS/NA whose target is one of vips.
- * Returns the number of instructions written to prog, or -1 with errno
- * E2BIG when it needs more than cap (the caller then falls back).
+ * target IP is one of vips, and ICMPv6 NS/NA (next header 58, no extension
+ * header) whose target is one of vips.  Duplicates and entries of other
+ * families are ignored; no VIP at all gives a program that accepts
+ * nothing.  Accepted frames are captured whole.  Returns the number of
+ * instructions written to prog, or -1 with errno E2BIG when it needs more
+ * than cap or BPF_MAX_INSNS (the caller then falls back), ENOMEM.
+ *
+ * Sizes: 2 instructions per IPv4 VIP (a run of 3+ consecutive addresses
+ * costs 4 in all), about 8 per unrelated IPv6 VIP, 4 when they share a
+ * /64, 1 when they share a /96; about 2,000 scattered IPv4 or 500 random
+ * IPv6 VIPs fit.  The kernel may refuse a large program for lack of option
+ * memory (net.core.optmem_max, 20 KB before Linux 6.9: about 1,200 IPv4
+ * VIPs); l2_port_set_vips() handles that.
  */
 int bpf_filter_build(const struct net_addr *vips, size_t n,
 		     struct sock_filter *prog, size_t cap);
 
-/* Build the fallback: every ARP frame and every ICMPv6 NS/NA. */
+/* Build the fallback: every ARP frame and every ICMPv6 NS/NA.  Returns the
+ * instruction count (12), or -1 with errno E2BIG or ENOMEM. */
 int bpf_filter_build_any(struct sock_filter *prog, size_t cap);
 
 /* --------------------------------------------- L2 port: capture + inject */
@@ -287,10 +311,12 @@ struct l2_counters {
 typedef void (*l2_frame_cb)(const struct frame_info *fi, void *arg);
 
 /*
- * Open capture (libpcap: immediate mode, non-blocking, inbound only) and
- * injection (libnet, link layer) on ifname.  The capture starts with a
- * filter that matches nothing until l2_port_set_vips().  Returns NULL with
- * a reason in err.
+ * Open capture (libpcap: immediate mode, non-blocking, inbound only,
+ * snaplen 2048, 1 MB ring; our own frames never enter it) and injection
+ * (libnet, link layer) on ifname, which must exist and be up.  The capture
+ * starts with a filter that matches nothing until l2_port_set_vips().
+ * Returns NULL with a reason in err.  Survives the link going down and up;
+ * if the interface is deleted, free the port and make a new one.
  */
 struct l2_port *l2_port_new(const char *ifname, char *err, size_t errlen);
 void l2_port_free(struct l2_port *p);
@@ -301,47 +327,62 @@ const char *l2_port_name(const struct l2_port *p);
 const uint8_t *l2_port_mac(const struct l2_port *p);
 
 /*
- * Refresh the interface's MAC and IPv6 link-local source (after a change
- * reported by netlink).  0 or -1 with errno.
+ * Refresh the interface's MAC (after a change reported by netlink).
+ * Frames sent afterwards carry the new MAC.  0 or -1 with errno (ENODEV
+ * when the interface is gone).
  */
 int l2_port_refresh(struct l2_port *p);
 
 /*
  * Install a kernel filter for exactly these VIPs (bpf_filter_build), or the
- * opcode-only fallback when it does not fit.  Returns 0 (*fallback tells
- * which was installed; may be NULL) or -1 with errno.
+ * opcode-only fallback when it does not fit in BPF_MAX_INSNS or in the
+ * socket's option memory.  Frames already queued under the old filter are
+ * filtered again by the new one (libpcap), so none for a removed VIP is
+ * delivered afterwards.  Returns 0 (*fallback tells which was installed;
+ * may be NULL) or -1 with errno (EIO: the kernel did not take the filter
+ * and libpcap filters in userland).
  */
 int l2_port_set_vips(struct l2_port *p, const struct net_addr *vips,
 		     size_t n, bool *fallback);
 
 /*
  * Read every pending frame (at most max_frames, 0 = no limit), decode it and
- * call cb for the good ones; bad ones are counted by reason.  Returns the
- * number of frames read, or -1 with errno.
+ * call cb for the good ones; bad ones are counted by reason.  cb may send
+ * (l2_port_reply ...) but must not call l2_port_set_vips or l2_port_free.
+ * Returns the number of frames read, or -1 with errno.
  */
 int l2_port_dispatch(struct l2_port *p, unsigned max_frames, l2_frame_cb cb,
 		     void *arg);
 
 /*
- * Announce vip: IPv4 sends a gratuitous ARP request and a gratuitous ARP
- * reply (both broadcast, sender = target = vip, our MAC); IPv6 sends an
- * unsolicited NA to ff02::1 with the override flag and a target link-layer
- * option.  Returns the number of frames sent, or -1 with errno.
+ * Announce vip: IPv4 sends a gratuitous ARP request (target MAC zero) and
+ * a gratuitous ARP reply (target MAC ours), both broadcast, sender =
+ * target = vip, our MAC: Linux updates an existing entry from either form
+ * (tested), other devices differ.  IPv6 sends an unsolicited NA from vip
+ * to ff02::1 (33:33:00:00:00:01) with only the override flag and a target
+ * link-layer option.  Returns the number of frames sent, or -1 with errno
+ * (EAGAIN/ENOBUFS: the device queue is full, try later).
  */
 int l2_port_announce(struct l2_port *p, const struct net_addr *vip);
 
 /*
- * Answer a request for vip: an ARP reply unicast to the requester (to the
- * requester's MAC with target IP 0.0.0.0 for a probe), or a solicited NA
- * (to the solicitor, or to ff02::1 when it came from ::) with override set.
- * 0 or -1 with errno.
+ * Answer req, a request for vip (req->target must equal vip, else EINVAL):
+ * an ARP reply from our MAC unicast to the requester's hardware address
+ * with target IP = its sender IP (0.0.0.0 for a probe, as Linux does), or
+ * a solicited NA from vip (S and O, target link-layer option) to the
+ * solicitor's address and link-layer address, or to ff02::1 with S clear
+ * when the NS came from :: (DAD).  NAs are sent from the VIP, like Linux's
+ * own: some tools (ndisc6) ignore an NA for a global target from a
+ * link-local source.  0 or -1 with errno.
  */
 int l2_port_reply(struct l2_port *p, const struct net_addr *vip,
 		  const struct frame_info *req);
 
 /*
- * Probe vip for a conflict (RFC 5227 ARP probe: sender IP 0.0.0.0; RFC 4862
- * DAD: NS from :: to the solicited-node group).  0 or -1 with errno.
+ * Probe vip for a conflict (RFC 5227 ARP probe: sender IP 0.0.0.0, target
+ * MAC zero, broadcast; RFC 4862 DAD: NS from :: to the solicited-node group
+ * and its 33:33:ff:XX:XX:XX MAC, no option).  Answers arrive through
+ * l2_port_dispatch while vip is in the filter.  0 or -1 with errno.
  */
 int l2_port_probe(struct l2_port *p, const struct net_addr *vip);
 
