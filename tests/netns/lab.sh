@@ -110,6 +110,11 @@ lab_switch() {
 	local br
 	lab_ns sw || return 1
 	LAB_SW="$LAB_NSNAME"
+	# Where br_netfilter is loaded, bridged frames would go through the
+	# host's firewall rules and malformed ones be dropped: not our switch.
+	ip netns exec "$LAB_SW" sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
+		net.bridge.bridge-nf-call-ip6tables=0 \
+		net.bridge.bridge-nf-call-arptables=0 >/dev/null 2>&1
 	[ $# -eq 0 ] && set -- br0
 	for br in "$@"; do
 		ip -n "$LAB_SW" link add "$br" type bridge || return 1
