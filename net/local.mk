@@ -3,6 +3,8 @@ noinst_LIBRARIES += net/libvipnet.a
 net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
 	$(PCAP_CFLAGS) $(LIBNET_CFLAGS) $(MNL_CFLAGS)
 net_libvipnet_a_SOURCES = net/net.h net/log.c net/addr.c net/ev.c
+net_libvipnet_a_SOURCES += net/rtnl_int.h net/rtnl.c net/rtnl_parse.c \
+	net/rtnl_obj.c
 NET_LIBS = net/libvipnet.a $(PCAP_LIBS) $(LIBNET_LIBS) $(MNL_LIBS)
 
 check_PROGRAMS += tests/unit/test_ev
@@ -10,3 +12,10 @@ TESTS += tests/unit/test_ev
 tests_unit_test_ev_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
 tests_unit_test_ev_SOURCES = tests/unit/test_ev.c tests/unit/tap.h
 tests_unit_test_ev_LDADD = $(NET_LIBS)
+
+# rtnl: root test in a private network namespace (unshare).
+check_PROGRAMS += tests/unit/test_rtnl
+TESTS += tests/unit/test_rtnl
+tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_rtnl_LDADD = $(NET_LIBS)
