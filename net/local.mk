@@ -4,7 +4,7 @@ net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
 	$(PCAP_CFLAGS) $(LIBNET_CFLAGS) $(MNL_CFLAGS)
 net_libvipnet_a_SOURCES = net/net.h net/log.c net/addr.c net/ev.c
 net_libvipnet_a_SOURCES += net/rtnl_int.h net/rtnl.c net/rtnl_parse.c \
-	net/rtnl_obj.c
+	net/rtnl_obj.c net/udp.c net/sysctl.c
 NET_LIBS = net/libvipnet.a $(PCAP_LIBS) $(LIBNET_LIBS) $(MNL_LIBS)
 
 check_PROGRAMS += tests/unit/test_ev
@@ -13,9 +13,15 @@ tests_unit_test_ev_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/u
 tests_unit_test_ev_SOURCES = tests/unit/test_ev.c tests/unit/tap.h
 tests_unit_test_ev_LDADD = $(NET_LIBS)
 
-# rtnl: root test in a private network namespace (unshare).
-check_PROGRAMS += tests/unit/test_rtnl
-TESTS += tests/unit/test_rtnl
+# rtnl, udp, sysctl: root tests in a private network namespace (unshare).
+check_PROGRAMS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
+TESTS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
 tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
 tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h
 tests_unit_test_rtnl_LDADD = $(NET_LIBS)
+tests_unit_test_udp_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_udp_SOURCES = tests/unit/test_udp.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_udp_LDADD = $(NET_LIBS)
+tests_unit_test_sysctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_sysctl_SOURCES = tests/unit/test_sysctl.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_sysctl_LDADD = $(NET_LIBS)
