@@ -216,7 +216,7 @@ extack_msg(const struct nlmsghdr *nlh, size_t hdrlen, char *buf, size_t len)
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
 	    MNL_ALIGN(hdrlen) > mnl_nlmsg_get_payload_len(nlh))
 		return NULL;
-	mnl_attr_for_each(attr, nlh, hdrlen)
+	rtnl_attr_for_each(attr, nlh, hdrlen)
 	{
 		if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG ||
 		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == -1)
@@ -273,7 +273,7 @@ rtnl_walk(struct rtnl *nl, int len, uint32_t seq, rtnl_msg_fn fn, void *arg)
 {
 	const struct nlmsghdr *nlh = (const void *)nl->recvbuf;
 
-	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+	for (; rtnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 		/* Late replies to a request that timed out. */
 		if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->req_portid)
 			continue;
@@ -342,7 +342,7 @@ monitor_walk(struct rtnl *nl, int len, rtnl_event_cb cb, void *arg)
 	struct rtnl_event ev;
 	int count = 0, r;
 
-	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+	for (; rtnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
 			continue;
 		r = rtnl_msg_parse(nlh, &ev);

@@ -51,6 +51,29 @@ struct nlmsghdr *rtnl_req_start(struct rtnl *nl, uint16_t type, uint16_t flags);
 int rtnl_req_run(struct rtnl *nl, struct nlmsghdr *nlh, rtnl_msg_fn fn,
                  void *arg);
 
+/*
+ * Whether nlh is a whole message within len bytes.  libmnl's
+ * mnl_nlmsg_ok() compares nlmsg_len as an int, so a length of 0xffffffff
+ * passes and mnl_nlmsg_next() then loops forever on it.
+ */
+static inline bool
+rtnl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned)len;
+}
+
+/*
+ * mnl_attr_for_each bounded by nlmsg_len itself: libmnl rounds it up to
+ * the alignment, which runs past the end of an unaligned last message.
+ */
+#define rtnl_attr_for_each(attr, nlh, offset)                                  \
+	for ((attr) = mnl_nlmsg_get_payload_offset((nlh), (offset));           \
+	     mnl_attr_ok((attr),                                               \
+	                 (int)((const char *)(nlh) + (nlh)->nlmsg_len -        \
+	                       (const char *)(attr)));                         \
+	     (attr) = mnl_attr_next(attr))
+
 /* Record errno e (and the kernel's message ext, may be NULL) for
  * rtnl_error(); sets errno and returns -1. */
 int rtnl_set_err(struct rtnl *nl, int e, const char *ext);

@@ -64,7 +64,7 @@ parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen,
 	memset(tb, 0, ntb * sizeof(*tb));
 	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
 		return bad();
-	mnl_attr_for_each(attr, nlh, hdrlen)
+	rtnl_attr_for_each(attr, nlh, hdrlen)
 	{
 		uint16_t type = mnl_attr_get_type(attr);
 
