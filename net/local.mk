@@ -25,3 +25,14 @@ tests_unit_test_udp_LDADD = $(NET_LIBS)
 tests_unit_test_sysctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
 tests_unit_test_sysctl_SOURCES = tests/unit/test_sysctl.c tests/unit/privns.h tests/unit/tap.h
 tests_unit_test_sysctl_LDADD = $(NET_LIBS)
+
+# Fuzz target for the netlink message parser (pattern: tests/local.mk).
+check_PROGRAMS += tests/fuzz/fuzz_rtnl
+if !FUZZING
+TESTS += tests/fuzz/fuzz_rtnl
+endif
+tests_fuzz_fuzz_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net $(MNL_CFLAGS) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/rtnl"'
+tests_fuzz_fuzz_rtnl_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rtnl_SOURCES = tests/fuzz/fuzz_rtnl.c
+tests_fuzz_fuzz_rtnl_LDADD = $(FUZZ_DRIVER_LIB) $(NET_LIBS)
