@@ -16,7 +16,8 @@ tests_unit_test_ev_LDADD = $(NET_LIBS)
 # rtnl, udp, sysctl: root tests in a private network namespace (unshare).
 check_PROGRAMS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
 TESTS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
-tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit \
+	$(MNL_CFLAGS)
 tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h
 tests_unit_test_rtnl_LDADD = $(NET_LIBS)
 tests_unit_test_udp_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit

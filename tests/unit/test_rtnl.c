@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -15,6 +16,7 @@
 
 #include "net.h"
 #include "privns.h"
+#include "rtnl_int.h" /* to provoke a lost ACK and a stale reply */
 #include "tap.h"
 
 #define PROTO_OTHER 55
@@ -628,6 +630,47 @@ test_enobufs(struct rtnl *nl)
 	ok(ev_wait(nl, &w) != NULL, "its notification arrives after ENOBUFS");
 }
 
+/* A GETLINK for lo, without NLM_F_ACK when ack is false. */
+static struct nlmsghdr *
+getlink_lo(struct rtnl *nl, bool ack)
+{
+	struct nlmsghdr *nlh = rtnl_req_start(nl, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi;
+
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 1;
+	if (!ack)
+		nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	return nlh;
+}
+
+static void
+test_timeout_and_stale(struct rtnl *nl)
+{
+	struct nlmsghdr *nlh;
+	struct rtnl_link l;
+	int64_t t0 = now_ms(), dt;
+	int r;
+
+	/* The kernel answers, but sends no ACK: the reply never completes. */
+	errno = 0;
+	r = rtnl_req_run(nl, getlink_lo(nl, false), NULL, NULL);
+	dt = now_ms() - t0;
+	ok(r == -1 && errno == ETIMEDOUT, "no ACK: ETIMEDOUT (%s)",
+	   rtnl_error(nl));
+	ok(dt >= 900 && dt < 2500, "after about 1 s (%lld ms)", (long long)dt);
+
+	/* A late answer to an old request is queued before the next one. */
+	nlh = getlink_lo(nl, true);
+	nlh->nlmsg_seq = nl->seq - 5;
+	ok(mnl_socket_sendto(nl->req, nlh, nlh->nlmsg_len) > 0,
+	   "request with an old sequence number, reply left unread");
+	ok(rtnl_link_get(nl, "vrta", &l) == 0 && strcmp(l.name, "vrta") == 0,
+	   "next request skips the stale reply and gets its own");
+	ok(rtnl_link_get(nl, "lo", &l) == 0 && l.ifindex == 1,
+	   "and the socket stays in step");
+}
+
 int
 main(void)
 {
@@ -659,6 +702,7 @@ main(void)
 	test_route_proto(nl, ifindex);
 	test_bad_requests(nl, ifindex);
 	test_enobufs(nl);
+	test_timeout_and_stale(nl);
 	rtnl_free(nl);
 	return tap_done();
 }
