@@ -34,6 +34,7 @@ struct want {
 	bool deleted;
 	const char *name;   /* link */
 	int admin, oper;    /* link: -1 any */
+	int master;         /* link: -1 any */
 	struct net_addr ip; /* addr, rule src, route dst */
 	uint32_t table;     /* route */
 };
@@ -55,7 +56,8 @@ matches(const struct rtnl_event *ev, const struct want *w)
 	case RTNL_EV_LINK:
 		return strcmp(ev->u.link.name, w->name) == 0 &&
 		       (w->admin < 0 || ev->u.link.admin_up == w->admin) &&
-		       (w->oper < 0 || ev->u.link.oper_up == w->oper);
+		       (w->oper < 0 || ev->u.link.oper_up == w->oper) &&
+		       (w->master < 0 || ev->u.link.master == w->master);
 	case RTNL_EV_ADDR:
 		return net_addr_eq(&ev->u.addr.addr, &w->ip);
 	case RTNL_EV_RULE:
@@ -179,16 +181,47 @@ test_links(struct rtnl *nl)
 	       errno == ENODEV,
 	   "name too long: ENODEV");
 
-	ok(rtnl_link_dump(nl, on_link, NULL) == 0 && dump_count == 3 &&
-	       dump_saw_lo && dump_saw_veth,
-	   "link dump: lo, vrta, vrtb (%d)", dump_count);
+	ok(rtnl_link_dump(nl, on_link, NULL) == 0, "link dump");
+	ok(dump_count == 3 && dump_saw_lo && dump_saw_veth,
+	   "link dump: lo, vrta, vrtb (%d links)", dump_count);
 	return l.ifindex;
+}
+
+/* Leaving a bridge sends an AF_BRIDGE RTM_DELLINK for the port: it must
+ * not read as "vrtb was deleted". */
+static void
+test_bridge_port_events(struct rtnl *nl)
+{
+	struct want w = {
+	    .kind = RTNL_EV_LINK, .name = "vrtb", .admin = -1, .oper = -1};
+	struct rtnl_link br;
+	size_t i;
+
+	sh("ip link add vrtbr type bridge && ip link set vrtbr up");
+	ok(rtnl_link_get(nl, "vrtbr", &br) == 0, "bridge vrtbr");
+	ev_reset(nl);
+	sh("ip link set vrtb master vrtbr");
+	w.master = br.ifindex;
+	ok(ev_wait(nl, &w) != NULL, "vrtb enslaved: master is vrtbr");
+	ev_reset(nl);
+	sh("ip link set vrtb nomaster");
+	w.master = 0;
+	ok(ev_wait(nl, &w) != NULL, "vrtb released: no master");
+	/* The bridge's messages come first; give them all time to arrive. */
+	wait_readable(rtnl_monitor_fd(nl), 200);
+	rtnl_monitor_read(nl, on_event, NULL);
+	for (i = 0; i < nevs; i++)
+		if (evs[i].kind == RTNL_EV_LINK && evs[i].deleted &&
+		    strcmp(evs[i].u.link.name, "vrtb") == 0)
+			break;
+	ok(i == nevs, "no deleted event for vrtb");
+	sh("ip link del vrtbr");
 }
 
 static void
 test_link_events(struct rtnl *nl)
 {
-	struct want w = {.kind = RTNL_EV_LINK, .name = "vrta"};
+	struct want w = {.kind = RTNL_EV_LINK, .name = "vrta", .master = -1};
 
 	ev_reset(nl);
 	sh("ip link set vrta up");
@@ -207,6 +240,7 @@ test_link_events(struct rtnl *nl)
 	w.admin = 1;
 	w.oper = 1;
 	ok(ev_wait(nl, &w) != NULL, "vrta up again: oper up");
+	test_bridge_port_events(nl);
 }
 
 /* ----------------------------------------------------------- addresses */
