@@ -4,6 +4,8 @@ net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
 	$(PCAP_CFLAGS) $(LIBNET_CFLAGS) $(MNL_CFLAGS)
 net_libvipnet_a_SOURCES = net/net.h net/log.c net/addr.c net/ev.c
 net_libvipnet_a_SOURCES += net/frame.c net/bpf.c net/l2.c
+net_libvipnet_a_SOURCES += net/rtnl_int.h net/rtnl.c net/rtnl_parse.c \
+	net/rtnl_obj.c net/udp.c net/sysctl.c
 NET_LIBS = net/libvipnet.a $(PCAP_LIBS) $(LIBNET_LIBS) $(MNL_LIBS)
 
 check_PROGRAMS += tests/unit/test_ev
@@ -47,3 +49,28 @@ tests_tools_l2gen_LDADD = $(NET_LIBS)
 
 TESTS += tests/netns/l2_port.sh
 EXTRA_DIST += tests/netns/l2_port.sh
+
+# rtnl, udp, sysctl: root tests in a private network namespace (unshare).
+check_PROGRAMS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
+TESTS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
+tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit \
+	$(MNL_CFLAGS)
+tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_rtnl_LDADD = $(NET_LIBS)
+tests_unit_test_udp_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_udp_SOURCES = tests/unit/test_udp.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_udp_LDADD = $(NET_LIBS)
+tests_unit_test_sysctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_sysctl_SOURCES = tests/unit/test_sysctl.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_sysctl_LDADD = $(NET_LIBS)
+
+# Fuzz target for the netlink message parser (pattern: tests/local.mk).
+check_PROGRAMS += tests/fuzz/fuzz_rtnl
+if !FUZZING
+TESTS += tests/fuzz/fuzz_rtnl
+endif
+tests_fuzz_fuzz_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net $(MNL_CFLAGS) \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/rtnl"'
+tests_fuzz_fuzz_rtnl_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rtnl_SOURCES = tests/fuzz/fuzz_rtnl.c
+tests_fuzz_fuzz_rtnl_LDADD = $(FUZZ_DRIVER_LIB) $(NET_LIBS)

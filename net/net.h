@@ -166,10 +166,15 @@ struct udp_sock;
 
 /*
  * Open the heartbeat socket on port.  bind: local address to bind (NULL or
- * family 0 = all, dual-stack).  mcast: group to join and send to (NULL or
- * family 0 = none) on interface mcast_if.  IP_RECVERR/IPV6_RECVERR is on
- * so that ICMP errors for sent datagrams can be read with
- * udp_sock_read_error().  Returns NULL with a reason in err.
+ * family 0 = all, dual-stack: an AF_INET6 socket with IPV6_V6ONLY off).
+ * mcast: group to join and send to (NULL or family 0 = none) on interface
+ * mcast_if (NULL or "" = the kernel's choice by route), with loopback off,
+ * TTL / hop limit 1 and IP_MULTICAST_ALL off.  With both bind and mcast the
+ * socket is bound to the wildcard (a socket bound to a unicast address
+ * never receives the group's datagrams) and sends from bind through
+ * IP_PKTINFO / IPV6_PKTINFO.  Datagrams carry DSCP CS6.  IP_RECVERR and
+ * IPV6_RECVERR are on so that ICMP errors for sent datagrams can be read
+ * with udp_sock_read_error().  Returns NULL with a reason in err.
  */
 struct udp_sock *udp_sock_new(const struct net_addr *bind, uint16_t port,
 			      const struct net_addr *mcast,
@@ -178,22 +183,34 @@ struct udp_sock *udp_sock_new(const struct net_addr *bind, uint16_t port,
 void udp_sock_free(struct udp_sock *us);
 int udp_sock_fd(const struct udp_sock *us);
 
-/* Send one datagram; 0 or -1 with errno (EAGAIN when the buffer is full). */
+/*
+ * Send one datagram (IPv4 destinations go v4-mapped on a dual-stack
+ * socket); 0 or -1 with errno (EAGAIN when the buffer is full, EAFNOSUPPORT
+ * for an IPv6 destination on an IPv4 socket).  An ICMP error still pending
+ * on the socket makes the kernel fail one send with it without sending;
+ * that send is retried once, so the error is only in udp_sock_read_error().
+ */
 int udp_sock_send(struct udp_sock *us, const struct net_addr *dst,
 		  uint16_t port, const void *buf, size_t len);
 
 /*
- * Receive one datagram.  Returns its length (truncated datagrams are
- * reported with *truncated), or -1 with errno (EAGAIN: nothing left).
+ * Receive one datagram.  Returns its length (the bytes copied; truncated
+ * datagrams are reported with *truncated), or -1 with errno (EAGAIN:
+ * nothing left).  src is reported as plain IPv4 when it arrived v4-mapped.
+ * src, sport and truncated may be NULL.  The pending ICMP error that the
+ * kernel would return here instead (ECONNREFUSED ...) is skipped: it stays
+ * in the error queue for udp_sock_read_error().
  */
 ssize_t udp_sock_recv(struct udp_sock *us, void *buf, size_t cap,
 		      struct net_addr *src, uint16_t *sport, bool *truncated);
 
 /*
- * Read one queued ICMP error: dst (the address we had sent to), the errno
- * the kernel reports (ECONNREFUSED for port unreachable, EHOSTUNREACH ...)
- * and the address of the node that sent the ICMP.  Returns 1 when one was
- * read, 0 when the queue is empty, -1 with errno on failure.
+ * Read one queued ICMP error (MSG_ERRQUEUE; the fd reports EPOLLERR while
+ * one is queued): dst (the address we had sent to), the errno the kernel
+ * reports (ECONNREFUSED for port unreachable, EHOSTUNREACH ...) and the
+ * address of the node that sent the ICMP (family 0 for a local error).
+ * Any of the three may be NULL.  Returns 1 when one was read, 0 when the
+ * queue is empty, -1 with errno on failure.
  */
 int udp_sock_read_error(struct udp_sock *us, struct net_addr *dst,
 			int *ee_errno, struct net_addr *offender);
@@ -399,9 +416,11 @@ struct rtnl;
 struct rtnl_link {
 	int ifindex;
 	char name[IFNAMSIZ];
-	uint8_t mac[NET_MAC_LEN];
+	uint8_t mac[NET_MAC_LEN]; /* zero unless a 6-byte hardware address */
 	bool admin_up; /* IFF_UP */
-	bool oper_up;  /* IFF_RUNNING / IFF_LOWER_UP: carrier */
+	/* Carrier and operational state: IFF_UP, IFF_RUNNING, IFF_LOWER_UP
+	 * and IFLA_OPERSTATE UP or UNKNOWN (lo reports UNKNOWN). */
+	bool oper_up;
 	unsigned mtu;
 	int master; /* ifindex of a bond/bridge master, 0 if none */
 };
@@ -410,31 +429,31 @@ struct rtnl_addr {
 	int ifindex;
 	struct net_addr addr;
 	uint8_t prefixlen;
-	uint8_t scope;	/* RT_SCOPE_* */
-	uint8_t proto;	/* IFA_PROTO, 0 if the kernel did not say */
+	uint8_t scope;	/* RT_SCOPE_*; ignored by the kernel for IPv6 */
+	uint8_t proto;	/* IFA_PROTO (Linux 6.1+), 0 if the kernel did not say */
 	uint32_t flags; /* IFA_F_* */
 };
 
 struct rtnl_rule {
 	int family;
-	struct net_addr src; /* family 0 = any */
+	struct net_addr src; /* family 0 = any (src_len 0) */
 	uint8_t src_len;
 	uint32_t table;
-	uint32_t priority;
+	uint32_t priority; /* 0: kernel's choice on add, any on delete */
 	uint8_t proto;
 };
 
 struct rtnl_route {
 	int family;
-	uint32_t table;
+	uint32_t table;	     /* 0 = main on add */
 	struct net_addr dst; /* family set; all zero with dst_len 0 = default */
 	uint8_t dst_len;
 	struct net_addr gw; /* family 0 = none */
 	int oif;
 	uint8_t proto;
-	uint8_t scope;
-	uint8_t type; /* RTN_UNICAST ... */
-	uint32_t metric;
+	uint8_t scope; /* RT_SCOPE_UNIVERSE without gw on add/del = link */
+	uint8_t type;  /* RTN_UNICAST ...; 0 = RTN_UNICAST on add/del */
+	uint32_t metric; /* 0: kernel default on add, any on delete */
 };
 
 enum rtnl_event_kind {
@@ -463,9 +482,10 @@ typedef void (*rtnl_route_cb)(const struct rtnl_route *r, void *arg);
 
 /*
  * Open the request socket (blocking with a 1 s receive timeout: the one
- * synchronous exchange vipd allows, a request waiting for its ACK) and the
- * monitor socket (non-blocking, subscribed to link, IPv4/IPv6 address,
- * rule and route groups).  Returns NULL with a reason in err.
+ * synchronous exchange vipd allows, a request waiting for its ACK; extended
+ * ACKs and strict dump filtering on) and the monitor socket (non-blocking,
+ * 1 MiB receive buffer, subscribed to link, IPv4/IPv6 address, rule and
+ * route groups).  Both close-on-exec.  Returns NULL with a reason in err.
  */
 struct rtnl *rtnl_new(char *err, size_t errlen);
 void rtnl_free(struct rtnl *nl);
@@ -474,26 +494,45 @@ void rtnl_free(struct rtnl *nl);
 int rtnl_monitor_fd(const struct rtnl *nl);
 
 /*
- * Read every pending notification and call cb for each.  Returns the number
- * of notifications, or -1 with errno (ENOBUFS: notifications were lost; the
- * caller must re-read the state it cares about).
+ * Read pending notifications (at most 256 datagrams per call: the fd stays
+ * readable if more are queued) and call cb for each; cb may make requests.
+ * Returns the number of notifications, or -1 with errno (ENOBUFS:
+ * notifications were lost; what was still queued has been discarded, since
+ * it is older than the state the caller must now re-read with dumps).
+ * Bridge-port (AF_BRIDGE) link messages and cloned routes are not reported.
  */
 int rtnl_monitor_read(struct rtnl *nl, rtnl_event_cb cb, void *arg);
 
 /*
  * The last request error in words: strerror plus the kernel's extended ACK
- * message when it sent one ("File exists (route already present)").
+ * message when it sent one ("File exists (ipv4: Address already
+ * assigned)").  Empty after a request that succeeded.
  */
 const char *rtnl_error(const struct rtnl *nl);
+
+/*
+ * Every request below sends NLM_F_ACK with a fresh sequence number and
+ * checks the sequence and port id of the replies; a reply missing for 1 s
+ * fails with ETIMEDOUT.  Dump callbacks must not make requests on nl; a
+ * dump that the kernel marks inconsistent (changed while dumping) delivers
+ * everything and then fails with EINTR: retry it.
+ */
 
 /* Look a link up by name or by index; 0, or -1 with errno (ENODEV). */
 int rtnl_link_get(struct rtnl *nl, const char *ifname, struct rtnl_link *out);
 int rtnl_link_get_index(struct rtnl *nl, int ifindex, struct rtnl_link *out);
 
 /*
- * Add an address (tagged with a->proto when not 0) / delete it.  Requests
- * carry NLM_F_ACK; the reply's sequence and port id are checked.  0, or -1
+ * Add an address (tagged with a->proto when not 0) / delete it.  0, or -1
  * with errno (EEXIST when present, EADDRNOTAVAIL when absent on delete).
+ * IPv6 addresses always get IFA_F_NODAD: a VIP is shared by design, and DAD
+ * would find the previous leader still holding it and leave ours unusable.
+ * a->flags are sent as given: IFA_F_NOPREFIXROUTE suits a VIP on lo (the
+ * local route is all it needs; IPv6 would add a /128 to main) or in a
+ * subnet the interface already has.  Scope is sent as given: iproute2 uses
+ * host scope only for 127.0.0.0/8 and global for `ip addr add x/32 dev lo`.
+ * The kernel ignores IFA_PROTO on delete (measured, 6.x): delete only what
+ * a dump shows with our proto.
  */
 int rtnl_addr_add(struct rtnl *nl, const struct rtnl_addr *a);
 int rtnl_addr_del(struct rtnl *nl, const struct rtnl_addr *a);
@@ -501,14 +540,28 @@ int rtnl_addr_del(struct rtnl *nl, const struct rtnl_addr *a);
 int rtnl_addr_dump(struct rtnl *nl, int family, int ifindex,
 		   rtnl_addr_cb cb, void *arg);
 
+/*
+ * "from src/src_len lookup table priority P proto X" (FR_ACT_TO_TBL).  Add:
+ * EEXIST only for a rule that is identical including the protocol, so ours
+ * can sit next to a user's rule with the same selector.  Delete matches the
+ * protocol when r->proto is not 0 (ENOENT when nothing matches): it never
+ * removes a user's rule of another protocol.
+ */
 int rtnl_rule_add(struct rtnl *nl, const struct rtnl_rule *r);
 int rtnl_rule_del(struct rtnl *nl, const struct rtnl_rule *r);
-/* Dump rules of family (AF_INET or AF_INET6). 0 or -1. */
+/* Dump rules of family (AF_INET, AF_INET6, 0 = both). 0 or -1. */
 int rtnl_rule_dump(struct rtnl *nl, int family, rtnl_rule_cb cb, void *arg);
 
+/*
+ * Add: EEXIST when the table has a route with the same prefix and metric,
+ * whatever its protocol (a user's route there blocks ours).  Delete matches
+ * table, prefix, gateway, oif, metric (when not 0), scope, type and, when
+ * r->proto is not 0, the protocol (ESRCH when nothing matches): it never
+ * removes a user's route of another protocol.
+ */
 int rtnl_route_add(struct rtnl *nl, const struct rtnl_route *r);
 int rtnl_route_del(struct rtnl *nl, const struct rtnl_route *r);
-/* Dump routes of family in table (0 = all tables). 0 or -1. */
+/* Dump routes of family (0 = both) in table (0 = all tables). 0 or -1. */
 int rtnl_route_dump(struct rtnl *nl, int family, uint32_t table,
 		    rtnl_route_cb cb, void *arg);
 
@@ -519,8 +572,11 @@ int rtnl_link_dump(struct rtnl *nl, rtnl_link_cb cb, void *arg);
 
 /*
  * Read / write /proc/sys/net/{ipv4,ipv6}/conf/IFNAME/KEY of the network
- * namespace we run in.  get copies the value without its newline into buf.
- * 0, or -1 with errno.
+ * namespace we run in ("all" and "default" are names too).  get copies the
+ * value without its newline into buf.  0, or -1 with errno: EINVAL for an
+ * empty name, key or value, or one containing '/' or ".."; EAFNOSUPPORT;
+ * ENOENT for an unknown interface or key; ERANGE when buf is too small;
+ * EINVAL from the kernel for a bad value.
  */
 int sysctl_if_get(int family, const char *ifname, const char *key, char *buf,
 		  size_t len);
