@@ -31,7 +31,7 @@
 
 struct scan {
 	struct conf_ctx *x;
-	const char *in;
+	char *in;
 	size_t len, i;
 	char *out;
 	size_t o;
@@ -105,14 +105,54 @@ skip_comment(struct scan *sc)
 	copy_to(sc, e ? (size_t)(e - sc->in) : sc->len);
 }
 
+/* Index of the first byte at or after j that is not blank or comment. */
+static size_t
+next_token(const char *in, size_t j, bool *newline)
+{
+	const char *e;
+
+	for (;;) {
+		if (in[j] == '\n')
+			*newline = true;
+		if (in[j] != '\0' && strchr(" \t\r\f\v\n", in[j]) != NULL) {
+			j++;
+		} else if (in[j] == '#' || (in[j] == '/' && in[j + 1] == '/')) {
+			e = strchr(in + j, '\n');
+			j = e ? (size_t)(e - in) : j + strlen(in + j);
+		} else if (in[j] == '/' && in[j + 1] == '*') {
+			e = strstr(in + j + 2, "*/");
+			if (e == NULL)
+				return j;
+			*newline |=
+			    memchr(in + j, '\n', (size_t)(e - in) - j) != 0;
+			j = (size_t)(e - in) + 2;
+		} else {
+			return j;
+		}
+	}
+}
+
+/*
+ * libconfig reads one token past a string (adjacent strings concatenate),
+ * so a string in a list gets the line of that next token: the last VIP of
+ * a list written one per line would be blamed on the line of "]".  When
+ * that token is a ] ) , or ; on a later line, it is moved up behind the
+ * string: same tokens, and the string keeps its own line.
+ */
 static void
 skip_string(struct scan *sc)
 {
 	size_t j = sc->i + 1;
+	bool newline = false;
 
 	while (j < sc->len && sc->in[j] != '"')
 		j += sc->in[j] == '\\' && j + 1 < sc->len ? 2 : 1;
 	copy_to(sc, j < sc->len ? j + 1 : sc->len);
+	j = next_token(sc->in, sc->i, &newline);
+	if (newline && sc->in[j] != '\0' && strchr("]),;", sc->in[j])) {
+		put(sc, sc->in[j]);
+		sc->in[j] = ' ';
+	}
 }
 
 static bool

@@ -65,6 +65,22 @@ test_syntax(void)
 	       "t.conf:2: syntax error: integer 99999999999999999999 is out "
 	       "of range\n",
 	       "integer beyond 64 bits");
+	tc_bad("cluster = { peers = [\n  \"10.0.0.2\",\n  \"10.0.0.300\" # x\n"
+	       " /* y\n */\n ];\n};\n" G,
+	       "t.conf:3: cluster.peers[1]: '10.0.0.300' is not an IPv4 or "
+	       "IPv6 address\n"
+	       "t.conf:1: cluster.secret_file: required when peers or "
+	       "multicast are set\n",
+	       "last string of a list keeps its own line, not the ]'s");
+	tc_bad("cluster = { peers = [\n  \"10.0.0.2\"\n  , \"10.0.0.300\"\n"
+	       "  , \"::1\" \"x\"\n ];\n};\n" G,
+	       "t.conf:3: cluster.peers[1]: '10.0.0.300' is not an IPv4 or "
+	       "IPv6 address\n"
+	       "t.conf:4: cluster.peers[2]: '::1x' is not an IPv4 or IPv6 "
+	       "address\n"
+	       "t.conf:1: cluster.secret_file: required when peers or "
+	       "multicast are set\n",
+	       "leading commas; adjacent strings still join");
 	tc_bad("", "t.conf:1: groups: required key missing\n", "empty file");
 	tc_bad("# only a comment\n", "t.conf:1: groups: required key missing\n",
 	       "only a comment");
@@ -343,8 +359,7 @@ test_peers(void)
 	       "IPv6 address\n"
 	       "t.conf:10: cluster.peers[6]: '0.0.0.0' cannot be a peer "
 	       "(unspecified)\n"
-	       /* libconfig gives a list's last string the line of "]". */
-	       "t.conf:12: cluster.peers[7]: 'ff02::1' cannot be a peer "
+	       "t.conf:11: cluster.peers[7]: 'ff02::1' cannot be a peer "
 	       "(multicast)\n",
 	       "bad peers");
 	tc_bad("cluster = {\n peers = [ \"10.0.0.1\" ];\n};\n" G,

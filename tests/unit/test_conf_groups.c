@@ -146,8 +146,7 @@ test_vips(void)
 	    "(link-local)\n"
 	    "t.conf:13: groups[0].vips[10]: '::ffff:10.0.0.1' cannot be a "
 	    "VIP (IPv4-mapped)\n"
-	    /* libconfig gives a list's last string the line of "]". */
-	    "t.conf:16: groups[0].vips[12]: '127.255.0.1' cannot be a VIP "
+	    "t.conf:15: groups[0].vips[12]: '127.255.0.1' cannot be a VIP "
 	    "(loopback)\n"
 	    "t.conf:14: groups[0].vips[11]: duplicate address 10.0.0.5 (also "
 	    "at line 3)\n",
