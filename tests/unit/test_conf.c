@@ -59,6 +59,9 @@ test_syntax(void)
 	tc_bad("cluster = { peers = [ \"10.0.0.1\", 5 ]; };\n" G,
 	       "t.conf:1: syntax error: mismatched element type in array\n",
 	       "mixed array");
+	tc_bad("node = { id = 0\"n1\"; };\n" G,
+	       "t.conf:1: syntax error: syntax error\n",
+	       "syntax error at a string (libconfig leaks it)");
 	tc_bad("@include \"other.conf\"\n" G,
 	       "t.conf:1: @include is not supported\n", "@include refused");
 	tc_bad(G "node = { priority = 99999999999999999999; };\n",

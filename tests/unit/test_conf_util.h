@@ -22,6 +22,19 @@
 
 static char tc_dir[256];
 
+/*
+ * libconfig 1.5 leaks a string token's buffer when the syntax error is at
+ * that token ("id = 0\"n1\";"): its bug, not conf's, and not fixable from
+ * outside.  A conf that forgot config_destroy() still shows, by the leaked
+ * settings themselves.
+ */
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:strbuf_append\n";
+}
+
 /* A 32-byte key as `head -c 32 /dev/urandom | base64` writes it. */
 #define TC_KEY "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LWtleSE=\n"
 
