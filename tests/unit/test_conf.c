@@ -62,6 +62,9 @@ test_syntax(void)
 	tc_bad("node = { id = 0\"n1\"; };\n" G,
 	       "t.conf:1: syntax error: syntax error\n",
 	       "syntax error at a string (libconfig leaks it)");
+	tc_bad("node = { id = 0\"\"; };\n" G,
+	       "t.conf:1: syntax error: syntax error\n",
+	       "syntax error at an empty string (libconfig leaks it)");
 	tc_bad("@include \"other.conf\"\n" G,
 	       "t.conf:1: @include is not supported\n", "@include refused");
 	tc_bad(G "node = { priority = 99999999999999999999; };\n",
