@@ -1,0 +1,424 @@
+/*
+ * conf_load(): the file is read, parsed by libconfig, walked block by block
+ * in file order (every key checked as it is met), then checked across
+ * blocks.  Every error is collected; one error rejects the whole file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conf_int.h"
+
+static void
+node_id(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+
+	conf_get_name(x, s, sizeof(c->node_id), "id", c->node_id);
+}
+
+static const struct conf_key node_keys[] = {
+    {"id", CK_FN, 0, 0, 0, node_id},
+    {"priority", CK_UINT, 1, 254, offsetof(struct conf, node_priority), NULL},
+    {NULL, CK_FN, 0, 0, 0, NULL},
+};
+
+static void
+cluster_bind(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+	const char *why;
+
+	if (!conf_get_addr(x, s, &c->bind))
+		return;
+	if ((why = conf_addr_peer_reject(&c->bind)) != NULL) {
+		conf_err(x, s, "'%s' cannot be a bind address (%s)",
+		         config_setting_get_string(s), why);
+		return;
+	}
+	c->has_bind = true;
+}
+
+static void
+cluster_peers(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	int lines[CONF_PEERS_MAX];
+	char buf[CONF_ADDR_STRLEN];
+	struct conf *c = obj;
+	const config_setting_t *e;
+	struct conf_addr a;
+	const char *why;
+	int n, i;
+	size_t k;
+
+	if ((n = conf_list_len(x, s, CONF_PEERS_MAX, NULL)) <= 0)
+		return;
+	if ((c->peers = calloc((size_t)n, sizeof(*c->peers))) == NULL) {
+		conf_err(x, s, "%s", strerror(ENOMEM));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		if (!conf_get_addr(x, e, &a))
+			continue;
+		if ((why = conf_addr_peer_reject(&a)) != NULL) {
+			conf_err(x, e, "'%s' cannot be a peer (%s)",
+			         config_setting_get_string(e), why);
+			continue;
+		}
+		for (k = 0; k < c->npeers; k++)
+			if (conf_addr_cmp(&a, &c->peers[k]) == 0)
+				break;
+		if (k < c->npeers) {
+			conf_err(x, e, "duplicate address %s (also at line %d)",
+			         conf_addr_str(&a, buf), lines[k]);
+			continue;
+		}
+		lines[c->npeers] = conf_line(e);
+		c->peers[c->npeers++] = a;
+	}
+}
+
+static void
+cluster_multicast(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+
+	if (!conf_get_addr(x, s, &c->multicast))
+		return;
+	if (!conf_addr_is_multicast(&c->multicast)) {
+		conf_err(x, s, "'%s' is not a multicast address",
+		         config_setting_get_string(s));
+		return;
+	}
+	c->has_multicast = true;
+}
+
+static void
+cluster_mif(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+
+	conf_get_ifname(x, s, c->multicast_interface);
+}
+
+static void
+cluster_secret(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	(void)obj;
+	conf_read_secret(x, s);
+}
+
+static const struct conf_key cluster_keys[] = {
+    {"port", CK_U16, 1, 65535, offsetof(struct conf, port), NULL},
+    {"bind", CK_FN, 0, 0, 0, cluster_bind},
+    {"peers", CK_FN, 0, 0, 0, cluster_peers},
+    {"multicast", CK_FN, 0, 0, 0, cluster_multicast},
+    {"multicast_interface", CK_FN, 0, 0, 0, cluster_mif},
+    {"interval_ms", CK_UINT, 10, 10000, offsetof(struct conf, interval_ms),
+     NULL},
+    {"dead_after", CK_UINT, 2, 255, offsetof(struct conf, dead_after), NULL},
+    {"secret_file", CK_FN, 0, 0, 0, cluster_secret},
+    {NULL, CK_FN, 0, 0, 0, NULL},
+};
+
+static const char *
+family_name(int family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+/* A socket bound to one family cannot reach the other. */
+static void
+cluster_check_family(struct conf_ctx *x, const config_setting_t *s)
+{
+	const struct conf *c = x->c;
+	const config_setting_t *e;
+	struct conf_addr a;
+	const char *v;
+	unsigned i;
+
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			continue;
+		v = config_setting_get_string(e);
+		if (conf_addr_parse(v, &a) == 0 && a.family != c->bind.family)
+			conf_err(x, e, "'%s' is %s but cluster.bind is %s", v,
+			         family_name(a.family),
+			         family_name(c->bind.family));
+	}
+}
+
+static void
+cluster_check(struct conf_ctx *x, const config_setting_t *cl)
+{
+	const config_setting_t *peers = config_setting_get_member(cl, "peers");
+	const config_setting_t *mc = config_setting_get_member(cl, "multicast");
+	const config_setting_t *mif;
+	bool has_peers;
+
+	mif = config_setting_get_member(cl, "multicast_interface");
+	has_peers = peers != NULL && config_setting_is_aggregate(peers) &&
+	            config_setting_length(peers) > 0;
+	if ((has_peers || mc != NULL) &&
+	    config_setting_get_member(cl, "secret_file") == NULL)
+		conf_err_under(x, cl, "secret_file",
+		               "required when peers or multicast are set");
+	if (mc != NULL && mif == NULL)
+		conf_err_under(x, cl, "multicast_interface",
+		               "required when multicast is set");
+	if (mif != NULL && mc == NULL)
+		conf_err(x, mif, "only used with multicast");
+	if (x->c->has_bind && has_peers && config_setting_is_aggregate(peers))
+		cluster_check_family(x, peers);
+	if (x->c->has_bind && x->c->has_multicast &&
+	    x->c->multicast.family != x->c->bind.family)
+		conf_err(x, mc, "'%s' is %s but cluster.bind is %s",
+		         config_setting_get_string(mc),
+		         family_name(x->c->multicast.family),
+		         family_name(x->c->bind.family));
+}
+
+static void
+control_socket(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+
+	conf_get_path(x, s, sizeof(c->socket_path), false, c->socket_path);
+}
+
+static void
+control_pid(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+
+	conf_get_path(x, s, sizeof(c->pid_file), false, c->pid_file);
+}
+
+static void
+control_group(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+	const char *v;
+
+	if (!conf_get_str(x, s, &v))
+		return;
+	if (strlen(v) >= sizeof(c->socket_group)) {
+		conf_err(x, s, "group name '%s' is longer than %zu characters",
+		         v, sizeof(c->socket_group) - 1);
+		return;
+	}
+	memcpy(c->socket_group, v, strlen(v) + 1);
+}
+
+static const struct conf_key control_keys[] = {
+    {"socket", CK_FN, 0, 0, 0, control_socket},
+    {"pid_file", CK_FN, 0, 0, 0, control_pid},
+    {"socket_group", CK_FN, 0, 0, 0, control_group},
+    {NULL, CK_FN, 0, 0, 0, NULL},
+};
+
+static void
+top_node(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	if (conf_is_block(x, s))
+		conf_walk(x, s, node_keys, obj);
+}
+
+static void
+top_cluster(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	if (!conf_is_block(x, s))
+		return;
+	conf_walk(x, s, cluster_keys, obj);
+	cluster_check(x, s);
+}
+
+static void
+top_control(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	if (conf_is_block(x, s))
+		conf_walk(x, s, control_keys, obj);
+}
+
+static const struct conf_key top_keys[] = {
+    {"node", CK_FN, 0, 0, 0, top_node},
+    {"cluster", CK_FN, 0, 0, 0, top_cluster},
+    {"control", CK_FN, 0, 0, 0, top_control},
+    {"groups", CK_FN, 0, 0, 0, conf_groups_parse},
+    {NULL, CK_FN, 0, 0, 0, NULL},
+};
+
+/* node.id was not given: the host's name must be a valid id. */
+static void
+node_id_default(struct conf_ctx *x, const config_setting_t *root)
+{
+	const config_setting_t *node = config_setting_get_member(root, "node");
+	const config_setting_t *at = node ? node : root;
+	const char *key = node ? "id" : "node.id";
+	const char *h = x->hostname;
+	char host[256];
+
+	if (node != NULL && (config_setting_type(node) != CONFIG_TYPE_GROUP ||
+	                     config_setting_get_member(node, "id") != NULL))
+		return;
+	if (h == NULL) {
+		if (gethostname(host, sizeof(host)) == -1) {
+			conf_err_under(
+			    x, at, key,
+			    "cannot read the hostname: %s; set node.id",
+			    strerror(errno));
+			return;
+		}
+		host[sizeof(host) - 1] = '\0';
+		h = host;
+	}
+	if (!conf_valid_name(h, sizeof(x->c->node_id))) {
+		conf_err_under(x, at, key,
+		               "hostname '%s' is not a valid id; set node.id",
+		               h);
+		return;
+	}
+	memcpy(x->c->node_id, h, strlen(h) + 1);
+}
+
+static struct conf *
+conf_new(const char *path)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->node_priority = CONF_DEFAULT_PRIORITY;
+	c->port = CONF_DEFAULT_PORT;
+	c->interval_ms = CONF_DEFAULT_INTERVAL_MS;
+	c->dead_after = CONF_DEFAULT_DEAD_AFTER;
+	snprintf(c->socket_path, sizeof(c->socket_path), "%s",
+	         CONF_DEFAULT_SOCKET);
+	snprintf(c->pid_file, sizeof(c->pid_file), "%s", CONF_DEFAULT_PIDFILE);
+	return c;
+}
+
+static void
+conf_parse(struct conf_ctx *x, const char *text)
+{
+	config_t cfg;
+	const config_setting_t *root;
+
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) == CONFIG_FALSE) {
+		conf_err_file(x, config_error_line(&cfg), "syntax error: %s",
+		              config_error_text(&cfg));
+	} else {
+		root = config_root_setting(&cfg);
+		conf_walk(x, root, top_keys, x->c);
+		node_id_default(x, root);
+		conf_groups_check(x, root);
+	}
+	config_destroy(&cfg);
+}
+
+struct conf *
+conf_load(const char *path, const char *hostname, struct conf_errors *errs)
+{
+	struct conf_ctx x = {.path = path, .hostname = hostname, .errs = errs};
+	const char *slash = strrchr(path, '/');
+	char *text;
+
+	if (strlen(path) >= CONF_PATH_MAX) {
+		conf_err_file(&x, 0, "cannot open: %s", strerror(ENAMETOOLONG));
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if (slash != NULL)
+		snprintf(x.dir, sizeof(x.dir), "%.*s", (int)(slash - path + 1),
+		         path);
+	if ((text = conf_text_load(&x)) == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((x.c = conf_new(path)) == NULL)
+		conf_err_file(&x, 0, "%s", strerror(ENOMEM));
+	else
+		conf_parse(&x, text);
+	free(text);
+	free(x.vrefs);
+	if (x.nerr > 0) {
+		conf_free(x.c);
+		errno = x.nomem ? ENOMEM : EINVAL;
+		return NULL;
+	}
+	return x.c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ngroups; i++)
+		free(c->groups[i].vips);
+	free(c->groups);
+	free(c->peers);
+	explicit_bzero(c->secret, sizeof(c->secret));
+	free(c);
+}
+
+void
+conf_errors_clear(struct conf_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		free(errs->msg[i]);
+	free(errs->msg);
+	errs->msg = NULL;
+	errs->n = 0;
+}
+
+size_t
+conf_vip_count(const struct conf *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->ngroups; i++)
+		n += c->groups[i].nvips;
+	return n;
+}
+
+const char *
+conf_bind_name(enum conf_bind b)
+{
+	switch (b) {
+	case CONF_BIND_LOCAL:
+		return "local";
+	case CONF_BIND_INTERFACE:
+		return "interface";
+	case CONF_BIND_NONE:
+		return "none";
+	}
+	return "?";
+}
+
+const char *
+conf_route_pin_name(enum conf_route_pin p)
+{
+	switch (p) {
+	case CONF_ROUTE_OFF:
+		return "off";
+	case CONF_ROUTE_LEADER:
+		return "leader";
+	case CONF_ROUTE_ALWAYS:
+		return "always";
+	}
+	return "?";
+}

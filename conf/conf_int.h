@@ -1,0 +1,101 @@
+/*
+ * conf internals shared by the conf_*.c files.  Not part of the module's
+ * interface: only conf.h is.  Here libconfig's types meet vipd's.
+ */
+#ifndef VIPD_CONF_INT_H
+#define VIPD_CONF_INT_H
+
+#include <libconfig.h>
+#include <stdarg.h>
+
+#include "conf.h"
+
+#define CONF_ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
+
+/* One VIP as written, kept until the cross-group duplicate check. */
+struct conf_vref {
+	struct conf_addr addr;
+	const config_setting_t *s; /* its array element, for the line */
+	size_t group;              /* index in conf->groups */
+	size_t seq;                /* order of appearance in the file */
+};
+
+/* State of one conf_load(): where errors go and what is being built. */
+struct conf_ctx {
+	const char *path;        /* the file as the caller named it */
+	char dir[CONF_PATH_MAX]; /* its directory with a trailing '/', or "" */
+	const char *hostname;    /* caller's, or NULL for gethostname() */
+	struct conf_errors *errs;
+	size_t nerr; /* errors added by this load */
+	struct conf *c;
+	struct conf_vref *vrefs;
+	size_t nvrefs, capvrefs;
+	bool nomem;
+};
+
+/*
+ * A key of a { } block.  Integer and boolean keys are stored by the walker
+ * at obj + off; CK_FN keys call fn(ctx, setting, obj).
+ */
+enum conf_kind { CK_FN, CK_UINT, CK_U16, CK_U32, CK_BOOL };
+
+struct conf_key {
+	const char *name;
+	enum conf_kind kind;
+	long long lo, hi;
+	size_t off;
+	void (*fn)(struct conf_ctx *x, const config_setting_t *s, void *obj);
+};
+
+/* conf_util.c: errors */
+void conf_err_file(struct conf_ctx *x, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void conf_err(struct conf_ctx *x, const config_setting_t *s, const char *fmt,
+              ...) __attribute__((format(printf, 3, 4)));
+void conf_err_under(struct conf_ctx *x, const config_setting_t *parent,
+                    const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int conf_line(const config_setting_t *s);
+
+/* conf_util.c: typed reads; each reports its own error and returns false */
+bool conf_get_int(struct conf_ctx *x, const config_setting_t *s, long long lo,
+                  long long hi, long long *out);
+bool conf_get_str(struct conf_ctx *x, const config_setting_t *s,
+                  const char **out);
+bool conf_get_bool(struct conf_ctx *x, const config_setting_t *s, bool *out);
+bool conf_is_block(struct conf_ctx *x, const config_setting_t *s);
+bool conf_get_enum(struct conf_ctx *x, const config_setting_t *s,
+                   const char *const *names, int *out);
+bool conf_valid_name(const char *s, size_t size);
+bool conf_get_name(struct conf_ctx *x, const config_setting_t *s, size_t size,
+                   const char *what, char *out);
+bool conf_get_ifname(struct conf_ctx *x, const config_setting_t *s,
+                     char out[IFNAMSIZ]);
+bool conf_get_path(struct conf_ctx *x, const config_setting_t *s, size_t size,
+                   bool relative_to_conf, char *out);
+int conf_list_len(struct conf_ctx *x, const config_setting_t *s, int max,
+                  const char *none);
+void conf_walk(struct conf_ctx *x, const config_setting_t *block,
+               const struct conf_key *keys, void *obj);
+
+/* conf_addr.c */
+int conf_addr_parse(const char *s, struct conf_addr *out);
+const char *conf_addr_str(const struct conf_addr *a,
+                          char buf[CONF_ADDR_STRLEN]);
+int conf_addr_cmp(const struct conf_addr *x, const struct conf_addr *y);
+bool conf_addr_is_multicast(const struct conf_addr *a);
+const char *conf_addr_vip_reject(const struct conf_addr *a);
+const char *conf_addr_peer_reject(const struct conf_addr *a);
+bool conf_get_addr(struct conf_ctx *x, const config_setting_t *s,
+                   struct conf_addr *out);
+void conf_read_secret(struct conf_ctx *x, const config_setting_t *s);
+
+/* conf_text.c: the file as libconfig 1.5 should read it, or NULL */
+char *conf_text_load(struct conf_ctx *x);
+
+/* conf_group.c */
+void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,
+                       void *obj);
+void conf_groups_check(struct conf_ctx *x, const config_setting_t *root);
+
+#endif
