@@ -140,6 +140,7 @@ finish(struct vipd *d)
 {
 	size_t i;
 
+	d->finishing = true;
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i] != NULL)
 			el_cluster_group_set_fault(d->el, i, true,
@@ -188,7 +189,10 @@ vipd_shutdown(struct vipd *d)
 		return;
 	}
 	d->stopping = true;
-	n = el_cluster_resign(d->el, SIZE_MAX, ev_now(d->loop));
+	/* Without peers there is nobody to hand over to: release at once. */
+	n = d->npeers == 0 && !d->cfg->has_multicast
+		    ? 0
+		    : el_cluster_resign(d->el, SIZE_MAX, ev_now(d->loop));
 	if (n > 0)
 		log_info("shutting down: handing over %zu group%s", n,
 			 n == 1 ? "" : "s");

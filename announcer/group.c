@@ -219,8 +219,12 @@ reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
 		snprintf(buf, len, "%s announces our VIPs; we rank higher", p);
 		break;
 	case EL_R_FAULT:
-		snprintf(buf, len, "fault: %s",
-			 g->fault_text[0] ? g->fault_text : "ineligible");
+		if (g->d->finishing)
+			snprintf(buf, len, "vipd is stopping");
+		else
+			snprintf(buf, len, "fault: %s",
+				 g->fault_text[0] ? g->fault_text
+						  : "ineligible");
 		break;
 	case EL_R_RECOVERED:
 		snprintf(buf, len, "fault cleared");
@@ -291,7 +295,7 @@ release(struct vgroup *g)
 void
 group_apply(struct vgroup *g, const struct el_event *ev)
 {
-	char why[160];
+	char why[400];
 
 	reason_text(g, ev, why, sizeof(why));
 	if (ev->from != ev->to)

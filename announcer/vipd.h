@@ -78,7 +78,7 @@ struct vgroup {
 	size_t nvips;
 	struct port *port;
 	enum group_fault fault;
-	char fault_text[160];
+	char fault_text[300];
 	bool leading;		 /* answering and announcing */
 	bool route_up;		 /* our pin for this group is installed */
 
@@ -99,7 +99,7 @@ struct vgroup {
 	bool takeover_pending;	 /* election said take over during the window */
 
 	struct group_counters ctr;
-	char last_text[200];	 /* last transition, in words */
+	char last_text[400];	 /* last transition, in words */
 };
 
 /* Counters of the whole daemon (per-group ones live in struct vgroup). */
@@ -165,6 +165,7 @@ struct vipd {
 	struct vipd_counters ctr;
 
 	bool stopping;		    /* SIGTERM: resigning, then exit */
+	bool finishing;		    /* last step of the stop: releasing all */
 	uint64_t stop_deadline;
 	struct ev_timer stop_timer;
 	int exit_code;

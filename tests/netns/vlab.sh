@@ -21,6 +21,8 @@
 #   vlab_leaders [GROUP]     names of running nodes that say "leader"
 #   vlab_arp_owner VIP       MAC that answers the client's ARP for VIP
 #   vlab_mac NODE            eth1 MAC of NODE
+#   vlab_leader_is "N..." [G] true when exactly these nodes lead (for lab_wait)
+#   vlab_state_is NODE STATE [G]  (for lab_wait)
 
 VIPD="${top_builddir:-.}/vipd"
 VIPCTL="${top_builddir:-.}/vipctl"
@@ -161,3 +163,9 @@ vlab_arp_owners() {
 		sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p' | tr 'A-F' 'a-f' |
 		sort -u | tr '\n' ' ' | sed 's/ $//'
 }
+
+# vlab_leader_is NODES [GROUP]: true when exactly NODES (space list) lead.
+vlab_leader_is() { [ "$(vlab_leaders "${2:-vip}")" = "$1" ]; }
+
+# vlab_state_is NODE STATE [GROUP]
+vlab_state_is() { [ "$(vlab_state "$1" "${3:-vip}")" = "$2" ]; }
