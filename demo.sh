@@ -10,7 +10,8 @@
 #     points away from the LAN, and the LAN NIC (eth1) holding the VIP;
 #   - a client in another subnet behind a router with strict rp_filter;
 #   - who leads, the client reaching a service on the VIP, the leader
-#     killed (SIGKILL), the measured outage and the new leader, the old
+#     dying (its LAN and management ports unplugged and its vipd killed, as
+#     in a power failure), the measured outage and the new leader, the old
 #     leader coming back and preempting.
 # Exit status: 0 when the failover happened and the client was served
 # before and after it; 1 otherwise.
@@ -132,6 +133,8 @@ done
 
 ctl() { "$BUILD/vipctl" -s "$T/$1.sock" "${@:2}"; }
 leader_of() { ctl "$1" status --json 2>/dev/null | jq -r '.groups[0].leader'; }
+# leader_is ASKED WANT: for lab_wait, which re-runs it until it succeeds.
+leader_is() { [ "$(leader_of "$1")" = "$2" ]; }
 connect_vip() {
 	lab_exec client timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/8080 && head -1 <&3" 2>/dev/null
 }
@@ -147,7 +150,7 @@ for i in 1 2 3; do lab_wait 5000 ctl "node$i" ping || {
 	cat "$T/node$i.log" >&2
 	exit 1
 }; done
-if ! lab_wait 5000 test "$(leader_of node2)" = node1; then
+if ! lab_wait 5000 leader_is node2 node1; then
 	echo "demo: no leader elected" >&2
 	exit 1
 fi
@@ -166,10 +169,12 @@ ok=1
 [ "$first" = node1 ] || ok=0
 
 # ------------------------------------------------------------- failover
-say "Killing the leader's vipd (SIGKILL) while the client probes every 1 ms"
-lab_bg client "$T/prober.json" "$TOOLS/prober" -t "$VIP" -p 7777 -d 4000 --json
+say "node1 dies (power failure: ports unplugged, vipd killed) while the client probes every 1 ms"
+lab_bg client "$T/prober.json" "$TOOLS/prober" -t "$VIP" -p 7777 -d 3000 --json
 PROBER=$LAB_LASTPID
 sleep 1
+lab_unplug node1 eth1
+lab_unplug node1 eth0
 lab_stop "${VLAB_PIDS[node1]}" KILL
 unset "VLAB_PIDS[node1]"
 wait "$PROBER" 2>/dev/null
@@ -186,9 +191,11 @@ ctl node2 status | indent
 
 # ----------------------------------------------------------- comeback
 say "node1 comes back: it preempts after preempt_delay_ms (2 s)"
+lab_plug node1 eth1
+lab_plug node1 eth0
 lab_bg node1 "$T/node1.log" "$BUILD/vipd" -f -c "$T/node1.conf"
 VLAB_PIDS[node1]=$LAB_LASTPID
-if lab_wait 6000 test "$(leader_of node2)" = node1; then
+if lab_wait 6000 leader_is node2 node1; then
 	echo "  node1 leads again"
 else
 	echo "  node1 did not take over again"

@@ -304,7 +304,7 @@ group_apply(struct vgroup *g, const struct el_event *ev)
 	else if (ev->action != EL_ACT_NONE || ev->reason != EL_R_NONE)
 		log_info("group %s: %s: %s", g->cg.name,
 			 el_state_name(ev->to), why);
-	if (ev->from != ev->to || ev->action != EL_ACT_NONE)
+	if (ev->from != ev->to)
 		snprintf(g->last_text, sizeof(g->last_text), "%s", why);
 	switch (ev->action) {
 	case EL_ACT_TAKEOVER:

@@ -42,6 +42,13 @@ rtnl_set_err(struct rtnl *nl, int e, const char *ext)
 	return -1;
 }
 
+void
+rtnl_clear_err(struct rtnl *nl)
+{
+	nl->err[0] = '\0';
+	errno = 0;
+}
+
 static int
 open_fail(char *err, size_t errlen, const char *what)
 {

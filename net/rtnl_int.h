@@ -77,6 +77,8 @@ rtnl_nlmsg_ok(const struct nlmsghdr *nlh, int len)
 /* Record errno e (and the kernel's message ext, may be NULL) for
  * rtnl_error(); sets errno and returns -1. */
 int rtnl_set_err(struct rtnl *nl, int e, const char *ext);
+/* Forget the last error (a failure that turned out to be fine). */
+void rtnl_clear_err(struct rtnl *nl);
 
 /*
  * Parse one rtnetlink message (nlh->nlmsg_len already checked against the

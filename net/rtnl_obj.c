@@ -376,5 +376,13 @@ rtnl_route_dump(struct rtnl *nl, int family, uint32_t table, rtnl_route_cb cb,
 	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	if (table != 0)
 		mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	return rtnl_req_run(nl, nlh, on_route, &c);
+	if (rtnl_req_run(nl, nlh, on_route, &c) == 0)
+		return 0;
+	/* With strict checking the kernel refuses to dump a table that does
+	 * not exist yet; for us that is simply an empty table. */
+	if (table != 0 && errno == ENOENT) {
+		rtnl_clear_err(nl);
+		return 0;
+	}
+	return -1;
 }

@@ -19,3 +19,8 @@ endif
 EXTRA_DIST += tests/fuzz/corpus
 
 EXTRA_DIST += tests/netns/lab.sh
+
+# The README's main command, as a test.
+TESTS += tests/netns/demo.sh
+EXTRA_DIST += tests/netns/demo.sh tests/netns/vlab.sh tests/install-deps.sh \
+	tests/run-all.sh
