@@ -4,10 +4,6 @@
 # shellcheck source=tests/netns/lab.sh
 . "$top_srcdir/tests/netns/lab.sh"
 lab_need_root jq
-if [ "${VIPD_TEST_NETNS:-1}" = 0 ]; then
-	echo "1..0 # SKIP namespace tests disabled (VIPD_TEST_NETNS=0)"
-	exit 0
-fi
 out=$(mktemp /tmp/vdemo-test.XXXXXX)
 start=$(date +%s)
 "$top_srcdir/demo.sh" --no-install --builddir="$top_builddir" >"$out" 2>&1

@@ -37,6 +37,12 @@ TAP_N=0
 TAP_FAILED=0
 
 lab_need_root() {
+	# run-all.sh runs the namespace tests once, in the sanitizer build;
+	# the distcheck pass sets VIPD_TEST_NETNS=0 to skip them.
+	if [ "${VIPD_TEST_NETNS:-1}" = 0 ]; then
+		echo "1..0 # SKIP namespace tests disabled (VIPD_TEST_NETNS=0)"
+		exit 0
+	fi
 	if [ "$(id -u)" != 0 ]; then
 		echo "1..0 # SKIP needs root for network namespaces"
 		exit 0
