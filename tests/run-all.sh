@@ -29,6 +29,14 @@ make -j"$(nproc)" >>"$log" 2>&1 ||
 make -j1 check 2>&1 | tee -a "$log" | grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):'
 check_rc=${PIPESTATUS[0]}
 
+# Static analysis: cppcheck over every C source (warnings are failures).
+cppcheck_rc=0
+(cd "$src" && cppcheck --quiet --enable=warning,portability --inline-suppr \
+	--error-exitcode=1 -I "$build/build-aux" -Iconf -Ielection -Inet \
+	-Iannouncer -D_GNU_SOURCE conf election net announcer bench/tools \
+	tests/tools) >>"$log" 2>&1 || cppcheck_rc=1
+if [ $cppcheck_rc = 0 ]; then echo "PASS: cppcheck"; else echo "FAIL: cppcheck (see $log)"; fi
+
 # distcheck builds the tarball and re-runs the suite from it without the
 # sanitizers; the namespace tests already ran above, so they skip there.
 distcheck_rc=0
@@ -55,6 +63,7 @@ done
 [ "$distcheck_rc" = 0 ] && [ "${VIPD_SKIP_DISTCHECK:-0}" != 1 ] &&
 	passed=$((passed + 1))
 [ "$distcheck_rc" != 0 ] && failed=$((failed + 1))
+if [ "$cppcheck_rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 if [ "$check_rc" != 0 ] && [ "$failed" = 0 ]; then
 	failed=1 # make check failed outside any test result
 fi
