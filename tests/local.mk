@@ -19,3 +19,10 @@ endif
 EXTRA_DIST += tests/fuzz/corpus
 
 EXTRA_DIST += tests/netns/lab.sh
+
+# The routing issue end to end (policy-route pin, bind, reconcile, faults)
+# with real daemons in the Vagrant-like lab of vlab_vagrant.
+TESTS += tests/netns/routing.sh tests/netns/routing_recover.sh \
+	tests/netns/routing_faults.sh
+EXTRA_DIST += tests/netns/vlab.sh tests/netns/routing.sh \
+	tests/netns/routing_recover.sh tests/netns/routing_faults.sh
