@@ -380,6 +380,10 @@ nc_table_sync(struct netcfg *nc, struct nc_table *t, bool log_restore,
 		t->nroutes = 0;
 		return 0;
 	}
+	if (t->ifindex != t->port->ifindex) {
+		t->ifindex = t->port->ifindex; /* re-created: routes went */
+		t->nroutes = 0;
+	}
 	if (!t->port->oper_up) {
 		/* Setting it down removed our routes (no carrier keeps
 		 * them): putting them back once it is up is no repair. */
@@ -389,10 +393,6 @@ nc_table_sync(struct netcfg *nc, struct nc_table *t, bool log_restore,
 	if (t->link_down) {
 		t->link_down = false;
 		log_restore = false;
-	}
-	if (t->ifindex != t->port->ifindex) {
-		t->ifindex = t->port->ifindex; /* re-created: routes went */
-		t->nroutes = 0;
 	}
 	nwant = table_desired(nc, t, want);
 	for (i = 0; i < t->nroutes; i++)

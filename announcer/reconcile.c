@@ -51,11 +51,13 @@ rule_present(const struct vec *vr, const struct rtnl_rule *r)
 	return false;
 }
 
+/* Put back the group's addresses and rules; one that cannot be put back
+ * faults the group (a leader without its VIP or pin must hand over). */
 static void
 reconcile_group(struct netcfg *nc, struct vgroup *g, const struct vec *va,
                 const struct vec *vr)
 {
-	char a[NET_ADDR_STRLEN];
+	char a[NET_ADDR_STRLEN], err[256];
 	size_t i;
 
 	for (i = 0; i < g->nvips; i++) {
@@ -63,25 +65,38 @@ reconcile_group(struct netcfg *nc, struct vgroup *g, const struct vec *va,
 		struct rtnl_addr ra;
 		struct rtnl_rule r;
 
+		net_addr_str(&v->addr, a, sizeof(a));
 		nc_vip_addr(g, v, &ra);
 		if (v->bound && ra.ifindex != 0 && !addr_present(va, &ra)) {
 			log_warnx("group %s: address %s was removed by someone "
 			          "else; restoring it",
-			          g->cg.name,
-			          net_addr_str(&v->addr, a, sizeof(a)));
+			          g->cg.name, a);
 			v->bound = v->adopted = false;
-			if (nc_vip_bind(nc, g, v) == 0 && v->bound)
-				nc->d->ctr.reconciled++;
+			if (nc_vip_bind(nc, g, v) == -1) {
+				snprintf(err, sizeof(err),
+				         "restoring address %s: %s", a,
+				         rtnl_error(nc->d->nl));
+				nc_fault(nc, g, err);
+				return;
+			}
+			nc->d->ctr.reconciled++;
 		}
 		nc_vip_rule(g, v, &r);
 		if (v->rule && !rule_present(vr, &r)) {
 			log_warnx(
 			    "group %s: policy rule from %s was removed by "
 			    "someone else; restoring it",
-			    g->cg.name, net_addr_str(&v->addr, a, sizeof(a)));
+			    g->cg.name, a);
 			v->rule = false;
-			if (nc_vip_rule_add(nc, g, v) == 0)
-				nc->d->ctr.reconciled++;
+			if (nc_vip_rule_add(nc, g, v) == -1) {
+				snprintf(err, sizeof(err),
+				         "restoring policy rule from %s: %s", a,
+				         rtnl_error(nc->d->nl));
+				netcfg_route_down(nc, g);
+				nc_fault(nc, g, err);
+				return;
+			}
+			nc->d->ctr.reconciled++;
 		}
 	}
 }
@@ -327,34 +342,49 @@ table_ours(const struct netcfg *nc, uint32_t table)
 	return false;
 }
 
+/* What a link notification may change about a port. */
+struct port_snap {
+	bool present, up;
+	int ifindex;
+};
+
 /*
  * A link changed: let port.c re-flag its port, then handle what a port
  * that appeared (or was re-created under a new index) needs from us: the
- * sysctls of a new interface are the defaults again, and table routes go
- * out of the new index.
+ * sysctls of a new interface are the defaults again.  Any change of
+ * presence, index or carrier is a reason to sync the tables (routes go out
+ * of the new index; setting a link down removed them).
  */
 static void
 link_changed(struct netcfg *nc, const struct rtnl_link *l, bool deleted)
 {
 	struct vipd *d = nc->d;
 	size_t i, j, n = d->nports;
-	int *before = calloc(n ? n : 1, sizeof(*before));
+	struct port_snap *before = calloc(n ? n : 1, sizeof(*before));
 
-	for (i = 0; before != NULL && i < n; i++)
-		before[i] = d->ports[i]->present ? d->ports[i]->ifindex : 0;
+	for (i = 0; before != NULL && i < n; i++) {
+		before[i].present = d->ports[i]->present;
+		before[i].up = d->ports[i]->oper_up;
+		before[i].ifindex = d->ports[i]->ifindex;
+	}
 	port_link_event(d, l, deleted);
 	for (i = 0; before != NULL && i < n && i < d->nports; i++) {
 		struct port *p = d->ports[i];
 
-		if (!p->present || p->ifindex == before[i])
+		if (p->present == before[i].present &&
+		    p->oper_up == before[i].up &&
+		    p->ifindex == before[i].ifindex)
+			continue;
+		mark_dirty(nc);
+		if (!p->present ||
+		    (before[i].present && p->ifindex == before[i].ifindex))
 			continue;
 		for (j = 0; j < d->ngroups; j++)
 			if (d->groups[j] != NULL && d->groups[j]->port == p)
 				nc_check_sysctls(d->groups[j]);
-		mark_dirty(nc);
 	}
 	free(before);
-	if (!deleted && table_uses_if(nc, l->ifindex))
+	if (before == NULL || (!deleted && table_uses_if(nc, l->ifindex)))
 		mark_dirty(nc);
 }
 

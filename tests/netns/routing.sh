@@ -102,6 +102,7 @@ cap_count() { tcpdump -n -r "$TMP/cap.pcap" "$1" 2>/dev/null | wc -l; }
 # The router's reverse-path drops: IPv4 (TcpExt IPReversePathFilter) and
 # the IPv6 nftables rule's counter.
 rpf4() {
+	# shellcheck disable=SC2016 # awk's own variables
 	lab_exec r awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++)
 		n[i] = $i; h = 1 } else for (i = 1; i <= NF; i++)
 		if (n[i] == "IPReversePathFilter") print $i }' /proc/net/netstat

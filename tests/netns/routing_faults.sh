@@ -162,7 +162,7 @@ lab_wait 5000 gfield_is n3 fault no-interface
 tap_ok $? "no interface: deleting eth1 puts the group in fault no-interface"
 running n3
 tap_ok $? "no interface: the daemon runs on"
-gone() { ! lo_has n3 "$VIP/32" && [ -z "$(vlab_rules n3 | grep "lookup $TABLE")" ]; }
+gone() { ! lo_has n3 "$VIP/32" && ! vlab_rules n3 | grep -q "lookup $TABLE"; }
 lab_wait 5000 gone
 tap_ok $? "no interface: the VIP and the leader's rules are removed"
 ip -n "$LAB-sw" link add "$PORT" type veth peer name eth1 netns "$LAB-n3"
