@@ -6,7 +6,8 @@ sbin_PROGRAMS += vipd
 vipd_CPPFLAGS = $(ANNOUNCER_CPPFLAGS)
 vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/peers.c announcer/group.c announcer/port.c \
-	announcer/announce.c announcer/vipmap.c announcer/netcfg.c \
+	announcer/announce.c announcer/vipmap.c announcer/netcfg_int.h \
+	announcer/netcfg.c announcer/netcheck.c announcer/reconcile.c \
 	announcer/ctl.c announcer/ctlproto.h announcer/ctlproto.c \
 	announcer/json.h announcer/json.c announcer/status.c \
 	announcer/reload.c announcer/check.c

@@ -244,7 +244,8 @@ struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
 			  size_t *idx);
 size_t vipmap_count(const struct vipmap *m);
 
-/* ---- netcfg.c: addresses, policy routes, reconcile */
+/* ---- netcfg.c (addresses, policy routes), netcheck.c (start-up checks),
+ * reconcile.c (notifications, reconcile, fault retries) */
 struct netcfg;
 struct netcfg *netcfg_new(struct vipd *d);
 void netcfg_free(struct netcfg *nc);
@@ -252,7 +253,8 @@ void netcfg_free(struct netcfg *nc);
 void netcfg_cleanup_stale(struct netcfg *nc);
 /* Remove everything this process installed (clean shutdown). */
 void netcfg_cleanup_all(struct netcfg *nc);
-/* Leader: bind the VIPs, and pin the route when pin = leader. */
+/* Leader: bind the VIPs, and pin the route when pin = leader.  On failure
+ * the group is in a netlink fault (retried later) and -1 is returned. */
 int netcfg_group_up(struct netcfg *nc, struct vgroup *g);
 void netcfg_group_down(struct netcfg *nc, struct vgroup *g);
 /* The pin alone (rules + table); faults the group on failure. */
@@ -264,10 +266,12 @@ void netcfg_event(const struct rtnl_event *ev, void *arg);
 void netcfg_reconcile(struct netcfg *nc);
 /* Notifications were lost: re-read links and reconcile. */
 void netcfg_resync(struct netcfg *nc);
-/* Start-up checks and sysctls for the group's interface. */
+/* Start-up checks and sysctls for the group's interface; a group whose
+ * pin cannot go up (no gateway, table in use) is put in a netlink fault. */
 void netcfg_check_interface(struct netcfg *nc, struct vgroup *g);
 /* Gateway for the group's pin: configured, or the interface's default
- * route in the main table.  0, or -1 with a reason in err. */
+ * route in the main table.  0, or -1 with a reason naming the group and
+ * the setting to fix in err. */
 int netcfg_gateway(struct rtnl *nl, const struct conf_group *cg, int family,
 		   struct net_addr *gw, char *err, size_t errlen);
 

@@ -24,3 +24,10 @@ EXTRA_DIST += tests/netns/lab.sh
 TESTS += tests/netns/demo.sh
 EXTRA_DIST += tests/netns/demo.sh tests/netns/vlab.sh tests/install-deps.sh \
 	tests/run-all.sh
+
+# The routing issue end to end (policy-route pin, bind, reconcile, faults)
+# with real daemons in the Vagrant-like lab of vlab_vagrant.
+TESTS += tests/netns/routing.sh tests/netns/routing_recover.sh \
+	tests/netns/routing_faults.sh
+EXTRA_DIST += tests/netns/routing.sh \
+	tests/netns/routing_recover.sh tests/netns/routing_faults.sh

@@ -169,3 +169,143 @@ vlab_leader_is() { [ "$(vlab_leaders "${2:-vip}")" = "$1" ]; }
 
 # vlab_state_is NODE STATE [GROUP]
 vlab_state_is() { [ "$(vlab_state "$1" "${3:-vip}")" = "$2" ]; }
+
+# ---- routing (itest-routing) ----------------------------------------------
+#   vlab_vagrant PREFIX N    the Vagrant/libvirt layout: nodes n1..nN with
+#                            eth0 on bridge "mgmt" (192.168.121.(10+i)/24,
+#                            fd00:121::(10+i)/64, default routes via the
+#                            gateway namespace gw, .1 / ::1) and eth1 on br0
+#                            (10.$VLAB_NET.0.i/24, fd00:$VLAB_NET::i/64);
+#                            a router r on all three bridges (.254 / ::254),
+#                            strict rp_filter for IPv4 and an nftables
+#                            reverse-path check for IPv6; the client c1 on
+#                            bridge "cnet" (10.$VLAB_NET.1.200/24,
+#                            fd00:$VLAB_NET:1::200/64) routed via r.  gw
+#                            forwards the client's subnet to r's mgmt leg,
+#                            so a reply that leaves a node's eth0 reaches
+#                            r on the wrong interface and is dropped there.
+#                            Writes the secret like vlab_lan.
+#   vlab_conf_group FILE KEY=VALUE...  append one more group to a config
+#                            written by vlab_conf (keys: group, vips, bind,
+#                            pin, iface, prio, extra; route options from
+#                            $VLAB_ROUTE as in vlab_conf)
+#   vlab_rules NODE          `ip rule` lines of NODE (both families) that
+#                            carry vipd's protocol (77 or "vipd")
+#   vlab_count NODE CMD...   lines `ip CMD` prints in NODE
+#   vlab_json_is NODE JQ WANT  true when vlab_json NODE JQ prints WANT
+#   vlab_metric NODE KEY     a top-level counter of `vipctl metrics --json`
+#   vlab_tcp_name NS ADDR [PORT]  the line tcpsvc at ADDR answers from NS
+#                            (empty on failure; bounded by 4 s)
+#   vlab_answering NODE [GROUP]  leader, and its takeover actions ran
+
+vlab_vagrant() {
+	local prefix="$1" n="$2" i
+	lab_init "$prefix"
+	VLAB_TMP="$LAB_TMP"
+	lab_switch br0 mgmt cnet || return 1
+	lab_node gw mgmt eth0 192.168.121.1/24 fd00:121::1/64 || return 1
+	lab_node r mgmt eth0 192.168.121.254/24 fd00:121::254/64 || return 1
+	lab_node r br0 eth1 "10.$VLAB_NET.0.254/24" "fd00:$VLAB_NET::254/64" ||
+		return 1
+	lab_node r cnet eth2 "10.$VLAB_NET.1.254/24" \
+		"fd00:$VLAB_NET:1::254/64" || return 1
+	lab_exec gw sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.eth0.send_redirects=0 >/dev/null || return 1
+	ip -n "$LAB-gw" route add "10.$VLAB_NET.1.0/24" via 192.168.121.254
+	ip -n "$LAB-gw" -6 route add "fd00:$VLAB_NET:1::/64" via fd00:121::254
+	lab_exec r sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=1 \
+		net.ipv4.conf.eth0.rp_filter=1 net.ipv4.conf.eth1.rp_filter=1 \
+		net.ipv4.conf.eth2.rp_filter=1 >/dev/null || return 1
+	# IPv6 has no rp_filter sysctl: the same strict check in nftables.
+	printf '%s\n' 'table ip6 vlab_rpf {' \
+		' chain pre { type filter hook prerouting priority -300;' \
+		'  fib saddr . iif oif missing counter drop; }' '}' |
+		lab_exec r nft -f - || return 1
+	for i in $(seq 1 "$n"); do
+		lab_node "n$i" mgmt eth0 "192.168.121.$((10 + i))/24" \
+			"fd00:121::$((10 + i))/64" || return 1
+		lab_node "n$i" br0 eth1 "10.$VLAB_NET.0.$i/24" \
+			"fd00:$VLAB_NET::$i/64" || return 1
+		ip -n "$LAB-n$i" route add default via 192.168.121.1 dev eth0
+		ip -n "$LAB-n$i" -6 route add default via fd00:121::1 dev eth0
+		# Loose, as systemd sets it: the node accepts the client's
+		# packets on eth1; only the replies' path is in question.
+		lab_exec "n$i" sysctl -qw net.ipv4.conf.all.rp_filter=2 \
+			net.ipv4.conf.eth0.rp_filter=2 \
+			net.ipv4.conf.eth1.rp_filter=2 >/dev/null
+		VLAB_NODES+=("n$i")
+	done
+	lab_node c1 cnet eth1 "10.$VLAB_NET.1.200/24" \
+		"fd00:$VLAB_NET:1::200/64" || return 1
+	ip -n "$LAB-c1" route add default via "10.$VLAB_NET.1.254"
+	ip -n "$LAB-c1" -6 route add default via "fd00:$VLAB_NET:1::254"
+	head -c 32 /dev/urandom | base64 >"$VLAB_TMP/secret"
+	chmod 600 "$VLAB_TMP/secret"
+}
+
+vlab_conf_group() {
+	local file="$1" kv group=vip2 vips="" bind=local pin="" iface=eth1
+	local prio="" extra="" v viplist=""
+	shift
+	for kv in "$@"; do
+		case "$kv" in
+		group=*) group="${kv#*=}" ;;
+		vips=*) vips="${kv#*=}" ;;
+		bind=*) bind="${kv#*=}" ;;
+		pin=*) pin="${kv#*=}" ;;
+		iface=*) iface="${kv#*=}" ;;
+		prio=*) prio="${kv#*=}" ;;
+		extra=*) extra="${kv#*=}" ;;
+		*) echo "vlab_conf_group: unknown key $kv" >&2; return 1 ;;
+		esac
+	done
+	for v in ${vips//,/ }; do viplist="$viplist\"$v\", "; done
+	# Drop the closing "} );" and append the group.
+	sed -i '$d' "$file" || return 1
+	{
+		echo "}, {"
+		echo "  name = \"$group\"; interface = \"$iface\";"
+		echo "  vips = [ ${viplist%, } ]; bind = \"$bind\";"
+		[ -n "$prio" ] && echo "  priority = $prio;"
+		[ -n "$pin" ] && echo "  route = { pin = \"$pin\"; $VLAB_ROUTE };"
+		[ -n "$extra" ] && echo "  $extra"
+		echo "} );"
+	} >>"$file"
+}
+
+vlab_rules() {
+	{
+		ip -n "$LAB-$1" -4 rule show
+		ip -n "$LAB-$1" -6 rule show
+	} | grep -E 'proto (77|vipd)( |$)'
+}
+
+vlab_count() {
+	local node="$1"
+	shift
+	ip -n "$LAB-$node" "$@" | wc -l
+}
+
+vlab_json_is() { [ "$(vlab_json "$1" "$2")" = "$3" ]; }
+
+vlab_metric() {
+	vlab_ctl "$1" metrics --json 2>/dev/null | jq -r ".$2"
+}
+
+vlab_tcp_name() {
+	# shellcheck disable=SC2016 # $0 and $1 expand in the inner shell
+	lab_exec "$1" timeout 4 bash -c \
+		'exec 3<>"/dev/tcp/$0/$1" && cat <&3' "$2" "${3:-7777}" \
+		2>/dev/null
+}
+
+# vlab_answering NODE [GROUP]: the group leads on NODE and its takeover
+# ran (VIPs bound, route pinned: a leader elected during the conflict probe
+# acts when the probe window closes).  For lab_wait.
+vlab_answering() {
+	[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
+		\"\(.state) \(.answering)\"")" = "leader true" ]
+}
