@@ -177,6 +177,27 @@ announce_probe_start(struct vgroup *g)
 		       ev_now(g->d->loop) + probe_window(g) / 2);
 }
 
+/*
+ * The leader's heartbeats are late: probe one VIP (ARP probe / DAD NS).  A
+ * live leader answers, and claim_seen() hands its answer to the election as
+ * proof of life; a dead one stays silent and the dead timer runs out.
+ */
+void
+announce_probe_leader(struct vgroup *g)
+{
+	size_t i;
+
+	if (g->port == NULL || g->port->l2 == NULL || g->probe_until != 0)
+		return;
+	for (i = 0; i < g->nvips; i++) {
+		if (g->vips[i].conflict)
+			continue;
+		if (l2_port_probe(g->port->l2, &g->vips[i].addr) == 0)
+			g->ctr.leader_probes++;
+		return;
+	}
+}
+
 /* Re-probe the VIPs we gave up to a foreign owner: it may have left. */
 void
 announce_reprobe(struct vgroup *g)

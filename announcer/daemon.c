@@ -52,17 +52,33 @@ vipd_el_rearm(struct vipd *d)
 
 static void stop_check(struct vipd *d);
 
+/* Peers looked at when deciding whether a handover is possible. */
+#define EL_ALIVE_PROBE 64
+
+/* Events applied per batch; more wait for the next pass of the loop. */
+#define FLUSH_BATCH 64
+
 void
 vipd_el_flush(struct vipd *d)
 {
-	struct el_event ev;
+	struct el_event evs[FLUSH_BATCH];
+	size_t i, n;
 
-	while (el_cluster_next_event(d->el, &ev)) {
-		if (ev.group < d->ngroups && d->groups[ev.group] != NULL)
-			group_apply(d->groups[ev.group], &ev);
+	for (;;) {
+		n = 0;
+		while (n < FLUSH_BATCH && el_cluster_next_event(d->el, &evs[n]))
+			n++;
+		/* Heartbeats first: a peer must learn that we lead before our
+		 * gratuitous ARPs reach it, or it takes them for a rival. */
+		if (el_cluster_send_due(d->el))
+			peers_send(d);
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++)
+			if (evs[i].group < d->ngroups &&
+			    d->groups[evs[i].group] != NULL)
+				group_apply(d->groups[evs[i].group], &evs[i]);
 	}
-	if (el_cluster_send_due(d->el))
-		peers_send(d);
 	vipd_el_rearm(d);
 	if (d->stopping)
 		stop_check(d);
@@ -78,27 +94,79 @@ on_el_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	vipd_el_flush(d);
 }
 
+/*
+ * Stall guard: the loop started an iteration more than a dead interval
+ * after the previous one, so the process was frozen (SIGSTOP, VM pause).
+ * Peers have likely declared us dead and taken over: go quiet and listen
+ * before re-asserting.  Runs before the heartbeats and frames that queued
+ * up meanwhile are read.  A node without peers has nobody to defer to.
+ */
+static void
+on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
+{
+	struct vipd *d = arg;
+
+	d->ctr.stalls++;
+	log_warnx("loop stalled for %llu ms (dead interval %llu ms): going "
+		  "quiet until the cluster is heard",
+		  (unsigned long long)gap_ms,
+		  (unsigned long long)dead_interval(d));
+	el_cluster_stalled(d->el, gap_ms, ev_now(loop));
+	vipd_el_flush(d);
+}
+
+/* Heartbeats from configured peers fail authentication and none passes:
+ * our secret is probably wrong, so we must not claim anything. */
+static void
+auth_check(struct vipd *d, uint64_t now)
+{
+	uint64_t dead = dead_interval(d);
+	bool bad = d->auth_fail_at != 0 && now - d->auth_fail_at < dead &&
+		   (d->auth_ok_at == 0 || now - d->auth_ok_at > dead);
+	size_t i;
+
+	for (i = 0; i < d->ngroups; i++) {
+		struct vgroup *g = d->groups[i];
+
+		if (g == NULL)
+			continue;
+		if (bad && g->fault == GF_NONE && !g->leading)
+			group_set_fault(g, GF_AUTH,
+					"heartbeats from configured peers fail "
+					"authentication: is cluster.secret_file "
+					"the same on every node?");
+		else if (!bad && g->fault == GF_AUTH)
+			group_set_fault(g, GF_NONE, "");
+	}
+}
+
+/* Backups ask the data plane about a leader whose heartbeats are late. */
+static void
+leader_checks(struct vipd *d, uint64_t now)
+{
+	uint8_t mac[EL_MAC_LEN];
+	size_t i;
+
+	for (i = 0; i < d->ngroups; i++) {
+		struct vgroup *g = d->groups[i];
+
+		if (g != NULL &&
+		    el_cluster_leader_overdue(d->el, i, now,
+					      d->cfg->interval_ms * 3 / 2, mac))
+			announce_probe_leader(g);
+	}
+}
+
 static void
 on_hb_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
 	struct vipd *d = arg;
 	uint64_t now = ev_now(loop);
 
-	/* Stall guard: if this timer ran more than a dead interval late, the
-	 * process was frozen (SIGSTOP, VM pause).  Peers have likely declared
-	 * us dead and taken over: go quiet and listen before re-asserting.
-	 * A node without peers has nobody to defer to and keeps going. */
-	if (d->last_hb != 0 && now - d->last_hb > dead_interval(d) &&
-	    (d->npeers > 0 || d->cfg->has_multicast)) {
-		d->ctr.stalls++;
-		log_warnx("loop stalled for %llu ms (dead interval %llu ms): "
-			  "going quiet until the cluster is heard",
-			  (unsigned long long)(now - d->last_hb),
-			  (unsigned long long)dead_interval(d));
-		el_cluster_stalled(d->el, now - d->last_hb, now);
-	}
 	d->last_hb = now;
 	el_cluster_tick(d->el, now);
+	auth_check(d, now);
+	leader_checks(d, now);
 	vipd_el_flush(d);
 	peers_send(d);
 	ev_timer_start(loop, t, now + d->cfg->interval_ms);
@@ -176,6 +244,20 @@ on_stop_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	}
 }
 
+static bool
+peers_any_alive(struct vipd *d)
+{
+	struct el_peer_info pi[EL_ALIVE_PROBE];
+	size_t i, n = el_cluster_peers(d->el, ev_now(d->loop), pi,
+				       EL_ALIVE_PROBE);
+
+	for (i = 0; i < n; i++)
+		if (pi[i].alive)
+			return true;
+	/* More peers than we looked at: assume one may be alive. */
+	return n == EL_ALIVE_PROBE;
+}
+
 void
 vipd_shutdown(struct vipd *d)
 {
@@ -189,8 +271,9 @@ vipd_shutdown(struct vipd *d)
 		return;
 	}
 	d->stopping = true;
-	/* Without peers there is nobody to hand over to: release at once. */
-	n = d->npeers == 0 && !d->cfg->has_multicast
+	/* Without a live peer there is nobody to hand over to: release at
+	 * once rather than wait for a successor that cannot come. */
+	n = !peers_any_alive(d)
 		    ? 0
 		    : el_cluster_resign(d->el, SIZE_MAX, ev_now(d->loop));
 	if (n > 0)
@@ -317,6 +400,13 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* Claim the control socket first: a second vipd started by mistake
+	 * against a running one must stop here, before it "cleans up" the
+	 * running daemon's addresses and routes as crash leftovers. */
+	sock = opts->socket_path ? opts->socket_path : cfg->socket_path;
+	if ((d->ctl = ctl_new(d, sock, cfg->socket_group, err, errlen)) ==
+	    NULL)
+		goto fail;
 	netcfg_cleanup_stale(d->nc);
 	if (peers_configure(d, err, errlen) == -1 ||
 	    election_create(d, err, errlen) == -1)
@@ -325,10 +415,6 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	    peers_open(d, err, errlen) == -1)
 		goto fail;
 	if (groups_create(d, err, errlen) == -1)
-		goto fail;
-	sock = opts->socket_path ? opts->socket_path : cfg->socket_path;
-	if ((d->ctl = ctl_new(d, sock, cfg->socket_group, err, errlen)) ==
-	    NULL)
 		goto fail;
 	return d;
 fail:
@@ -379,6 +465,8 @@ vipd_run(struct vipd *d)
 			group_log_summary(d->groups[i]);
 	ev_timer_start_in(d->loop, &d->hb_timer, 0);
 	ev_timer_start_in(d->loop, &d->reconcile_timer, RECONCILE_PERIOD_MS);
+	if (d->npeers > 0 || d->cfg->has_multicast)
+		ev_loop_set_stall_hook(d->loop, dead_interval(d), on_stall, d);
 	vipd_el_flush(d);
 	if (ev_loop_run(d->loop) == -1) {
 		log_warn("event loop");

@@ -26,6 +26,8 @@ group_fault_name(enum group_fault f)
 		return "netlink";
 	case GF_L2:
 		return "capture";
+	case GF_AUTH:
+		return "auth";
 	}
 	return "?";
 }
@@ -153,6 +155,10 @@ group_free(struct vgroup *g)
 	ev_timer_stop(g->d->loop, &g->probe_timer);
 	for (i = 0; i < g->nvips; i++)
 		vipmap_del(g->d->map, &g->vips[i].addr);
+	/* Out of the root's table before the port recomputes its filter
+	 * from the groups still there. */
+	if (g->el < g->d->ngroups && g->d->groups[g->el] == g)
+		g->d->groups[g->el] = NULL;
 	if (g->port)
 		port_put(g->port);
 	free(g->vips);
@@ -243,6 +249,9 @@ reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
 		break;
 	case EL_R_STALL_REASSERT:
 		snprintf(buf, len, "no better leader heard after the stall");
+		break;
+	case EL_R_PEER_RETURNED:
+		snprintf(buf, len, "%s is back; announcing again", p);
 		break;
 	case EL_R_FALLBACK:
 		snprintf(buf, len, "best candidate %s did not take over", p);

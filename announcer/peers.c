@@ -141,9 +141,12 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
 	if (v != EL_OK) {
 		d->ctr.hb_rejected[v]++;
+		if (v == EL_REJ_HMAC && p != NULL)
+			d->auth_fail_at = ev_now(d->loop);
 		return;
 	}
 	d->ctr.hb_received++;
+	d->auth_ok_at = ev_now(d->loop);
 	if (p != NULL) {
 		if (strcmp(p->id, msg->node) != 0)
 			snprintf(p->id, sizeof(p->id), "%s", msg->node);

@@ -152,6 +152,7 @@ status_group(struct vipd *d, const struct vgroup *g, struct json *j)
 	json_uint(j, "announcements", g->ctr.announcements);
 	json_uint(j, "conflicts", g->ctr.conflicts);
 	json_uint(j, "peer_claims", g->ctr.peer_claims);
+	json_uint(j, "leader_probes", g->ctr.leader_probes);
 	json_uint(j, "takeovers", g->ctr.takeovers);
 	json_uint(j, "releases", g->ctr.releases);
 	json_uint(j, "first_round_ms", g->first_round_ms);

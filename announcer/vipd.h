@@ -58,6 +58,7 @@ enum group_fault {
 	GF_LINK_DOWN,	 /* no carrier */
 	GF_NETLINK,	 /* routing setup failed (table in use, ...) */
 	GF_L2,		 /* capture/injection could not be opened */
+	GF_AUTH,	 /* peers' heartbeats fail authentication */
 };
 
 struct group_counters {
@@ -66,6 +67,7 @@ struct group_counters {
 	uint64_t announcements;	 /* frames sent in bursts and refreshes */
 	uint64_t conflicts;	 /* foreign owners seen (probe or data plane) */
 	uint64_t peer_claims;	 /* another peer's MAC announcing our VIP */
+	uint64_t leader_probes;	 /* probes asking a quiet leader for life */
 	uint64_t takeovers;
 	uint64_t releases;
 };
@@ -146,7 +148,9 @@ struct vipd {
 	struct ev_timer hb_timer;   /* heartbeat, every interval */
 	struct ev_timer el_timer;   /* the election's next deadline */
 	struct ev_timer reconcile_timer;
-	uint64_t last_hb;	    /* for the stall guard */
+	uint64_t last_hb;	    /* last heartbeat tick */
+	uint64_t auth_fail_at;	    /* last HMAC failure from a peer address */
+	uint64_t auth_ok_at;	    /* last accepted heartbeat */
 
 	struct vgroup **groups;	    /* by election index; NULL = removed */
 	size_t ngroups;
@@ -226,6 +230,8 @@ void announce_stop(struct vgroup *g);
 void announce_reannounce(struct vgroup *g);
 void announce_probe_start(struct vgroup *g);
 void announce_reprobe(struct vgroup *g);
+/* Backup: ask the data plane whether the quiet leader still answers. */
+void announce_probe_leader(struct vgroup *g);
 void announce_frame(struct port *p, const struct frame_info *fi);
 void announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);

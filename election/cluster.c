@@ -328,6 +328,7 @@ peer_update(struct el_cluster *cl, struct el_peer *p, const struct el_msg *msg,
             bool reboot, uint64_t now)
 {
 	size_t i, gi;
+	bool was_known;
 
 	for (i = 0; i < msg->nrec; i++) {
 		const struct el_rec *m = &msg->rec[i];
@@ -336,6 +337,7 @@ peer_update(struct el_cluster *cl, struct el_peer *p, const struct el_msg *msg,
 		if (group_by_id(cl, m->group, &gi) == NULL)
 			continue; /* not a group of ours */
 		r = &p->rec[gi];
+		was_known = r->known;
 		r->prev_fresh = el_prec_alive(cl, p, r, now);
 		r->prev_flags = r->known ? r->flags : 0;
 		if (!r->known)
@@ -346,6 +348,15 @@ peer_update(struct el_cluster *cl, struct el_peer *p, const struct el_msg *msg,
 		r->flags = m->flags;
 		memcpy(r->mac, m->mac, EL_MAC_LEN);
 		r->seen = now;
+		/* A peer we had lost is back (a healed partition): it may have
+		 * led on its side and yielded before we ever heard it, so the
+		 * neighbours there still point at it.  Announce again, once
+		 * the evaluation has shown that we still lead. */
+		if (was_known && !r->prev_fresh &&
+		    cl->groups[gi].state == EL_ST_LEADER) {
+			cl->groups[gi].returned = true;
+			el_id_copy(cl->groups[gi].returned_peer, p->id);
+		}
 	}
 	p->last_seen = now;
 	p->interval = msg->interval_ms;
@@ -496,9 +507,19 @@ el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
 	    (p = peer_by_mac(cl, SIZE_MAX, mac)) == NULL)
 		return false;
 	el_id_copy(owner, p->id);
-	if (g->state != EL_ST_LEADER)
-		return true;
 	el_now(cl, now_ms);
+	if (g->state != EL_ST_LEADER) {
+		/* The leader we follow answers on the wire: alive, even if
+		 * its heartbeats are being lost. */
+		r = &p->rec[group];
+		if (r->known && (r->flags & EL_F_LEADER) &&
+		    !(r->flags & EL_F_RESIGN) && !p->gone &&
+		    memcmp(r->mac, mac, EL_MAC_LEN) == 0) {
+			r->seen = now_ms;
+			el_eval_all(cl, now_ms);
+		}
+		return true;
+	}
 	if (el_peer_vs_self(cl, group, p) < 0) {
 		el_group_reannounce(cl, group, EL_R_DATAPLANE_WIN, p->id,
 		                    now_ms);
@@ -514,6 +535,29 @@ el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
 	}
 	el_group_yield(cl, group, EL_R_DATAPLANE_YIELD, p->id, now_ms);
 	el_eval_all(cl, now_ms);
+	return true;
+}
+
+bool
+el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
+                          uint64_t now_ms, uint64_t after_ms,
+                          uint8_t mac[EL_MAC_LEN])
+{
+	const struct el_group *g;
+	const struct el_peer *p;
+	const struct el_prec *r;
+
+	if (group >= cl->ngroups || !cl->groups[group].used)
+		return false;
+	g = &cl->groups[group];
+	if (g->state != EL_ST_BACKUP || g->leader[0] == '\0' || g->lost ||
+	    (p = el_peer_find(cl, g->leader)) == NULL)
+		return false;
+	r = &p->rec[group];
+	if (!el_prec_alive(cl, p, r, now_ms) || !(r->flags & EL_F_LEADER) ||
+	    now_ms < r->seen + after_ms)
+		return false;
+	memcpy(mac, r->mac, EL_MAC_LEN);
 	return true;
 }
 

@@ -55,6 +55,8 @@ struct el_group {
 	uint64_t eligible_since;
 	uint64_t resign_until;
 	uint64_t reannounce_at; /* rate limit of REANNOUNCE */
+	bool returned;          /* a lost peer came back (see peer_update) */
+	char returned_peer[EL_ID_MAX];
 
 	/* Leader tracking while not leading. */
 	char leader[EL_ID_MAX]; /* last leader heard, "" none */

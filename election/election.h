@@ -153,6 +153,7 @@ enum el_reason {
 	EL_R_STALL,		/* our loop stalled; going quiet */
 	EL_R_STALL_REASSERT,	/* after the stall nobody better leads */
 	EL_R_FALLBACK,		/* best candidate silent too long: claim */
+	EL_R_PEER_RETURNED,	/* a peer we had lost is back: re-announce */
 	EL_REASON_MAX
 };
 
@@ -313,11 +314,27 @@ bool el_cluster_resigning(const struct el_cluster *cl);
  * that group ("" copied into owner when unknown: a foreign conflict, the
  * caller counts it).  When we lead and the owner is a known peer, this acts
  * as hearing that peer claim leadership: yield if it ranks higher, else
- * queue a REANNOUNCE.  Returns true when the owner is a known peer.
+ * queue a REANNOUNCE.  When we do not lead and the owner is the peer whose
+ * last record claims leadership, its frame proves it alive: its record is
+ * refreshed as if a heartbeat had arrived (unless the peer was reported
+ * gone).  Returns true when the owner is a known peer.
  */
 bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
 				const uint8_t mac[EL_MAC_LEN],
 				char owner[EL_ID_MAX], uint64_t now_ms);
+
+/*
+ * A backup's check on a quiet leader: true when we do not lead the group,
+ * the peer we follow as its leader is still alive but its last record is
+ * older than after_ms (heartbeats are being lost, or it is dead); its MAC is
+ * copied into mac.  The caller then asks the data plane (an ARP probe / DAD
+ * solicitation for a VIP): the leader's answer comes back through
+ * el_cluster_dataplane_claim(), which counts as proof of life, so lost
+ * heartbeats alone do not cause a takeover while the leader still answers.
+ */
+bool el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
+			       uint64_t now_ms, uint64_t after_ms,
+			       uint8_t mac[EL_MAC_LEN]);
 
 /* True when mac belongs to a known peer (any group): not a foreign host. */
 bool el_cluster_mac_is_peer(const struct el_cluster *cl,

@@ -304,6 +304,12 @@ eval_group(struct el_cluster *cl, size_t gi, uint64_t now)
 		if (g->transitions == before)
 			break;
 	}
+	if (g->returned) {
+		g->returned = false;
+		if (g->state == EL_ST_LEADER)
+			el_group_reannounce(cl, gi, EL_R_PEER_RETURNED,
+			                    g->returned_peer, now);
+	}
 }
 
 void

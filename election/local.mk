@@ -12,7 +12,8 @@ EL_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/election -I$(srcdir)/tests/unit \
 	$(SODIUM_CFLAGS)
 EL_TESTS = tests/unit/test_el_msg tests/unit/test_el_replay \
 	tests/unit/test_el_fsm tests/unit/test_el_guard \
-	tests/unit/test_el_cluster tests/unit/test_el_resign
+	tests/unit/test_el_cluster tests/unit/test_el_resign \
+	tests/unit/test_el_liveness
 check_PROGRAMS += $(EL_TESTS)
 TESTS += $(EL_TESTS)
 tests_unit_test_el_msg_CPPFLAGS = $(EL_TEST_CPPFLAGS)
@@ -38,6 +39,10 @@ tests_unit_test_el_resign_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_resign_SOURCES = tests/unit/test_el_resign.c \
 	tests/unit/tap.h tests/unit/test_el_harness.h
 tests_unit_test_el_resign_LDADD = $(EL_LIBS)
+tests_unit_test_el_liveness_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_liveness_SOURCES = tests/unit/test_el_liveness.c \
+	tests/unit/tap.h tests/unit/test_el_harness.h
+tests_unit_test_el_liveness_LDADD = $(EL_LIBS)
 
 # Fuzz target: the peer message decoder and the cluster behind it.
 check_PROGRAMS += tests/fuzz/fuzz_msg

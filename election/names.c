@@ -45,6 +45,7 @@ static const char *const reason_names[EL_REASON_MAX] = {
     [EL_R_STALL] = "stall",
     [EL_R_STALL_REASSERT] = "stall-reassert",
     [EL_R_FALLBACK] = "fallback",
+    [EL_R_PEER_RETURNED] = "peer-returned",
 };
 
 const char *

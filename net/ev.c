@@ -44,6 +44,10 @@ struct ev_loop {
 	struct ev_io **fds; /* fd -> watcher */
 	size_t nfds;
 
+	uint64_t stall_ms;
+	ev_stall_cb stall_cb;
+	void *stall_arg;
+
 	sigset_t sigmask;
 	ev_signal_cb sigcb[EV_NSIG];
 	void *sigarg[EV_NSIG];
@@ -136,6 +140,15 @@ ev_now_update(struct ev_loop *loop)
 	if (t > loop->now)
 		loop->now = t;
 	return loop->now;
+}
+
+void
+ev_loop_set_stall_hook(struct ev_loop *loop, uint64_t threshold_ms,
+		       ev_stall_cb cb, void *arg)
+{
+	loop->stall_ms = cb ? threshold_ms : 0;
+	loop->stall_cb = cb;
+	loop->stall_arg = arg;
 }
 
 uint64_t
@@ -424,6 +437,8 @@ ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
 	ev_now_update(loop);
 	loop->last_gap = loop->started ? loop->now - prev : 0;
 	loop->started = true;
+	if (loop->stall_ms != 0 && loop->last_gap > loop->stall_ms)
+		loop->stall_cb(loop, loop->last_gap, loop->stall_arg);
 	for (i = 0; i < n && !loop->stop; i++) {
 		int fd = evs[i].data.fd;
 		struct ev_io *io;

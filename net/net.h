@@ -155,6 +155,18 @@ int ev_loop_run(struct ev_loop *loop);
 int ev_loop_run_once(struct ev_loop *loop, int max_wait_ms);
 void ev_loop_break(struct ev_loop *loop);
 
+typedef void (*ev_stall_cb)(struct ev_loop *loop, uint64_t gap_ms, void *arg);
+
+/*
+ * Call cb when an iteration starts more than threshold_ms after the
+ * previous one (the process was stopped or the VM paused), before any fd or
+ * timer of that iteration is dispatched, so that the owner can distrust
+ * what queued up meanwhile.  Only meaningful when some timer wakes the loop
+ * well within threshold_ms.  threshold_ms 0 removes the hook.
+ */
+void ev_loop_set_stall_hook(struct ev_loop *loop, uint64_t threshold_ms,
+			    ev_stall_cb cb, void *arg);
+
 /* Duration of the last wait-and-dispatch gap: now minus the previous
  * iteration's time.  A gap far above the earliest timer's lateness means
  * the process was stopped (SIGSTOP, VM pause). */
