@@ -19,3 +19,8 @@ endif
 EXTRA_DIST += tests/fuzz/corpus
 
 EXTRA_DIST += tests/netns/lab.sh
+
+# vipd -t against the golden configs (no root), and the daemon/vipctl
+# integration tests (root, namespaces; skipped with VIPD_TEST_NETNS=0).
+TESTS += tests/conf/check.sh tests/netns/daemon.sh tests/netns/vipctl.sh
+EXTRA_DIST += tests/netns/vlab.sh tests/netns/daemon.sh tests/netns/vipctl.sh
