@@ -89,7 +89,7 @@ rm -rf "$TMPU"
 if [ "${VIPD_TEST_NETNS:-1}" = 0 ] || [ "$(id -u)" != 0 ] ||
 	! command -v jq >/dev/null || ! command -v python3 >/dev/null ||
 	! command -v setpriv >/dev/null; then
-	echo "ok $((TAP_N + 1)) # SKIP daemon tests: need root, jq, python3, setpriv"
+	echo "ok $((TAP_N + 1)) # SKIP daemon tests: need root, jq, python3, setpriv and VIPD_TEST_NETNS != 0"
 	TAP_N=$((TAP_N + 1))
 	tap_done
 	exit
