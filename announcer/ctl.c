@@ -22,7 +22,7 @@
 #include "json.h"
 #include "vipd.h"
 
-#define CTL_MAX_CLIENTS 32
+#define CTL_MAX_CLIENTS       32
 #define CTL_CLIENT_TIMEOUT_MS 5000
 
 struct ctl_client {
@@ -72,7 +72,7 @@ client_flush(struct ctl_client *cl)
 {
 	while (cl->outpos < cl->outlen) {
 		ssize_t n = write(cl->fd, cl->out + cl->outpos,
-				  cl->outlen - cl->outpos);
+		                  cl->outlen - cl->outpos);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -111,8 +111,8 @@ do_release(struct vipd *d, const char *name, struct json *j)
 	el_cluster_group_info(d->el, g->el, ev_now(d->loop), &gi);
 	if (gi.state != EL_ST_LEADER) {
 		snprintf(msg, sizeof(msg),
-			 "this node does not lead group '%s' (state %s)", name,
-			 el_state_name(gi.state));
+		         "this node does not lead group '%s' (state %s)", name,
+		         el_state_name(gi.state));
 		reply_error(j, msg);
 		return;
 	}
@@ -227,8 +227,8 @@ on_client(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	cl->inlen += (size_t)n;
 	cl->in[cl->inlen] = '\0';
 	if (memchr(cl->in, '\n', cl->inlen) != NULL) {
-		cl->inlen = (size_t)((char *)memchr(cl->in, '\n', cl->inlen) -
-				     cl->in);
+		cl->inlen =
+		    (size_t)((char *)memchr(cl->in, '\n', cl->inlen) - cl->in);
 		client_handle(cl);
 	} else if (cl->inlen >= sizeof(cl->in) - 1) {
 		client_handle(cl); /* too long: parse reports it */
@@ -243,6 +243,16 @@ on_client_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	client_free(arg);
 }
 
+static struct ctl_client *
+client_oldest(struct ctl *c)
+{
+	struct ctl_client *cl = c->clients;
+
+	while (cl->next != NULL)
+		cl = cl->next;
+	return cl;
+}
+
 static void
 on_accept(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 {
@@ -253,9 +263,12 @@ on_accept(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	(void)io;
 	(void)revents;
 	while ((fd = accept4(c->fd, NULL, NULL,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		if (c->nclients >= CTL_MAX_CLIENTS ||
-		    (cl = calloc(1, sizeof(*cl))) == NULL) {
+	                     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		/* Full: drop the oldest client (the list's tail), so that
+		 * idle connections cannot lock vipctl out. */
+		if (c->nclients >= CTL_MAX_CLIENTS)
+			client_free(client_oldest(c));
+		if ((cl = calloc(1, sizeof(*cl))) == NULL) {
 			close(fd);
 			continue;
 		}
@@ -275,19 +288,32 @@ on_accept(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	}
 }
 
-/* Refuse to steal the socket of a running daemon; remove a stale one. */
+/*
+ * Refuse to steal the socket of a running daemon; remove a stale one (left
+ * by a crash).  Anything at the path that is not a socket is left alone:
+ * a mistyped path must not delete a file.
+ */
 static int
 socket_claim(const struct sockaddr_un *sun, char *err, size_t errlen)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct stat st;
+	int fd;
 
-	if (fd == -1)
+	if (lstat(sun->sun_path, &st) == -1)
+		return 0; /* nothing there (or bind() will say why) */
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen,
+		         "control socket %s: exists and is not a socket",
+		         sun->sun_path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return 0;
 	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0) {
 		close(fd);
 		snprintf(err, errlen,
-			 "control socket %s: another vipd is running there",
-			 sun->sun_path);
+		         "control socket %s: another vipd is running there",
+		         sun->sun_path);
 		return -1;
 	}
 	close(fd);
@@ -312,11 +338,13 @@ make_parent_dir(const char *path)
 
 struct ctl *
 ctl_new(struct vipd *d, const char *path, const char *group, char *err,
-	size_t errlen)
+        size_t errlen)
 {
 	struct ctl *c = calloc(1, sizeof(*c));
 	struct sockaddr_un sun;
 	struct group *gr;
+	mode_t mask;
+	int rc;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -336,10 +364,17 @@ ctl_new(struct vipd *d, const char *path, const char *group, char *err,
 	if (socket_claim(&sun, err, errlen) == -1)
 		goto fail;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd == -1 ||
-	    bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	if (c->fd == -1) {
+		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		goto fail;
+	}
+	/* The file is born 0660: no window in which others may connect. */
+	mask = umask(0117);
+	rc = bind(c->fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(mask);
+	if (rc == -1) {
 		snprintf(err, errlen, "control socket %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		goto fail;
 	}
 	c->bound = true;
@@ -353,7 +388,7 @@ ctl_new(struct vipd *d, const char *path, const char *group, char *err,
 	}
 	if (listen(c->fd, 16) == -1) {
 		snprintf(err, errlen, "control socket %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		goto fail;
 	}
 	ev_io_init(&c->io, c->fd, on_accept, c);

@@ -68,13 +68,54 @@ puts_(struct json *j, const char *s)
 	put(j, s, strlen(s));
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one:
+ * overlong forms, surrogates and code points past U+10FFFF are invalid.
+ */
+static size_t
+utf8_len(const unsigned char *p, size_t avail)
+{
+	unsigned cp;
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD, so the output is
+ * always valid JSON whatever the daemon was given (interface names, kernel
+ * and library messages). */
 static void
 put_escaped(struct json *j, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
 
 	put(j, "\"", 1);
-	for (; *p; p++) {
+	while (left > 0) {
 		char esc[8];
 
 		switch (*p) {
@@ -97,10 +138,17 @@ put_escaped(struct json *j, const char *s)
 			if (*p < 0x20) {
 				snprintf(esc, sizeof(esc), "\\u%04x", *p);
 				puts_(j, esc);
+			} else if ((n = utf8_len(p, left)) == 0) {
+				puts_(j, "\\ufffd");
 			} else {
-				put(j, (const char *)p, 1);
+				put(j, (const char *)p, n);
+				p += n;
+				left -= n;
+				continue;
 			}
 		}
+		p++;
+		left--;
 	}
 	put(j, "\"", 1);
 }
@@ -133,8 +181,11 @@ open_(struct json *j, const char *key, const char *bracket)
 static void
 close_(struct json *j, const char *bracket)
 {
-	if (j->depth > 0)
-		j->depth--;
+	if (j->depth == 0) {
+		j->failed = true; /* more ends than begins */
+		return;
+	}
+	j->depth--;
 	puts_(j, bracket);
 }
 
@@ -245,8 +296,9 @@ jp_fail(struct jp *p, const char *what)
 static void
 jp_ws(struct jp *p)
 {
-	while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
-				   p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
+	while (p->pos < p->len &&
+	       (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
+	        p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
 		p->pos++;
 }
 
@@ -312,38 +364,52 @@ utf8_put(char *out, size_t *o, unsigned cp)
 	}
 }
 
-static bool
+/* One escape after its backslash; NULL, or what is wrong with it. */
+static const char *
 jp_escape(struct jp *p, char *out, size_t *o)
 {
 	unsigned cp, lo;
 	char c = p->s[p->pos++];
 
 	switch (c) {
-	case '"': case '\\': case '/':
+	case '"':
+	case '\\':
+	case '/':
 		out[(*o)++] = c;
-		return true;
-	case 'b': out[(*o)++] = '\b'; return true;
-	case 'f': out[(*o)++] = '\f'; return true;
-	case 'n': out[(*o)++] = '\n'; return true;
-	case 'r': out[(*o)++] = '\r'; return true;
-	case 't': out[(*o)++] = '\t'; return true;
+		return NULL;
+	case 'b':
+		out[(*o)++] = '\b';
+		return NULL;
+	case 'f':
+		out[(*o)++] = '\f';
+		return NULL;
+	case 'n':
+		out[(*o)++] = '\n';
+		return NULL;
+	case 'r':
+		out[(*o)++] = '\r';
+		return NULL;
+	case 't':
+		out[(*o)++] = '\t';
+		return NULL;
 	case 'u':
 		if (!jp_hex4(p, &cp))
-			return false;
+			return "bad \\u escape";
 		if (cp >= 0xd800 && cp < 0xdc00) {
 			if (!jp_lit(p, "\\u") || !jp_hex4(p, &lo) ||
 			    lo < 0xdc00 || lo > 0xdfff)
-				return false;
+				return "unpaired surrogate in string";
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		} else if (cp >= 0xdc00 && cp < 0xe000) {
-			return false;
+			return "unpaired surrogate in string";
 		}
+		/* The tree holds C strings: a NUL would cut them short. */
 		if (cp == 0)
-			return false;
+			return "\\u0000 in string";
 		utf8_put(out, o, cp);
-		return true;
+		return NULL;
 	default:
-		return false;
+		return "bad escape in string";
 	}
 }
 
@@ -351,7 +417,8 @@ jp_escape(struct jp *p, char *out, size_t *o)
 static char *
 jp_string(struct jp *p)
 {
-	size_t start = ++p->pos, o = 0;
+	size_t start = ++p->pos, o = 0, n;
+	const char *bad;
 	char *out;
 
 	/* Escapes never expand: the raw length bounds the decoded one. */
@@ -374,77 +441,121 @@ jp_string(struct jp *p)
 
 		if (c < 0x20) {
 			jp_fail(p, "control character in string");
-			free(out);
-			return NULL;
+			goto fail;
 		}
 		if (c == '\\') {
 			p->pos++;
-			if (!jp_escape(p, out, &o)) {
-				jp_fail(p, "bad escape in string");
-				free(out);
-				return NULL;
+			if ((bad = jp_escape(p, out, &o)) != NULL) {
+				jp_fail(p, bad);
+				goto fail;
 			}
 			continue;
 		}
-		out[o++] = (char)c;
-		p->pos++;
+		n = utf8_len((const unsigned char *)p->s + p->pos,
+		             p->len - p->pos);
+		if (n == 0) {
+			jp_fail(p, "invalid UTF-8 in string");
+			goto fail;
+		}
+		memcpy(out + o, p->s + p->pos, n);
+		o += n;
+		p->pos += n;
 	}
 	p->pos++;
 	out[o] = '\0';
 	return out;
+fail:
+	free(out);
+	return NULL;
 }
 
-static bool
+static size_t
+jp_digits(struct jp *p)
+{
+	size_t n = 0;
+
+	while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
+		p->pos++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A number as RFC 8259 spells it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * num is the double; i is the exact value of an integer that fits int64_t,
+ * otherwise num truncated and clamped to int64_t's range.
+ */
+static const char *
 jp_number(struct jp *p, struct jv *v)
 {
 	size_t start = p->pos;
 	bool integral = true;
-	char buf[64], *end;
+	char buf[64];
 
 	if (p->pos < p->len && p->s[p->pos] == '-')
 		p->pos++;
-	if (p->pos >= p->len || p->s[p->pos] < '0' || p->s[p->pos] > '9')
-		return false;
-	while (p->pos < p->len &&
-	       ((p->s[p->pos] >= '0' && p->s[p->pos] <= '9') ||
-		p->s[p->pos] == '.' || p->s[p->pos] == 'e' ||
-		p->s[p->pos] == 'E' || p->s[p->pos] == '+' ||
-		p->s[p->pos] == '-')) {
-		if (p->s[p->pos] == '.' || p->s[p->pos] == 'e' ||
-		    p->s[p->pos] == 'E')
-			integral = false;
+	if (p->pos < p->len && p->s[p->pos] == '0')
 		p->pos++;
+	else if (jp_digits(p) == 0)
+		return "unexpected character";
+	if (p->pos < p->len && p->s[p->pos] == '.') {
+		p->pos++;
+		integral = false;
+		if (jp_digits(p) == 0)
+			return "bad number";
+	}
+	if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
+		p->pos++;
+		integral = false;
+		if (p->pos < p->len &&
+		    (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
+			p->pos++;
+		if (jp_digits(p) == 0)
+			return "bad number";
 	}
 	if (p->pos - start >= sizeof(buf))
-		return false;
+		return "number too long";
 	memcpy(buf, p->s + start, p->pos - start);
 	buf[p->pos - start] = '\0';
-	errno = 0;
-	v->num = strtod(buf, &end);
-	if (*end != '\0')
-		return false;
 	v->type = JV_NUM;
-	v->i = integral ? strtoll(buf, NULL, 10) : (int64_t)v->num;
-	return true;
+	v->num = strtod(buf, NULL);
+	errno = 0;
+	if (integral && ((v->i = strtoll(buf, NULL, 10)), errno == 0))
+		return NULL;
+	/* Casting a double outside int64_t's range is undefined. */
+	if (v->num >= 9223372036854775807.0)
+		v->i = INT64_MAX;
+	else if (v->num <= -9223372036854775808.0)
+		v->i = INT64_MIN;
+	else
+		v->i = (int64_t)v->num;
+	return NULL;
 }
 
 static struct jv *jp_value(struct jp *p, int depth);
 
+/* Append; the arrays grow to the next power of two (no capacity field:
+ * n alone tells when the allocation is full). */
 static bool
 jp_push(struct jv *v, struct jv *item, char *key)
 {
+	size_t cap = v->n == 0 ? 1 : v->n * 2;
 	struct jv **nv;
 	char **nk;
 
-	if ((nv = realloc(v->v, (v->n + 1) * sizeof(*nv))) == NULL)
-		return false;
-	v->v = nv;
-	if (v->type == JV_OBJ) {
-		if ((nk = realloc(v->k, (v->n + 1) * sizeof(*nk))) == NULL)
+	if (v->n == 0 || (v->n & (v->n - 1)) == 0) {
+		if ((nv = realloc(v->v, cap * sizeof(*nv))) == NULL)
 			return false;
-		v->k = nk;
-		v->k[v->n] = key;
+		v->v = nv;
+		if (v->type == JV_OBJ) {
+			if ((nk = realloc(v->k, cap * sizeof(*nk))) == NULL)
+				return false;
+			v->k = nk;
+		}
 	}
+	if (v->type == JV_OBJ)
+		v->k[v->n] = key;
 	v->v[v->n++] = item;
 	return true;
 }
@@ -500,7 +611,7 @@ jp_members(struct jp *p, struct jv *v, int depth)
 			return true;
 		}
 		jp_fail(p, v->type == JV_OBJ ? "expected ',' or '}'"
-					     : "expected ',' or ']'");
+		                             : "expected ',' or ']'");
 		return false;
 	}
 }
@@ -508,13 +619,10 @@ jp_members(struct jp *p, struct jv *v, int depth)
 static struct jv *
 jp_value(struct jp *p, int depth)
 {
+	const char *bad;
 	struct jv *v;
 	char c;
 
-	if (depth > JV_MAX_DEPTH) {
-		jp_fail(p, "nested too deeply");
-		return NULL;
-	}
 	jp_ws(p);
 	if (p->pos >= p->len) {
 		jp_fail(p, "unexpected end of input");
@@ -525,7 +633,9 @@ jp_value(struct jp *p, int depth)
 		return NULL;
 	}
 	c = p->s[p->pos];
-	if (c == '{' || c == '[') {
+	if ((c == '{' || c == '[') && depth >= JV_MAX_DEPTH) {
+		jp_fail(p, "nested too deeply");
+	} else if (c == '{' || c == '[') {
 		v->type = c == '{' ? JV_OBJ : JV_ARR;
 		if (jp_members(p, v, depth))
 			return v;
@@ -539,10 +649,10 @@ jp_value(struct jp *p, int depth)
 		return v;
 	} else if (jp_lit(p, "null")) {
 		return v;
-	} else if (jp_number(p, v)) {
+	} else if ((bad = jp_number(p, v)) == NULL) {
 		return v;
 	} else {
-		jp_fail(p, "unexpected character");
+		jp_fail(p, bad);
 	}
 	jv_free(v);
 	return NULL;

@@ -19,8 +19,10 @@ void json_free(struct json *j);
 
 /*
  * Each call adds one value; key is its member name inside an object, NULL
- * inside an array or at the top level.  Memory errors are sticky and
- * reported by json_text().
+ * inside an array or at the top level.  Strings are escaped; bytes that are
+ * not valid UTF-8 are written as U+FFFD, so the text is always valid JSON.
+ * Errors (memory, nesting past 63 levels, an end without a begin) are
+ * sticky and reported by json_text().
  */
 void json_obj_begin(struct json *j, const char *key);
 void json_obj_end(struct json *j);
@@ -32,7 +34,7 @@ void json_uint(struct json *j, const char *key, uint64_t val);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
 
-/* The text so far (NUL-terminated), or NULL after a memory error. */
+/* The text so far (NUL-terminated), or NULL after an error. */
 const char *json_text(const struct json *j, size_t *len);
 
 /* ---- parser */
@@ -43,19 +45,24 @@ struct jv {
 	enum jv_type type;
 	bool b;
 	double num;
-	int64_t i;	  /* num as an integer when it is one */
-	char *s;	  /* JV_STR, NUL-terminated (may hold no NUL inside) */
-	struct jv **v;	  /* JV_ARR items / JV_OBJ values */
-	char **k;	  /* JV_OBJ keys */
+	int64_t i;     /* exact for integers within int64_t, else num
+	                  truncated and clamped to int64_t's range */
+	char *s;       /* JV_STR, NUL-terminated (may hold no NUL inside) */
+	struct jv **v; /* JV_ARR items / JV_OBJ values */
+	char **k;      /* JV_OBJ keys */
 	size_t n;
 };
 
+/* Arrays and objects nested deeper than this are refused. */
 #define JV_MAX_DEPTH 32
 
 /*
- * Parse exactly one JSON value from text[0..len) (trailing whitespace
- * allowed).  Returns a tree to free with jv_free(), or NULL with a reason
- * ("line 1 col 7: expected ':'") in err.  Strings with \u0000 are refused.
+ * Parse exactly one JSON value (RFC 8259) from text[0..len); whitespace may
+ * surround it, nothing else may follow.  Returns a tree to free with
+ * jv_free(), or NULL with a reason ("line 1 col 7: expected ':'") in err.
+ * Refused besides syntax errors: strings with \u0000 (the tree holds C
+ * strings), unpaired surrogates or invalid UTF-8, numbers over 63
+ * characters.  Duplicate keys are kept; jv_get() finds the first.
  */
 struct jv *jv_parse(const char *text, size_t len, char *err, size_t errlen);
 void jv_free(struct jv *v);

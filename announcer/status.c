@@ -32,7 +32,8 @@ static void
 status_peers(struct vipd *d, struct json *j)
 {
 	struct el_peer_info pi[STATUS_MAX_PEERS];
-	size_t n = el_cluster_peers(d->el, ev_now(d->loop), pi, STATUS_MAX_PEERS);
+	size_t n =
+	    el_cluster_peers(d->el, ev_now(d->loop), pi, STATUS_MAX_PEERS);
 	size_t i, k;
 	char a[NET_ADDR_STRLEN];
 
@@ -40,9 +41,13 @@ status_peers(struct vipd *d, struct json *j)
 	for (i = 0; i < n; i++) {
 		json_obj_begin(j, NULL);
 		json_str(j, "id", pi[i].id);
-		json_str(j, "address", peers_addr_of(d, pi[i].id, a, sizeof(a)));
+		json_str(j, "address",
+		         peers_addr_of(d, pi[i].id, a, sizeof(a)));
 		json_bool(j, "alive", pi[i].alive);
-		json_uint(j, "last_seen_ms", ev_now(d->loop) - pi[i].last_seen_ms);
+		json_uint(j, "last_seen_ms",
+		          ev_now(d->loop) >= pi[i].last_seen_ms
+		              ? ev_now(d->loop) - pi[i].last_seen_ms
+		              : 0);
 		json_uint(j, "interval_ms", pi[i].interval_ms);
 		json_obj_end(j);
 	}
@@ -53,7 +58,7 @@ status_peers(struct vipd *d, struct json *j)
 		json_obj_begin(j, NULL);
 		json_str(j, "id", "");
 		json_str(j, "address",
-			 net_addr_str(&d->peers[k].addr, a, sizeof(a)));
+		         net_addr_str(&d->peers[k].addr, a, sizeof(a)));
 		json_bool(j, "alive", false);
 		json_null(j, "last_seen_ms");
 		json_null(j, "interval_ms");
@@ -62,13 +67,31 @@ status_peers(struct vipd *d, struct json *j)
 	json_arr_end(j);
 }
 
+/* Age of the last message from peer id, or -1 when it is not known. */
+static int64_t
+peer_age(const struct el_peer_info *pi, size_t n, const char *id, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(pi[i].id, id) == 0)
+			return now >= pi[i].last_seen_ms
+			           ? (int64_t)(now - pi[i].last_seen_ms)
+			           : 0;
+	return -1;
+}
+
 static void
 group_peers(struct vipd *d, const struct vgroup *g, struct json *j)
 {
 	struct el_peer_group_info pg[STATUS_MAX_PEERS];
-	size_t n = el_cluster_group_peers(d->el, g->el, ev_now(d->loop), pg,
-					  STATUS_MAX_PEERS);
+	struct el_peer_info pi[STATUS_MAX_PEERS];
+	uint64_t now = ev_now(d->loop);
+	size_t n =
+	    el_cluster_group_peers(d->el, g->el, now, pg, STATUS_MAX_PEERS);
+	size_t np = el_cluster_peers(d->el, now, pi, STATUS_MAX_PEERS);
 	size_t i;
+	int64_t age;
 	char m[NET_MAC_STRLEN];
 
 	json_arr_begin(j, "peers");
@@ -79,6 +102,10 @@ group_peers(struct vipd *d, const struct vgroup *g, struct json *j)
 		json_uint(j, "priority", pg[i].prio);
 		json_str(j, "state", peer_state(pg[i].flags));
 		json_str(j, "mac", net_mac_str(pg[i].mac, m, sizeof(m)));
+		if ((age = peer_age(pi, np, pg[i].id, now)) >= 0)
+			json_int(j, "last_seen_ms", age);
+		else
+			json_null(j, "last_seen_ms");
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -101,8 +128,8 @@ group_conflicts(struct vipd *d, const struct vgroup *g, struct json *j)
 		json_str(j, "mac", net_mac_str(v->conflict_mac, m, sizeof(m)));
 		json_uint(j, "count", v->conflict_count);
 		json_uint(j, "age_ms", ev_now(d->loop) - v->conflict_at);
-		json_bool(j, "yielded", v->conflict &&
-				       g->cg.conflict == CONF_CONFLICT_YIELD);
+		json_bool(j, "yielded",
+		          v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -127,7 +154,8 @@ status_group(struct vipd *d, const struct vgroup *g, struct json *j)
 	json_bool(j, "answering", g->leading);
 	json_str(j, "fault", group_fault_name(g->fault));
 	json_str(j, "fault_text", g->fault_text);
-	json_bool(j, "link_up", g->port && g->port->present && g->port->oper_up);
+	json_bool(j, "link_up",
+	          g->port && g->port->present && g->port->oper_up);
 	json_uint(j, "in_state_ms", ev_now(d->loop) - gi.since_ms);
 	json_uint(j, "transitions", gi.transitions);
 	json_str(j, "last_reason", el_reason_name(gi.reason));
@@ -207,7 +235,7 @@ metrics_capture(struct vipd *d, struct json *j)
 		json_obj_begin(j, "rx_bad");
 		for (e = 1; e < FRAME_ERR_MAX; e++)
 			json_uint(j, frame_err_name((enum frame_err)e),
-				  c->rx_bad[e]);
+			          c->rx_bad[e]);
 		json_obj_end(j);
 		json_uint(j, "tx_frames", c->tx_frames);
 		json_uint(j, "tx_errors", c->tx_errors);
@@ -252,7 +280,7 @@ metrics_json(struct vipd *d, struct json *j)
 	json_obj_begin(j, "rejected");
 	for (i = 1; i < EL_VERDICT_MAX; i++)
 		json_uint(j, el_verdict_name((enum el_verdict)i),
-			  d->ctr.hb_rejected[i]);
+		          d->ctr.hb_rejected[i]);
 	json_obj_end(j);
 	json_obj_end(j);
 	json_uint(j, "peer_unreachable", d->ctr.peer_unreachable);

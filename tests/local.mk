@@ -31,3 +31,14 @@ TESTS += tests/netns/routing.sh tests/netns/routing_recover.sh \
 	tests/netns/routing_faults.sh
 EXTRA_DIST += tests/netns/routing.sh \
 	tests/netns/routing_recover.sh tests/netns/routing_faults.sh
+
+# vipd -t against the golden configs (no root), and the daemon/vipctl
+# integration tests (root, namespaces; skipped with VIPD_TEST_NETNS=0).
+TESTS += tests/conf/check.sh tests/netns/daemon.sh tests/netns/vipctl.sh
+EXTRA_DIST += tests/netns/daemon.sh tests/netns/vipctl.sh
+
+# tests/conf is distributed as a whole folder: an in-tree `make check`
+# leaves check.log/check.trs there, which must not reach the tarball (a
+# VPATH build would take them for up-to-date results of its own run).
+dist-hook:
+	rm -f $(distdir)/tests/conf/*.log $(distdir)/tests/conf/*.trs

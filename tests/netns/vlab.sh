@@ -291,8 +291,12 @@ vlab_count() {
 
 vlab_json_is() { [ "$(vlab_json "$1" "$2")" = "$3" ]; }
 
+# vlab_metric NODE KEY: a value of `vipctl metrics --json` (KEY with or
+# without its leading dot: "reconciled", ".heartbeats.sent").
 vlab_metric() {
-	vlab_ctl "$1" metrics --json 2>/dev/null | jq -r ".$2"
+	local k="$2"
+	[ "${k#.}" = "$k" ] && k=".$k"
+	vlab_ctl "$1" metrics --json 2>/dev/null | jq -r "$k"
 }
 
 vlab_tcp_name() {
@@ -308,4 +312,42 @@ vlab_tcp_name() {
 vlab_answering() {
 	[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
 		\"\(.state) \(.answering)\"")" = "leader true" ]
+
+# ---- added for the vipctl/daemon tests (itest-vipctl)
+#   vlab_stop_timed NODE [SIG]  signal NODE's vipd and reap it; sets
+#                            VLAB_STOP_RC (exit status) and VLAB_STOP_MS
+#                            (from the signal to the reaped exit)
+#   vlab_metric NODE JQ      jq expression over `vipctl metrics --json`
+#   vlab_has_addr NODE DEV ADDR  true when ADDR is on DEV in NODE
+#   vlab_alive NODE          true while NODE's vipd process runs
+
+vlab_stop_timed() {
+	local node="$1" sig="${2:-TERM}" pid t0 t1 p keep=()
+	pid="${VLAB_PIDS[$node]:-}"
+	[ -n "$pid" ] || return 1
+	t0=${EPOCHREALTIME//[.,]/}
+	kill -"$sig" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	VLAB_STOP_RC=$?
+	t1=${EPOCHREALTIME//[.,]/}
+	VLAB_STOP_MS=$(((t1 - t0) / 1000))
+	# Reaped: forget the PID without signalling it again (lab_stop would).
+	for p in "${LAB_PIDS[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	LAB_PIDS=("${keep[@]}")
+	unset "VLAB_PIDS[$node]"
+}
+
+vlab_has_addr() {
+	lab_exec "$1" ip -o addr show dev "$2" 2>/dev/null |
+		awk '{print $4}' | grep -q "^$3/"
+}
+
+# A dead child stays a zombie until reaped: kill -0 would still succeed.
+vlab_alive() {
+	local pid="${VLAB_PIDS[$1]:-}" st
+	[ -n "$pid" ] || return 1
+	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ]
 }
