@@ -23,7 +23,9 @@ EXTRA_DIST += tests/netns/lab.sh
 # Election end to end with the daemon (issue 4), each file its own lab:
 # election_lib.sh holds their helpers, udpreplay.py re-sends captured
 # heartbeats.  election_flap.sh runs for over a minute.
-TESTS += tests/netns/election_basic.sh tests/netns/election_auth.sh
-EXTRA_DIST += tests/netns/vlab.sh tests/netns/election_lib.sh \
-	tests/netns/election_basic.sh tests/netns/election_auth.sh \
-	tests/tools/udpreplay.py
+ELECTION_NETNS_TESTS = tests/netns/election_basic.sh \
+	tests/netns/election_auth.sh tests/netns/election_partition.sh \
+	tests/netns/election_dataplane.sh
+TESTS += $(ELECTION_NETNS_TESTS)
+EXTRA_DIST += $(ELECTION_NETNS_TESTS) tests/netns/vlab.sh \
+	tests/netns/election_lib.sh tests/tools/udpreplay.py

@@ -77,11 +77,15 @@ tap_is "$(el_gf n1 last_reason)" preempt "preempt: n1's reason is preempt"
 AT=$(el_takeover_at n1)
 tap_ok "$([ "$AT" -ge 1500 ] && [ "$AT" -le 6000 ] && echo 0)" \
 	"preempt: n1 took over ${AT} ms after it started (1500 .. 6000)"
-tap_is "$(el_gf n2 state) $(el_gf n2 last_reason)" "backup preempted" \
-	"preempt: n2 is a backup again, reason preempted"
+# n1's GARPs may reach n2 before its first leader heartbeat does.
+case "$(el_gf n2 state) $(el_gf n2 last_reason)" in
+"backup preempted" | "backup dataplane-yield") R=0 ;;
+*) R=1 ;;
+esac
+tap_ok "$R" "preempt: n2 is a backup again ($(el_gf n2 last_reason))"
 lab_wait 2000 el_all_follow n1
 tap_ok $? "preempt: every node names n1"
-lab_wait 3000 test "$(el_arp_macs "$VIP" 1)" = "$MAC1"
+lab_wait 3000 el_arp_is "$VIP" "$MAC1"
 tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "preempt: only n1's MAC answers ARP"
 
 # ------------------------------------------------ SIGTERM: resign handover
@@ -106,10 +110,10 @@ echo "# SIGTERM handover: $(jq -c '{lost, max_gap_ms, dup_nodes, changes}' "$J")
 vlab_conf n1 "$T/n1.conf" prio=200 preempt=false
 vlab_start n1
 tap_ok $? "n1 restarts with preempt = false"
-lab_wait 3000 test "$(el_gf n1 leader)" = n2
+lab_wait 3000 el_gf_is n1 leader n2
 tap_ok $? "preempt = false: n1 hears n2 as leader"
-lab_wait 1500 vlab_state_is n1 leader
-tap_ok "$([ $? != 0 ] && echo 0)" \
+el_never 1500 vlab_state_is n1 leader
+tap_ok $? \
 	"preempt = false: n1 does not take over (1.5 s)"
 tap_is "$(vlab_leaders) $(el_gf n1 state) $(el_gf n1 transitions)" \
 	"n2 backup 0" "preempt = false: n2 still leads, n1 never moved"

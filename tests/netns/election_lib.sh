@@ -16,6 +16,12 @@
 #   el_stop_ok NODE DESC      SIGTERM the daemon, assert it exits 0
 #   el_takeover_at NODE [GROUP]  NODE's uptime (ms) at its last transition
 #   el_metric_ge NODE JQ N    the metric is >= N (for lab_wait)
+#   el_gf_is NODE FIELD VALUE [GROUP], el_gf_gt NODE FIELD N [GROUP],
+#   el_arp_is VIP MAC         predicates for lab_wait
+#   el_never MS CMD...        CMD never succeeds within MS (polled)
+#   el_many_leaders [GROUP]   more than one running node leads
+#   el_hb_block NODE [to DST] / el_hb_unblock NODE   nftables drop of
+#                             heartbeats in NODE (both ways or to DST)
 #   el_todo COND DESC WHY     a known bug as a TAP TODO item
 #   el_true CMD...            0 or 1 for tap_ok
 #   el_one_leader [GROUP]     exactly one running node leads
@@ -147,3 +153,44 @@ el_metric_ge() {
 	v=$(el_metric "$1" "$2")
 	[ -n "$v" ] && [ "$v" != null ] && [ "$v" -ge "$3" ]
 }
+
+# Predicates for lab_wait (which runs its command again at every poll).
+el_gf_is() { [ "$(el_gf "$1" "$2" "${4:-vip}")" = "$3" ]; }
+el_gf_gt() {
+	local v
+	v=$(el_gf "$1" "$2" "${4:-vip}")
+	[ -n "$v" ] && [ "$v" -gt "$3" ]
+}
+el_arp_is() { [ "$(el_arp_macs "$1" 1)" = "$2" ]; }
+
+# el_never MS CMD...: true when CMD does not succeed once in MS (polled).
+el_never() { ! lab_wait "$@"; }
+
+# More than one running node leads the group.
+el_many_leaders() {
+	local l
+	l=$(vlab_leaders "${1:-vip}")
+	[ "${l// /}" != "$l" ]
+}
+
+# el_hb_block NODE [to DST]: drop heartbeats (UDP 7431) in NODE's namespace,
+# both ways, or only those NODE sends to DST.  el_hb_unblock NODE.
+el_hb_block() {
+	local rules
+	if [ $# -ge 3 ]; then
+		rules="chain out { type filter hook output priority 0;
+			ip daddr $3 udp dport 7431 drop; }"
+	else
+		rules="chain in { type filter hook input priority 0;
+			udp dport 7431 drop; }
+		chain out { type filter hook output priority 0;
+			udp dport 7431 drop; }"
+	fi
+	lab_exec "$1" nft -f - <<NFT
+table inet vte_hb {
+	$rules
+}
+NFT
+}
+
+el_hb_unblock() { lab_exec "$1" nft delete table inet vte_hb; }
