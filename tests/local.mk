@@ -25,7 +25,8 @@ EXTRA_DIST += tests/netns/lab.sh
 # heartbeats.  election_flap.sh runs for over a minute.
 ELECTION_NETNS_TESTS = tests/netns/election_basic.sh \
 	tests/netns/election_auth.sh tests/netns/election_partition.sh \
-	tests/netns/election_dataplane.sh
+	tests/netns/election_dataplane.sh tests/netns/election_fault.sh \
+	tests/netns/election_spread.sh tests/netns/election_flap.sh
 TESTS += $(ELECTION_NETNS_TESTS)
 EXTRA_DIST += $(ELECTION_NETNS_TESTS) tests/netns/vlab.sh \
 	tests/netns/election_lib.sh tests/tools/udpreplay.py
