@@ -4,7 +4,7 @@
 #
 #   el_begin NAME N [TOOLS...]   root and tool checks, then vlab_lan with
 #                             nodes n1..nN and the client c1 (lab prefix
-#                             vte-NAME, VLAB_NET 63); sets T (lab temp dir)
+#                             vte-NAME-PID, VLAB_NET 63); sets T (lab temp dir)
 #   el_udpecho NODE...        start udpecho (-n NODE) on these nodes
 #   el_gf NODE FIELD [GROUP]  one field of a group in NODE's status JSON
 #   el_metric NODE JQ         jq over NODE's `vipctl --json metrics`
@@ -23,7 +23,6 @@
 #   el_hb_block NODE [to DST] / el_hb_unblock NODE   nftables drop of
 #                             heartbeats in NODE (both ways or to DST)
 #   el_todo COND DESC WHY     a known bug as a TAP TODO item
-#   el_true CMD...            0 or 1 for tap_ok
 #   el_one_leader [GROUP]     exactly one running node leads
 #   el_all_follow LEADER [GROUP]  every running node names LEADER as leader
 #
@@ -140,11 +139,6 @@ el_todo() {
 	else
 		echo "not ok $TAP_N - $2 # TODO $3"
 	fi
-}
-
-# el_true CMD...: "0" when CMD succeeds, "1" otherwise (for tap_ok).
-el_true() {
-	"$@" >/dev/null 2>&1 && echo 0 || echo 1
 }
 
 # el_metric_ge NODE JQ N: the metric is at least N (for lab_wait).
