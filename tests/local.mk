@@ -42,3 +42,14 @@ EXTRA_DIST += tests/netns/daemon.sh tests/netns/vipctl.sh
 # VPATH build would take them for up-to-date results of its own run).
 dist-hook:
 	rm -f $(distdir)/tests/conf/*.log $(distdir)/tests/conf/*.trs
+
+# Election end to end with the daemon (issue 4), each file its own lab:
+# election_lib.sh holds their helpers, udpreplay.py re-sends captured
+# heartbeats.  election_flap.sh runs for over a minute.
+ELECTION_NETNS_TESTS = tests/netns/election_basic.sh \
+	tests/netns/election_auth.sh tests/netns/election_partition.sh \
+	tests/netns/election_dataplane.sh tests/netns/election_fault.sh \
+	tests/netns/election_spread.sh tests/netns/election_flap.sh
+TESTS += $(ELECTION_NETNS_TESTS)
+EXTRA_DIST += $(ELECTION_NETNS_TESTS) \
+	tests/netns/election_lib.sh tests/tools/udpreplay.py

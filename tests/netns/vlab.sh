@@ -312,6 +312,7 @@ vlab_tcp_name() {
 vlab_answering() {
 	[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
 		\"\(.state) \(.answering)\"")" = "leader true" ]
+}
 
 # ---- added for the vipctl/daemon tests (itest-vipctl)
 #   vlab_stop_timed NODE [SIG]  signal NODE's vipd and reap it; sets
@@ -339,6 +340,7 @@ vlab_stop_timed() {
 	unset "VLAB_PIDS[$node]"
 }
 
+
 vlab_has_addr() {
 	lab_exec "$1" ip -o addr show dev "$2" 2>/dev/null |
 		awk '{print $4}' | grep -q "^$3/"
@@ -350,4 +352,64 @@ vlab_alive() {
 	[ -n "$pid" ] || return 1
 	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
 	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# ---- added for tests/netns/election_*.sh
+#
+#   vlab_split_lan PREFIX N "NODES"  like vlab_lan, but the switch has two
+#                            bridges joined by a veth pair (x-br0 in br0,
+#                            x-br1 in br1): the nodes named in NODES (space
+#                            list, e.g. "n2 n3") are on br1, the other nodes
+#                            and the client c1 on br0
+#   vlab_cut / vlab_heal     take the joint between the bridges down / up
+#   vlab_conf_group_add FILE NAME VIPS [prio=P] [preempt=B] [delay=MS]
+#                            append one more group (interface eth1) to a
+#                            config written by vlab_conf
+vlab_split_lan() {
+	local prefix="$1" n="$2" right=" $3 " i br
+	lab_init "$prefix"
+	VLAB_TMP="$LAB_TMP"
+	lab_switch br0 br1 || return 1
+	ip -n "$LAB_SW" link add x-br0 type veth peer name x-br1 || return 1
+	ip -n "$LAB_SW" link set x-br0 master br0 up || return 1
+	ip -n "$LAB_SW" link set x-br1 master br1 up || return 1
+	for i in $(seq 1 "$n"); do
+		br=br0
+		case "$right" in *" n$i "*) br=br1 ;; esac
+		lab_node "n$i" "$br" eth1 "10.$VLAB_NET.0.$i/24" \
+			"fd00:$VLAB_NET::$i/64" || return 1
+		VLAB_NODES+=("n$i")
+	done
+	lab_node c1 br0 eth1 "10.$VLAB_NET.0.200/24" \
+		"fd00:$VLAB_NET::200/64" || return 1
+	head -c 32 /dev/urandom | base64 >"$VLAB_TMP/secret"
+	chmod 600 "$VLAB_TMP/secret"
+}
+
+vlab_cut() { ip -n "$LAB_SW" link set x-br0 down; }
+vlab_heal() { ip -n "$LAB_SW" link set x-br0 up; }
+
+vlab_conf_group_add() {
+	local file="$1" name="$2" vips="$3" kv v viplist=""
+	local prio="" preempt=true delay=0
+	shift 3
+	for kv in "$@"; do
+		case "$kv" in
+		prio=*) prio="${kv#*=}" ;;
+		preempt=*) preempt="${kv#*=}" ;;
+		delay=*) delay="${kv#*=}" ;;
+		*) echo "vlab_conf_group_add: unknown key $kv" >&2; return 1 ;;
+		esac
+	done
+	for v in ${vips//,/ }; do viplist="$viplist\"$v\", "; done
+	# vlab_conf ends the group list with "} );": reopen it.
+	sed -i '$ d' "$file" || return 1
+	{
+		echo "}, {"
+		echo "  name = \"$name\"; interface = \"eth1\";"
+		echo "  vips = [ ${viplist%, } ];"
+		[ -n "$prio" ] && echo "  priority = $prio;"
+		echo "  preempt = $preempt; preempt_delay_ms = $delay;"
+		echo "} );"
+	} >>"$file"
 }
