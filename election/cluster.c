@@ -297,6 +297,10 @@ el_cluster_group_set_fault(struct el_cluster *cl, size_t group, bool fault,
 		el_set_state(cl, group, EL_ST_BACKUP, EL_ACT_NONE,
 		             EL_R_RECOVERED, "", 0, now_ms);
 		g->eligible_since = now_ms;
+		/* Heartbeats may not have reached us while we were out (the
+		 * faulted link often carries them): listen a dead interval,
+		 * as at start-up, before claiming anything. */
+		g->listen_until = now_ms + el_dead_ms(cl);
 	}
 	el_eval_all(cl, now_ms);
 }

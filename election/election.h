@@ -254,8 +254,9 @@ void el_cluster_group_update(struct el_cluster *cl, size_t group,
 /*
  * Set the group's fault state: a faulted group has effective priority 0
  * (link down).  A leader that faults resigns at once (its next message says
- * so) and releases; clearing the fault returns to BACKUP, and preemption
- * then waits preempt_delay_ms.
+ * so) and releases; clearing the fault returns to BACKUP, which listens
+ * one dead interval before claiming (heartbeats may have been lost with the
+ * link), and preemption waits preempt_delay_ms.
  */
 void el_cluster_group_set_fault(struct el_cluster *cl, size_t group,
 				bool fault, uint64_t now_ms);

@@ -69,9 +69,9 @@ tap_is "$(vlab_json n3 '[.peers[] | select(.alive)] | length')" 0 \
 	"wrong secret: n3 authenticated no peer"
 tap_is "$(vlab_json n1 '[.peers[] | select(.id == "n3")] | length')" 0 \
 	"wrong secret: n1 knows no peer n3"
-el_todo "$([ "$(el_gf n3 state)" != leader ] && echo 0)" \
-	"wrong secret: n3 does not become leader ($(el_gf n3 state), answering $(el_gf n3 answering))" \
-	"a node that hears no authenticated peer claims the group; only the conflict probe keeps it off the VIP"
+tap_ok "$([ "$(el_gf n3 state)" != leader ] && echo 0)" \
+	"wrong secret: n3 does not become leader ($(el_gf n3 state), answering $(el_gf n3 answering))"
+tap_is "$(el_gf n3 fault)" auth "wrong secret: n3's group is in fault \"auth\""
 tap_ok "$([ "$(vlab_json n3 '.groups[0].conflicts | length')" -ge 1 ] && echo 0)" \
 	"wrong secret: n3 shows the VIP's conflict with n1 in status"
 el_stop_ok n3 "wrong secret: n3 exits 0 on SIGTERM"
