@@ -31,10 +31,10 @@ V4A=10.62.0.100
 V4B=10.62.0.101
 V6A=fd00:62::100
 V6B=fd00:62::101
-V4S="$V4A $V4B"
-V6S="$V6A $V6B"
+V4S=("$V4A" "$V4B")
+V6S=("$V6A" "$V6B")
 VIPS="vips=$V4A,$V4B,$V6A,$V6B"
-GARP="garp_count=3 garp_interval=300"
+GARP=(garp_count=3 garp_interval=300)
 CIP4=10.62.0.200
 STALE=02:00:00:00:00:99
 M1=$(vlab_mac n1)
@@ -49,9 +49,9 @@ any() {
 	for a in "$@"; do out="$out || $f == $a"; done
 	echo "(${out# || })"
 }
-MENTIONS="($(any arp.src.proto_ipv4 $V4S) || $(any arp.dst.proto_ipv4 $V4S) ||
-	$(any icmpv6.nd.na.target_address $V6S) ||
-	$(any icmpv6.nd.ns.target_address $V6S))"
+MENTIONS="($(any arp.src.proto_ipv4 "${V4S[@]}") || $(any arp.dst.proto_ipv4 "${V4S[@]}") ||
+	$(any icmpv6.nd.na.target_address "${V6S[@]}") ||
+	$(any icmpv6.nd.ns.target_address "${V6S[@]}"))"
 
 # stop NODE: SIGTERM, which must end in exit status 0 (ASan: no leak).
 stop() {
@@ -74,7 +74,7 @@ frames_ok() {
 # reply, broadcast, from MAC, sender = target = the VIP; both VIPs seen.
 garp_ok() {
 	local p=$1 mac=$2 v got bad=0
-	for v in $V4S; do
+	for v in "${V4S[@]}"; do
 		got=$(vlab_l2_fields "$p" "arp.isgratuitous && arp.src.proto_ipv4 == $v" \
 			arp.opcode eth.dst eth.src arp.src.hw_mac arp.dst.proto_ipv4 |
 			sort -u | tr '\n' ' ')
@@ -90,7 +90,7 @@ garp_ok() {
 # hop limit 255, only O set, target = the VIP, TLLA = MAC, good checksum.
 na_ok() {
 	local p=$1 mac=$2 v got bad=0
-	for v in $V6S; do
+	for v in "${V6S[@]}"; do
 		got=$(vlab_l2_fields "$p" "icmpv6.type == 136 &&
 			icmpv6.nd.na.flag.s == 0 && icmpv6.nd.na.target_address == $v" \
 			eth.src eth.dst ipv6.src ipv6.dst ipv6.hlim icmpv6.nd.na.flag.r \
@@ -119,16 +119,16 @@ tap_ge() {
 in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 # =============================================== solo node: answers
-vlab_conf n1 "$T/n1.conf" peers=none "$VIPS" $GARP refresh=2
+vlab_conf n1 "$T/n1.conf" peers=none "$VIPS" "${GARP[@]}" refresh=2
 vlab_l2_capture c1 solo
 vlab_start n1
 tap_ok $? "solo: vipd starts on n1 (no peers)"
 lab_wait 5000 vlab_l2_answering n1
 tap_ok $? "solo: n1 leads and answers once its conflict probe is over"
-for v in $V4S; do
+for v in "${V4S[@]}"; do
 	tap_is "$(vlab_arp_owner "$v")" "$M1" "solo: arping $v answered by n1's MAC"
 done
-for v in $V6S; do
+for v in "${V6S[@]}"; do
 	tap_is "$(vlab_l2_ndp_owner "$v")" "$M1" "solo: ndisc6 $v answered by n1's MAC"
 	lab_exec c1 ping -6 -c 1 -W 2 "$v" >/dev/null
 	tap_ok $? "solo: ping -6 $v"
@@ -161,19 +161,19 @@ frames_ok "$P" solo
 garp_ok "$P" "$M1" solo
 na_ok "$P" "$M1" solo
 got=$(vlab_l2_fields "$P" "arp.opcode == 2 && !arp.isgratuitous &&
-	$(any arp.src.proto_ipv4 $V4S) && arp.dst.proto_ipv4 == $CIP4" \
+	$(any arp.src.proto_ipv4 "${V4S[@]}") && arp.dst.proto_ipv4 == $CIP4" \
 	eth.src eth.dst arp.src.hw_mac arp.dst.hw_mac | sort -u)
 tap_is "$got" "$M1,$MC,$M1,$MC" "solo: ARP replies are unicast from n1 to the requester"
 got=$(vlab_l2_fields "$P" "arp.opcode == 2 && arp.src.proto_ipv4 == $V4A &&
 	arp.dst.proto_ipv4 == 0.0.0.0" eth.dst arp.dst.hw_mac | sort -u)
 tap_is "$got" "$MC,$MC" "solo: the probe's answer is unicast, target IP 0.0.0.0"
 got=$(vlab_l2_fields "$P" "icmpv6.type == 136 && icmpv6.nd.na.flag.s == 1 &&
-	$(any icmpv6.nd.na.target_address $V6S)" \
+	$(any icmpv6.nd.na.target_address "${V6S[@]}")" \
 	eth.src eth.dst ipv6.hlim icmpv6.nd.na.flag.o icmpv6.opt.linkaddr \
 	icmpv6.checksum.status | sort -u)
 tap_is "$got" "$M1,$MC,255,1,$M1,1" "solo: solicited NAs unicast to the requester, S and O, TLLA = n1"
 n=$(vlab_l2_count "$P" "icmpv6.type == 136 && icmpv6.nd.na.flag.s == 1 &&
-	$(any icmpv6.nd.na.target_address $V6S)")
+	$(any icmpv6.nd.na.target_address "${V6S[@]}")")
 tap_ge "$n" 2 "solo: solicited NAs for both VIPs seen ($n)"
 n=$(vlab_l2_count "$P" "icmpv6.type == 136 && ipv6.dst == ff02::1 &&
 	icmpv6.nd.na.flag.s == 0 && icmpv6.nd.na.target_address == $V6A")
@@ -181,7 +181,7 @@ tap_ge "$n" 6 "solo: unsolicited NAs for $V6A: $n (burst + refreshes + DAD answe
 
 # Rounds: 300 ms apart in the burst (garp.interval_ms), then the refresh
 # every 2 s (garp.refresh_s).  Tolerant bounds for a loaded machine.
-for v in $V4S; do
+for v in "${V4S[@]}"; do
 	read -r -a g <<<"$(round_gaps "$P" "$M1" "$v")"
 	echo "# $v: gaps between rounds (ms): ${g[*]}"
 	tap_ge "${#g[@]}" 4 "solo: $v announced in at least 5 rounds (${#g[@]} gaps)"
@@ -191,8 +191,8 @@ for v in $V4S; do
 	tap_ok $? "solo: $v refreshed every ~2 s after the burst (${g[2]:-} ${g[3]:-})"
 done
 # ============================== 2-node cluster: the backup is silent
-vlab_conf n1 "$T/n1.conf" prio=200 "$VIPS" $GARP
-vlab_conf n2 "$T/n2.conf" prio=100 "$VIPS" $GARP
+vlab_conf n1 "$T/n1.conf" prio=200 "$VIPS" "${GARP[@]}"
+vlab_conf n2 "$T/n2.conf" prio=100 "$VIPS" "${GARP[@]}"
 vlab_start n1
 vlab_start n2
 lab_wait 8000 vlab_leader_is n1
@@ -204,10 +204,10 @@ past_probe() { [ "$(vlab_json n2 '.uptime_ms')" -ge 1500 ]; }
 lab_wait 5000 past_probe
 tap_is "$(vlab_state n2)" backup "cluster: n2 is a backup"
 vlab_l2_capture c1 backup
-for v in $V4S; do
+for v in "${V4S[@]}"; do
 	tap_is "$(vlab_arp_owners "$v")" "$M1" "cluster: only n1 answers ARP for $v"
 done
-for v in $V6S; do
+for v in "${V6S[@]}"; do
 	tap_is "$(vlab_l2_ndp_owner "$v")" "$M1" "cluster: n1 answers NDP for $v"
 done
 lab_exec c1 "$L2TOOL" eth1 probe "$V4B" 1000 >/dev/null 2>&1
@@ -231,26 +231,26 @@ frames_ok "$P" backup
 # ================== takeover: the client's entries move unasked
 set_stale() {
 	local v
-	for v in $V4S $V6S; do
+	for v in "${V4S[@]}" "${V6S[@]}"; do
 		lab_exec c1 ip neigh replace "$v" lladdr "$STALE" dev eth1 nud stale
 	done
 }
 # no_requests PCAP WHAT: c1 sent no ARP request / NS for a VIP.
 no_requests() {
 	tap_is "$(vlab_l2_count "$1" "eth.src == $MC && ((arp.opcode == 1 &&
-		$(any arp.dst.proto_ipv4 $V4S)) || (icmpv6.type == 135 &&
-		$(any icmpv6.nd.ns.target_address $V6S)))")" 0 \
+		$(any arp.dst.proto_ipv4 "${V4S[@]}")) || (icmpv6.type == 135 &&
+		$(any icmpv6.nd.ns.target_address "${V6S[@]}")))")" 0 \
 		"$2: c1 sent no ARP request or NS for a VIP meanwhile"
 }
 
 set_stale
-tap_ok "$(vlab_l2_macs_are "$STALE" $V4S $V6S; echo $?)" \
+tap_ok "$(vlab_l2_macs_are "$STALE" "${V4S[@]}" "${V6S[@]}"; echo $?)" \
 	"takeover: c1's entries for the 4 VIPs point at $STALE"
 vlab_l2_capture c1 takeover
 vlab_stop n1 KILL
 lab_wait 5000 vlab_l2_answering n2
 tap_ok $? "takeover: n2 answers after n1 was killed"
-lab_wait 5000 vlab_l2_macs_are "$M2" $V4S $V6S
+lab_wait 5000 vlab_l2_macs_are "$M2" "${V4S[@]}" "${V6S[@]}"
 tap_ok $? "takeover: c1's ARP and NDP entries moved to n2's MAC"
 burst_done() { [ "$(vlab_json "$1" '.groups[0].counters.announcements')" -ge 18 ]; }
 lab_wait 5000 burst_done n2
@@ -271,7 +271,7 @@ vlab_l2_capture c1 preempt
 vlab_start n1
 lab_wait 8000 vlab_l2_answering n1
 tap_ok $? "preempt: the restarted n1 (priority 200) takes over"
-lab_wait 5000 vlab_l2_macs_are "$M1" $V4S $V6S
+lab_wait 5000 vlab_l2_macs_are "$M1" "${V4S[@]}" "${V6S[@]}"
 tap_ok $? "preempt: c1's entries moved to n1's MAC"
 lab_wait 5000 vlab_l2_silent n2
 tap_ok $? "preempt: n2 stopped answering"
