@@ -203,6 +203,9 @@ tap_ok $? "cluster: n1 answers"
 past_probe() { [ "$(vlab_json n2 '.uptime_ms')" -ge 1500 ]; }
 lab_wait 5000 past_probe
 tap_is "$(vlab_state n2)" backup "cluster: n2 is a backup"
+# n1 answered n2's start-up probe: a peer, not a conflict.
+tap_is "$(vlab_json n2 '.groups[0].conflicts | length')" 0 \
+	"cluster: n2 saw no conflict (the leader that answered its probe is a peer)"
 vlab_l2_capture c1 backup
 for v in "${V4S[@]}"; do
 	tap_is "$(vlab_arp_owners "$v")" "$M1" "cluster: only n1 answers ARP for $v"
@@ -275,6 +278,8 @@ lab_wait 5000 vlab_l2_macs_are "$M1" "${V4S[@]}" "${V6S[@]}"
 tap_ok $? "preempt: c1's entries moved to n1's MAC"
 lab_wait 5000 vlab_l2_silent n2
 tap_ok $? "preempt: n2 stopped answering"
+tap_is "$(vlab_json n1 '.groups[0].conflicts | length')" 0 \
+	"preempt: n1 saw no conflict (n2 answered its probe as a peer)"
 lab_wait 5000 burst_done n1
 vlab_l2_uncapture
 P=$T/preempt.pcap
