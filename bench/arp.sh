@@ -48,19 +48,22 @@ while [ $# -gt 0 ]; do
 	*) usage ;;
 	esac
 done
-# Bounded by design.
-[[ $COUNT =~ ^[0-9]+$ ]] && [ "$COUNT" -ge 10 ] && [ "$COUNT" -le 10000 ] ||
-	{ echo "arp.sh: --count 10..10000" >&2; exit 2; }
-[[ $FLOOD_S =~ ^[0-9]+$ ]] && [ "$FLOOD_S" -ge 1 ] && [ "$FLOOD_S" -le 60 ] ||
-	{ echo "arp.sh: --flood-seconds 1..60" >&2; exit 2; }
-[[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 20 ] ||
-	{ echo "arp.sh: --runs 1..20" >&2; exit 2; }
+# bounded NAME VALUE LO HI: bounded by design.
+bounded() {
+	if ! [[ $2 =~ ^[0-9]+$ ]] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
+		echo "arp.sh: $1 takes $3..$4" >&2
+		exit 2
+	fi
+}
+bounded --count "$COUNT" 10 10000
+bounded --flood-seconds "$FLOOD_S" 1 60
+bounded --runs "$RUNS" 1 20
 export top_srcdir top_builddir
 
 VLAB_NET=72
-# shellcheck source=../tests/netns/lab.sh
+# shellcheck source=SCRIPTDIR/../tests/netns/lab.sh
 . "$top_srcdir/tests/netns/lab.sh"
-# shellcheck source=../tests/netns/vlab.sh
+# shellcheck source=SCRIPTDIR/../tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
 if [ "$(id -u)" != 0 ]; then
@@ -91,12 +94,17 @@ seq 1 1000 | awk '{ o = $1 * 3; printf "10.72.%d.%d\n", 16 + int(o / 256), o % 2
 VIP=$(sed -n 500p "$T/vips")
 KIP=10.72.0.1 # n1's own address on eth1: its kernel answers
 for n in n1 n2; do
-	vlab_conf $n "$T/$n.conf" prio=$([ $n = n1 ] && echo 200 || echo 100) \
+	prio=100
+	[ $n = n1 ] && prio=200
+	vlab_conf $n "$T/$n.conf" prio=$prio \
 		"vips=$(paste -sd, "$T/vips")" garp_count=1 garp_interval=1000
 	vlab_start $n || { echo "arp.sh: vipd did not start on $n" >&2; exit 1; }
 done
-lab_wait 10000 vlab_leader_is n1 && lab_wait 5000 vlab_l2_answering n1 ||
-	{ echo "arp.sh: n1 did not take the lead" >&2; exit 1; }
+if ! lab_wait 10000 vlab_leader_is n1 ||
+	! lab_wait 5000 vlab_l2_answering n1; then
+	echo "arp.sh: n1 did not take the lead" >&2
+	exit 1
+fi
 lab_wait 10000 vlab_state_is n2 backup
 fallback=$(vlab_l2_metrics n1 '.capture[0].filter_fallback')
 say "cluster up: n1 leads 1,000 VIPs (filter fallback: $fallback)"
@@ -154,15 +162,16 @@ tick_pct=$(awk -v hz="$HZ" -v w="$wall" 'BEGIN { printf "%.2f", 100 / hz / w }')
 say "3. $RUNS takeovers of 1,000 VIPs (vipctl release on the leader)"
 leader=n1
 for r in $(seq "$RUNS"); do
-	next=$([ $leader = n1 ] && echo n2 || echo n1)
-	mac=$(vlab_mac $next)
-	before=$(vlab_json $next '.groups[0].counters.announcements')
+	next=n1
+	[ "$leader" = n1 ] && next=n2
+	mac=$(vlab_mac "$next")
+	before=$(vlab_json "$next" '.groups[0].counters.announcements')
 	vlab_l2_capture c1 "burst$r" "arp"
-	vlab_ctl $leader release vip >/dev/null
+	vlab_ctl "$leader" release vip >/dev/null
 	grown() {
 		[ "$(vlab_json "$1" '.groups[0].counters.announcements')" -ge $(($2 + 2000)) ]
 	}
-	lab_wait 10000 grown $next "$before" ||
+	lab_wait 10000 grown "$next" "$before" ||
 		say "run $r: $next did not announce every VIP"
 	vlab_l2_uncapture
 	vlab_l2_fields "$T/burst$r.pcap" "arp.isgratuitous && eth.src == $mac" \
@@ -170,11 +179,11 @@ for r in $(seq "$RUNS"); do
 	frames=$(wc -l <"$T/burst$r.t")
 	wire=$(awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.1f", (b - a) * 1000 }' \
 		"$T/burst$r.t")
-	frm=$(vlab_json $next '.groups[0].counters.first_round_ms')
+	frm=$(vlab_json "$next" '.groups[0].counters.first_round_ms')
 	echo "$wire" >>"$T/wire"
 	echo "$frm" >>"$T/frm"
 	say "run $r: $leader -> $next: $frames frames on the wire in $wire ms, first_round_ms $frm"
-	lab_wait 5000 vlab_l2_silent $leader
+	lab_wait 5000 vlab_l2_silent "$leader"
 	leader=$next
 done
 wire_med=$(quantile 0.5 "$T/wire")
