@@ -288,16 +288,25 @@ frames_ok "$P" preempt
 garp_ok "$P" "$M1" preempt
 
 # ================= release: the old leader's MAC never answers again
-# asker NAME: c1 asks for the VIPs every ~100 ms for a few seconds
-# (broadcast requests, so that a new owner answers at once).
+# asker NAME: c1 asks for the VIPs every ~100 ms (broadcast requests, so
+# that a new owner answers at once) until asker_stop, 100 times at most.
 asker() {
+	rm -f "$T/asker.stop"
 	lab_bg c1 "$T/$1.asker" bash -c "
 		for i in \$(seq 100); do
+			[ -e '$T/asker.stop' ] && exit 0
 			arping -b -c 1 -w 1 -I eth1 $V4A
 			ndisc6 -1 -r 1 -w 100 $V6A eth1
 			sleep 0.05
 		done"
 	ASKER=$LAB_LASTPID
+}
+# asker_stop: let the loop finish its round (its tools exit on their
+# own), then reap it.
+asker_stop() {
+	touch "$T/asker.stop"
+	lab_wait 5000 vlab_l2_pid_exited "$ASKER"
+	lab_stop "$ASKER" KILL
 }
 # silent_after PCAP MAC T WHAT: no answer from MAC after time T.
 silent_after() {
@@ -320,7 +329,7 @@ t_rel=$(date +%s.%N)
 lab_wait 5000 vlab_l2_answering n2
 tap_ok $? "release: n2 took over"
 sleep 3
-lab_stop "$ASKER" KILL
+asker_stop
 vlab_l2_uncapture
 silent_after "$T/release.pcap" "$M1" "$t_rel" release
 tap_is "$(vlab_state n1)" backup "release: n1 stays a backup (no preempt after a release)"
@@ -339,7 +348,7 @@ lab_wait 5000 vlab_l2_exited n2
 tap_ok $? "sigterm: n2 exited"
 stop n2
 sleep 3
-lab_stop "$ASKER" KILL
+asker_stop
 vlab_l2_uncapture
 silent_after "$T/sigterm.pcap" "$M2" "$t_term" sigterm
 frames_ok "$T/sigterm.pcap" sigterm

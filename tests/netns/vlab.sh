@@ -178,6 +178,7 @@ vlab_state_is() { [ "$(vlab_state "$1" "${3:-vip}")" = "$2" ]; }
 #                            daemon is gone (lab_wait)
 #   vlab_l2_exited NODE          true once NODE's vipd has exited (zombie or
 #                            reaped); vlab_stop then reaps it
+#   vlab_l2_pid_exited PID       the same for a process started by lab_bg
 #   vlab_l2_metrics NODE JQ      jq expression over `vipctl metrics --json`
 #   vlab_l2_capture NS NAME [FILTER]  tcpdump in namespace NS (a node or
 #                            c1) to $VLAB_TMP/NAME.pcap, ARP and ICMPv6 by
@@ -208,9 +209,12 @@ vlab_l2_silent() {
 }
 
 vlab_l2_exited() {
-	local pid="${VLAB_PIDS[$1]:-}" st
-	[ -n "$pid" ] || return 0
-	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "${VLAB_PIDS[$1]:-}" ] || vlab_l2_pid_exited "${VLAB_PIDS[$1]}"
+}
+
+vlab_l2_pid_exited() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
 	[ -z "$st" ] || [ "$st" = Z ]
 }
 
