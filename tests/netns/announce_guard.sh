@@ -82,6 +82,18 @@ tap_ok $? "malformed: vipd is still running and answers its socket"
 tap_is "$(vlab_arp_owner "$V4A")" "$M1" "malformed: still answers ARP for $V4A"
 tap_is "$(vlab_l2_ndp_owner "$V6A")" "$M1" "malformed: still answers NDP for $V6A"
 tap_is "$(jq '.rx_dropped' "$T/after.json")" 0 "malformed: nothing dropped by the kernel"
+# A stranger's gratuitous ARP for a VIP n1 leads: counted as a conflict
+# (data plane), and n1 keeps the VIP.
+tap_is "$(vlab_json n1 '.groups[0].conflicts | length')" 0 \
+	"claim: no conflict before"
+for op in 1 2; do
+	lab_exec c1 "$L2GEN" eth1 garp --vip "$V4A" --op $op >/dev/null
+done
+claimed() { [ "$(conflict n1 "$V4A" .count)" = 2 ]; }
+lab_wait 3000 claimed
+tap_is "$(conflict n1 "$V4A" '"\(.mac) \(.count) \(.yielded)"')" "$MC 2 false" \
+	"claim: both gratuitous forms from c1 are counted as conflicts on $V4A"
+tap_is "$(vlab_arp_owner "$V4A")" "$M1" "claim: n1 still answers for $V4A"
 stop n1
 for n in n1 c1; do
 	lab_exec $n ip link set eth1 mtu 1500
