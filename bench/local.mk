@@ -22,3 +22,8 @@ bench_tools_prober_SOURCES = bench/tools/prober.c bench/tools/prober_report.c \
 # a VIP on lo, odd input, argument errors).  Needs root; skips otherwise.
 TESTS += tests/netns/tools.sh
 EXTRA_DIST += tests/netns/tools.sh bench/README.tools.md
+
+# bench/arp.sh: the announcer's numbers (ARP reply latency next to the
+# kernel's, CPU under an ARP flood, 1,000-VIP takeover burst); run by hand
+# as root: sudo bench/arp.sh [--builddir DIR].
+EXTRA_DIST += bench/arp.sh

@@ -53,3 +53,13 @@ ELECTION_NETNS_TESTS = tests/netns/election_basic.sh \
 TESTS += $(ELECTION_NETNS_TESTS)
 EXTRA_DIST += $(ELECTION_NETNS_TESTS) \
 	tests/netns/election_lib.sh tests/tools/udpreplay.py
+
+# The announcer end to end with vipd in namespaces (issue 3): answers,
+# bursts and refresh, silent backups, takeover and release, frames checked
+# with tshark (announce.sh); malformed frames, conflict probe, VIPs outside
+# the subnets (announce_guard.sh); 1,000 IPv4 / 200 IPv6 VIPs
+# (announce_scale.sh).  Need root; skip otherwise.
+TESTS += tests/netns/announce.sh tests/netns/announce_guard.sh \
+	tests/netns/announce_scale.sh
+EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
+	tests/netns/announce_scale.sh

@@ -413,3 +413,123 @@ vlab_conf_group_add() {
 		echo "} );"
 	} >>"$file"
 }
+
+# ---- L2 helpers for the announcer tests (tests/netns/announce*.sh)
+#
+#   vlab_l2_answering NODE [G]   true when NODE answers for the group: the
+#                            conflict probe is over and it leads (lab_wait)
+#   vlab_l2_silent NODE [G]      true when NODE does not answer, or its
+#                            daemon is gone (lab_wait)
+#   vlab_l2_exited NODE          true once NODE's vipd has exited (zombie or
+#                            reaped); vlab_stop then reaps it
+#   vlab_l2_pid_exited PID       the same for a process started by lab_bg
+#   vlab_l2_metrics NODE JQ      jq expression over `vipctl metrics --json`
+#   vlab_l2_capture NS NAME [FILTER]  tcpdump in namespace NS (a node or
+#                            c1) to $VLAB_TMP/NAME.pcap, ARP and ICMPv6 by
+#                            default; one capture at a time
+#   vlab_l2_uncapture            stop it, once the last frames crossed
+#   vlab_l2_fields PCAP FILTER FIELD...  tshark fields of the frames that
+#                            match the display filter, one line each, ","
+#   vlab_l2_count PCAP FILTER    number of frames that match
+#   vlab_l2_neigh NS ADDR        lladdr of NS's eth1 neighbour entry for ADDR
+#   vlab_l2_ndp_owner ADDR       MAC in ndisc6's answer to c1 (empty if none)
+#   vlab_l2_owners NS ADDR       every MAC that answers one ARP request (or
+#                            NS) for ADDR from NS within a second, sorted
+#   vlab_l2_until MS CMD...      lab_wait bounded by the clock, for commands
+#                            that take long themselves (lab_wait counts
+#                            20 ms per try)
+#   vlab_l2_macs_are MAC ADDR... true when c1's eth1 entries for every ADDR
+#                            carry MAC (for lab_wait)
+
+vlab_l2_answering() {
+	[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
+		.answering")" = true ]
+}
+
+vlab_l2_silent() {
+	! vlab_running "$1" || vlab_l2_exited "$1" ||
+		[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
+			.answering")" = false ]
+}
+
+vlab_l2_exited() {
+	[ -z "${VLAB_PIDS[$1]:-}" ] || vlab_l2_pid_exited "${VLAB_PIDS[$1]}"
+}
+
+vlab_l2_pid_exited() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+vlab_l2_metrics() { vlab_ctl "$1" metrics --json 2>/dev/null | jq -r "$2"; }
+
+vlab_l2_capture() {
+	local ns="$1" name="$2" filter="${3:-arp or icmp6}"
+	VLAB_L2_PCAP="$VLAB_TMP/$name.pcap"
+	# -Z root: tcpdump would drop privileges and lose the lab's 0700 dir.
+	lab_bg "$ns" "$VLAB_TMP/$name.tcpdump" tcpdump -i eth1 -n -s 256 \
+		--immediate-mode -U -B 32768 -Z root -w "$VLAB_L2_PCAP" \
+		"$filter"
+	VLAB_L2_CAP_PID=$LAB_LASTPID
+	lab_wait 5000 grep -q 'listening on' "$VLAB_TMP/$name.tcpdump"
+}
+
+vlab_l2_uncapture() {
+	[ -n "${VLAB_L2_CAP_PID:-}" ] || return 0
+	sleep 0.3 # the last frames cross the bridge and reach the ring
+	lab_stop "$VLAB_L2_CAP_PID" INT
+	VLAB_L2_CAP_PID=""
+}
+
+vlab_l2_fields() {
+	local pcap="$1" filter="$2" f args=()
+	shift 2
+	for f in "$@"; do args+=(-e "$f"); done
+	tshark -r "$pcap" -Y "$filter" -T fields -E separator=, "${args[@]}" \
+		2>/dev/null
+}
+
+vlab_l2_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
+
+vlab_l2_neigh() {
+	lab_exec "$1" ip neigh show "$2" dev eth1 |
+		awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
+}
+
+vlab_l2_ndp_owner() {
+	lab_exec c1 ndisc6 -1 -r 1 -w 1000 "$1" eth1 2>/dev/null |
+		sed -n 's/.*Target link-layer address: *//p' | head -1 |
+		tr 'A-F' 'a-f'
+}
+
+vlab_l2_macs_are() {
+	local mac="$1" a
+	shift
+	for a in "$@"; do
+		[ "$(vlab_l2_neigh c1 "$a")" = "$mac" ] || return 1
+	done
+}
+
+# arping's -c counts replies when -w is given (vlab_arp_owners stops at the
+# first): -b -c 10 -w 1 sends one broadcast request and collects every
+# reply for a second.
+vlab_l2_owners() {
+	if [ "${2#*:}" != "$2" ]; then
+		lab_exec "$1" ndisc6 -m -r 1 -w 1000 "$2" eth1 2>/dev/null |
+			sed -n 's/.*Target link-layer address: *//p'
+	else
+		lab_exec "$1" arping -b -c 10 -w 1 -I eth1 "$2" 2>/dev/null |
+			sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p'
+	fi | tr 'A-F' 'a-f' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+vlab_l2_until() {
+	local end=$(($(date +%s%3N) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%3N)" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
