@@ -204,11 +204,17 @@ check_arp_sysctls(const struct vgroup *g)
 	if (g->cg.bind == CONF_BIND_LOCAL) {
 		/* The VIP sits on lo: without these, the kernel answers ARP
 		 * for it on every NIC and a crashed vipd leaves a zombie
-		 * answerer.  vipd must be the only one to answer. */
+		 * answerer.  vipd must be the only one to answer — on the
+		 * group's interface and on every other NIC too, hence "all"
+		 * for arp_ignore (the kernel uses the larger value). */
 		if (ign < 1)
 			sysctl_raise(ifn, "arp_ignore", "1",
 			             "bind \"local\": only vipd answers ARP "
 			             "for VIPs");
+		if (sysctl_int(AF_INET, "all", "arp_ignore") < 1)
+			sysctl_raise("all", "arp_ignore", "1",
+			             "bind \"local\": no NIC answers ARP for "
+			             "the VIPs on lo");
 		if (ann < 2)
 			sysctl_raise(ifn, "arp_announce", "2",
 			             "never use a VIP as ARP source");
