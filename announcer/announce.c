@@ -26,6 +26,11 @@
 #define PROBE_MIN_MS 100
 #define PROBE_MAX_MS 1000
 
+/* A VIP given up to a foreign owner is probed again this often, leading or
+ * not and whatever garp.refresh_s says, so that it comes back by itself
+ * once the other host lets it go. */
+#define CONFLICT_REPROBE_MS 60000
+
 /* At most one conflict log line per VIP per this period. */
 #define CONFLICT_LOG_MS 10000
 
@@ -57,7 +62,7 @@ burst_step(struct vgroup *g)
 		return;
 	}
 	/* A round is complete. */
-	if (g->burst_round == 0)
+	if (g->burst_round == 0 && g->burst_takeover)
 		g->first_round_ms = ev_now_update(g->d->loop) - g->burst_started;
 	g->burst_round++;
 	g->burst_pos = 0;
@@ -84,11 +89,12 @@ announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
 }
 
 static void
-burst_begin(struct vgroup *g, unsigned rounds)
+burst_begin(struct vgroup *g, unsigned rounds, bool takeover)
 {
 	ev_timer_stop(g->d->loop, &g->burst_timer);
 	ev_timer_stop(g->d->loop, &g->refresh_timer);
 	g->burst_rounds = rounds;
+	g->burst_takeover = takeover;
 	g->burst_round = 0;
 	g->burst_pos = 0;
 	g->burst_started = ev_now_update(g->d->loop);
@@ -108,20 +114,20 @@ announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	/* Switch forwarding tables age out (often 300 s): re-announce so a
 	 * quiet leader is not blackholed.  Also re-probe conflicted VIPs. */
 	announce_reprobe(g);
-	burst_begin(g, 1);
+	burst_begin(g, 1, false);
 }
 
 void
 announce_start(struct vgroup *g)
 {
-	burst_begin(g, g->cg.garp.count);
+	burst_begin(g, g->cg.garp.count, true);
 }
 
 void
 announce_reannounce(struct vgroup *g)
 {
 	if (g->leading)
-		burst_begin(g, g->cg.garp.count);
+		burst_begin(g, g->cg.garp.count, false);
 }
 
 void
@@ -220,11 +226,32 @@ announce_reprobe(struct vgroup *g)
 	ev_timer_start(g->d->loop, &g->probe_timer, g->probe_until);
 }
 
+void
+announce_reprobe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	announce_reprobe(arg);
+}
+
+/* A VIP the foreign owner let go: bind it and announce it at once. */
+static void
+vip_reclaim(struct vgroup *g, struct vip *v)
+{
+	int n;
+
+	netcfg_group_up(g->d->nc, g);
+	if (g->port == NULL || g->port->l2 == NULL)
+		return;
+	if ((n = l2_port_announce(g->port->l2, &v->addr)) > 0)
+		g->ctr.announcements += (uint64_t)n;
+}
+
 static void
 probe_evaluate(struct vgroup *g)
 {
 	char a[NET_ADDR_STRLEN], m[NET_MAC_STRLEN];
-	size_t i;
+	size_t i, conflicts = 0;
 
 	for (i = 0; i < g->nvips; i++) {
 		struct vip *v = &g->vips[i];
@@ -251,13 +278,16 @@ probe_evaluate(struct vgroup *g)
 			log_info("group %s: %s is free again", g->cg.name,
 				 net_addr_str(&v->addr, a, sizeof(a)));
 			v->conflict = false;
-			if (g->leading) {
-				netcfg_group_up(g->d->nc, g);
-				if (g->port && g->port->l2)
-					l2_port_announce(g->port->l2, &v->addr);
-			}
+			if (g->leading)
+				vip_reclaim(g, v);
 		}
+		conflicts += v->conflict;
 	}
+	if (conflicts > 0)
+		ev_timer_start(g->d->loop, &g->reprobe_timer,
+			       ev_now(g->d->loop) + CONFLICT_REPROBE_MS);
+	else
+		ev_timer_stop(g->d->loop, &g->reprobe_timer);
 }
 
 void

@@ -87,11 +87,13 @@ struct vgroup {
 	/* takeover burst: rounds of announcements, each round paced */
 	struct ev_timer burst_timer;
 	unsigned burst_rounds;	 /* rounds in this burst */
+	bool burst_takeover;	 /* this burst follows a takeover */
 	unsigned burst_round;	 /* rounds done */
 	size_t burst_pos;	 /* next VIP within the current round */
 	uint64_t burst_started;	 /* now_ms of the takeover */
-	uint64_t first_round_ms; /* duration of the last first round */
+	uint64_t first_round_ms; /* first round of the last takeover burst */
 	struct ev_timer refresh_timer;
+	struct ev_timer reprobe_timer; /* conflicted VIPs, every minute */
 
 	/* conflict probe before the first takeover */
 	struct ev_timer probe_timer;
@@ -236,6 +238,7 @@ void announce_frame(struct port *p, const struct frame_info *fi);
 void announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_probe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
+void announce_reprobe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 
 /* ---- vipmap.c: O(1) VIP lookup */
 struct vipmap;

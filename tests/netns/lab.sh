@@ -21,7 +21,7 @@
 #   lab_port NAME IF         name of IF's peer port in the switch namespace
 #   lab_unplug NAME IF / lab_plug NAME IF   set that switch port down / up
 #   lab_wait MS CMD...       poll CMD every 20 ms until it succeeds (0) or MS
-#                            pass (1); bounded by design
+#                            (wall clock) pass (1); bounded by design
 #   lab_tmp                  the lab's private temporary directory
 #
 # TAP output: tap_ok COND DESC, tap_is GOT WANT DESC, tap_skip_all REASON,
@@ -184,13 +184,19 @@ lab_stop() {
 	return 0
 }
 
+# Milliseconds since the epoch, from bash's own clock (no fork).
+lab_now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
 lab_wait() {
-	local ms="$1" waited=0
+	local ms="$1" deadline
 	shift
+	deadline=$(($(lab_now_ms) + ms))
 	while ! "$@" >/dev/null 2>&1; do
-		[ "$waited" -ge "$ms" ] && return 1
+		[ "$(lab_now_ms)" -ge "$deadline" ] && return 1
 		sleep 0.02
-		waited=$((waited + 20))
 	done
 	return 0
 }

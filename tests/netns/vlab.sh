@@ -159,7 +159,9 @@ vlab_arp_owner() {
 
 # All MACs answering one ARP request within the wait (two leaders = two).
 vlab_arp_owners() {
-	lab_exec c1 arping -c 1 -w 1 -I eth1 "$1" 2>/dev/null |
+	# -b: stay broadcast after the first reply; -c 10 -w 1: collect every
+	# reply for a second instead of stopping at the first one.
+	lab_exec c1 arping -b -c 10 -w 1 -I eth1 "$1" 2>/dev/null |
 		sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p' | tr 'A-F' 'a-f' |
 		sort -u | tr '\n' ' ' | sed 's/ $//'
 }
