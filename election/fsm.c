@@ -305,8 +305,14 @@ eval_group(struct el_cluster *cl, size_t gi, uint64_t now)
 			break;
 	}
 	if (g->returned) {
+		const struct el_peer *p = el_peer_find(cl, g->returned_peer);
+
+		/* Only a peer we outrank can have yielded to us unheard; one
+		 * that outranks us is about to preempt or to win the split,
+		 * and our announcements would only delay the neighbours. */
 		g->returned = false;
-		if (g->state == EL_ST_LEADER)
+		if (g->state == EL_ST_LEADER && p != NULL &&
+		    el_peer_vs_self(cl, gi, p) < 0)
 			el_group_reannounce(cl, gi, EL_R_PEER_RETURNED,
 			                    g->returned_peer, now);
 	}

@@ -202,7 +202,7 @@ keys_are "$J1" '.groups[0].conflicts[0]' "status groups[].conflicts[]" vip \
 	mac count age_ms yielded
 keys_are "$J1" '.groups[0].counters' "status groups[].counters" \
 	arp_answered ndp_answered announcements conflicts peer_claims \
-	takeovers releases first_round_ms
+	leader_probes takeovers releases first_round_ms
 tap_is "$(jq -c '[.ok, .node, .stopping, .dead_after, .interval_ms, (.epoch | test("^[0-9a-f]{16}$")), (.uptime_ms > 0)]' "$J1")" \
 	'[true,"n1",false,3,100,true,true]' "status: top-level values"
 tap_is "$(jq -c '.groups[0] | [.name, .interface, .state, .leader, .priority, .configured_priority, .preempt, .answering, .fault, .link_up, .vips, .bind]' "$J1")" \

@@ -135,6 +135,14 @@ test_peer_returned(void)
 		say(cl, 1, 100, 0, t);
 	is_int(pop(cl), 0, "no more re-announces while it stays");
 	is_int(st(cl), EL_ST_LEADER, "still leading");
+
+	/* A returning peer that outranks us (it will preempt): no burst. */
+	say(cl, 2, 250, 0, 2500);
+	pop(cl);
+	el_cluster_tick(cl, 3000);
+	pop(cl);
+	say(cl, 2, 250, 0, 3000);
+	is_int(pop(cl), 0, "a higher peer is back: no re-announce");
 	el_cluster_free(cl);
 }
 
