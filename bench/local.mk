@@ -22,3 +22,8 @@ bench_tools_prober_SOURCES = bench/tools/prober.c bench/tools/prober_report.c \
 # a VIP on lo, odd input, argument errors).  Needs root; skips otherwise.
 TESTS += tests/netns/tools.sh
 EXTRA_DIST += tests/netns/tools.sh bench/README.tools.md
+
+# The failover and idle benchmarks (bench/README.md): root, keepalived, jq,
+# python3; not part of make check.
+EXTRA_DIST += bench/README.md bench/failover.sh bench/idle.sh \
+	bench/lib_bench.sh
