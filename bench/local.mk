@@ -27,3 +27,8 @@ EXTRA_DIST += tests/netns/tools.sh bench/README.tools.md
 # kernel's, CPU under an ARP flood, 1,000-VIP takeover burst); run by hand
 # as root: sudo bench/arp.sh [--builddir DIR].
 EXTRA_DIST += bench/arp.sh
+
+# The failover and idle benchmarks (bench/README.md): root, keepalived, jq,
+# python3; not part of make check.
+EXTRA_DIST += bench/README.md bench/failover.sh bench/idle.sh \
+	bench/lib_bench.sh
