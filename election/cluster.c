@@ -356,6 +356,17 @@ peer_update(struct el_cluster *cl, struct el_peer *p, const struct el_msg *msg,
 		 * led on its side and yielded before we ever heard it, so the
 		 * neighbours there still point at it.  Announce again, once
 		 * the evaluation has shown that we still lead. */
+		/* A rival leader gave up (split brain resolved, a preempted
+		 * leader released): its last gratuitous ARPs may have
+		 * reached the neighbours after ours, so we want the last
+		 * word, whatever the re-announce rate limit says. */
+		if (r->prev_fresh && (r->prev_flags & EL_F_LEADER) &&
+		    !(r->prev_flags & EL_F_RESIGN) &&
+		    !(m->flags & EL_F_LEADER) &&
+		    cl->groups[gi].state == EL_ST_LEADER) {
+			cl->groups[gi].rival_yielded = true;
+			el_id_copy(cl->groups[gi].rival, p->id);
+		}
 		if (was_known && !r->prev_fresh &&
 		    cl->groups[gi].state == EL_ST_LEADER) {
 			cl->groups[gi].returned = true;

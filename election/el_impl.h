@@ -56,6 +56,8 @@ struct el_group {
 	uint64_t resign_until;
 	uint64_t reannounce_at; /* rate limit of REANNOUNCE */
 	bool returned;          /* a lost peer came back (see peer_update) */
+	bool rival_yielded;     /* a peer that claimed it just stopped */
+	char rival[EL_ID_MAX];
 	char returned_peer[EL_ID_MAX];
 
 	/* Leader tracking while not leading. */

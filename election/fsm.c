@@ -304,6 +304,14 @@ eval_group(struct el_cluster *cl, size_t gi, uint64_t now)
 		if (g->transitions == before)
 			break;
 	}
+	if (g->rival_yielded) {
+		g->rival_yielded = false;
+		if (g->state == EL_ST_LEADER) {
+			g->reannounce_at = 0;
+			el_group_reannounce(cl, gi, EL_R_SPLIT_WIN, g->rival,
+			                    now);
+		}
+	}
 	if (g->returned) {
 		const struct el_peer *p = el_peer_find(cl, g->returned_peer);
 

@@ -31,7 +31,6 @@ struct ev_loop {
 	int sfd;
 	uint64_t now;
 	uint64_t last_gap;
-	bool started;
 	uint64_t gen; /* iteration counter: timers armed now wait for the next */
 	bool stop;
 	ev_clock_fn clock;
@@ -424,19 +423,31 @@ int
 ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
 {
 	struct epoll_event evs[EV_MAX_EVENTS];
-	uint64_t prev = loop->now;
+	uint64_t before, expect = UINT64_MAX;
 	int n, i;
 
 	timerfd_arm(loop);
 	if (loop->nheap > 0 && loop->clock != ev_clock_default &&
 	    loop->heap[0]->when <= loop->clock(loop->clock_arg))
 		max_wait_ms = 0;
+	/* The latest we should wake up: the earliest timer or the caller's
+	 * bound.  Waking later than that means we were not scheduled. */
+	before = ev_now_update(loop);
+	if (max_wait_ms >= 0)
+		expect = before + (uint64_t)max_wait_ms;
+	if (loop->nheap > 0) {
+		uint64_t t = loop->heap[0]->when > before ? loop->heap[0]->when
+							  : before;
+
+		if (t < expect)
+			expect = t;
+	}
 	n = epoll_wait(loop->epfd, evs, EV_MAX_EVENTS, max_wait_ms);
 	if (n == -1 && errno != EINTR)
 		return -1;
 	ev_now_update(loop);
-	loop->last_gap = loop->started ? loop->now - prev : 0;
-	loop->started = true;
+	loop->last_gap =
+		expect != UINT64_MAX && loop->now > expect ? loop->now - expect : 0;
 	if (loop->stall_ms != 0 && loop->last_gap > loop->stall_ms)
 		loop->stall_cb(loop, loop->last_gap, loop->stall_arg);
 	for (i = 0; i < n && !loop->stop; i++) {

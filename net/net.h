@@ -158,18 +158,21 @@ void ev_loop_break(struct ev_loop *loop);
 typedef void (*ev_stall_cb)(struct ev_loop *loop, uint64_t gap_ms, void *arg);
 
 /*
- * Call cb when an iteration starts more than threshold_ms after the
- * previous one (the process was stopped or the VM paused), before any fd or
- * timer of that iteration is dispatched, so that the owner can distrust
- * what queued up meanwhile.  Only meaningful when some timer wakes the loop
- * well within threshold_ms.  threshold_ms 0 removes the hook.
+ * Call cb when a wait returns more than threshold_ms later than the loop
+ * should have woken up (ev_loop_last_gap(): the process was stopped or the
+ * VM paused), before any fd or timer of that iteration is dispatched, so
+ * that the owner can distrust what queued up meanwhile.  Long callbacks of
+ * our own do not count.  threshold_ms 0 removes the hook.
  */
 void ev_loop_set_stall_hook(struct ev_loop *loop, uint64_t threshold_ms,
 			    ev_stall_cb cb, void *arg);
 
-/* Duration of the last wait-and-dispatch gap: now minus the previous
- * iteration's time.  A gap far above the earliest timer's lateness means
- * the process was stopped (SIGSTOP, VM pause). */
+/*
+ * How late the last wait returned: the time past the moment the loop should
+ * have woken up (its earliest timer, or the caller's bound), 0 when on
+ * time.  Time spent in our own callbacks does not count: only time the
+ * process was not scheduled (SIGSTOP, a VM pause, a frozen host).
+ */
 uint64_t ev_loop_last_gap(const struct ev_loop *loop);
 
 /* ------------------------------------------------------- peer UDP socket */

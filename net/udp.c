@@ -14,15 +14,20 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "net.h"
+
+/* Where the heartbeat socket's descriptor goes (see fd_move_high). */
+#define UDP_HIGH_FD 1000
 
 /* linux/in6.h has it since 4.20; glibc's netinet/in.h may not. */
 #ifndef IPV6_MULTICAST_ALL
@@ -245,6 +250,28 @@ sock_setup(struct udp_sock *us, bool v6only, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * When the process dies, the kernel closes its files from the highest
+ * descriptor down, and a packet socket's close waits for RCU grace periods
+ * (tens of ms).  The heartbeat port must close first, so that peers get
+ * ICMP port-unreachable at once: move it above the descriptors the daemon
+ * will open later.  On failure the socket simply stays where it is.
+ */
+static int
+fd_move_high(int fd)
+{
+	struct rlimit rl;
+	int target = UDP_HIGH_FD, nfd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)target >= rl.rlim_cur)
+		target = rl.rlim_cur > 64 ? (int)rl.rlim_cur - 16 : fd;
+	if (target <= fd || (nfd = fcntl(fd, F_DUPFD_CLOEXEC, target)) == -1)
+		return fd;
+	close(fd);
+	return nfd;
+}
+
 struct udp_sock *
 udp_sock_new(const struct net_addr *bind_addr, uint16_t port,
              const struct net_addr *mcast, const char *mcast_if, char *err,
@@ -269,6 +296,7 @@ udp_sock_new(const struct net_addr *bind_addr, uint16_t port,
 		free(us);
 		return NULL;
 	}
+	us->fd = fd_move_high(us->fd);
 	if (sock_setup(us, has_bind, err, errlen) == -1 ||
 	    (has_mcast && mcast_join(us, mcast, mcast_if, err, errlen) == -1))
 		goto fail;

@@ -146,9 +146,32 @@ test_peer_returned(void)
 	el_cluster_free(cl);
 }
 
+static void
+test_rival_yield(void)
+{
+	struct el_cluster *cl = mk(200, true, 0, 1000);
+
+	el_cluster_tick(cl, 1300);
+	pop(cl);
+	say(cl, 1, 100, EL_F_LEADER, 1400);
+	ok(pop(cl) == 1 && ev[0].action == EL_ACT_REANNOUNCE &&
+	       ev[0].reason == EL_R_SPLIT_WIN,
+	   "two leaders, we rank higher: re-announce");
+	say(cl, 1, 100, EL_F_LEADER, 1420);
+	is_int(pop(cl), 0, "rate limit: no second burst while it still claims");
+	say(cl, 1, 100, 0, 1450);
+	ok(pop(cl) == 1 && ev[0].action == EL_ACT_REANNOUNCE &&
+	       strcmp(ev[0].peer, "p1") == 0,
+	   "the rival yielded: one more burst, despite the rate limit");
+	say(cl, 1, 100, 0, 1550);
+	is_int(pop(cl), 0, "and only one");
+	el_cluster_free(cl);
+}
+
 int
 main(void)
 {
+	test_rival_yield();
 	test_overdue();
 	test_gone_not_revived();
 	test_backup_claim_needs_leader_flag();

@@ -8,13 +8,27 @@
 #include "net.h"
 #include "tap.h"
 
-static uint64_t fake_now;
+static uint64_t fake_now, fake_step;
 
+/* Each reading advances by fake_step: a wait "takes" that long. */
 static uint64_t
 fake_clock(void *arg)
 {
+	uint64_t t = fake_now;
+
 	(void)arg;
-	return fake_now;
+	fake_now += fake_step;
+	return t;
+}
+
+static uint64_t stall_seen;
+
+static void
+on_stall(struct ev_loop *loop, uint64_t gap, void *arg)
+{
+	(void)loop;
+	(void)arg;
+	stall_seen = gap;
 }
 
 static int fired[8];
@@ -101,7 +115,24 @@ test_timers(void)
 	is_int(ev_loop_last_gap(loop), 0, "no gap without clock movement");
 	fake_now = 1700;
 	ev_loop_run_once(loop, 0);
-	is_int(ev_loop_last_gap(loop), 500, "gap measures a clock jump");
+	is_int(ev_loop_last_gap(loop), 0,
+	       "time that passed between iterations (our own work) is no gap");
+	ev_loop_set_stall_hook(loop, 100, on_stall, NULL);
+	fake_step = 500; /* the wait below "lasts" 500 ms instead of 0 */
+	ev_loop_run_once(loop, 0);
+	fake_step = 0;
+	is_int(ev_loop_last_gap(loop), 500, "a wait that overslept: gap 500");
+	is_int(stall_seen, 500, "the stall hook saw it");
+	stall_seen = 0;
+	ev_timer_start(loop, &timers[4], fake_now + 1000);
+	fake_step = 600; /* woke 600 ms after "before", timer due at +1000 */
+	ev_loop_run_once(loop, 0);
+	fake_step = 0;
+	is_int(ev_loop_last_gap(loop), 600,
+	       "gap is counted from the caller's bound (0 ms)");
+	ev_timer_stop(loop, &timers[4]);
+	ev_loop_run_once(loop, 50);
+	is_int(stall_seen, 600, "hook called once per late wait");
 	ev_loop_free(loop);
 }
 
