@@ -18,7 +18,7 @@
  * a switch's ARP rate limiter or a small receive queue is not hit by one
  * solid wall of frames.
  */
-#define BURST_CHUNK 128
+#define BURST_CHUNK   128
 #define BURST_PACE_MS 4
 
 /* Conflict probe window bounds (the election's start-up listen usually
@@ -58,22 +58,23 @@ burst_step(struct vgroup *g)
 		sent++;
 	}
 	if (g->burst_pos < g->nvips) {
-		ev_timer_start(g->d->loop, &g->burst_timer, now + BURST_PACE_MS);
+		ev_timer_start(g->d->loop, &g->burst_timer,
+		               now + BURST_PACE_MS);
 		return;
 	}
 	/* A round is complete. */
 	if (g->burst_round == 0 && g->burst_takeover)
-		g->first_round_ms = ev_now_update(g->d->loop) - g->burst_started;
+		g->first_round_ms =
+		    ev_now_update(g->d->loop) - g->burst_started;
 	g->burst_round++;
 	g->burst_pos = 0;
 	if (g->burst_round < g->burst_rounds) {
 		ev_timer_start(g->d->loop, &g->burst_timer,
-			       g->burst_started +
-				       (uint64_t)g->burst_round *
-					       g->cg.garp.interval_ms);
+		               g->burst_started + (uint64_t)g->burst_round *
+		                                      g->cg.garp.interval_ms);
 	} else if (g->cg.garp.refresh_s > 0) {
 		ev_timer_start(g->d->loop, &g->refresh_timer,
-			       now + (uint64_t)g->cg.garp.refresh_s * 1000);
+		               now + (uint64_t)g->cg.garp.refresh_s * 1000);
 	}
 }
 
@@ -180,7 +181,7 @@ announce_probe_start(struct vgroup *g)
 	probe_send(g, false);
 	/* A second probe halfway, in case the first crossed a busy link. */
 	ev_timer_start(g->d->loop, &g->probe_timer,
-		       ev_now(g->d->loop) + probe_window(g) / 2);
+	               ev_now(g->d->loop) + probe_window(g) / 2);
 }
 
 /*
@@ -259,16 +260,17 @@ probe_evaluate(struct vgroup *g)
 		if (v->probe_answered &&
 		    !el_cluster_mac_is_peer(g->d->el, v->probe_mac)) {
 			if (!v->conflict)
-				log_warnx("group %s: CONFLICT: %s is in use by "
-					  "%s, which is not a vipd peer; %s",
-					  g->cg.name,
-					  net_addr_str(&v->addr, a, sizeof(a)),
-					  net_mac_str(v->probe_mac, m, sizeof(m)),
-					  g->cg.conflict == CONF_CONFLICT_YIELD
-						  ? "not announcing it "
-						    "(conflict = \"yield\")"
-						  : "announcing it anyway "
-						    "(conflict = \"takeover\")");
+				log_warnx(
+				    "group %s: CONFLICT: %s is in use by "
+				    "%s, which is not a vipd peer; %s",
+				    g->cg.name,
+				    net_addr_str(&v->addr, a, sizeof(a)),
+				    net_mac_str(v->probe_mac, m, sizeof(m)),
+				    g->cg.conflict == CONF_CONFLICT_YIELD
+				        ? "not announcing it "
+				          "(conflict = \"yield\")"
+				        : "announcing it anyway "
+				          "(conflict = \"takeover\")");
 			v->conflict = true;
 			memcpy(v->conflict_mac, v->probe_mac, NET_MAC_LEN);
 			v->conflict_count++;
@@ -276,7 +278,7 @@ probe_evaluate(struct vgroup *g)
 			g->ctr.conflicts++;
 		} else if (v->conflict && !v->probe_answered) {
 			log_info("group %s: %s is free again", g->cg.name,
-				 net_addr_str(&v->addr, a, sizeof(a)));
+			         net_addr_str(&v->addr, a, sizeof(a)));
 			v->conflict = false;
 			if (g->leading)
 				vip_reclaim(g, v);
@@ -285,7 +287,7 @@ probe_evaluate(struct vgroup *g)
 	}
 	if (conflicts > 0)
 		ev_timer_start(g->d->loop, &g->reprobe_timer,
-			       ev_now(g->d->loop) + CONFLICT_REPROBE_MS);
+		               ev_now(g->d->loop) + CONFLICT_REPROBE_MS);
 	else
 		ev_timer_stop(g->d->loop, &g->reprobe_timer);
 }
@@ -322,11 +324,12 @@ conflict_seen(struct vgroup *g, struct vip *v, const uint8_t *mac)
 	g->ctr.conflicts++;
 	if (v->log_at == 0 || now - v->log_at >= CONFLICT_LOG_MS) {
 		v->log_at = now;
-		log_warnx("group %s: CONFLICT: %s announced by %s, which is not "
-			  "a vipd peer (%llu times)",
-			  g->cg.name, net_addr_str(&v->addr, a, sizeof(a)),
-			  net_mac_str(mac, m, sizeof(m)),
-			  (unsigned long long)v->conflict_count);
+		log_warnx(
+		    "group %s: CONFLICT: %s announced by %s, which is not "
+		    "a vipd peer (%llu times)",
+		    g->cg.name, net_addr_str(&v->addr, a, sizeof(a)),
+		    net_mac_str(mac, m, sizeof(m)),
+		    (unsigned long long)v->conflict_count);
 	}
 }
 
@@ -347,7 +350,7 @@ claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 		return;
 	}
 	if (el_cluster_dataplane_claim(g->d->el, g->el, mac, owner,
-				       ev_now(g->d->loop))) {
+	                               ev_now(g->d->loop))) {
 		if (g->leading)
 			g->ctr.peer_claims++;
 		return;
@@ -382,24 +385,29 @@ announce_frame(struct port *p, const struct frame_info *fi)
 	case FRAME_ARP_REQUEST:
 		/* A request whose sender is our VIP (a gratuitous request, or
 		 * a host using the VIP) also says who holds it. */
-		if (!fi->probe && (g = vipmap_find(d->map, &fi->sender, &idx)) &&
+		if (!fi->probe &&
+		    (g = vipmap_find(d->map, &fi->sender, &idx)) &&
 		    g->port == p)
 			claim_seen(g, idx, fi->mac);
 		if (fi->gratuitous)
 			return;
-		if ((g = vipmap_find(d->map, &fi->target, &idx)) && g->port == p)
+		if ((g = vipmap_find(d->map, &fi->target, &idx)) &&
+		    g->port == p)
 			answer(p, g, idx, fi);
 		return;
 	case FRAME_ARP_REPLY:
-		if ((g = vipmap_find(d->map, &fi->sender, &idx)) && g->port == p)
+		if ((g = vipmap_find(d->map, &fi->sender, &idx)) &&
+		    g->port == p)
 			claim_seen(g, idx, fi->mac);
 		return;
 	case FRAME_NDP_NS:
-		if ((g = vipmap_find(d->map, &fi->target, &idx)) && g->port == p)
+		if ((g = vipmap_find(d->map, &fi->target, &idx)) &&
+		    g->port == p)
 			answer(p, g, idx, fi);
 		return;
 	case FRAME_NDP_NA:
-		if ((g = vipmap_find(d->map, &fi->target, &idx)) && g->port == p)
+		if ((g = vipmap_find(d->map, &fi->target, &idx)) &&
+		    g->port == p)
 			claim_seen(g, idx, fi->mac);
 		return;
 	}

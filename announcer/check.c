@@ -26,11 +26,11 @@ check_election(const struct conf *cfg, char *err, size_t errlen)
 			if (el_group_id(cfg->groups[k].name) != id)
 				continue;
 			snprintf(err, errlen,
-				 "%s:%d: groups[%zu].name: '%s' has the same "
-				 "wire id as group '%s' (line %d); rename one",
-				 cfg->path, cfg->groups[i].line, i,
-				 cfg->groups[i].name, cfg->groups[k].name,
-				 cfg->groups[k].line);
+			         "%s:%d: groups[%zu].name: '%s' has the same "
+			         "wire id as group '%s' (line %d); rename one",
+			         cfg->path, cfg->groups[i].line, i,
+			         cfg->groups[i].name, cfg->groups[k].name,
+			         cfg->groups[k].line);
 			return -1;
 		}
 	}
@@ -58,19 +58,19 @@ count_foreign(const struct rtnl_route *r, void *arg)
 /* The pin's table must not hold routes vipd did not make. */
 static int
 table_in_use(struct rtnl *nl, const struct conf_group *cg, int family,
-	     char *err, size_t errlen)
+             char *err, size_t errlen)
 {
 	size_t foreign = 0;
 
 	if (rtnl_route_dump(nl, family, cg->route.table, count_foreign,
-			    &foreign) == -1 ||
+	                    &foreign) == -1 ||
 	    foreign == 0)
 		return 0;
 	snprintf(err, errlen,
-		 "route table %u already holds %zu %s route%s vipd did not "
-		 "make; choose another route.table",
-		 cg->route.table, foreign, family == AF_INET ? "IPv4" : "IPv6",
-		 foreign == 1 ? "" : "s");
+	         "route table %u already holds %zu %s route%s vipd did not "
+	         "make; choose another route.table",
+	         cg->route.table, foreign, family == AF_INET ? "IPv4" : "IPv6",
+	         foreign == 1 ? "" : "s");
 	return -1;
 }
 
@@ -85,7 +85,8 @@ check_host(const struct conf *cfg, bool verbose)
 	size_t i, f;
 
 	if (nl == NULL) {
-		fprintf(stderr, "%s: host checks skipped: %s\n", cfg->path, err);
+		fprintf(stderr, "%s: host checks skipped: %s\n", cfg->path,
+		        err);
 		return 0;
 	}
 	for (i = 0; i < cfg->ngroups; i++) {
@@ -96,10 +97,10 @@ check_host(const struct conf *cfg, bool verbose)
 		if (rtnl_link_get(nl, cg->interface, &l) == -1) {
 			if (verbose)
 				fprintf(stderr,
-					"%s:%d: groups[%zu].interface: %s is "
-					"not present on this host (not "
-					"checked)\n",
-					cfg->path, cg->line, i, cg->interface);
+				        "%s:%d: groups[%zu].interface: %s is "
+				        "not present on this host (not "
+				        "checked)\n",
+				        cfg->path, cg->line, i, cg->interface);
 			continue;
 		}
 		if (cg->route.pin == CONF_ROUTE_OFF)
@@ -107,12 +108,12 @@ check_host(const struct conf *cfg, bool verbose)
 		for (f = 0; f < 2; f++) {
 			if (!has_family(cg, fams[f]) ||
 			    (netcfg_gateway(nl, cg, fams[f], &gw, err,
-					    sizeof(err)) == 0 &&
+			                    sizeof(err)) == 0 &&
 			     table_in_use(nl, cg, fams[f], err, sizeof(err)) ==
-				     0))
+			         0))
 				continue;
 			fprintf(stderr, "%s:%d: groups[%zu].route: %s\n",
-				cfg->path, cg->line, i, err);
+			        cfg->path, cg->line, i, err);
 			errors++;
 		}
 	}

@@ -108,9 +108,9 @@ on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
 
 	d->ctr.stalls++;
 	log_warnx("loop stalled for %llu ms (dead interval %llu ms): going "
-		  "quiet until the cluster is heard",
-		  (unsigned long long)gap_ms,
-		  (unsigned long long)dead_interval(d));
+	          "quiet until the cluster is heard",
+	          (unsigned long long)gap_ms,
+	          (unsigned long long)dead_interval(d));
 	el_cluster_stalled(d->el, gap_ms, ev_now(loop));
 	vipd_el_flush(d);
 }
@@ -122,7 +122,7 @@ auth_check(struct vipd *d, uint64_t now)
 {
 	uint64_t dead = dead_interval(d);
 	bool bad = d->auth_fail_at != 0 && now - d->auth_fail_at < dead &&
-		   (d->auth_ok_at == 0 || now - d->auth_ok_at > dead);
+	           (d->auth_ok_at == 0 || now - d->auth_ok_at > dead);
 	size_t i;
 
 	for (i = 0; i < d->ngroups; i++) {
@@ -131,10 +131,11 @@ auth_check(struct vipd *d, uint64_t now)
 		if (g == NULL)
 			continue;
 		if (bad && g->fault == GF_NONE && !g->leading)
-			group_set_fault(g, GF_AUTH,
-					"heartbeats from configured peers fail "
-					"authentication: is cluster.secret_file "
-					"the same on every node?");
+			group_set_fault(
+			    g, GF_AUTH,
+			    "heartbeats from configured peers fail "
+			    "authentication: is cluster.secret_file "
+			    "the same on every node?");
 		else if (!bad && g->fault == GF_AUTH)
 			group_set_fault(g, GF_NONE, "");
 	}
@@ -152,7 +153,7 @@ leader_checks(struct vipd *d, uint64_t now)
 
 		if (g != NULL &&
 		    el_cluster_leader_overdue(d->el, i, now,
-					      d->cfg->interval_ms * 3 / 2, mac))
+		                              d->cfg->interval_ms * 3 / 2, mac))
 			announce_probe_leader(g);
 	}
 }
@@ -182,8 +183,7 @@ on_reconcile_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 }
 
 static void
-on_netlink(struct ev_loop *loop, struct ev_io *io, uint32_t revents,
-	   void *arg)
+on_netlink(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 {
 	struct vipd *d = arg;
 
@@ -191,7 +191,7 @@ on_netlink(struct ev_loop *loop, struct ev_io *io, uint32_t revents,
 	(void)io;
 	(void)revents;
 	if (rtnl_monitor_read(d->nl, (rtnl_event_cb)netcfg_event, d->nc) ==
-		    -1 &&
+	        -1 &&
 	    errno == ENOBUFS) {
 		/* Notifications were lost: re-read everything we rely on. */
 		log_warnx("netlink notifications lost; re-reading state");
@@ -212,7 +212,7 @@ finish(struct vipd *d)
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i] != NULL)
 			el_cluster_group_set_fault(d->el, i, true,
-						   ev_now(d->loop));
+			                           ev_now(d->loop));
 	vipd_el_flush(d);
 	/* Tell peers we are out (priority 0 everywhere) before we go. */
 	peers_send(d);
@@ -238,7 +238,7 @@ on_stop_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	(void)t;
 	if (d->stopping) {
 		log_warnx("shutdown: handover not confirmed in time; "
-			  "releasing anyway");
+		          "releasing anyway");
 		d->stopping = false;
 		finish(d);
 	}
@@ -248,8 +248,8 @@ static bool
 peers_any_alive(struct vipd *d)
 {
 	struct el_peer_info pi[EL_ALIVE_PROBE];
-	size_t i, n = el_cluster_peers(d->el, ev_now(d->loop), pi,
-				       EL_ALIVE_PROBE);
+	size_t i,
+	    n = el_cluster_peers(d->el, ev_now(d->loop), pi, EL_ALIVE_PROBE);
 
 	for (i = 0; i < n; i++)
 		if (pi[i].alive)
@@ -274,11 +274,11 @@ vipd_shutdown(struct vipd *d)
 	/* Without a live peer there is nobody to hand over to: release at
 	 * once rather than wait for a successor that cannot come. */
 	n = !peers_any_alive(d)
-		    ? 0
-		    : el_cluster_resign(d->el, SIZE_MAX, ev_now(d->loop));
+	        ? 0
+	        : el_cluster_resign(d->el, SIZE_MAX, ev_now(d->loop));
 	if (n > 0)
 		log_info("shutting down: handing over %zu group%s", n,
-			 n == 1 ? "" : "s");
+		         n == 1 ? "" : "s");
 	else
 		log_info("shutting down");
 	ev_timer_start_in(d->loop, &d->stop_timer, wait);
@@ -320,7 +320,8 @@ groups_create(struct vipd *d, char *err, size_t errlen)
 	}
 	d->ngroups = d->cfg->ngroups;
 	for (i = 0; i < d->cfg->ngroups; i++) {
-		struct vgroup *g = group_new(d, &d->cfg->groups[i], err, errlen);
+		struct vgroup *g =
+		    group_new(d, &d->cfg->groups[i], err, errlen);
 
 		if (g == NULL)
 			return -1;
@@ -360,7 +361,7 @@ election_create(struct vipd *d, char *err, size_t errlen)
 
 struct vipd *
 vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
-	 size_t errlen)
+         size_t errlen)
 {
 	struct vipd *d = calloc(1, sizeof(*d));
 	const char *sock;
@@ -404,8 +405,7 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	 * against a running one must stop here, before it "cleans up" the
 	 * running daemon's addresses and routes as crash leftovers. */
 	sock = opts->socket_path ? opts->socket_path : cfg->socket_path;
-	if ((d->ctl = ctl_new(d, sock, cfg->socket_group, err, errlen)) ==
-	    NULL)
+	if ((d->ctl = ctl_new(d, sock, cfg->socket_group, err, errlen)) == NULL)
 		goto fail;
 	netcfg_cleanup_stale(d->nc);
 	if (peers_configure(d, err, errlen) == -1 ||
@@ -455,11 +455,11 @@ vipd_run(struct vipd *d)
 	size_t i, nvips = conf_vip_count(d->cfg);
 
 	log_info("vipd %s started: node %s, %zu group%s, %zu VIP%s, %zu "
-		 "peer%s, heartbeat %u ms, dead after %u",
-		 PACKAGE_VERSION, d->cfg->node_id, d->cfg->ngroups,
-		 d->cfg->ngroups == 1 ? "" : "s", nvips, nvips == 1 ? "" : "s",
-		 d->npeers, d->npeers == 1 ? "" : "s", d->cfg->interval_ms,
-		 d->cfg->dead_after);
+	         "peer%s, heartbeat %u ms, dead after %u",
+	         PACKAGE_VERSION, d->cfg->node_id, d->cfg->ngroups,
+	         d->cfg->ngroups == 1 ? "" : "s", nvips, nvips == 1 ? "" : "s",
+	         d->npeers, d->npeers == 1 ? "" : "s", d->cfg->interval_ms,
+	         d->cfg->dead_after);
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i])
 			group_log_summary(d->groups[i]);

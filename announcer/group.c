@@ -83,10 +83,11 @@ vips_create(struct vgroup *g, char *err, size_t errlen)
 		if (vipmap_add(g->d->map, &g->vips[i].addr, g, i) == -1) {
 			char a[NET_ADDR_STRLEN];
 
-			snprintf(err, errlen, "group %s: VIP %s: %s", g->cg.name,
-				 net_addr_str(&g->vips[i].addr, a, sizeof(a)),
-				 errno == EEXIST ? "already in another group"
-						 : strerror(errno));
+			snprintf(err, errlen, "group %s: VIP %s: %s",
+			         g->cg.name,
+			         net_addr_str(&g->vips[i].addr, a, sizeof(a)),
+			         errno == EEXIST ? "already in another group"
+			                         : strerror(errno));
 			while (i-- > 0)
 				vipmap_del(g->d->map, &g->vips[i].addr);
 			g->nvips = 0;
@@ -97,8 +98,7 @@ vips_create(struct vgroup *g, char *err, size_t errlen)
 }
 
 struct vgroup *
-group_new(struct vipd *d, const struct conf_group *cg, char *err,
-	  size_t errlen)
+group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 {
 	struct vgroup *g = calloc(1, sizeof(*g));
 	struct el_group_config gc;
@@ -124,7 +124,7 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err,
 	idx = el_cluster_group_add(d->el, &gc, ev_now(d->loop));
 	if (idx < 0) {
 		snprintf(err, errlen, "group %s: election: %s", cg->name,
-			 strerror(errno));
+		         strerror(errno));
 		g->el = SIZE_MAX;
 		group_free(g);
 		return NULL;
@@ -172,20 +172,19 @@ group_log_summary(const struct vgroup *g)
 {
 	char a[NET_ADDR_STRLEN];
 
-	log_info("group %s: interface %s, %zu VIP%s (first %s), priority %u, "
-		 "preempt %s, bind %s, route pin %s",
-		 g->cg.name, g->cg.interface, g->nvips,
-		 g->nvips == 1 ? "" : "s",
-		 g->nvips ? net_addr_str(&g->vips[0].addr, a, sizeof(a)) : "-",
-		 g->cg.priority, g->cg.preempt ? "on" : "off",
-		 conf_bind_name(g->cg.bind),
-		 conf_route_pin_name(g->cg.route.pin));
+	log_info(
+	    "group %s: interface %s, %zu VIP%s (first %s), priority %u, "
+	    "preempt %s, bind %s, route pin %s",
+	    g->cg.name, g->cg.interface, g->nvips, g->nvips == 1 ? "" : "s",
+	    g->nvips ? net_addr_str(&g->vips[0].addr, a, sizeof(a)) : "-",
+	    g->cg.priority, g->cg.preempt ? "on" : "off",
+	    conf_bind_name(g->cg.bind), conf_route_pin_name(g->cg.route.pin));
 }
 
 /* The transition's reason in words, for the log and for status. */
 static void
 reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
-	    size_t len)
+            size_t len)
 {
 	const char *p = ev->peer[0] ? ev->peer : "a peer";
 
@@ -231,8 +230,8 @@ reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
 			snprintf(buf, len, "vipd is stopping");
 		else
 			snprintf(buf, len, "fault: %s",
-				 g->fault_text[0] ? g->fault_text
-						  : "ineligible");
+			         g->fault_text[0] ? g->fault_text
+			                          : "ineligible");
 		break;
 	case EL_R_RECOVERED:
 		snprintf(buf, len, "fault cleared");
@@ -311,10 +310,10 @@ group_apply(struct vgroup *g, const struct el_event *ev)
 	reason_text(g, ev, why, sizeof(why));
 	if (ev->from != ev->to)
 		log_info("group %s: %s -> %s: %s", g->cg.name,
-			 el_state_name(ev->from), el_state_name(ev->to), why);
+		         el_state_name(ev->from), el_state_name(ev->to), why);
 	else if (ev->action != EL_ACT_NONE || ev->reason != EL_R_NONE)
-		log_info("group %s: %s: %s", g->cg.name,
-			 el_state_name(ev->to), why);
+		log_info("group %s: %s: %s", g->cg.name, el_state_name(ev->to),
+		         why);
 	if (ev->from != ev->to)
 		snprintf(g->last_text, sizeof(g->last_text), "%s", why);
 	switch (ev->action) {
@@ -342,14 +341,14 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 		return;
 	g->fault = f;
 	snprintf(g->fault_text, sizeof(g->fault_text), "%s",
-		 f == GF_NONE ? "" : text);
+	         f == GF_NONE ? "" : text);
 	if (f != GF_NONE)
 		log_warnx("group %s: fault (%s): %s", g->cg.name,
-			  group_fault_name(f), text);
+		          group_fault_name(f), text);
 	else if (was)
 		log_info("group %s: fault cleared", g->cg.name);
 	el_cluster_group_set_fault(g->d->el, g->el, f != GF_NONE,
-				   ev_now(g->d->loop));
+	                           ev_now(g->d->loop));
 	if (f == GF_NONE && was) {
 		if (g->cg.route.pin == CONF_ROUTE_ALWAYS)
 			netcfg_route_up(g->d->nc, g);

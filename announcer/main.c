@@ -21,28 +21,28 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vipd [-fvdt] [-c FILE] [-s SOCKET] [-p PIDFILE]\n"
-		"\n"
-		"Announces virtual IP addresses (gratuitous ARP, unsolicited\n"
-		"neighbour advertisements, ARP/NDP replies) from the node its\n"
-		"peers elect, and pins a policy route so replies leave the\n"
-		"VIP's interface.\n"
-		"\n"
-		"  -c, --config FILE   configuration file (default %s)\n"
-		"  -t, --check         check the configuration and exit:\n"
-		"                      0 = valid, 1 = errors (file:line: ...)\n"
-		"  -f, --foreground    stay in the foreground, log to stderr\n"
-		"  -v, --verbose       log more (repeat for more)\n"
-		"  -d, --debug         log everything (implies -vv)\n"
-		"  -s, --socket PATH   control socket (default from config,\n"
-		"                      %s)\n"
-		"  -p, --pidfile PATH  pid file (default from config, %s)\n"
-		"  -h, --help          this text\n"
-		"  -V, --version       print the version\n"
-		"\n"
-		"Signals: TERM/INT hand over and stop, HUP reloads.\n"
-		"See vipd(8), vipd.conf(5), vipctl(8).\n",
-		CONF_DEFAULT_PATH, CONF_DEFAULT_SOCKET, CONF_DEFAULT_PIDFILE);
+	        "usage: vipd [-fvdt] [-c FILE] [-s SOCKET] [-p PIDFILE]\n"
+	        "\n"
+	        "Announces virtual IP addresses (gratuitous ARP, unsolicited\n"
+	        "neighbour advertisements, ARP/NDP replies) from the node its\n"
+	        "peers elect, and pins a policy route so replies leave the\n"
+	        "VIP's interface.\n"
+	        "\n"
+	        "  -c, --config FILE   configuration file (default %s)\n"
+	        "  -t, --check         check the configuration and exit:\n"
+	        "                      0 = valid, 1 = errors (file:line: ...)\n"
+	        "  -f, --foreground    stay in the foreground, log to stderr\n"
+	        "  -v, --verbose       log more (repeat for more)\n"
+	        "  -d, --debug         log everything (implies -vv)\n"
+	        "  -s, --socket PATH   control socket (default from config,\n"
+	        "                      %s)\n"
+	        "  -p, --pidfile PATH  pid file (default from config, %s)\n"
+	        "  -h, --help          this text\n"
+	        "  -V, --version       print the version\n"
+	        "\n"
+	        "Signals: TERM/INT hand over and stop, HUP reloads.\n"
+	        "See vipd(8), vipd.conf(5), vipctl(8).\n",
+	        CONF_DEFAULT_PATH, CONF_DEFAULT_SOCKET, CONF_DEFAULT_PIDFILE);
 }
 
 static int
@@ -58,7 +58,7 @@ check_mode(const char *path)
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		fprintf(stderr, "%s: %zu error%s\n", path, errs.n,
-			errs.n == 1 ? "" : "s");
+		        errs.n == 1 ? "" : "s");
 		conf_errors_clear(&errs);
 		return 1;
 	}
@@ -70,7 +70,7 @@ check_mode(const char *path)
 	host_errors = check_host(c, true);
 	if (host_errors > 0) {
 		fprintf(stderr, "%s: %d error%s\n", path, host_errors,
-			host_errors == 1 ? "" : "s");
+		        host_errors == 1 ? "" : "s");
 		conf_free(c);
 		return 1;
 	}
@@ -141,7 +141,7 @@ run(struct vipd_opts *opts)
 	if (!opts->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	snprintf(pidfile, sizeof(pidfile), "%s",
-		 opts->pid_file ? opts->pid_file : d->cfg->pid_file);
+	         opts->pid_file ? opts->pid_file : d->cfg->pid_file);
 	parent_dir_make(pidfile);
 	if (pidfile_write(pidfile) == -1)
 		log_warn("pid file %s", pidfile);
@@ -155,16 +155,16 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check", no_argument, NULL, 't'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"debug", no_argument, NULL, 'd'},
-		{"socket", required_argument, NULL, 's'},
-		{"pidfile", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", no_argument, NULL, 't'},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"pidfile", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct vipd_opts opts;
 	bool check = false;
@@ -172,8 +172,8 @@ main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof(opts));
 	opts.conf_path = CONF_DEFAULT_PATH;
-	while ((ch = getopt_long(argc, argv, "c:tfvds:p:hV", longopts,
-				 NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:tfvds:p:hV", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'c':
 			opts.conf_path = optarg;
@@ -208,7 +208,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "vipd: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, "vipd: unexpected argument '%s'\n",
+		        argv[optind]);
 		usage(stderr);
 		return 2;
 	}

@@ -68,7 +68,7 @@ peers_configure(struct vipd *d, char *err, size_t errlen)
 		return 0;
 	if (rtnl_addr_dump(d->nl, 0, 0, collect_addr, &own) == -1) {
 		snprintf(err, errlen, "reading local addresses: %s",
-			 rtnl_error(d->nl));
+		         rtnl_error(d->nl));
 		free(own.a);
 		return -1;
 	}
@@ -86,7 +86,7 @@ peers_configure(struct vipd *d, char *err, size_t errlen)
 		memcpy(a.a, d->cfg->peers[i].a, sizeof(a.a));
 		if (is_own(&own, &a)) {
 			log_debug("peer %s is this node: skipped",
-				  net_addr_str(&a, buf, sizeof(buf)));
+			          net_addr_str(&a, buf, sizeof(buf)));
 			continue;
 		}
 		d->peers[d->npeers++].addr = a;
@@ -120,7 +120,7 @@ peers_addr_of(const struct vipd *d, const char *id, char *buf, size_t len)
 
 static void
 handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
-		const struct net_addr *src)
+                const struct net_addr *src)
 {
 	struct el_msg *msg = d->rx_msg;
 	struct peer_addr *p = NULL;
@@ -179,8 +179,8 @@ handle_errors(struct vipd *d)
 			continue;
 		if (!p->unreachable)
 			log_info("peer %s (%s): heartbeat port unreachable, "
-				 "vipd is not running there",
-				 p->id, net_addr_str(&dst, abuf, sizeof(abuf)));
+			         "vipd is not running there",
+			         p->id, net_addr_str(&dst, abuf, sizeof(abuf)));
 		p->unreachable = true;
 		el_cluster_peer_gone(d->el, p->id, ev_now(d->loop));
 	}
@@ -201,8 +201,8 @@ on_udp(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 		struct net_addr src;
 		uint16_t sport;
 		bool trunc = false;
-		ssize_t n = udp_sock_recv(d->udp, buf, sizeof(buf), &src, &sport,
-					  &trunc);
+		ssize_t n = udp_sock_recv(d->udp, buf, sizeof(buf), &src,
+		                          &sport, &trunc);
 
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
@@ -231,12 +231,13 @@ peers_open(struct vipd *d, char *err, size_t errlen)
 		mcast.family = d->cfg->multicast.family;
 		memcpy(mcast.a, d->cfg->multicast.a, sizeof(mcast.a));
 	}
-	if (d->rx_msg == NULL && (d->rx_msg = calloc(1, sizeof(*d->rx_msg))) == NULL) {
+	if (d->rx_msg == NULL &&
+	    (d->rx_msg = calloc(1, sizeof(*d->rx_msg))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	d->udp = udp_sock_new(&bind, d->cfg->port, &mcast,
-			      d->cfg->multicast_interface, err, errlen);
+	                      d->cfg->multicast_interface, err, errlen);
 	if (d->udp == NULL)
 		return -1;
 	ev_io_init(&d->udp_io, udp_sock_fd(d->udp), on_udp, d);
@@ -279,7 +280,7 @@ send_one(struct vipd *d, const uint8_t *buf, size_t len)
 	}
 	for (i = 0; i < d->npeers; i++) {
 		if (udp_sock_send(d->udp, &d->peers[i].addr, d->cfg->port, buf,
-				  len) == 0)
+		                  len) == 0)
 			d->ctr.hb_sent++;
 		else
 			d->ctr.hb_send_errors++;
@@ -309,7 +310,7 @@ peers_send(struct vipd *d)
 		return;
 	for (i = 0; i < n; i++) {
 		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
-				    d->cfg->secret_len, buf, sizeof(buf));
+		                    d->cfg->secret_len, buf, sizeof(buf));
 		if (len < 0) {
 			d->ctr.hb_send_errors++;
 			continue;

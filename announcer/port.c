@@ -68,7 +68,7 @@ port_open(struct port *p)
 	ev_io_init(&p->io, l2_port_fd(p->l2), on_port, p);
 	if (ev_io_start(p->d->loop, &p->io, EPOLLIN) == -1) {
 		snprintf(p->l2_error, sizeof(p->l2_error), "epoll: %s",
-			 strerror(errno));
+		         strerror(errno));
 		l2_port_free(p->l2);
 		p->l2 = NULL;
 		return;
@@ -162,9 +162,10 @@ port_refresh_filter(struct port *p)
 	} else {
 		p->filter_dirty = false;
 		if (fallback && !p->filter_fallback)
-			log_info("%s: %zu VIPs exceed the kernel filter's size; "
-				 "filtering by frame type only",
-				 p->ifname, n);
+			log_info(
+			    "%s: %zu VIPs exceed the kernel filter's size; "
+			    "filtering by frame type only",
+			    p->ifname, n);
 		p->filter_fallback = fallback;
 	}
 	free(v);
@@ -183,13 +184,13 @@ port_groups_fault(struct port *p)
 			continue;
 		if (!p->present)
 			group_set_fault(g, GF_NO_INTERFACE,
-					"interface not present");
+			                "interface not present");
 		else if (p->l2 == NULL)
 			group_set_fault(g, GF_L2, p->l2_error);
 		else if (!p->oper_up)
 			group_set_fault(g, GF_LINK_DOWN, "link down");
 		else if (g->fault == GF_NO_INTERFACE || g->fault == GF_L2 ||
-			 g->fault == GF_LINK_DOWN)
+		         g->fault == GF_LINK_DOWN)
 			group_set_fault(g, GF_NONE, "");
 		if (p->l2 != NULL)
 			group_update_election(g);
@@ -224,15 +225,16 @@ port_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted)
 		} else if (strcmp(p->ifname, l->name) != 0) {
 			/* Renamed away from the configured name. */
 			log_warnx("%s: interface renamed to %s", p->ifname,
-				  l->name);
+			          l->name);
 			port_close(p);
 			p->present = false;
 		} else {
 			if (up != p->oper_up)
 				log_info("%s: link %s", p->ifname,
-					 up ? "up" : "down");
+				         up ? "up" : "down");
 			p->oper_up = up;
-			if (memcmp(l->mac, l2_port_mac(p->l2), NET_MAC_LEN) != 0)
+			if (memcmp(l->mac, l2_port_mac(p->l2), NET_MAC_LEN) !=
+			    0)
 				l2_port_refresh(p->l2);
 		}
 		port_groups_fault(p);

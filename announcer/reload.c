@@ -19,7 +19,7 @@
 
 static int
 cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	const char *what = NULL;
 
@@ -28,12 +28,12 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 	else if (a->port != b->port)
 		what = "cluster.port";
 	else if (a->has_bind != b->has_bind ||
-		 (a->has_bind && memcmp(&a->bind, &b->bind, sizeof(a->bind))))
+	         (a->has_bind && memcmp(&a->bind, &b->bind, sizeof(a->bind))))
 		what = "cluster.bind";
 	else if (a->has_multicast != b->has_multicast ||
-		 (a->has_multicast &&
-		  (memcmp(&a->multicast, &b->multicast, sizeof(a->multicast)) ||
-		   strcmp(a->multicast_interface, b->multicast_interface))))
+	         (a->has_multicast &&
+	          (memcmp(&a->multicast, &b->multicast, sizeof(a->multicast)) ||
+	           strcmp(a->multicast_interface, b->multicast_interface))))
 		what = "cluster.multicast";
 	else if (a->interval_ms != b->interval_ms)
 		what = "cluster.interval_ms";
@@ -76,7 +76,7 @@ group_drop(struct vipd *d, size_t i)
 
 static int
 group_append(struct vipd *d, const struct conf_group *cg, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	struct vgroup *g = group_new(d, cg, err, errlen), **ng;
 	size_t n;
@@ -98,8 +98,7 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 
 /* Groups: keep the unchanged, re-create the changed, add the new. */
 static int
-apply_groups(struct vipd *d, const struct conf *nc, char *summary,
-	     size_t len)
+apply_groups(struct vipd *d, const struct conf *nc, char *summary, size_t len)
 {
 	size_t i, kept = 0, dropped = 0, added = 0;
 	char err[256];
@@ -125,7 +124,7 @@ apply_groups(struct vipd *d, const struct conf *nc, char *summary,
 			continue;
 		if (group_append(d, &nc->groups[i], err, sizeof(err)) == -1) {
 			log_warnx("reload: group %s: %s", nc->groups[i].name,
-				  err);
+			          err);
 			continue;
 		}
 		added++;
@@ -135,15 +134,14 @@ apply_groups(struct vipd *d, const struct conf *nc, char *summary,
 		port_refresh_filter(d->ports[i]);
 	}
 	snprintf(summary, len,
-		 "configuration reloaded: %zu group%s kept, %zu replaced or "
-		 "removed, %zu added",
-		 kept, kept == 1 ? "" : "s", dropped, added);
+	         "configuration reloaded: %zu group%s kept, %zu replaced or "
+	         "removed, %zu added",
+	         kept, kept == 1 ? "" : "s", dropped, added);
 	return 0;
 }
 
 int
-vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
-	    size_t msglen)
+vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 {
 	struct conf_errors local = {NULL, 0};
 	struct conf *nc, *old = d->cfg;
@@ -157,16 +155,17 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
 	if (nc == NULL) {
 		for (i = 0; i < errs->n; i++)
 			log_warnx("reload: %s", errs->msg[i]);
-		snprintf(msg, msglen, "%s: %zu error%s; keeping the running "
-			 "configuration",
-			 d->opts.conf_path, errs->n, errs->n == 1 ? "" : "s");
+		snprintf(msg, msglen,
+		         "%s: %zu error%s; keeping the running "
+		         "configuration",
+		         d->opts.conf_path, errs->n, errs->n == 1 ? "" : "s");
 		goto fail;
 	}
 	if (check_election(nc, err, sizeof(err)) == -1 ||
 	    cluster_unchanged(old, nc, err, sizeof(err)) == -1) {
 		log_warnx("reload: %s", err);
 		snprintf(msg, msglen, "%s; keeping the running configuration",
-			 err);
+		         err);
 		conf_free(nc);
 		goto fail;
 	}

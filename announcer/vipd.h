@@ -1,7 +1,8 @@
 /*
  * announcer: the vipd daemon.  The only module that knows conf/, election/
  * and net/: it translates config into election parameters and election
- * decisions into calls on net/.  Internal header shared by the announcer sources.
+ * decisions into calls on net/.  Internal header shared by the announcer
+ * sources.
  *
  * Ownership: main() makes one struct vipd (vipd_new) and frees it; the root
  * owns the loop, the sockets, the election, the groups and the current
@@ -24,16 +25,16 @@ struct ctl;
 /* Per-VIP runtime state; the address is a copy of the config's. */
 struct vip {
 	struct net_addr addr;
-	bool bound;	/* our address is on lo / the interface */
-	bool adopted;	/* was present already; we must not delete it */
-	bool rule;	/* our policy rule for it is installed */
-	bool conflict;	/* a foreign host answered our probe: not ours */
+	bool bound;    /* our address is on lo / the interface */
+	bool adopted;  /* was present already; we must not delete it */
+	bool rule;     /* our policy rule for it is installed */
+	bool conflict; /* a foreign host answered our probe: not ours */
 	uint8_t conflict_mac[NET_MAC_LEN];
 	uint64_t conflict_count;
 	uint64_t conflict_at; /* now_ms of the last sighting */
 	bool probe_answered;  /* a reply came during the probe window */
 	uint8_t probe_mac[NET_MAC_LEN];
-	uint64_t log_at;      /* rate limit for conflict log lines */
+	uint64_t log_at; /* rate limit for conflict log lines */
 };
 
 /* One interface vipd captures and injects on, shared by its groups. */
@@ -41,12 +42,12 @@ struct port {
 	struct vipd *d;
 	char ifname[IFNAMSIZ];
 	int ifindex;
-	bool present;	/* the interface exists */
-	bool oper_up;	/* carrier */
+	bool present; /* the interface exists */
+	bool oper_up; /* carrier */
 	struct l2_port *l2;
 	struct ev_io io;
-	int master;	/* bond/bridge master ifindex, 0 if none */
-	unsigned refs;	/* groups using it */
+	int master;    /* bond/bridge master ifindex, 0 if none */
+	unsigned refs; /* groups using it */
 	bool filter_dirty;
 	bool filter_fallback;
 	char l2_error[256]; /* why capture/injection could not open */
@@ -55,55 +56,55 @@ struct port {
 enum group_fault {
 	GF_NONE = 0,
 	GF_NO_INTERFACE, /* the interface does not exist */
-	GF_LINK_DOWN,	 /* no carrier */
-	GF_NETLINK,	 /* routing setup failed (table in use, ...) */
-	GF_L2,		 /* capture/injection could not be opened */
-	GF_AUTH,	 /* peers' heartbeats fail authentication */
+	GF_LINK_DOWN,    /* no carrier */
+	GF_NETLINK,      /* routing setup failed (table in use, ...) */
+	GF_L2,           /* capture/injection could not be opened */
+	GF_AUTH,         /* peers' heartbeats fail authentication */
 };
 
 struct group_counters {
 	uint64_t arp_answered;
 	uint64_t ndp_answered;
-	uint64_t announcements;	 /* frames sent in bursts and refreshes */
-	uint64_t conflicts;	 /* foreign owners seen (probe or data plane) */
-	uint64_t peer_claims;	 /* another peer's MAC announcing our VIP */
-	uint64_t leader_probes;	 /* probes asking a quiet leader for life */
+	uint64_t announcements; /* frames sent in bursts and refreshes */
+	uint64_t conflicts;     /* foreign owners seen (probe or data plane) */
+	uint64_t peer_claims;   /* another peer's MAC announcing our VIP */
+	uint64_t leader_probes; /* probes asking a quiet leader for life */
 	uint64_t takeovers;
 	uint64_t releases;
 };
 
 struct vgroup {
 	struct vipd *d;
-	struct conf_group cg;	 /* copy; vips points into cfg-owned memory */
-	size_t el;		 /* index in the election */
+	struct conf_group cg; /* copy; vips points into cfg-owned memory */
+	size_t el;            /* index in the election */
 	struct vip *vips;
 	size_t nvips;
 	struct port *port;
 	enum group_fault fault;
 	char fault_text[300];
-	bool leading;		 /* answering and announcing */
-	bool route_up;		 /* our pin for this group is installed */
+	bool leading;  /* answering and announcing */
+	bool route_up; /* our pin for this group is installed */
 
 	/* takeover burst: rounds of announcements, each round paced */
 	struct ev_timer burst_timer;
-	unsigned burst_rounds;	 /* rounds in this burst */
-	bool burst_takeover;	 /* this burst follows a takeover */
-	unsigned burst_round;	 /* rounds done */
-	size_t burst_pos;	 /* next VIP within the current round */
-	uint64_t burst_started;	 /* now_ms of the takeover */
+	unsigned burst_rounds;   /* rounds in this burst */
+	bool burst_takeover;     /* this burst follows a takeover */
+	unsigned burst_round;    /* rounds done */
+	size_t burst_pos;        /* next VIP within the current round */
+	uint64_t burst_started;  /* now_ms of the takeover */
 	uint64_t first_round_ms; /* first round of the last takeover burst */
 	struct ev_timer refresh_timer;
 	struct ev_timer reprobe_timer; /* conflicted VIPs, every minute */
 
 	/* conflict probe before the first takeover */
 	struct ev_timer probe_timer;
-	uint64_t probe_until;	 /* end of the probe window, 0 = done */
+	uint64_t probe_until; /* end of the probe window, 0 = done */
 	unsigned probes_sent;
-	unsigned probe_round;	 /* 0: first probe sent, 1: second sent */
-	bool takeover_pending;	 /* election said take over during the window */
+	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
+	bool takeover_pending; /* election said take over during the window */
 
 	struct group_counters ctr;
-	char last_text[400];	 /* last transition, in words */
+	char last_text[400]; /* last transition, in words */
 };
 
 /* Counters of the whole daemon (per-group ones live in struct vgroup). */
@@ -114,7 +115,7 @@ struct vipd_counters {
 	uint64_t hb_rejected[EL_VERDICT_MAX];
 	uint64_t peer_unreachable;
 	uint64_t netlink_errors;
-	uint64_t reconciled;	/* entries put back after someone removed them */
+	uint64_t reconciled; /* entries put back after someone removed them */
 	uint64_t stalls;
 	uint64_t reloads;
 	uint64_t reload_failures;
@@ -130,7 +131,7 @@ struct peer_addr {
 struct vipd_opts {
 	const char *conf_path;
 	const char *socket_path; /* NULL = from config */
-	const char *pid_file;	 /* NULL = from config */
+	const char *pid_file;    /* NULL = from config */
 	bool foreground;
 	int verbose;
 };
@@ -147,14 +148,14 @@ struct vipd {
 	struct udp_sock *udp;
 	struct ev_io udp_io;
 	struct el_cluster *el;
-	struct ev_timer hb_timer;   /* heartbeat, every interval */
-	struct ev_timer el_timer;   /* the election's next deadline */
+	struct ev_timer hb_timer; /* heartbeat, every interval */
+	struct ev_timer el_timer; /* the election's next deadline */
 	struct ev_timer reconcile_timer;
-	uint64_t last_hb;	    /* last heartbeat tick */
-	uint64_t auth_fail_at;	    /* last HMAC failure from a peer address */
-	uint64_t auth_ok_at;	    /* last accepted heartbeat */
+	uint64_t last_hb;      /* last heartbeat tick */
+	uint64_t auth_fail_at; /* last HMAC failure from a peer address */
+	uint64_t auth_ok_at;   /* last accepted heartbeat */
 
-	struct vgroup **groups;	    /* by election index; NULL = removed */
+	struct vgroup **groups; /* by election index; NULL = removed */
 	size_t ngroups;
 	struct port **ports;
 	size_t nports;
@@ -162,16 +163,16 @@ struct vipd {
 
 	struct peer_addr *peers;
 	size_t npeers;
-	struct el_msg *rx_msg;	    /* receive buffer (large) */
-	struct el_msg *msgs;	    /* send buffers */
+	struct el_msg *rx_msg; /* receive buffer (large) */
+	struct el_msg *msgs;   /* send buffers */
 	size_t msgs_cap;
 
 	struct netcfg *nc;
 	struct ctl *ctl;
 	struct vipd_counters ctr;
 
-	bool stopping;		    /* SIGTERM: resigning, then exit */
-	bool finishing;		    /* last step of the stop: releasing all */
+	bool stopping;  /* SIGTERM: resigning, then exit */
+	bool finishing; /* last step of the stop: releasing all */
 	uint64_t stop_deadline;
 	struct ev_timer stop_timer;
 	int exit_code;
@@ -179,8 +180,8 @@ struct vipd {
 
 /* ---- daemon.c */
 /* Build the daemon around cfg (owned from now on); NULL + reason in err. */
-struct vipd *vipd_new(const struct vipd_opts *opts, struct conf *cfg,
-		      char *err, size_t errlen);
+struct vipd *vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
+                      size_t errlen);
 void vipd_free(struct vipd *d);
 /* Run until stopped; returns the exit status. */
 int vipd_run(struct vipd *d);
@@ -200,11 +201,11 @@ void peers_close(struct vipd *d);
 void peers_send(struct vipd *d);
 /* The address a peer id was last heard from, "-" if unknown. */
 const char *peers_addr_of(const struct vipd *d, const char *id, char *buf,
-			  size_t len);
+                          size_t len);
 
 /* ---- group.c */
-struct vgroup *group_new(struct vipd *d, const struct conf_group *cg,
-			char *err, size_t errlen);
+struct vgroup *group_new(struct vipd *d, const struct conf_group *cg, char *err,
+                         size_t errlen);
 void group_free(struct vgroup *g);
 /* Carry out one election event (take over, release, re-announce). */
 void group_apply(struct vgroup *g, const struct el_event *ev);
@@ -246,11 +247,11 @@ struct vipmap *vipmap_new(void);
 void vipmap_free(struct vipmap *m);
 /* 0, or -1 with errno EEXIST (already mapped) or ENOMEM. */
 int vipmap_add(struct vipmap *m, const struct net_addr *a, struct vgroup *g,
-	       size_t idx);
+               size_t idx);
 void vipmap_del(struct vipmap *m, const struct net_addr *a);
 /* Returns the group holding a and sets *idx (may be NULL), or NULL. */
 struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
-			  size_t *idx);
+                           size_t *idx);
 size_t vipmap_count(const struct vipmap *m);
 
 /* ---- netcfg.c (addresses, policy routes), netcheck.c (start-up checks),
@@ -282,7 +283,7 @@ void netcfg_check_interface(struct netcfg *nc, struct vgroup *g);
  * route in the main table.  0, or -1 with a reason naming the group and
  * the setting to fix in err. */
 int netcfg_gateway(struct rtnl *nl, const struct conf_group *cg, int family,
-		   struct net_addr *gw, char *err, size_t errlen);
+                   struct net_addr *gw, char *err, size_t errlen);
 
 /* ---- check.c: vipd -t */
 /* Host checks; prints problems to stderr, returns the error count. */
@@ -297,7 +298,7 @@ int check_election(const struct conf *cfg, char *err, size_t errlen);
  * errors (if any) in errs (may be NULL).
  */
 int vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
-		size_t msglen);
+                size_t msglen);
 
 /* ---- status.c: JSON documents for the control socket */
 void status_json(struct vipd *d, struct json *j);
@@ -305,7 +306,7 @@ void metrics_json(struct vipd *d, struct json *j);
 
 /* ---- ctl.c: control socket server */
 struct ctl *ctl_new(struct vipd *d, const char *path, const char *group,
-		    char *err, size_t errlen);
+                    char *err, size_t errlen);
 void ctl_free(struct ctl *c);
 
 #endif

@@ -20,8 +20,8 @@ struct vm_slot {
 
 struct vipmap {
 	struct vm_slot *slots;
-	size_t cap; /* power of two */
-	size_t used; /* live entries */
+	size_t cap;    /* power of two */
+	size_t used;   /* live entries */
 	size_t filled; /* live + tombstones */
 };
 
@@ -107,7 +107,7 @@ vm_grow(struct vipmap *m)
 
 int
 vipmap_add(struct vipmap *m, const struct net_addr *a, struct vgroup *g,
-	   size_t idx)
+           size_t idx)
 {
 	size_t mask, i;
 	struct vm_slot *s;

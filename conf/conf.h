@@ -18,28 +18,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_DEFAULT_PATH "/etc/vipd/vipd.conf"
-#define CONF_DEFAULT_SOCKET "/run/vipd/vipd.sock"
-#define CONF_DEFAULT_PIDFILE "/run/vipd/vipd.pid"
-#define CONF_DEFAULT_PORT 7431
-#define CONF_DEFAULT_INTERVAL_MS 100
-#define CONF_DEFAULT_DEAD_AFTER 3
-#define CONF_DEFAULT_PRIORITY 100
-#define CONF_DEFAULT_GARP_COUNT 5
+#define CONF_DEFAULT_PATH             "/etc/vipd/vipd.conf"
+#define CONF_DEFAULT_SOCKET           "/run/vipd/vipd.sock"
+#define CONF_DEFAULT_PIDFILE          "/run/vipd/vipd.pid"
+#define CONF_DEFAULT_PORT             7431
+#define CONF_DEFAULT_INTERVAL_MS      100
+#define CONF_DEFAULT_DEAD_AFTER       3
+#define CONF_DEFAULT_PRIORITY         100
+#define CONF_DEFAULT_GARP_COUNT       5
 #define CONF_DEFAULT_GARP_INTERVAL_MS 1100
-#define CONF_DEFAULT_GARP_REFRESH_S 60
-#define CONF_DEFAULT_ROUTE_TABLE 7431
-#define CONF_DEFAULT_ROUTE_PRIORITY 7431
+#define CONF_DEFAULT_GARP_REFRESH_S   60
+#define CONF_DEFAULT_ROUTE_TABLE      7431
+#define CONF_DEFAULT_ROUTE_PRIORITY   7431
 
-#define CONF_ID_MAX 64		/* node id, with its NUL */
-#define CONF_NAME_MAX 32	/* group name, with its NUL */
-#define CONF_PATH_MAX 256	/* file paths, with the NUL */
-#define CONF_SOCK_MAX 108	/* sizeof(sun_path) */
-#define CONF_SECRET_MIN 16	/* shortest accepted shared secret, bytes */
-#define CONF_SECRET_MAX 256	/* longest accepted shared secret, bytes */
-#define CONF_VIPS_MAX 4096	/* VIPs in one group */
+#define CONF_ID_MAX     64   /* node id, with its NUL */
+#define CONF_NAME_MAX   32   /* group name, with its NUL */
+#define CONF_PATH_MAX   256  /* file paths, with the NUL */
+#define CONF_SOCK_MAX   108  /* sizeof(sun_path) */
+#define CONF_SECRET_MIN 16   /* shortest accepted shared secret, bytes */
+#define CONF_SECRET_MAX 256  /* longest accepted shared secret, bytes */
+#define CONF_VIPS_MAX   4096 /* VIPs in one group */
 #define CONF_GROUPS_MAX 1024
-#define CONF_PEERS_MAX 64
+#define CONF_PEERS_MAX  64
 
 /* An IPv4 or IPv6 address; IPv4 uses the first 4 bytes of a. */
 struct conf_addr {
@@ -48,31 +48,31 @@ struct conf_addr {
 };
 
 enum conf_bind {
-	CONF_BIND_LOCAL,     /* VIP on lo while leader; vipd alone answers ARP */
+	CONF_BIND_LOCAL, /* VIP on lo while leader; vipd alone answers ARP */
 	CONF_BIND_INTERFACE, /* VIP on the group interface (keepalived-style) */
-	CONF_BIND_NONE,	     /* nothing added: announce, answer and route */
+	CONF_BIND_NONE,      /* nothing added: announce, answer and route */
 };
 
 enum conf_route_pin {
-	CONF_ROUTE_OFF,	   /* no policy route */
+	CONF_ROUTE_OFF,    /* no policy route */
 	CONF_ROUTE_LEADER, /* installed while this node leads the group */
 	CONF_ROUTE_ALWAYS, /* installed whatever the election says */
 };
 
 enum conf_conflict {
-	CONF_CONFLICT_YIELD,	/* never announce a VIP a foreign host owns */
+	CONF_CONFLICT_YIELD,    /* never announce a VIP a foreign host owns */
 	CONF_CONFLICT_TAKEOVER, /* announce it anyway (operator override) */
 };
 
 struct conf_garp {
-	unsigned count;	      /* frames per VIP in a takeover burst, >= 1 */
+	unsigned count;       /* frames per VIP in a takeover burst, >= 1 */
 	unsigned interval_ms; /* gap between burst rounds */
 	unsigned refresh_s;   /* periodic re-announce while leading, 0 = off */
 };
 
 struct conf_route {
 	enum conf_route_pin pin;
-	uint32_t table;	   /* routing table for the pin */
+	uint32_t table;    /* routing table for the pin */
 	uint32_t priority; /* ip rule priority */
 	bool has_gateway;  /* IPv4 gateway given; else looked up at run time */
 	struct conf_addr gateway;
@@ -85,8 +85,8 @@ struct conf_group {
 	char interface[IFNAMSIZ];
 	struct conf_addr *vips;
 	size_t nvips;
-	unsigned priority;    /* effective: group's own or node.priority */
-	bool priority_set;    /* the group set its own priority */
+	unsigned priority; /* effective: group's own or node.priority */
+	bool priority_set; /* the group set its own priority */
 	bool preempt;
 	unsigned preempt_delay_ms;
 	enum conf_bind bind;
@@ -141,7 +141,7 @@ struct conf_errors {
  * not set, hostname is used; hostname may be NULL to use gethostname().
  */
 struct conf *conf_load(const char *path, const char *hostname,
-		       struct conf_errors *errs);
+                       struct conf_errors *errs);
 
 /* Free a config from conf_load(); conf_free(NULL) is a no-op. */
 void conf_free(struct conf *c);
@@ -162,6 +162,6 @@ const char *conf_route_pin_name(enum conf_route_pin p);
  * reload to decide which groups keep their state.
  */
 bool conf_group_same_vips(const struct conf_group *a,
-			  const struct conf_group *b);
+                          const struct conf_group *b);
 
 #endif

@@ -31,12 +31,12 @@
 /* ---------------------------------------------------------------- wire */
 
 #define EL_PROTO_VERSION 1
-#define EL_ID_MAX 64	    /* node id with its NUL; 1..63 bytes on the wire */
-#define EL_HMAC_LEN 32	    /* HMAC-SHA256 */
-#define EL_MSG_MAX 1400	    /* largest datagram we send or accept */
-#define EL_REC_LEN 12	    /* bytes per group record */
-#define EL_MSG_MAX_REC 100  /* records per datagram */
-#define EL_MAC_LEN 6
+#define EL_ID_MAX        64 /* node id with its NUL; 1..63 bytes on the wire */
+#define EL_HMAC_LEN      32 /* HMAC-SHA256 */
+#define EL_MSG_MAX       1400 /* largest datagram we send or accept */
+#define EL_REC_LEN       12   /* bytes per group record */
+#define EL_MSG_MAX_REC   100  /* records per datagram */
+#define EL_MAC_LEN       6
 
 enum el_msg_type {
 	EL_MSG_STATE = 1, /* periodic: one record per group */
@@ -45,13 +45,13 @@ enum el_msg_type {
 /* Record flags. */
 #define EL_F_LEADER 0x01 /* sender leads this group */
 #define EL_F_RESIGN 0x02 /* sender leads but is handing over; prio is 0 */
-#define EL_F_FAULT 0x04	 /* sender is ineligible (link down, ...) */
+#define EL_F_FAULT  0x04 /* sender is ineligible (link down, ...) */
 #define EL_F_LISTEN 0x08 /* sender is quiet after a stall */
 
 struct el_rec {
-	uint32_t group; /* el_group_id(name) */
-	uint8_t prio;	/* effective priority, 0 = ineligible */
-	uint8_t flags;	/* EL_F_* */
+	uint32_t group;          /* el_group_id(name) */
+	uint8_t prio;            /* effective priority, 0 = ineligible */
+	uint8_t flags;           /* EL_F_* */
 	uint8_t mac[EL_MAC_LEN]; /* sender's MAC on the group's interface */
 };
 
@@ -59,8 +59,8 @@ struct el_msg {
 	uint8_t version;
 	uint8_t type;
 	uint16_t interval_ms; /* sender's heartbeat interval */
-	uint64_t epoch;	      /* sender's boot epoch */
-	uint64_t seq;	      /* per-epoch sequence number, starts at 1 */
+	uint64_t epoch;       /* sender's boot epoch */
+	uint64_t seq;         /* per-epoch sequence number, starts at 1 */
 	char node[EL_ID_MAX]; /* sender node id, NUL-terminated */
 	size_t nrec;
 	struct el_rec rec[EL_MSG_MAX_REC];
@@ -71,14 +71,14 @@ enum el_verdict {
 	EL_OK = 0,
 	EL_REJ_TRUNCATED,      /* shorter than the fixed part or its lengths */
 	EL_REJ_OVERSIZE,       /* longer than EL_MSG_MAX */
-	EL_REJ_VERSION,	       /* unknown protocol version */
-	EL_REJ_TYPE,	       /* unknown message type */
-	EL_REJ_LENGTH,	       /* length field disagrees with the datagram */
-	EL_REJ_HMAC,	       /* authentication failed */
+	EL_REJ_VERSION,        /* unknown protocol version */
+	EL_REJ_TYPE,           /* unknown message type */
+	EL_REJ_LENGTH,         /* length field disagrees with the datagram */
+	EL_REJ_HMAC,           /* authentication failed */
 	EL_REJ_MALFORMED,      /* bad node id, record count, ... */
 	EL_REJ_UNKNOWN_SENDER, /* source address not a configured peer */
-	EL_REJ_REPLAY,	       /* old epoch, or sequence seen / too old */
-	EL_REJ_SELF,	       /* our own node id from another address */
+	EL_REJ_REPLAY,         /* old epoch, or sequence seen / too old */
+	EL_REJ_SELF,           /* our own node id from another address */
 	EL_VERDICT_MAX
 };
 
@@ -91,8 +91,8 @@ const char *el_verdict_name(enum el_verdict v);
  * EMSGSIZE when it does not fit, EINVAL when msg is invalid (empty or long
  * node id, too many records).
  */
-int el_msg_encode(const struct el_msg *msg, const uint8_t *key,
-		  size_t keylen, uint8_t *buf, size_t cap);
+int el_msg_encode(const struct el_msg *msg, const uint8_t *key, size_t keylen,
+                  uint8_t *buf, size_t cap);
 
 /*
  * Check and decode one datagram.  Never trusts a length field: every read is
@@ -101,8 +101,8 @@ int el_msg_encode(const struct el_msg *msg, const uint8_t *key,
  * the rejection (out is then unspecified).
  */
 enum el_verdict el_msg_decode(const uint8_t *buf, size_t len,
-			      const uint8_t *key, size_t keylen,
-			      struct el_msg *out);
+                              const uint8_t *key, size_t keylen,
+                              struct el_msg *out);
 
 /* The 32-bit wire id of a group name (FNV-1a). */
 uint32_t el_group_id(const char *name);
@@ -115,10 +115,10 @@ uint64_t el_rendezvous(uint32_t group, const char *node);
 enum el_state {
 	EL_ST_BACKUP = 0,
 	EL_ST_LEADER,
-	EL_ST_FAULT,	 /* ineligible: priority 0 (link down, ...) */
+	EL_ST_FAULT,     /* ineligible: priority 0 (link down, ...) */
 	EL_ST_RESIGNING, /* leader handing over: still answers, waits for the
-			  * successor (make-before-break) */
-	EL_ST_LISTEN,	 /* quiet after a stall, listening one dead interval */
+	                  * successor (make-before-break) */
+	EL_ST_LISTEN,    /* quiet after a stall, listening one dead interval */
 };
 
 /* "backup", "leader", "fault", "resigning", "listen". */
@@ -127,33 +127,33 @@ const char *el_state_name(enum el_state s);
 enum el_action {
 	EL_ACT_NONE = 0,
 	EL_ACT_TAKEOVER,   /* start announcing/answering, bind, route */
-	EL_ACT_RELEASE,	   /* stop answering immediately, unbind */
+	EL_ACT_RELEASE,    /* stop answering immediately, unbind */
 	EL_ACT_REANNOUNCE, /* still leading: send a fresh GARP burst */
 };
 
 enum el_reason {
 	EL_R_NONE = 0,
-	EL_R_SOLO,		/* no peers configured: lead everything */
-	EL_R_NO_LEADER,		/* start-up listen over, nobody leads */
-	EL_R_LEADER_DEAD,	/* leader missed dead_after heartbeats */
+	EL_R_SOLO,               /* no peers configured: lead everything */
+	EL_R_NO_LEADER,          /* start-up listen over, nobody leads */
+	EL_R_LEADER_DEAD,        /* leader missed dead_after heartbeats */
 	EL_R_LEADER_UNREACHABLE, /* leader's port unreachable (ICMP) */
-	EL_R_LEADER_RESIGNED,	/* leader resigned (graceful stop/release) */
-	EL_R_LEADER_FAULT,	/* leader reported itself ineligible */
-	EL_R_PREEMPT,		/* we outrank the leader, stable long enough */
-	EL_R_PREEMPTED,		/* a higher-ranked node took over */
-	EL_R_SPLIT_YIELD,	/* two leaders: the other ranks higher */
-	EL_R_SPLIT_WIN,		/* two leaders: we rank higher, re-announce */
-	EL_R_DATAPLANE_YIELD,	/* a higher peer's MAC announces our VIP */
-	EL_R_DATAPLANE_WIN,	/* a lower peer's MAC announces our VIP */
-	EL_R_FAULT,		/* we became ineligible (priority 0) */
-	EL_R_RECOVERED,		/* eligible again */
-	EL_R_RESIGN,		/* we started a graceful handover */
-	EL_R_RESIGN_DONE,	/* the successor took over */
-	EL_R_RESIGN_TIMEOUT,	/* nobody took over in time */
-	EL_R_STALL,		/* our loop stalled; going quiet */
-	EL_R_STALL_REASSERT,	/* after the stall nobody better leads */
-	EL_R_FALLBACK,		/* best candidate silent too long: claim */
-	EL_R_PEER_RETURNED,	/* a peer we had lost is back: re-announce */
+	EL_R_LEADER_RESIGNED,    /* leader resigned (graceful stop/release) */
+	EL_R_LEADER_FAULT,       /* leader reported itself ineligible */
+	EL_R_PREEMPT,            /* we outrank the leader, stable long enough */
+	EL_R_PREEMPTED,          /* a higher-ranked node took over */
+	EL_R_SPLIT_YIELD,        /* two leaders: the other ranks higher */
+	EL_R_SPLIT_WIN,          /* two leaders: we rank higher, re-announce */
+	EL_R_DATAPLANE_YIELD,    /* a higher peer's MAC announces our VIP */
+	EL_R_DATAPLANE_WIN,      /* a lower peer's MAC announces our VIP */
+	EL_R_FAULT,              /* we became ineligible (priority 0) */
+	EL_R_RECOVERED,          /* eligible again */
+	EL_R_RESIGN,             /* we started a graceful handover */
+	EL_R_RESIGN_DONE,        /* the successor took over */
+	EL_R_RESIGN_TIMEOUT,     /* nobody took over in time */
+	EL_R_STALL,              /* our loop stalled; going quiet */
+	EL_R_STALL_REASSERT,     /* after the stall nobody better leads */
+	EL_R_FALLBACK,           /* best candidate silent too long: claim */
+	EL_R_PEER_RETURNED,      /* a peer we had lost is back: re-announce */
 	EL_REASON_MAX
 };
 
@@ -162,12 +162,12 @@ const char *el_reason_name(enum el_reason r);
 
 /* Tunables of the whole cluster. */
 struct el_config {
-	const char *self_id;	   /* copied */
-	unsigned interval_ms;	   /* our heartbeat interval */
-	unsigned dead_after;	   /* missed intervals before a peer is dead */
-	bool solo;		   /* no peers configured: lead every group */
-	unsigned resign_wait_ms;   /* bound of the make-before-break wait;
-				    * 0 = 3 * interval_ms */
+	const char *self_id;     /* copied */
+	unsigned interval_ms;    /* our heartbeat interval */
+	unsigned dead_after;     /* missed intervals before a peer is dead */
+	bool solo;               /* no peers configured: lead every group */
+	unsigned resign_wait_ms; /* bound of the make-before-break wait;
+	                          * 0 = 3 * interval_ms */
 };
 
 struct el_group_config {
@@ -209,10 +209,10 @@ struct el_peer_group_info {
 struct el_group_info {
 	const char *name;
 	enum el_state state;
-	uint8_t prio;		 /* our effective priority */
-	char leader[EL_ID_MAX];	 /* current leader's id, "" if none known */
-	uint64_t since_ms;	 /* now_ms of the last state change */
-	enum el_reason reason;	 /* of the last state change */
+	uint8_t prio;           /* our effective priority */
+	char leader[EL_ID_MAX]; /* current leader's id, "" if none known */
+	uint64_t since_ms;      /* now_ms of the last state change */
+	enum el_reason reason;  /* of the last state change */
 	char reason_peer[EL_ID_MAX];
 	uint64_t transitions;
 };
@@ -224,8 +224,8 @@ struct el_cluster;
  * random boot epoch (the caller draws it).  Returns NULL with errno EINVAL
  * (bad config) or ENOMEM.
  */
-struct el_cluster *el_cluster_new(const struct el_config *cfg,
-				  uint64_t epoch, uint64_t now_ms);
+struct el_cluster *el_cluster_new(const struct el_config *cfg, uint64_t epoch,
+                                  uint64_t now_ms);
 
 /* Free a cluster; el_cluster_free(NULL) is a no-op. */
 void el_cluster_free(struct el_cluster *cl);
@@ -237,19 +237,18 @@ void el_cluster_free(struct el_cluster *cl);
  * same wire id as another group), EINVAL or ENOMEM.
  */
 int el_cluster_group_add(struct el_cluster *cl,
-			 const struct el_group_config *gc, uint64_t now_ms);
+                         const struct el_group_config *gc, uint64_t now_ms);
 
 /*
  * Remove a group (reload).  Indexes of the other groups do not change; the
  * slot is dead.  If we led it, an EL_ACT_RELEASE event is queued.
  */
 void el_cluster_group_remove(struct el_cluster *cl, size_t group,
-			     uint64_t now_ms);
+                             uint64_t now_ms);
 
 /* Change tunables of a group that keeps its state (reload). */
 void el_cluster_group_update(struct el_cluster *cl, size_t group,
-			     const struct el_group_config *gc,
-			     uint64_t now_ms);
+                             const struct el_group_config *gc, uint64_t now_ms);
 
 /*
  * Set the group's fault state: a faulted group has effective priority 0
@@ -258,8 +257,8 @@ void el_cluster_group_update(struct el_cluster *cl, size_t group,
  * one dead interval before claiming (heartbeats may have been lost with the
  * link), and preemption waits preempt_delay_ms.
  */
-void el_cluster_group_set_fault(struct el_cluster *cl, size_t group,
-				bool fault, uint64_t now_ms);
+void el_cluster_group_set_fault(struct el_cluster *cl, size_t group, bool fault,
+                                uint64_t now_ms);
 
 /*
  * Feed one decoded, authenticated message.  Applies the replay window (per
@@ -271,7 +270,7 @@ void el_cluster_group_set_fault(struct el_cluster *cl, size_t group,
  * alive (a dead one is forgotten to make room).
  */
 enum el_verdict el_cluster_receive(struct el_cluster *cl,
-				   const struct el_msg *msg, uint64_t now_ms);
+                                   const struct el_msg *msg, uint64_t now_ms);
 
 /* Advance timers to now_ms; may queue events. */
 void el_cluster_tick(struct el_cluster *cl, uint64_t now_ms);
@@ -285,7 +284,7 @@ uint64_t el_cluster_next_deadline(const struct el_cluster *cl);
  * revives it.
  */
 void el_cluster_peer_gone(struct el_cluster *cl, const char *id,
-			  uint64_t now_ms);
+                          uint64_t now_ms);
 
 /*
  * Our loop did not run for gap_ms (> dead interval): leaders go quiet
@@ -293,7 +292,7 @@ void el_cluster_peer_gone(struct el_cluster *cl, const char *id,
  * better leader spoke; every peer gets a fresh dead interval.
  */
 void el_cluster_stalled(struct el_cluster *cl, uint64_t gap_ms,
-			uint64_t now_ms);
+                        uint64_t now_ms);
 
 /*
  * Start a graceful handover of one group (group = index) or of all groups
@@ -303,8 +302,7 @@ void el_cluster_stalled(struct el_cluster *cl, uint64_t gap_ms,
  * its successor afterwards (it may take over again if that one fails).
  * Returns the number of groups that started resigning.
  */
-size_t el_cluster_resign(struct el_cluster *cl, size_t group,
-			 uint64_t now_ms);
+size_t el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms);
 
 /* True while some group is RESIGNING (shutdown waits for this to end). */
 bool el_cluster_resigning(const struct el_cluster *cl);
@@ -321,8 +319,8 @@ bool el_cluster_resigning(const struct el_cluster *cl);
  * gone).  Returns true when the owner is a known peer.
  */
 bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
-				const uint8_t mac[EL_MAC_LEN],
-				char owner[EL_ID_MAX], uint64_t now_ms);
+                                const uint8_t mac[EL_MAC_LEN],
+                                char owner[EL_ID_MAX], uint64_t now_ms);
 
 /*
  * A backup's check on a quiet leader: true when we do not lead the group,
@@ -334,12 +332,12 @@ bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
  * heartbeats alone do not cause a takeover while the leader still answers.
  */
 bool el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
-			       uint64_t now_ms, uint64_t after_ms,
-			       uint8_t mac[EL_MAC_LEN]);
+                               uint64_t now_ms, uint64_t after_ms,
+                               uint8_t mac[EL_MAC_LEN]);
 
 /* True when mac belongs to a known peer (any group): not a foreign host. */
 bool el_cluster_mac_is_peer(const struct el_cluster *cl,
-			    const uint8_t mac[EL_MAC_LEN]);
+                            const uint8_t mac[EL_MAC_LEN]);
 
 /*
  * Pop the oldest queued event into ev.  Returns true if there was one.
@@ -359,20 +357,19 @@ bool el_cluster_send_due(const struct el_cluster *cl);
  * splitting across messages past EL_MSG_MAX_REC records; each message gets
  * the next sequence number.  Returns the number of messages.
  */
-size_t el_cluster_build(struct el_cluster *cl, struct el_msg *out,
-			size_t cap);
+size_t el_cluster_build(struct el_cluster *cl, struct el_msg *out, size_t cap);
 
 /* Status: our state of a group.  Returns -1 if the index is not a group. */
 int el_cluster_group_info(const struct el_cluster *cl, size_t group,
-			  uint64_t now_ms, struct el_group_info *out);
+                          uint64_t now_ms, struct el_group_info *out);
 
 /* Status: the peers we know, in a stable order; returns how many. */
 size_t el_cluster_peers(const struct el_cluster *cl, uint64_t now_ms,
-			struct el_peer_info *out, size_t cap);
+                        struct el_peer_info *out, size_t cap);
 
 /* Status: what each known peer said about one group; returns how many. */
 size_t el_cluster_group_peers(const struct el_cluster *cl, size_t group,
-			      uint64_t now_ms,
-			      struct el_peer_group_info *out, size_t cap);
+                              uint64_t now_ms, struct el_peer_group_info *out,
+                              size_t cap);
 
 #endif

@@ -57,7 +57,7 @@ net_addr_eq(const struct net_addr *x, const struct net_addr *y)
 
 bool
 net_addr_in_prefix(const struct net_addr *addr, const struct net_addr *prefix,
-		   unsigned plen)
+                   unsigned plen)
 {
 	size_t bits = net_addr_len(addr) * 8, i;
 
@@ -79,6 +79,6 @@ const char *
 net_mac_str(const uint8_t mac[NET_MAC_LEN], char *buf, size_t len)
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
+	         mac[2], mac[3], mac[4], mac[5]);
 	return buf;
 }

@@ -23,7 +23,7 @@
 #include "net.h"
 
 #define EV_MAX_EVENTS 64
-#define EV_NSIG 65
+#define EV_NSIG       65
 
 struct ev_loop {
 	int epfd;
@@ -31,7 +31,8 @@ struct ev_loop {
 	int sfd;
 	uint64_t now;
 	uint64_t last_gap;
-	uint64_t gen; /* iteration counter: timers armed now wait for the next */
+	uint64_t
+	    gen; /* iteration counter: timers armed now wait for the next */
 	bool stop;
 	ev_clock_fn clock;
 	void *clock_arg;
@@ -143,7 +144,7 @@ ev_now_update(struct ev_loop *loop)
 
 void
 ev_loop_set_stall_hook(struct ev_loop *loop, uint64_t threshold_ms,
-		       ev_stall_cb cb, void *arg)
+                       ev_stall_cb cb, void *arg)
 {
 	loop->stall_ms = cb ? threshold_ms : 0;
 	loop->stall_cb = cb;
@@ -188,9 +189,11 @@ heap_down(struct ev_loop *loop, size_t i)
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
 
-		if (l < loop->nheap && loop->heap[l]->when < loop->heap[m]->when)
+		if (l < loop->nheap &&
+		    loop->heap[l]->when < loop->heap[m]->when)
 			m = l;
-		if (r < loop->nheap && loop->heap[r]->when < loop->heap[m]->when)
+		if (r < loop->nheap &&
+		    loop->heap[r]->when < loop->heap[m]->when)
 			m = r;
 		if (m == i)
 			break;
@@ -436,8 +439,8 @@ ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
 	if (max_wait_ms >= 0)
 		expect = before + (uint64_t)max_wait_ms;
 	if (loop->nheap > 0) {
-		uint64_t t = loop->heap[0]->when > before ? loop->heap[0]->when
-							  : before;
+		uint64_t t =
+		    loop->heap[0]->when > before ? loop->heap[0]->when : before;
 
 		if (t < expect)
 			expect = t;
@@ -447,7 +450,7 @@ ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
 		return -1;
 	ev_now_update(loop);
 	loop->last_gap =
-		expect != UINT64_MAX && loop->now > expect ? loop->now - expect : 0;
+	    expect != UINT64_MAX && loop->now > expect ? loop->now - expect : 0;
 	if (loop->stall_ms != 0 && loop->last_gap > loop->stall_ms)
 		loop->stall_cb(loop, loop->last_gap, loop->stall_arg);
 	for (i = 0; i < n && !loop->stop; i++) {

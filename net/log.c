@@ -55,13 +55,12 @@ log_emit(int pri, const char *fmt, va_list ap, const char *suffix)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s%s%s\n", when,
-			ts.tv_nsec / 1000000,
-			pri <= LOG_ERR	   ? "error: "
-			: pri == LOG_WARNING ? "warning: "
-			: pri == LOG_DEBUG   ? "debug: "
-					     : "",
-			msg, suffix ? suffix : "");
+		fprintf(stderr, "%s.%03ld %s%s%s\n", when, ts.tv_nsec / 1000000,
+		        pri <= LOG_ERR       ? "error: "
+		        : pri == LOG_WARNING ? "warning: "
+		        : pri == LOG_DEBUG   ? "debug: "
+		                             : "",
+		        msg, suffix ? suffix : "");
 		fflush(stderr);
 	} else {
 		syslog(pri, "%s%s", msg, suffix ? suffix : "");

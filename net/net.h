@@ -22,9 +22,9 @@
 
 /* ----------------------------------------------------------- addresses */
 
-#define NET_MAC_LEN 6
+#define NET_MAC_LEN     6
 #define NET_ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
-#define NET_MAC_STRLEN 18
+#define NET_MAC_STRLEN  18
 
 /* An IPv4 or IPv6 address; IPv4 uses the first 4 bytes of a. */
 struct net_addr {
@@ -46,11 +46,10 @@ size_t net_addr_len(const struct net_addr *addr);
 
 /* True when addr lies in prefix/plen (same family). */
 bool net_addr_in_prefix(const struct net_addr *addr,
-			const struct net_addr *prefix, unsigned plen);
+                        const struct net_addr *prefix, unsigned plen);
 
 /* "aa:bb:cc:dd:ee:ff" into buf (NET_MAC_STRLEN); returns buf. */
-const char *net_mac_str(const uint8_t mac[NET_MAC_LEN], char *buf,
-			size_t len);
+const char *net_mac_str(const uint8_t mac[NET_MAC_LEN], char *buf, size_t len);
 
 /* ------------------------------------------------------------- logging */
 
@@ -70,9 +69,9 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Log at error level and exit(1).  Only main-level code calls these. */
 void fatal(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
+    __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
+    __attribute__((format(printf, 1, 2), noreturn));
 
 /* ----------------------------------------------------------- event loop */
 
@@ -88,9 +87,9 @@ struct ev_io;
 struct ev_timer;
 
 typedef void (*ev_io_cb)(struct ev_loop *loop, struct ev_io *io,
-			 uint32_t revents, void *arg);
+                         uint32_t revents, void *arg);
 typedef void (*ev_timer_cb)(struct ev_loop *loop, struct ev_timer *t,
-			    void *arg);
+                            void *arg);
 typedef void (*ev_signal_cb)(struct ev_loop *loop, int signo, void *arg);
 typedef uint64_t (*ev_clock_fn)(void *arg);
 
@@ -103,9 +102,9 @@ struct ev_io {
 };
 
 struct ev_timer {
-	uint64_t when;	/* absolute, ms */
-	size_t slot;	/* index in the loop's heap; internal */
-	uint64_t gen;	/* loop iteration that armed it; internal */
+	uint64_t when; /* absolute, ms */
+	size_t slot;   /* index in the loop's heap; internal */
+	uint64_t gen;  /* loop iteration that armed it; internal */
 	ev_timer_cb cb;
 	void *arg;
 	bool active;
@@ -135,16 +134,14 @@ void ev_io_stop(struct ev_loop *loop, struct ev_io *io);
 
 void ev_timer_init(struct ev_timer *t, ev_timer_cb cb, void *arg);
 /* (Re)arm t to fire at absolute time when_ms. */
-void ev_timer_start(struct ev_loop *loop, struct ev_timer *t,
-		    uint64_t when_ms);
+void ev_timer_start(struct ev_loop *loop, struct ev_timer *t, uint64_t when_ms);
 /* (Re)arm t to fire delay_ms after ev_now(). */
 void ev_timer_start_in(struct ev_loop *loop, struct ev_timer *t,
-		       uint64_t delay_ms);
+                       uint64_t delay_ms);
 void ev_timer_stop(struct ev_loop *loop, struct ev_timer *t);
 
 /* Deliver signo to cb through the signalfd (and block it). 0 or -1. */
-int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_cb cb,
-		  void *arg);
+int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_cb cb, void *arg);
 
 /* Run until ev_loop_break(); returns 0, or -1 with errno on epoll error. */
 int ev_loop_run(struct ev_loop *loop);
@@ -165,7 +162,7 @@ typedef void (*ev_stall_cb)(struct ev_loop *loop, uint64_t gap_ms, void *arg);
  * our own do not count.  threshold_ms 0 removes the hook.
  */
 void ev_loop_set_stall_hook(struct ev_loop *loop, uint64_t threshold_ms,
-			    ev_stall_cb cb, void *arg);
+                            ev_stall_cb cb, void *arg);
 
 /*
  * How late the last wait returned: the time past the moment the loop should
@@ -192,9 +189,8 @@ struct udp_sock;
  * with udp_sock_read_error().  Returns NULL with a reason in err.
  */
 struct udp_sock *udp_sock_new(const struct net_addr *bind, uint16_t port,
-			      const struct net_addr *mcast,
-			      const char *mcast_if, char *err,
-			      size_t errlen);
+                              const struct net_addr *mcast,
+                              const char *mcast_if, char *err, size_t errlen);
 void udp_sock_free(struct udp_sock *us);
 int udp_sock_fd(const struct udp_sock *us);
 
@@ -206,7 +202,7 @@ int udp_sock_fd(const struct udp_sock *us);
  * that send is retried once, so the error is only in udp_sock_read_error().
  */
 int udp_sock_send(struct udp_sock *us, const struct net_addr *dst,
-		  uint16_t port, const void *buf, size_t len);
+                  uint16_t port, const void *buf, size_t len);
 
 /*
  * Receive one datagram.  Returns its length (the bytes copied; truncated
@@ -217,7 +213,7 @@ int udp_sock_send(struct udp_sock *us, const struct net_addr *dst,
  * in the error queue for udp_sock_read_error().
  */
 ssize_t udp_sock_recv(struct udp_sock *us, void *buf, size_t cap,
-		      struct net_addr *src, uint16_t *sport, bool *truncated);
+                      struct net_addr *src, uint16_t *sport, bool *truncated);
 
 /*
  * Read one queued ICMP error (MSG_ERRQUEUE; the fd reports EPOLLERR while
@@ -228,7 +224,7 @@ ssize_t udp_sock_recv(struct udp_sock *us, void *buf, size_t cap,
  * queue is empty, -1 with errno on failure.
  */
 int udp_sock_read_error(struct udp_sock *us, struct net_addr *dst,
-			int *ee_errno, struct net_addr *offender);
+                        int *ee_errno, struct net_addr *offender);
 
 /* ------------------------------------------------- ARP/NDP frame codec */
 
@@ -241,9 +237,9 @@ enum frame_kind {
 
 enum frame_err {
 	FRAME_OK = 0,
-	FRAME_ERR_TRUNCATED, /* shorter than its headers say */
-	FRAME_ERR_OVERSIZE,  /* longer than any ARP/NDP frame can be */
-	FRAME_ERR_ETHERTYPE, /* neither ARP nor IPv6 */
+	FRAME_ERR_TRUNCATED,  /* shorter than its headers say */
+	FRAME_ERR_OVERSIZE,   /* longer than any ARP/NDP frame can be */
+	FRAME_ERR_ETHERTYPE,  /* neither ARP nor IPv6 */
 	FRAME_ERR_ARP_FORMAT, /* htype/ptype/hlen/plen not Ethernet/IPv4 */
 	FRAME_ERR_ARP_OP,     /* not request or reply */
 	FRAME_ERR_IP6_HEADER, /* bad version, payload length */
@@ -269,12 +265,12 @@ struct frame_info {
 	 * the Ethernet source when the option is absent.
 	 */
 	uint8_t mac[NET_MAC_LEN];
-	bool has_lladdr_opt;	 /* NDP: the option was present */
-	struct net_addr sender;	 /* ARP sender IP; IPv6 source address */
-	struct net_addr target;	 /* ARP target IP; NDP target address */
+	bool has_lladdr_opt;     /* NDP: the option was present */
+	struct net_addr sender;  /* ARP sender IP; IPv6 source address */
+	struct net_addr target;  /* ARP target IP; NDP target address */
 	struct net_addr ip6_dst; /* IPv6 destination (NDP only) */
-	bool probe;	 /* ARP sender 0.0.0.0 or NS from :: (DAD) */
-	bool gratuitous; /* ARP sender IP == target IP (announcement) */
+	bool probe;              /* ARP sender 0.0.0.0 or NS from :: (DAD) */
+	bool gratuitous;         /* ARP sender IP == target IP (announcement) */
 	bool na_router, na_solicited, na_override;
 };
 
@@ -296,7 +292,7 @@ struct frame_info {
  *   link-layer option, a solicited NA to a multicast group are rejected.
  */
 enum frame_err frame_decode(const uint8_t *buf, size_t len,
-			    struct frame_info *out);
+                            struct frame_info *out);
 
 /* Largest frame we accept (untagged Ethernet, no FCS). */
 #define FRAME_MAX_LEN 1514
@@ -322,7 +318,7 @@ enum frame_err frame_decode(const uint8_t *buf, size_t len,
  * VIPs); l2_port_set_vips() handles that.
  */
 int bpf_filter_build(const struct net_addr *vips, size_t n,
-		     struct sock_filter *prog, size_t cap);
+                     struct sock_filter *prog, size_t cap);
 
 /* Build the fallback: every ARP frame and every ICMPv6 NS/NA.  Returns the
  * instruction count (12), or -1 with errno E2BIG or ENOMEM. */
@@ -333,9 +329,9 @@ int bpf_filter_build_any(struct sock_filter *prog, size_t cap);
 struct l2_port;
 
 struct l2_counters {
-	uint64_t rx_frames;		  /* frames the filter let through */
-	uint64_t rx_bad[FRAME_ERR_MAX];	  /* by frame_err; [0] unused */
-	uint64_t rx_dropped;		  /* kernel drops (pcap_stats) */
+	uint64_t rx_frames;             /* frames the filter let through */
+	uint64_t rx_bad[FRAME_ERR_MAX]; /* by frame_err; [0] unused */
+	uint64_t rx_dropped;            /* kernel drops (pcap_stats) */
 	uint64_t tx_frames;
 	uint64_t tx_errors;
 };
@@ -374,8 +370,8 @@ int l2_port_refresh(struct l2_port *p);
  * may be NULL) or -1 with errno (EIO: the kernel did not take the filter
  * and libpcap filters in userland).
  */
-int l2_port_set_vips(struct l2_port *p, const struct net_addr *vips,
-		     size_t n, bool *fallback);
+int l2_port_set_vips(struct l2_port *p, const struct net_addr *vips, size_t n,
+                     bool *fallback);
 
 /*
  * Read every pending frame (at most max_frames, 0 = no limit), decode it and
@@ -384,7 +380,7 @@ int l2_port_set_vips(struct l2_port *p, const struct net_addr *vips,
  * Returns the number of frames read, or -1 with errno.
  */
 int l2_port_dispatch(struct l2_port *p, unsigned max_frames, l2_frame_cb cb,
-		     void *arg);
+                     void *arg);
 
 /*
  * Announce vip: IPv4 sends a gratuitous ARP request (target MAC zero) and
@@ -408,7 +404,7 @@ int l2_port_announce(struct l2_port *p, const struct net_addr *vip);
  * link-local source.  0 or -1 with errno.
  */
 int l2_port_reply(struct l2_port *p, const struct net_addr *vip,
-		  const struct frame_info *req);
+                  const struct frame_info *req);
 
 /*
  * Probe vip for a conflict (RFC 5227 ARP probe: sender IP 0.0.0.0, target
@@ -432,7 +428,7 @@ struct rtnl_link {
 	int ifindex;
 	char name[IFNAMSIZ];
 	uint8_t mac[NET_MAC_LEN]; /* zero unless a 6-byte hardware address */
-	bool admin_up; /* IFF_UP */
+	bool admin_up;            /* IFF_UP */
 	/* Carrier and operational state: IFF_UP, IFF_RUNNING, IFF_LOWER_UP
 	 * and IFLA_OPERSTATE UP or UNKNOWN (lo reports UNKNOWN). */
 	bool oper_up;
@@ -444,8 +440,8 @@ struct rtnl_addr {
 	int ifindex;
 	struct net_addr addr;
 	uint8_t prefixlen;
-	uint8_t scope;	/* RT_SCOPE_*; ignored by the kernel for IPv6 */
-	uint8_t proto;	/* IFA_PROTO (Linux 6.1+), 0 if the kernel did not say */
+	uint8_t scope; /* RT_SCOPE_*; ignored by the kernel for IPv6 */
+	uint8_t proto; /* IFA_PROTO (Linux 6.1+), 0 if the kernel did not say */
 	uint32_t flags; /* IFA_F_* */
 };
 
@@ -460,14 +456,14 @@ struct rtnl_rule {
 
 struct rtnl_route {
 	int family;
-	uint32_t table;	     /* 0 = main on add */
+	uint32_t table;      /* 0 = main on add */
 	struct net_addr dst; /* family set; all zero with dst_len 0 = default */
 	uint8_t dst_len;
 	struct net_addr gw; /* family 0 = none */
 	int oif;
 	uint8_t proto;
-	uint8_t scope; /* RT_SCOPE_UNIVERSE without gw on add/del = link */
-	uint8_t type;  /* RTN_UNICAST ...; 0 = RTN_UNICAST on add/del */
+	uint8_t scope;   /* RT_SCOPE_UNIVERSE without gw on add/del = link */
+	uint8_t type;    /* RTN_UNICAST ...; 0 = RTN_UNICAST on add/del */
 	uint32_t metric; /* 0: kernel default on add, any on delete */
 };
 
@@ -552,8 +548,8 @@ int rtnl_link_get_index(struct rtnl *nl, int ifindex, struct rtnl_link *out);
 int rtnl_addr_add(struct rtnl *nl, const struct rtnl_addr *a);
 int rtnl_addr_del(struct rtnl *nl, const struct rtnl_addr *a);
 /* Dump addresses of family (0 = both) on ifindex (0 = all). 0 or -1. */
-int rtnl_addr_dump(struct rtnl *nl, int family, int ifindex,
-		   rtnl_addr_cb cb, void *arg);
+int rtnl_addr_dump(struct rtnl *nl, int family, int ifindex, rtnl_addr_cb cb,
+                   void *arg);
 
 /*
  * "from src/src_len lookup table priority P proto X" (FR_ACT_TO_TBL).  Add:
@@ -578,7 +574,7 @@ int rtnl_route_add(struct rtnl *nl, const struct rtnl_route *r);
 int rtnl_route_del(struct rtnl *nl, const struct rtnl_route *r);
 /* Dump routes of family (0 = both) in table (0 = all tables). 0 or -1. */
 int rtnl_route_dump(struct rtnl *nl, int family, uint32_t table,
-		    rtnl_route_cb cb, void *arg);
+                    rtnl_route_cb cb, void *arg);
 
 /* All links. 0 or -1. */
 int rtnl_link_dump(struct rtnl *nl, rtnl_link_cb cb, void *arg);
@@ -594,8 +590,8 @@ int rtnl_link_dump(struct rtnl *nl, rtnl_link_cb cb, void *arg);
  * EINVAL from the kernel for a bad value.
  */
 int sysctl_if_get(int family, const char *ifname, const char *key, char *buf,
-		  size_t len);
+                  size_t len);
 int sysctl_if_set(int family, const char *ifname, const char *key,
-		  const char *value);
+                  const char *value);
 
 #endif

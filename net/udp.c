@@ -263,8 +263,8 @@ fd_move_high(int fd)
 	struct rlimit rl;
 	int target = UDP_HIGH_FD, nfd;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)target >= rl.rlim_cur)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && (rlim_t)target >= rl.rlim_cur)
 		target = rl.rlim_cur > 64 ? (int)rl.rlim_cur - 16 : fd;
 	if (target <= fd || (nfd = fcntl(fd, F_DUPFD_CLOEXEC, target)) == -1)
 		return fd;

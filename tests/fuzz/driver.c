@@ -44,7 +44,8 @@ run_file(const char *path)
 	fclose(f);
 	LLVMFuzzerTestOneInput(buf, (size_t)len);
 	free(buf);
-	printf("ok %d - %s\n", ++n, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	printf("ok %d - %s\n", ++n,
+	       strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 	fflush(stdout);
 	return 0;
 }
@@ -68,7 +69,7 @@ run_path(const char *path)
 
 		if (ents[i]->d_name[0] != '.') {
 			snprintf(full, sizeof(full), "%s/%s", path,
-				 ents[i]->d_name);
+			         ents[i]->d_name);
 			fails += run_file(full);
 		}
 		free(ents[i]);

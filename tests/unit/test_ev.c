@@ -51,7 +51,7 @@ on_timer_kill_next(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
 	on_timer(loop, t, arg);
 	ev_timer_stop(loop, &timers[2]); /* due at the same time */
-	ev_timer_stop(loop, t);		  /* itself: already off the heap */
+	ev_timer_stop(loop, t);          /* itself: already off the heap */
 }
 
 static void
@@ -110,7 +110,8 @@ test_timers(void)
 	ev_timer_init(&timers[4], on_timer_zero, NULL);
 	ev_timer_start(loop, &timers[4], 1200);
 	ev_loop_run_once(loop, 0);
-	is_int(fired[4], 1, "self re-arming timer with no delay fires once per run");
+	is_int(fired[4], 1,
+	       "self re-arming timer with no delay fires once per run");
 	ev_timer_stop(loop, &timers[4]);
 	is_int(ev_loop_last_gap(loop), 0, "no gap without clock movement");
 	fake_now = 1700;
