@@ -37,6 +37,11 @@ cppcheck_rc=0
 	tests/tools) >>"$log" 2>&1 || cppcheck_rc=1
 if [ $cppcheck_rc = 0 ]; then echo "PASS: cppcheck"; else echo "FAIL: cppcheck (see $log)"; fi
 
+# Formatting: every C file as .clang-format says.
+format_rc=0
+make check-format >>"$log" 2>&1 || format_rc=1
+if [ $format_rc = 0 ]; then echo "PASS: check-format"; else echo "FAIL: check-format (see $log)"; fi
+
 # distcheck builds the tarball and re-runs the suite from it without the
 # sanitizers; the namespace tests already ran above, so they skip there.
 distcheck_rc=0
@@ -64,6 +69,7 @@ done
 	passed=$((passed + 1))
 [ "$distcheck_rc" != 0 ] && failed=$((failed + 1))
 if [ "$cppcheck_rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if [ "$format_rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 if [ "$check_rc" != 0 ] && [ "$failed" = 0 ]; then
 	failed=1 # make check failed outside any test result
 fi
