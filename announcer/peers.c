@@ -141,7 +141,11 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
 	if (v != EL_OK) {
 		d->ctr.hb_rejected[v]++;
-		if (v == EL_REJ_HMAC && p != NULL)
+		/* A vipd datagram from a peer address (or, in multicast mode,
+		 * from anyone) that fails authentication: maybe our secret
+		 * is the wrong one (see auth_check in daemon.c). */
+		if (v == EL_REJ_HMAC &&
+		    (p != NULL || (d->npeers == 0 && d->cfg->has_multicast)))
 			d->auth_fail_at = ev_now(d->loop);
 		return;
 	}
