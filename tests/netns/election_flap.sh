@@ -10,13 +10,11 @@
 # the only leader at the end, named by every node.  The rule's counters
 # check that the loss was really there (2% .. 9% of the heartbeats).
 #
-# A backup that loses 3 heartbeats of the leader in a row declares it dead
-# (dead_after = 3): at 5% independent loss that happens with a probability
-# of 0.05^3 per heartbeat, about 7% per backup and minute, so a run sees a
-# brief false takeover (taken back by the leader within an interval) about
-# once in seven.  Such takeovers are counted and printed; they fail the
-# test only beyond 2 (or at all with EL_FLAP_STRICT=1, the issue's literal
-# "zero leader changes").
+# Heartbeats alone would not do it: at 5% independent loss a backup misses
+# 3 in a row with a probability of 0.05^3 per heartbeat, about 7% per backup
+# and minute.  But a backup whose leader is 1.5 intervals late asks the data
+# plane (an ARP probe for the VIP) and the leader's answer keeps it alive,
+# so the issue's literal target holds: no transition on any node.
 #
 # Runs for about 75 s.  EL_FLAP_SECONDS shortens or lengthens it.
 set -u
@@ -67,12 +65,11 @@ el_all_follow n1
 tap_ok $? "${t} s of 5% loss: every node still names n1"
 B=$(($(backups) - B0))
 echo "# backup transitions under loss: $B (a false takeover counts 2)"
-if [ "${EL_FLAP_STRICT:-0}" = 1 ]; then
-	tap_is "$B" 0 "${t} s of 5% loss: no transition on any backup (strict)"
-else
-	tap_ok "$([ "$B" -le 4 ] && echo 0)" \
-		"${t} s of 5% loss: at most 2 brief false takeovers by backups ($((B / 2)))"
-fi
+tap_is "$B" 0 "${t} s of 5% loss: no transition on any backup"
+P=$(($(el_gf n2 counters.leader_probes) + $(el_gf n3 counters.leader_probes)))
+echo "# data-plane checks of the quiet leader by the backups: $P"
+tap_ok "$([ "$P" -gt 0 ] && echo 0)" \
+	"${t} s of 5% loss: the backups asked the data plane about late heartbeats ($P)"
 
 # counters NODE: "seen dropped" heartbeats at NODE's input.
 counters() {
