@@ -250,7 +250,7 @@ vlab_vagrant() {
 
 vlab_conf_group() {
 	local file="$1" kv group=vip2 vips="" bind=local pin="" iface=eth1
-	local prio="" extra="" v viplist=""
+	local prio="" extra="" v viplist="" preempt="" delay=""
 	shift
 	for kv in "$@"; do
 		case "$kv" in
@@ -261,6 +261,8 @@ vlab_conf_group() {
 		iface=*) iface="${kv#*=}" ;;
 		prio=*) prio="${kv#*=}" ;;
 		extra=*) extra="${kv#*=}" ;;
+		preempt=*) preempt="${kv#*=}" ;;
+		delay=*) delay="${kv#*=}" ;;
 		*) echo "vlab_conf_group: unknown key $kv" >&2; return 1 ;;
 		esac
 	done
@@ -272,6 +274,8 @@ vlab_conf_group() {
 		echo "  name = \"$group\"; interface = \"$iface\";"
 		echo "  vips = [ ${viplist%, } ]; bind = \"$bind\";"
 		[ -n "$prio" ] && echo "  priority = $prio;"
+		[ -n "$preempt" ] && echo "  preempt = $preempt;"
+		[ -n "$delay" ] && echo "  preempt_delay_ms = $delay;"
 		[ -n "$pin" ] && echo "  route = { pin = \"$pin\"; $VLAB_ROUTE };"
 		[ -n "$extra" ] && echo "  $extra"
 		echo "} );"
@@ -392,28 +396,9 @@ vlab_cut() { ip -n "$LAB_SW" link set x-br0 down; }
 vlab_heal() { ip -n "$LAB_SW" link set x-br0 up; }
 
 vlab_conf_group_add() {
-	local file="$1" name="$2" vips="$3" kv v viplist=""
-	local prio="" preempt=true delay=0
+	local file="$1" name="$2" vips="$3"
 	shift 3
-	for kv in "$@"; do
-		case "$kv" in
-		prio=*) prio="${kv#*=}" ;;
-		preempt=*) preempt="${kv#*=}" ;;
-		delay=*) delay="${kv#*=}" ;;
-		*) echo "vlab_conf_group_add: unknown key $kv" >&2; return 1 ;;
-		esac
-	done
-	for v in ${vips//,/ }; do viplist="$viplist\"$v\", "; done
-	# vlab_conf ends the group list with "} );": reopen it.
-	sed -i '$ d' "$file" || return 1
-	{
-		echo "}, {"
-		echo "  name = \"$name\"; interface = \"eth1\";"
-		echo "  vips = [ ${viplist%, } ];"
-		[ -n "$prio" ] && echo "  priority = $prio;"
-		echo "  preempt = $preempt; preempt_delay_ms = $delay;"
-		echo "} );"
-	} >>"$file"
+	vlab_conf_group "$file" group="$name" vips="$vips" "$@"
 }
 
 # ---- L2 helpers for the announcer tests (tests/netns/announce*.sh)
