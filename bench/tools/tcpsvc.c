@@ -46,54 +46,18 @@ struct tcpsvc {
 	unsigned long long served, errors;
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: tcpsvc [-p PORT] [-n NAME] [-b ADDR]\n");
-}
+#define TCPSVC_USAGE "usage: tcpsvc [-p PORT] [-n NAME] [-b ADDR]\n"
 
 static int
 svc_args(struct tcpsvc *s, int argc, char **argv, long *port, const char **bind)
 {
 	char name[TU_NAME_MAX + 1];
-	int c;
 
 	if (tu_name_default(name) < 0)
 		strcpy(name, "?");
-	while ((c = getopt(argc, argv, "p:n:b:h")) != -1) {
-		switch (c) {
-		case 'p':
-			if (tu_parse_long(optarg, 1, 65535, port) < 0) {
-				fprintf(stderr,
-				        "tcpsvc: -p: '%s' is not a "
-				        "port (1..65535)\n",
-				        optarg);
-				return -1;
-			}
-			break;
-		case 'n':
-			if (tu_name_set(name, optarg) < 0) {
-				fprintf(stderr,
-				        "tcpsvc: -n: a name is 1..%d "
-				        "printable characters without spaces\n",
-				        TU_NAME_MAX);
-				return -1;
-			}
-			break;
-		case 'b':
-			*bind = optarg;
-			break;
-		default:
-			usage();
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "tcpsvc: unexpected argument '%s'\n",
-		        argv[optind]);
-		usage();
+	if (tu_server_args("tcpsvc", TCPSVC_USAGE, argc, argv, port, name,
+	                   bind) < 0)
 		return -1;
-	}
 	s->replylen =
 	    (size_t)snprintf(s->reply, sizeof(s->reply), "%s\n", name);
 	return 0;

@@ -40,52 +40,13 @@ struct echo {
 	unsigned long long rx, tx, oversize, errors;
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: udpecho [-p PORT] [-n NAME] [-b ADDR]\n");
-}
+#define UDPECHO_USAGE "usage: udpecho [-p PORT] [-n NAME] [-b ADDR]\n"
 
 static int
 echo_args(struct echo *e, int argc, char **argv, long *port, const char **bind)
 {
-	int c;
-
-	while ((c = getopt(argc, argv, "p:n:b:h")) != -1) {
-		switch (c) {
-		case 'p':
-			if (tu_parse_long(optarg, 1, 65535, port) < 0) {
-				fprintf(stderr,
-				        "udpecho: -p: '%s' is not a "
-				        "port (1..65535)\n",
-				        optarg);
-				return -1;
-			}
-			break;
-		case 'n':
-			if (tu_name_set(e->name, optarg) < 0) {
-				fprintf(stderr,
-				        "udpecho: -n: a name is 1..%d "
-				        "printable characters without spaces\n",
-				        TU_NAME_MAX);
-				return -1;
-			}
-			break;
-		case 'b':
-			*bind = optarg;
-			break;
-		default:
-			usage();
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "udpecho: unexpected argument '%s'\n",
-		        argv[optind]);
-		usage();
-		return -1;
-	}
-	return 0;
+	return tu_server_args("udpecho", UDPECHO_USAGE, argc, argv, port,
+	                      e->name, bind);
 }
 
 /* Asks for the destination address of every datagram. */

@@ -201,3 +201,46 @@ tu_now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+int
+tu_server_args(const char *prog, const char *usage, int argc, char **argv,
+               long *port, char *name, const char **bind)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "p:n:b:h")) != -1) {
+		switch (c) {
+		case 'p':
+			if (tu_parse_long(optarg, 1, 65535, port) < 0) {
+				fprintf(
+				    stderr,
+				    "%s: -p: '%s' is not a port (1..65535)\n",
+				    prog, optarg);
+				return -1;
+			}
+			break;
+		case 'n':
+			if (tu_name_set(name, optarg) < 0) {
+				fprintf(stderr,
+				        "%s: -n: a name is 1..%d printable "
+				        "characters without spaces\n",
+				        prog, TU_NAME_MAX);
+				return -1;
+			}
+			break;
+		case 'b':
+			*bind = optarg;
+			break;
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+		        argv[optind]);
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}

@@ -60,6 +60,15 @@ int tu_signal_read(int sfd);
 int tu_listen(int type, const char *addr, uint16_t port, int fds[2],
               int fams[2]);
 
+/*
+ * The command line shared by the servers udpecho and tcpsvc:
+ * PROG [-p PORT] [-n NAME] [-b ADDR].  *PORT, NAME (TU_NAME_MAX + 1 bytes)
+ * and *BIND keep their defaults unless given.  Prints the problem (and
+ * USAGE) on stderr and returns -1 on bad arguments, 0 otherwise.
+ */
+int tu_server_args(const char *prog, const char *usage, int argc, char **argv,
+                   long *port, char *name, const char **bind);
+
 /* The monotonic clock in nanoseconds. */
 uint64_t tu_now_ns(void);
 
