@@ -34,12 +34,6 @@
 /* At most one conflict log line per VIP per this period. */
 #define CONFLICT_LOG_MS 10000
 
-static bool
-vip_usable(const struct vgroup *g, const struct vip *v)
-{
-	return !(v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD);
-}
-
 static void
 burst_step(struct vgroup *g)
 {
@@ -51,7 +45,7 @@ burst_step(struct vgroup *g)
 	while (g->burst_pos < g->nvips && sent < BURST_CHUNK) {
 		struct vip *v = &g->vips[g->burst_pos++];
 
-		if (l2 == NULL || !vip_usable(g, v))
+		if (l2 == NULL || vip_yielded(g, v))
 			continue;
 		if ((n = l2_port_announce(l2, &v->addr)) > 0)
 			g->ctr.announcements += (uint64_t)n;
@@ -151,7 +145,7 @@ probe_send(struct vgroup *g, bool only_conflicted)
 		if (only_conflicted && !g->vips[i].conflict)
 			continue;
 		if (l2_port_probe(g->port->l2, &g->vips[i].addr) == 0)
-			g->probes_sent++;
+			g->probed = true;
 	}
 }
 
@@ -235,6 +229,16 @@ announce_reprobe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	announce_reprobe(arg);
 }
 
+/* Count a foreign host claiming VIP v with mac, for status and metrics. */
+static void
+conflict_record(struct vgroup *g, struct vip *v, const uint8_t *mac)
+{
+	memcpy(v->conflict_mac, mac, NET_MAC_LEN);
+	v->conflict_count++;
+	v->conflict_at = ev_now(g->d->loop);
+	g->ctr.conflicts++;
+}
+
 /* A VIP the foreign owner let go: bind it and announce it at once. */
 static void
 vip_reclaim(struct vgroup *g, struct vip *v)
@@ -272,10 +276,7 @@ probe_evaluate(struct vgroup *g)
 				        : "announcing it anyway "
 				          "(conflict = \"takeover\")");
 			v->conflict = true;
-			memcpy(v->conflict_mac, v->probe_mac, NET_MAC_LEN);
-			v->conflict_count++;
-			v->conflict_at = ev_now(g->d->loop);
-			g->ctr.conflicts++;
+			conflict_record(g, v, v->probe_mac);
 		} else if (v->conflict && !v->probe_answered) {
 			log_info("group %s: %s is free again", g->cg.name,
 			         net_addr_str(&v->addr, a, sizeof(a)));
@@ -318,10 +319,7 @@ conflict_seen(struct vgroup *g, struct vip *v, const uint8_t *mac)
 	uint64_t now = ev_now(g->d->loop);
 	char a[NET_ADDR_STRLEN], m[NET_MAC_STRLEN];
 
-	v->conflict_count++;
-	v->conflict_at = now;
-	memcpy(v->conflict_mac, mac, NET_MAC_LEN);
-	g->ctr.conflicts++;
+	conflict_record(g, v, mac);
 	if (v->log_at == 0 || now - v->log_at >= CONFLICT_LOG_MS) {
 		v->log_at = now;
 		log_warnx(
@@ -364,7 +362,7 @@ answer(struct port *p, struct vgroup *g, size_t idx,
 {
 	struct vip *v = &g->vips[idx];
 
-	if (!g->leading || !vip_usable(g, v))
+	if (!g->leading || vip_yielded(g, v))
 		return;
 	if (l2_port_reply(p->l2, &v->addr, fi) == -1)
 		return;

@@ -37,43 +37,6 @@ check_election(const struct conf *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-static bool
-has_family(const struct conf_group *cg, int family)
-{
-	size_t i;
-
-	for (i = 0; i < cg->nvips; i++)
-		if (cg->vips[i].family == family)
-			return true;
-	return false;
-}
-
-static void
-count_foreign(const struct rtnl_route *r, void *arg)
-{
-	if (r->proto != RTNL_PROTO_VIPD)
-		(*(size_t *)arg)++;
-}
-
-/* The pin's table must not hold routes vipd did not make. */
-static int
-table_in_use(struct rtnl *nl, const struct conf_group *cg, int family,
-             char *err, size_t errlen)
-{
-	size_t foreign = 0;
-
-	if (rtnl_route_dump(nl, family, cg->route.table, count_foreign,
-	                    &foreign) == -1 ||
-	    foreign == 0)
-		return 0;
-	snprintf(err, errlen,
-	         "route table %u already holds %zu %s route%s vipd did not "
-	         "make; choose another route.table",
-	         cg->route.table, foreign, family == AF_INET ? "IPv4" : "IPv6",
-	         foreign == 1 ? "" : "s");
-	return -1;
-}
-
 /* Print problems found on this host; returns the number of errors. */
 int
 check_host(const struct conf *cfg, bool verbose)
@@ -106,11 +69,12 @@ check_host(const struct conf *cfg, bool verbose)
 		if (cg->route.pin == CONF_ROUTE_OFF)
 			continue;
 		for (f = 0; f < 2; f++) {
-			if (!has_family(cg, fams[f]) ||
+			if (!conf_group_has_family(cg, fams[f]) ||
 			    (netcfg_gateway(nl, cg, fams[f], &gw, err,
 			                    sizeof(err)) == 0 &&
-			     table_in_use(nl, cg, fams[f], err, sizeof(err)) ==
-			         0))
+			     netcfg_table_check_free(nl, cg->route.table,
+			                             fams[f], err,
+			                             sizeof(err)) == 0))
 				continue;
 			fprintf(stderr, "%s:%d: groups[%zu].route: %s\n",
 			        cfg->path, cg->line, i, err);

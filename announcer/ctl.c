@@ -322,20 +322,6 @@ socket_claim(const struct sockaddr_un *sun, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-make_parent_dir(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return;
-	*slash = '\0';
-	if (mkdir(dir, 0755) == 0)
-		log_debug("created %s", dir);
-}
-
 struct ctl *
 ctl_new(struct vipd *d, const char *path, const char *group, char *err,
         size_t errlen)
@@ -360,7 +346,7 @@ ctl_new(struct vipd *d, const char *path, const char *group, char *err,
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	make_parent_dir(path);
+	vipd_make_parent_dir(path);
 	if (socket_claim(&sun, err, errlen) == -1)
 		goto fail;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ctlproto.h"
@@ -25,6 +26,27 @@ static uint64_t
 dead_interval(const struct vipd *d)
 {
 	return (uint64_t)d->cfg->interval_ms * d->cfg->dead_after;
+}
+
+void
+vipd_make_parent_dir(const char *path)
+{
+	char dir[CONF_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == 0)
+		log_debug("created %s", dir);
+}
+
+/* How long a resigning leader waits for its successor (make-before-break). */
+static unsigned
+resign_wait_ms(const struct vipd *d)
+{
+	return 3 * d->cfg->interval_ms;
 }
 
 static uint64_t
@@ -80,8 +102,7 @@ vipd_el_flush(struct vipd *d)
 				group_apply(d->groups[evs[i].group], &evs[i]);
 	}
 	vipd_el_rearm(d);
-	if (d->stopping)
-		stop_check(d);
+	stop_check(d);
 }
 
 static void
@@ -95,8 +116,9 @@ on_el_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 }
 
 /*
- * Stall guard: the loop started an iteration more than a dead interval
- * after the previous one, so the process was frozen (SIGSTOP, VM pause).
+ * Stall guard: a wait of the loop returned more than a dead interval past
+ * its deadline (ev_loop_last_gap), so the process was frozen (SIGSTOP, VM
+ * pause); our own long callbacks do not count.
  * Peers have likely declared us dead and taken over: go quiet and listen
  * before re-asserting.  Runs before the heartbeats and frames that queued
  * up meanwhile are read.  A node without peers has nobody to defer to.
@@ -164,7 +186,6 @@ on_hb_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	struct vipd *d = arg;
 	uint64_t now = ev_now(loop);
 
-	d->last_hb = now;
 	el_cluster_tick(d->el, now);
 	auth_check(d, now);
 	leader_checks(d, now);
@@ -208,7 +229,11 @@ finish(struct vipd *d)
 {
 	size_t i;
 
+	/* Runs once, whichever path gets here first. */
+	if (d->finishing)
+		return;
 	d->finishing = true;
+	d->stopping = false;
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i] != NULL)
 			el_cluster_group_set_fault(d->el, i, true,
@@ -223,10 +248,8 @@ finish(struct vipd *d)
 static void
 stop_check(struct vipd *d)
 {
-	if (d->stopping && !el_cluster_resigning(d->el)) {
-		d->stopping = false; /* finish() runs once */
+	if (d->stopping && !el_cluster_resigning(d->el))
 		finish(d);
-	}
 }
 
 static void
@@ -239,7 +262,6 @@ on_stop_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	if (d->stopping) {
 		log_warnx("shutdown: handover not confirmed in time; "
 		          "releasing anyway");
-		d->stopping = false;
 		finish(d);
 	}
 }
@@ -262,11 +284,12 @@ void
 vipd_shutdown(struct vipd *d)
 {
 	size_t n;
-	uint64_t wait = 3 * (uint64_t)d->cfg->interval_ms + 100;
+	/* The election's own bound on the handover, plus slack for the last
+	 * messages to arrive. */
+	uint64_t wait = resign_wait_ms(d) + 100;
 
 	if (d->stopping) {
 		log_info("second stop signal: exiting now");
-		d->stopping = false;
 		finish(d);
 		return;
 	}
@@ -346,8 +369,8 @@ election_create(struct vipd *d, char *err, size_t errlen)
 	ec.self_id = d->cfg->node_id;
 	ec.interval_ms = d->cfg->interval_ms;
 	ec.dead_after = d->cfg->dead_after;
-	ec.solo = d->npeers == 0 && !d->cfg->has_multicast;
-	ec.resign_wait_ms = 3 * d->cfg->interval_ms;
+	ec.solo = d->solo;
+	ec.resign_wait_ms = resign_wait_ms(d);
 	d->epoch = draw_epoch();
 	d->el = el_cluster_new(&ec, d->epoch, ev_now(d->loop));
 	if (d->el == NULL) {
@@ -372,7 +395,6 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	}
 	d->opts = *opts;
 	d->cfg = cfg;
-	d->exit_code = 0;
 	if ((d->loop = ev_loop_new()) == NULL) {
 		snprintf(err, errlen, "event loop: %s", strerror(errno));
 		goto fail;
@@ -411,8 +433,7 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	if (peers_configure(d, err, errlen) == -1 ||
 	    election_create(d, err, errlen) == -1)
 		goto fail;
-	if ((d->npeers > 0 || d->cfg->has_multicast) &&
-	    peers_open(d, err, errlen) == -1)
+	if (!d->solo && peers_open(d, err, errlen) == -1)
 		goto fail;
 	if (groups_create(d, err, errlen) == -1)
 		goto fail;
@@ -465,7 +486,7 @@ vipd_run(struct vipd *d)
 			group_log_summary(d->groups[i]);
 	ev_timer_start_in(d->loop, &d->hb_timer, 0);
 	ev_timer_start_in(d->loop, &d->reconcile_timer, RECONCILE_PERIOD_MS);
-	if (d->npeers > 0 || d->cfg->has_multicast)
+	if (!d->solo)
 		ev_loop_set_stall_hook(d->loop, dead_interval(d), on_stall, d);
 	vipd_el_flush(d);
 	if (ev_loop_run(d->loop) == -1) {
@@ -473,5 +494,5 @@ vipd_run(struct vipd *d)
 		return 1;
 	}
 	log_info("stopped");
-	return d->exit_code;
+	return 0;
 }

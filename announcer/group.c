@@ -77,9 +77,7 @@ vips_create(struct vgroup *g, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < g->nvips; i++) {
-		g->vips[i].addr.family = g->cg.vips[i].family;
-		memcpy(g->vips[i].addr.a, g->cg.vips[i].a,
-		       sizeof(g->vips[i].addr.a));
+		g->vips[i].addr = vipd_addr(&g->cg.vips[i]);
 		if (vipmap_add(g->d->map, &g->vips[i].addr, g, i) == -1) {
 			char a[NET_ADDR_STRLEN];
 
@@ -102,6 +100,8 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 {
 	struct vgroup *g = calloc(1, sizeof(*g));
 	struct el_group_config gc;
+	enum group_fault f;
+	const char *text;
 	int idx;
 
 	if (g == NULL) {
@@ -130,12 +130,8 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 		return NULL;
 	}
 	g->el = (size_t)idx;
-	if (g->port == NULL || !g->port->present)
-		group_set_fault(g, GF_NO_INTERFACE, "interface not present");
-	else if (g->port->l2 == NULL)
-		group_set_fault(g, GF_L2, g->port->l2_error);
-	else if (!g->port->oper_up)
-		group_set_fault(g, GF_LINK_DOWN, "link down");
+	if ((f = port_fault(g->port, &text)) != GF_NONE)
+		group_set_fault(g, f, text);
 	netcfg_check_interface(d->nc, g);
 	if (g->cg.route.pin == CONF_ROUTE_ALWAYS && g->fault == GF_NONE)
 		netcfg_route_up(d->nc, g);
@@ -352,7 +348,7 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 	if (f == GF_NONE && was) {
 		if (g->cg.route.pin == CONF_ROUTE_ALWAYS)
 			netcfg_route_up(g->d->nc, g);
-		if (g->probes_sent == 0)
+		if (!g->probed)
 			announce_probe_start(g);
 	}
 }

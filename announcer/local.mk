@@ -14,7 +14,7 @@ vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 vipd_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
 
 sbin_PROGRAMS += vipctl
-vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer
+vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf
 vipctl_SOURCES = announcer/vipctl.c announcer/json.h announcer/json.c \
 	announcer/ctlproto.h announcer/ctlproto.c
 

@@ -32,8 +32,8 @@ usage(FILE *f)
 	        "  -t, --check         check the configuration and exit:\n"
 	        "                      0 = valid, 1 = errors (file:line: ...)\n"
 	        "  -f, --foreground    stay in the foreground, log to stderr\n"
-	        "  -v, --verbose       log more (repeat for more)\n"
-	        "  -d, --debug         log everything (implies -vv)\n"
+	        "  -v, --verbose       also log debug messages\n"
+	        "  -d, --debug         same as -v\n"
 	        "  -s, --socket PATH   control socket (default from config,\n"
 	        "                      %s)\n"
 	        "  -p, --pidfile PATH  pid file (default from config, %s)\n"
@@ -83,6 +83,23 @@ check_mode(const char *path)
 	return 0;
 }
 
+/*
+ * Paths given relative to where vipd was started: make them absolute, since
+ * a detached daemon runs in / (reload re-reads the config, shutdown removes
+ * the socket and the pid file).
+ */
+static const char *
+abs_path(const char *path, char *buf, size_t len)
+{
+	char cwd[CONF_PATH_MAX];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return path;
+	if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len)
+		return path;
+	return buf;
+}
+
 static int
 pidfile_write(const char *path)
 {
@@ -100,31 +117,20 @@ pidfile_write(const char *path)
 	return close(fd);
 }
 
-static void
-parent_dir_make(const char *path)
-{
-	char dir[CONF_PATH_MAX];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		mkdir(dir, 0755);
-	}
-}
-
 static int
 run(struct vipd_opts *opts)
 {
 	struct conf_errors errs = {NULL, 0};
 	struct conf *c;
 	struct vipd *d;
-	char pidfile[CONF_PATH_MAX];
+	char pidfile[CONF_PATH_MAX], confpath[CONF_PATH_MAX];
+	char sockpath[CONF_PATH_MAX], pidbuf[CONF_PATH_MAX];
 	char err[512];
 	size_t i;
 	int rc;
 
 	log_init(true, opts->verbose, "vipd");
+	opts->conf_path = abs_path(opts->conf_path, confpath, sizeof(confpath));
 	if ((c = conf_load(opts->conf_path, NULL, &errs)) == NULL) {
 		for (i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msg[i]);
@@ -134,15 +140,19 @@ run(struct vipd_opts *opts)
 	}
 	if (check_election(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	opts->socket_path =
+	    abs_path(opts->socket_path ? opts->socket_path : c->socket_path,
+	             sockpath, sizeof(sockpath));
+	snprintf(pidfile, sizeof(pidfile), "%s",
+	         abs_path(opts->pid_file ? opts->pid_file : c->pid_file, pidbuf,
+	                  sizeof(pidbuf)));
 	if (!opts->foreground)
 		log_init(false, opts->verbose, "vipd");
 	if ((d = vipd_new(opts, c, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (!opts->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
-	snprintf(pidfile, sizeof(pidfile), "%s",
-	         opts->pid_file ? opts->pid_file : d->cfg->pid_file);
-	parent_dir_make(pidfile);
+	vipd_make_parent_dir(pidfile);
 	if (pidfile_write(pidfile) == -1)
 		log_warn("pid file %s", pidfile);
 	rc = vipd_run(d);
@@ -185,10 +195,8 @@ main(int argc, char **argv)
 			opts.foreground = true;
 			break;
 		case 'v':
-			opts.verbose++;
-			break;
 		case 'd':
-			opts.verbose = 2;
+			opts.verbose = 1;
 			break;
 		case 's':
 			opts.socket_path = optarg;

@@ -65,12 +65,7 @@ nc_is_vip(const struct vipd *d, const struct net_addr *a)
 bool
 nc_group_has_family(const struct vgroup *g, int family)
 {
-	size_t i;
-
-	for (i = 0; i < g->nvips; i++)
-		if (g->vips[i].addr.family == family)
-			return true;
-	return false;
+	return conf_group_has_family(&g->cg, family);
 }
 
 void
@@ -167,22 +162,26 @@ nc_rule_dump(struct netcfg *nc, int family, struct vec *v)
 	return rc;
 }
 
-int
-nc_route_dump(struct netcfg *nc, int family, uint32_t table, struct vec *v)
+/* A dump the kernel says changed under it is tried again (EINTR).  A
+ * table nobody has used yet dumps as empty (net/rtnl_obj.c). */
+static int
+route_dump(struct rtnl *nl, int family, uint32_t table, struct vec *v)
 {
 	int i, rc = -1;
 
 	for (i = 0; i < NC_DUMP_TRIES; i++) {
 		v->n = 0;
-		rc = rtnl_route_dump(nc->d->nl, family, table, vec_route, v);
-		/* With strict dump checking the kernel answers ENOENT for a
-		 * table nobody has put a route in yet: that table is empty. */
-		if (rc == -1 && errno == ENOENT && table != 0)
-			return 0;
+		rc = rtnl_route_dump(nl, family, table, vec_route, v);
 		if (rc == 0 || errno != EINTR)
 			break;
 	}
 	return rc;
+}
+
+int
+nc_route_dump(struct netcfg *nc, int family, uint32_t table, struct vec *v)
+{
+	return route_dump(nc->d->nl, family, table, v);
 }
 
 /* ------------------------------------------------------ stale cleanup */
@@ -431,15 +430,15 @@ nc_table_sync(struct netcfg *nc, struct nc_table *t, bool log_restore,
 }
 
 int
-nc_table_check_free(struct netcfg *nc, uint32_t table, int family, char *err,
-                    size_t errlen)
+netcfg_table_check_free(struct rtnl *nl, uint32_t table, int family, char *err,
+                        size_t errlen)
 {
 	struct vec have = VEC_INIT(struct rtnl_route, false);
 	size_t i, foreign = 0;
 
-	if (nc_route_dump(nc, family, table, &have) == -1) {
+	if (route_dump(nl, family, table, &have) == -1) {
 		snprintf(err, errlen, "reading route table %u: %s", table,
-		         rtnl_error(nc->d->nl));
+		         rtnl_error(nl));
 		free(have.p);
 		return -1;
 	}
@@ -494,8 +493,8 @@ table_ref(struct netcfg *nc, struct vgroup *g, int family, char *err,
 		t->refs++;
 		return 0;
 	}
-	if (nc_table_check_free(nc, g->cg.route.table, family, err, errlen) ==
-	    -1)
+	if (netcfg_table_check_free(nc->d->nl, g->cg.route.table, family, err,
+	                            errlen) == -1)
 		return -1;
 	if (t == NULL) {
 		nt = realloc(nc->tables, (nc->ntables + 1) * sizeof(*nt));
@@ -744,7 +743,7 @@ netcfg_group_up(struct netcfg *nc, struct vgroup *g)
 	for (i = 0; i < g->nvips; i++) {
 		struct vip *v = &g->vips[i];
 
-		if (v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD)
+		if (vip_yielded(g, v))
 			continue;
 		if (nc_vip_bind(nc, g, v) == 0)
 			continue;

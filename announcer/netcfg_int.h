@@ -77,11 +77,6 @@ struct nc_table *nc_table_find(struct netcfg *nc, uint32_t table, int family);
  * someone removed them. */
 int nc_table_sync(struct netcfg *nc, struct nc_table *t, bool log_restore,
                   char *err, size_t errlen);
-/* Does the table hold routes vipd did not make?  0 if free, else -1 with
- * a reason naming the table in err. */
-int nc_table_check_free(struct netcfg *nc, uint32_t table, int family,
-                        char *err, size_t errlen);
-
 /* The address / rule vipd installs for VIP v of group g. */
 void nc_vip_addr(const struct vgroup *g, const struct vip *v,
                  struct rtnl_addr *ra);

@@ -72,8 +72,7 @@ netcfg_gateway(struct rtnl *nl, const struct conf_group *cg, int family,
 
 	memset(gw, 0, sizeof(*gw));
 	if (cfg_gw != NULL) {
-		gw->family = cfg_gw->family;
-		memcpy(gw->a, cfg_gw->a, sizeof(gw->a));
+		*gw = vipd_addr(cfg_gw);
 		return 0;
 	}
 	if (rtnl_link_get(nl, cg->interface, &l) == -1) {
@@ -152,8 +151,8 @@ nc_pin_check(struct netcfg *nc, const struct vgroup *g, char *err,
 			return -1;
 		t = nc_table_find(nc, g->cg.route.table, fams[f]);
 		if ((t == NULL || t->refs == 0) &&
-		    nc_table_check_free(nc, g->cg.route.table, fams[f], err,
-		                        errlen) == -1)
+		    netcfg_table_check_free(nc->d->nl, g->cg.route.table,
+		                            fams[f], err, errlen) == -1)
 			return -1;
 	}
 	return 0;

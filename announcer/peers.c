@@ -64,6 +64,7 @@ peers_configure(struct vipd *d, char *err, size_t errlen)
 	free(d->peers);
 	d->peers = NULL;
 	d->npeers = 0;
+	d->solo = !d->cfg->has_multicast;
 	if (d->cfg->npeers == 0)
 		return 0;
 	if (rtnl_addr_dump(d->nl, 0, 0, collect_addr, &own) == -1) {
@@ -79,11 +80,9 @@ peers_configure(struct vipd *d, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < d->cfg->npeers; i++) {
-		struct net_addr a;
+		struct net_addr a = vipd_addr(&d->cfg->peers[i]);
 		char buf[NET_ADDR_STRLEN];
 
-		a.family = d->cfg->peers[i].family;
-		memcpy(a.a, d->cfg->peers[i].a, sizeof(a.a));
 		if (is_own(&own, &a)) {
 			log_debug("peer %s is this node: skipped",
 			          net_addr_str(&a, buf, sizeof(buf)));
@@ -92,6 +91,7 @@ peers_configure(struct vipd *d, char *err, size_t errlen)
 		d->peers[d->npeers++].addr = a;
 	}
 	free(own.a);
+	d->solo = d->npeers == 0 && !d->cfg->has_multicast;
 	return 0;
 }
 
@@ -126,6 +126,7 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 	struct peer_addr *p = NULL;
 	enum el_verdict v;
 
+	/* Only multicast-only mode accepts any sender with the secret. */
 	if (d->npeers > 0 || !d->cfg->has_multicast) {
 		if ((p = peer_by_addr(d, src)) == NULL) {
 			d->ctr.hb_rejected[EL_REJ_UNKNOWN_SENDER]++;
@@ -141,11 +142,10 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
 	if (v != EL_OK) {
 		d->ctr.hb_rejected[v]++;
-		/* A vipd datagram from a peer address (or, in multicast mode,
-		 * from anyone) that fails authentication: maybe our secret
-		 * is the wrong one (see auth_check in daemon.c). */
-		if (v == EL_REJ_HMAC &&
-		    (p != NULL || (d->npeers == 0 && d->cfg->has_multicast)))
+		/* A vipd datagram from a peer address (or, in multicast-only
+		 * mode, from anyone) that fails authentication: maybe our
+		 * secret is the wrong one (see auth_check in daemon.c). */
+		if (v == EL_REJ_HMAC)
 			d->auth_fail_at = ev_now(d->loop);
 		return;
 	}
@@ -227,14 +227,10 @@ peers_open(struct vipd *d, char *err, size_t errlen)
 
 	memset(&bind, 0, sizeof(bind));
 	memset(&mcast, 0, sizeof(mcast));
-	if (d->cfg->has_bind) {
-		bind.family = d->cfg->bind.family;
-		memcpy(bind.a, d->cfg->bind.a, sizeof(bind.a));
-	}
-	if (d->cfg->has_multicast) {
-		mcast.family = d->cfg->multicast.family;
-		memcpy(mcast.a, d->cfg->multicast.a, sizeof(mcast.a));
-	}
+	if (d->cfg->has_bind)
+		bind = vipd_addr(&d->cfg->bind);
+	if (d->cfg->has_multicast)
+		mcast = vipd_addr(&d->cfg->multicast);
 	if (d->rx_msg == NULL &&
 	    (d->rx_msg = calloc(1, sizeof(*d->rx_msg))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -273,10 +269,8 @@ send_one(struct vipd *d, const uint8_t *buf, size_t len)
 	size_t i;
 
 	if (d->cfg->has_multicast) {
-		struct net_addr m;
+		struct net_addr m = vipd_addr(&d->cfg->multicast);
 
-		m.family = d->cfg->multicast.family;
-		memcpy(m.a, d->cfg->multicast.a, sizeof(m.a));
 		if (udp_sock_send(d->udp, &m, d->cfg->port, buf, len) == 0)
 			d->ctr.hb_sent++;
 		else

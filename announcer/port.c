@@ -171,10 +171,31 @@ port_refresh_filter(struct port *p)
 	free(v);
 }
 
+enum group_fault
+port_fault(const struct port *p, const char **text)
+{
+	if (p == NULL || !p->present) {
+		*text = "interface not present";
+		return GF_NO_INTERFACE;
+	}
+	if (p->l2 == NULL) {
+		*text = p->l2_error;
+		return GF_L2;
+	}
+	if (!p->oper_up) {
+		*text = "link down";
+		return GF_LINK_DOWN;
+	}
+	*text = "";
+	return GF_NONE;
+}
+
 static void
 port_groups_fault(struct port *p)
 {
 	struct vipd *d = p->d;
+	enum group_fault f;
+	const char *text;
 	size_t i;
 
 	for (i = 0; i < d->ngroups; i++) {
@@ -182,16 +203,11 @@ port_groups_fault(struct port *p)
 
 		if (g == NULL || g->port != p)
 			continue;
-		if (!p->present)
-			group_set_fault(g, GF_NO_INTERFACE,
-			                "interface not present");
-		else if (p->l2 == NULL)
-			group_set_fault(g, GF_L2, p->l2_error);
-		else if (!p->oper_up)
-			group_set_fault(g, GF_LINK_DOWN, "link down");
-		else if (g->fault == GF_NO_INTERFACE || g->fault == GF_L2 ||
-		         g->fault == GF_LINK_DOWN)
-			group_set_fault(g, GF_NONE, "");
+		f = port_fault(p, &text);
+		/* Clear only the faults the port causes, not netlink/auth. */
+		if (f != GF_NONE || g->fault == GF_NO_INTERFACE ||
+		    g->fault == GF_L2 || g->fault == GF_LINK_DOWN)
+			group_set_fault(g, f, text);
 		if (p->l2 != NULL)
 			group_update_election(g);
 	}

@@ -177,15 +177,15 @@ static void
 retry_faults(struct netcfg *nc)
 {
 	struct vipd *d = nc->d;
+	const char *text;
 	char err[256];
 	size_t i;
 
 	for (i = 0; i < d->ngroups; i++) {
 		struct vgroup *g = d->groups[i];
 
-		if (g == NULL || g->fault != GF_NETLINK || g->port == NULL ||
-		    !g->port->present || !g->port->oper_up ||
-		    g->port->l2 == NULL)
+		if (g == NULL || g->fault != GF_NETLINK ||
+		    port_fault(g->port, &text) != GF_NONE)
 			continue;
 		if (nc_pin_check(nc, g, err, sizeof(err)) == 0)
 			group_set_fault(g, GF_NONE, "");

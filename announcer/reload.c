@@ -97,7 +97,7 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 }
 
 /* Groups: keep the unchanged, re-create the changed, add the new. */
-static int
+static void
 apply_groups(struct vipd *d, const struct conf *nc, char *summary, size_t len)
 {
 	size_t i, kept = 0, dropped = 0, added = 0;
@@ -137,7 +137,6 @@ apply_groups(struct vipd *d, const struct conf *nc, char *summary, size_t len)
 	         "configuration reloaded: %zu group%s kept, %zu replaced or "
 	         "removed, %zu added",
 	         kept, kept == 1 ? "" : "s", dropped, added);
-	return 0;
 }
 
 int

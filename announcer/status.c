@@ -128,8 +128,7 @@ group_conflicts(struct vipd *d, const struct vgroup *g, struct json *j)
 		json_str(j, "mac", net_mac_str(v->conflict_mac, m, sizeof(m)));
 		json_uint(j, "count", v->conflict_count);
 		json_uint(j, "age_ms", ev_now(d->loop) - v->conflict_at);
-		json_bool(j, "yielded",
-		          v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD);
+		json_bool(j, "yielded", vip_yielded(g, v));
 		json_obj_end(j);
 	}
 	json_arr_end(j);

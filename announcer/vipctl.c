@@ -20,13 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h" /* defaults shared with the daemon (macros only) */
 #include "ctlproto.h"
 #include "json.h"
 
-#define VIPCTL_DEFAULT_SOCKET "/run/vipd/vipd.sock"
-#define VIPCTL_TIMEOUT_S      5
-#define VIPCTL_MAX_REPLY      (16 * 1024 * 1024)
-#define RELEASE_WAIT_MS       5000
+#define VIPCTL_TIMEOUT_S 5
+#define VIPCTL_MAX_REPLY (16 * 1024 * 1024)
+#define RELEASE_WAIT_MS  5000
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_UNREACHABLE = 3 };
 
@@ -52,7 +52,7 @@ usage(FILE *f)
 	        "\n"
 	        "Exit status: 0 ok, 1 request failed, 2 usage, 3 daemon not "
 	        "reachable.\n",
-	        VIPCTL_DEFAULT_SOCKET);
+	        CONF_DEFAULT_SOCKET);
 }
 
 /* Connect to the daemon; the fd, or -1 with the message printed. */
@@ -669,7 +669,7 @@ main(int argc, char **argv)
 	int ch;
 
 	if (path == NULL || path[0] == '\0')
-		path = VIPCTL_DEFAULT_SOCKET;
+		path = CONF_DEFAULT_SOCKET;
 	while ((ch = getopt_long(argc, argv, "+s:jhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conf.h"
 #include "election.h"
@@ -21,6 +22,18 @@
 
 struct json;
 struct ctl;
+
+/* The config's address type and net/'s are kept apart (conf/ and net/ do
+ * not know each other); the daemon converts. */
+static inline struct net_addr
+vipd_addr(const struct conf_addr *c)
+{
+	struct net_addr a;
+
+	a.family = c->family;
+	memcpy(a.a, c->a, sizeof(a.a));
+	return a;
+}
 
 /* Per-VIP runtime state; the address is a copy of the config's. */
 struct vip {
@@ -98,14 +111,21 @@ struct vgroup {
 
 	/* conflict probe before the first takeover */
 	struct ev_timer probe_timer;
-	uint64_t probe_until; /* end of the probe window, 0 = done */
-	unsigned probes_sent;
+	uint64_t probe_until;  /* end of the probe window, 0 = done */
+	bool probed;           /* a conflict probe went out at least once */
 	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
 	bool takeover_pending; /* election said take over during the window */
 
 	struct group_counters ctr;
 	char last_text[400]; /* last transition, in words */
 };
+
+/* A VIP given up to a foreign owner: neither bound, announced nor answered. */
+static inline bool
+vip_yielded(const struct vgroup *g, const struct vip *v)
+{
+	return v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD;
+}
 
 /* Counters of the whole daemon (per-group ones live in struct vgroup). */
 struct vipd_counters {
@@ -151,7 +171,6 @@ struct vipd {
 	struct ev_timer hb_timer; /* heartbeat, every interval */
 	struct ev_timer el_timer; /* the election's next deadline */
 	struct ev_timer reconcile_timer;
-	uint64_t last_hb;      /* last heartbeat tick */
 	uint64_t auth_fail_at; /* last HMAC failure from a peer address */
 	uint64_t auth_ok_at;   /* last accepted heartbeat */
 
@@ -163,6 +182,7 @@ struct vipd {
 
 	struct peer_addr *peers;
 	size_t npeers;
+	bool solo;             /* no peer and no multicast: lead alone */
 	struct el_msg *rx_msg; /* receive buffer (large) */
 	struct el_msg *msgs;   /* send buffers */
 	size_t msgs_cap;
@@ -173,9 +193,7 @@ struct vipd {
 
 	bool stopping;  /* SIGTERM: resigning, then exit */
 	bool finishing; /* last step of the stop: releasing all */
-	uint64_t stop_deadline;
 	struct ev_timer stop_timer;
-	int exit_code;
 };
 
 /* ---- daemon.c */
@@ -191,6 +209,8 @@ void vipd_shutdown(struct vipd *d);
 void vipd_el_flush(struct vipd *d);
 /* Re-arm the election's deadline timer. */
 void vipd_el_rearm(struct vipd *d);
+/* Create the directory holding path (socket, pid file) if missing. */
+void vipd_make_parent_dir(const char *path);
 
 /* ---- peers.c: heartbeats over UDP */
 /* The configured peers minus our own addresses; 0 or -1 + err. */
@@ -225,6 +245,9 @@ struct port *port_get(struct vipd *d, const char *ifname);
 void port_put(struct port *p);
 void port_free(struct port *p);
 void port_refresh_filter(struct port *p);
+/* The fault a port's state imposes on its groups (GF_NONE when usable),
+ * with the reason in *text. */
+enum group_fault port_fault(const struct port *p, const char **text);
 void port_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted);
 
 /* ---- announce.c: bursts, refresh, responder, conflict probes */
@@ -252,7 +275,6 @@ void vipmap_del(struct vipmap *m, const struct net_addr *a);
 /* Returns the group holding a and sets *idx (may be NULL), or NULL. */
 struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
                            size_t *idx);
-size_t vipmap_count(const struct vipmap *m);
 
 /* ---- netcfg.c (addresses, policy routes), netcheck.c (start-up checks),
  * reconcile.c (notifications, reconcile, fault retries) */
@@ -284,6 +306,11 @@ void netcfg_check_interface(struct netcfg *nc, struct vgroup *g);
  * the setting to fix in err. */
 int netcfg_gateway(struct rtnl *nl, const struct conf_group *cg, int family,
                    struct net_addr *gw, char *err, size_t errlen);
+
+/* Does the pin's table hold routes vipd did not make?  0 if free, else -1
+ * with a reason naming the table in err. */
+int netcfg_table_check_free(struct rtnl *nl, uint32_t table, int family,
+                            char *err, size_t errlen);
 
 /* ---- check.c: vipd -t */
 /* Host checks; prints problems to stderr, returns the error count. */

@@ -156,9 +156,3 @@ vipmap_find(const struct vipmap *m, const struct net_addr *a, size_t *idx)
 		*idx = s->idx;
 	return s->g;
 }
-
-size_t
-vipmap_count(const struct vipmap *m)
-{
-	return m->used;
-}

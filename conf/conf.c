@@ -385,6 +385,17 @@ conf_errors_clear(struct conf_errors *errs)
 	errs->n = 0;
 }
 
+bool
+conf_group_has_family(const struct conf_group *g, int family)
+{
+	size_t i;
+
+	for (i = 0; i < g->nvips; i++)
+		if (g->vips[i].family == family)
+			return true;
+	return false;
+}
+
 size_t
 conf_vip_count(const struct conf *c)
 {

@@ -149,6 +149,9 @@ void conf_free(struct conf *c);
 /* Free the messages of errs and reset it to empty. */
 void conf_errors_clear(struct conf_errors *errs);
 
+/* True when the group has a VIP of family (AF_INET, AF_INET6). */
+bool conf_group_has_family(const struct conf_group *g, int family);
+
 /* Count of VIPs over all groups. */
 size_t conf_vip_count(const struct conf *c);
 

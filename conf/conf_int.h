@@ -5,6 +5,13 @@
 #ifndef VIPD_CONF_INT_H
 #define VIPD_CONF_INT_H
 
+/* Internal to its module: announcer/ sees the module's folder for the public
+ * header only.  The module's own sources (and its tests) define
+ * VIPD_CONF_INTERNAL. */
+#ifndef VIPD_CONF_INTERNAL
+#error "conf/conf_int.h is internal to its module; include its public header"
+#endif
+
 #include <libconfig.h>
 #include <stdarg.h>
 

@@ -1,6 +1,6 @@
 # conf/: libconfig -> one frozen struct.  Sees only its own folder.
 noinst_LIBRARIES += conf/libvipconf.a
-conf_libvipconf_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/conf $(LIBCONFIG_CFLAGS)
+conf_libvipconf_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_CONF_INTERNAL -I$(srcdir)/conf $(LIBCONFIG_CFLAGS)
 conf_libvipconf_a_SOURCES = conf/conf.h conf/conf_int.h conf/conf.c \
 	conf/conf_util.c conf/conf_addr.c conf/conf_text.c conf/conf_group.c
 CONF_LIBS = conf/libvipconf.a $(LIBCONFIG_LIBS)

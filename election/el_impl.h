@@ -6,6 +6,13 @@
 #ifndef VIPD_EL_IMPL_H
 #define VIPD_EL_IMPL_H
 
+/* Internal to its module: announcer/ sees the module's folder for the public
+ * header only.  The module's own sources (and its tests) define
+ * VIPD_ELECTION_INTERNAL. */
+#ifndef VIPD_ELECTION_INTERNAL
+#error "election/el_impl.h is internal to its module; include its public header"
+#endif
+
 #include "election.h"
 
 /* Peers learned from authenticated messages; a full table evicts a dead one. */

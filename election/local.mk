@@ -1,6 +1,6 @@
 # election/: pure state machine + wire codec.  Sees only its own folder.
 noinst_LIBRARIES += election/libvipel.a
-election_libvipel_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/election \
+election_libvipel_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_ELECTION_INTERNAL -I$(srcdir)/election \
 	$(SODIUM_CFLAGS)
 election_libvipel_a_SOURCES = election/election.h election/el_impl.h \
 	election/msg.c election/names.c election/replay.c election/rank.c \

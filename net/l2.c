@@ -329,12 +329,6 @@ l2_port_fd(const struct l2_port *p)
 	return p->fd;
 }
 
-const char *
-l2_port_name(const struct l2_port *p)
-{
-	return p->name;
-}
-
 const uint8_t *
 l2_port_mac(const struct l2_port *p)
 {

@@ -1,6 +1,6 @@
 # net/: the kernel boundary.  Sees only its own folder.
 noinst_LIBRARIES += net/libvipnet.a
-net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
+net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_NET_INTERNAL -I$(srcdir)/net \
 	$(PCAP_CFLAGS) $(LIBNET_CFLAGS) $(MNL_CFLAGS)
 net_libvipnet_a_SOURCES = net/net.h net/log.c net/addr.c net/ev.c
 net_libvipnet_a_SOURCES += net/frame.c net/bpf.c net/l2.c
@@ -39,7 +39,8 @@ TESTS += tests/fuzz/fuzz_frame
 endif
 
 # Tools driving l2_port and raw frames from the namespace tests.
-check_PROGRAMS += tests/tools/l2tool tests/tools/l2gen
+# Built by `make` (not only `make check`): bench/arp.sh uses them too.
+noinst_PROGRAMS += tests/tools/l2tool tests/tools/l2gen
 tests_tools_l2tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net
 tests_tools_l2tool_SOURCES = tests/tools/l2tool.c
 tests_tools_l2tool_LDADD = $(NET_LIBS)
@@ -53,7 +54,7 @@ EXTRA_DIST += tests/netns/l2_port.sh
 # rtnl, udp, sysctl: root tests in a private network namespace (unshare).
 check_PROGRAMS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
 TESTS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
-tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit \
+tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_NET_INTERNAL -I$(srcdir)/net -I$(srcdir)/tests/unit \
 	$(MNL_CFLAGS)
 tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h
 tests_unit_test_rtnl_LDADD = $(NET_LIBS)
@@ -69,7 +70,7 @@ check_PROGRAMS += tests/fuzz/fuzz_rtnl
 if !FUZZING
 TESTS += tests/fuzz/fuzz_rtnl
 endif
-tests_fuzz_fuzz_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net $(MNL_CFLAGS) \
+tests_fuzz_fuzz_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_NET_INTERNAL -I$(srcdir)/net $(MNL_CFLAGS) \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/rtnl"'
 tests_fuzz_fuzz_rtnl_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rtnl_SOURCES = tests/fuzz/fuzz_rtnl.c

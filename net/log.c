@@ -1,7 +1,7 @@
 /*
  * Logging: a tiny OpenBSD-style API.  Foreground daemons log to stderr with
  * a monotonic-ish timestamp; background daemons log to syslog.  The logger's
- * three variables are the only mutable globals of vipd.
+ * two variables are the only mutable globals of vipd.
  */
 #include "config.h"
 
@@ -16,29 +16,14 @@
 
 static bool log_foreground = true;
 static int log_verbose;
-static bool log_opened;
 
 void
 log_init(bool foreground, int verbose, const char *ident)
 {
 	log_foreground = foreground;
 	log_verbose = verbose;
-	if (!foreground) {
+	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		log_opened = true;
-	}
-}
-
-void
-log_set_verbose(int verbose)
-{
-	log_verbose = verbose;
-}
-
-int
-log_get_verbose(void)
-{
-	return log_verbose;
 }
 
 static void

@@ -59,8 +59,6 @@ const char *net_mac_str(const uint8_t mac[NET_MAC_LEN], char *buf, size_t len);
  * The logger's state is the only mutable global of vipd.
  */
 void log_init(bool foreground, int verbose, const char *ident);
-void log_set_verbose(int verbose);
-int log_get_verbose(void);
 
 /* log_warn appends ": strerror(errno)"; log_warnx does not. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -351,7 +349,6 @@ void l2_port_free(struct l2_port *p);
 
 /* The capture fd, for the event loop (EPOLLIN). */
 int l2_port_fd(const struct l2_port *p);
-const char *l2_port_name(const struct l2_port *p);
 const uint8_t *l2_port_mac(const struct l2_port *p);
 
 /*

@@ -6,6 +6,13 @@
 #ifndef VIPD_RTNL_INT_H
 #define VIPD_RTNL_INT_H
 
+/* Internal to its module: announcer/ sees the module's folder for the public
+ * header only.  The module's own sources (and its tests) define
+ * VIPD_NET_INTERNAL. */
+#ifndef VIPD_NET_INTERNAL
+#error "net/rtnl_int.h is internal to its module; include its public header"
+#endif
+
 #include <linux/netlink.h>
 #include <stdbool.h>
 #include <stdint.h>

@@ -53,8 +53,6 @@ svc_args(struct tcpsvc *s, int argc, char **argv, long *port, const char **bind)
 {
 	char name[TU_NAME_MAX + 1];
 
-	if (tu_name_default(name) < 0)
-		strcpy(name, "?");
 	if (tu_server_args("tcpsvc", TCPSVC_USAGE, argc, argv, port, name,
 	                   bind) < 0)
 		return -1;

@@ -42,13 +42,6 @@ struct echo {
 
 #define UDPECHO_USAGE "usage: udpecho [-p PORT] [-n NAME] [-b ADDR]\n"
 
-static int
-echo_args(struct echo *e, int argc, char **argv, long *port, const char **bind)
-{
-	return tu_server_args("udpecho", UDPECHO_USAGE, argc, argv, port,
-	                      e->name, bind);
-}
-
 /* Asks for the destination address of every datagram. */
 static int
 echo_pktinfo_on(int fd, int fam)
@@ -212,9 +205,8 @@ main(int argc, char **argv)
 	int i, rc;
 
 	memset(&e, 0, sizeof(e));
-	if (tu_name_default(e.name) < 0)
-		strcpy(e.name, "?");
-	if (echo_args(&e, argc, argv, &port, &bind) < 0)
+	if (tu_server_args("udpecho", UDPECHO_USAGE, argc, argv, &port, e.name,
+	                   &bind) < 0)
 		return 2;
 	e.namelen = strlen(e.name);
 	e.sigfd = tu_signalfd();

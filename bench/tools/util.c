@@ -208,6 +208,8 @@ tu_server_args(const char *prog, const char *usage, int argc, char **argv,
 {
 	int c;
 
+	if (tu_name_default(name) < 0)
+		strcpy(name, "?");
 	while ((c = getopt(argc, argv, "p:n:b:h")) != -1) {
 		switch (c) {
 		case 'p':

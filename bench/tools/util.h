@@ -62,8 +62,9 @@ int tu_listen(int type, const char *addr, uint16_t port, int fds[2],
 
 /*
  * The command line shared by the servers udpecho and tcpsvc:
- * PROG [-p PORT] [-n NAME] [-b ADDR].  *PORT, NAME (TU_NAME_MAX + 1 bytes)
- * and *BIND keep their defaults unless given.  Prints the problem (and
+ * PROG [-p PORT] [-n NAME] [-b ADDR].  *PORT and *BIND keep their
+ * defaults unless given; NAME (TU_NAME_MAX + 1 bytes) is the host name
+ * unless -n gives one.  Prints the problem (and
  * USAGE) on stderr and returns -1 on bad arguments, 0 otherwise.
  */
 int tu_server_args(const char *prog, const char *usage, int argc, char **argv,
