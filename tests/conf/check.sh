@@ -49,13 +49,12 @@ run_vipd() {
 	ERR=$(cat "$TMP/err")
 }
 
-mkdir "$TMP/conf"
-cp -R "$GOLDEN/good" "$GOLDEN/bad" "$TMP/conf/" &&
-	chmod -R u+w "$TMP/conf" &&
-	sh "$GOLDEN/mkkeys.sh" "$TMP/conf" || {
-	echo "Bail out! cannot copy $GOLDEN"
-	exit 1
-}
+{
+	mkdir "$TMP/conf" &&
+		cp -R "$GOLDEN/good" "$GOLDEN/bad" "$TMP/conf/" &&
+		chmod -R u+w "$TMP/conf" &&
+		sh "$GOLDEN/mkkeys.sh" "$TMP/conf"
+} || lab_bail "cannot copy $GOLDEN"
 cd "$TMP/conf" || exit 1
 
 ngood=0

@@ -13,9 +13,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
 VLAB_NET=62
-# shellcheck source=lab.sh
+# shellcheck source=tests/netns/lab.sh
 . "$top_srcdir/tests/netns/lab.sh"
-# shellcheck source=vlab.sh
+# shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
 lab_need_root arping ndisc6 tcpdump tshark jq ping
@@ -25,7 +25,7 @@ if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ] || [ ! -x "$L2TOOL" ]; then
 	exit 0
 fi
 
-vlab_lan vta 2
+vlab_lan "vta$$" 2 || lab_bail "could not build the lab"
 T=$VLAB_TMP
 V4A=10.62.0.100
 V4B=10.62.0.101
@@ -52,12 +52,6 @@ any() {
 MENTIONS="($(any arp.src.proto_ipv4 "${V4S[@]}") || $(any arp.dst.proto_ipv4 "${V4S[@]}") ||
 	$(any icmpv6.nd.na.target_address "${V6S[@]}") ||
 	$(any icmpv6.nd.ns.target_address "${V6S[@]}"))"
-
-# stop NODE: SIGTERM, which must end in exit status 0 (ASan: no leak).
-stop() {
-	vlab_stop "$1" TERM
-	tap_is "$LAB_STOP_RC" 0 "$1: vipd exits 0 on SIGTERM"
-}
 
 # frames_ok PCAP WHAT: tshark finds nothing malformed and no warning.  A
 # takeover shows two MACs for one IP: tshark's duplicate-address note is
@@ -154,7 +148,7 @@ tap_ok $? "solo: burst and two refreshes sent ($(vlab_json n1 \
 tap_is "$(vlab_json n1 '.groups[0].counters | .arp_answered >= 3 and
 	.ndp_answered >= 3')" true "solo: answers are counted"
 vlab_l2_uncapture
-stop n1
+vlab_stop_ok n1
 
 P=$T/solo.pcap
 frames_ok "$P" solo
@@ -301,12 +295,14 @@ asker() {
 		done"
 	ASKER=$LAB_LASTPID
 }
+# asker_heard NAME MAC: the asker NAME got an ARP answer from MAC (each
+# arping is its own process: its output is in the log once it exits).
+asker_heard() { grep -qi "reply from $V4A \[$2\]" "$T/$1.asker"; }
 # asker_stop: let the loop finish its round (its tools exit on their
 # own), then reap it.
 asker_stop() {
 	touch "$T/asker.stop"
-	lab_wait 5000 vlab_l2_pid_exited "$ASKER"
-	lab_stop "$ASKER" KILL
+	lab_reap "$ASKER" 5000 KILL
 }
 # silent_after PCAP MAC T WHAT: no answer from MAC after time T.
 silent_after() {
@@ -320,7 +316,8 @@ silent_after() {
 
 vlab_l2_capture c1 release
 asker release
-sleep 0.5
+lab_wait 5000 asker_heard release "$M1"
+tap_ok $? "release: c1's requests are answered by n1 before the release"
 vlab_ctl n1 release vip >"$T/release.out"
 tap_ok $? "release: vipctl release vip on n1"
 lab_wait 5000 vlab_l2_silent n1
@@ -337,7 +334,8 @@ tap_is "$(vlab_state n1)" backup "release: n1 stays a backup (no preempt after a
 # SIGTERM of the leader (n2): it hands over to n1, then goes.
 vlab_l2_capture c1 sigterm
 asker sigterm
-sleep 0.5
+lab_wait 5000 asker_heard sigterm "$M2"
+tap_ok $? "sigterm: c1's requests are answered by n2 before the SIGTERM"
 kill -TERM "${VLAB_PIDS[n2]}"
 lab_wait 5000 vlab_l2_silent n2
 tap_ok $? "sigterm: n2 stopped answering"
@@ -346,12 +344,12 @@ lab_wait 5000 vlab_l2_answering n1
 tap_ok $? "sigterm: n1 took over"
 lab_wait 5000 vlab_l2_exited n2
 tap_ok $? "sigterm: n2 exited"
-stop n2
+vlab_stop_ok n2
 sleep 3
 asker_stop
 vlab_l2_uncapture
 silent_after "$T/sigterm.pcap" "$M2" "$t_term" sigterm
 frames_ok "$T/sigterm.pcap" sigterm
-stop n1
+vlab_stop_ok n1
 
 tap_done

@@ -13,9 +13,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
 VLAB_NET=62
-# shellcheck source=lab.sh
+# shellcheck source=tests/netns/lab.sh
 . "$top_srcdir/tests/netns/lab.sh"
-# shellcheck source=vlab.sh
+# shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
 lab_need_root arping ndisc6 tcpdump tshark jq
@@ -25,7 +25,7 @@ if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ] || [ ! -x "$L2GEN" ]; then
 	exit 0
 fi
 
-vlab_lan vta-g 2
+vlab_lan "vta-g$$" 2 || lab_bail "could not build the lab"
 T=$VLAB_TMP
 V4A=10.62.0.100
 V6A=fd00:62::100
@@ -33,11 +33,6 @@ VC4=10.62.0.110 # held by c1: a foreign owner
 VC6=fd00:62::110
 M1=$(vlab_mac n1)
 MC=$(vlab_mac c1)
-
-stop() {
-	vlab_stop "$1" TERM
-	tap_is "$LAB_STOP_RC" 0 "$1: vipd exits 0 on SIGTERM"
-}
 
 tap_ge() { tap_ok "$([ "$1" -ge "$2" ]; echo $?)" "$3"; }
 
@@ -77,7 +72,7 @@ counted() {
 }
 lab_wait 3000 counted
 tap_is "$got" "$want" "malformed: capture.rx_bad counts each frame under its reason"
-kill -0 "${VLAB_PIDS[n1]}" 2>/dev/null && vlab_ctl n1 ping >/dev/null
+vlab_alive n1 && vlab_ctl n1 ping >/dev/null
 tap_ok $? "malformed: vipd is still running and answers its socket"
 tap_is "$(vlab_arp_owner "$V4A")" "$M1" "malformed: still answers ARP for $V4A"
 tap_is "$(vlab_l2_ndp_owner "$V6A")" "$M1" "malformed: still answers NDP for $V6A"
@@ -94,7 +89,7 @@ lab_wait 3000 claimed
 tap_is "$(conflict n1 "$V4A" '"\(.mac) \(.count) \(.yielded)"')" "$MC 2 false" \
 	"claim: both gratuitous forms from c1 are counted as conflicts on $V4A"
 tap_is "$(vlab_arp_owner "$V4A")" "$M1" "claim: n1 still answers for $V4A"
-stop n1
+vlab_stop_ok n1
 for n in n1 c1; do
 	lab_exec $n ip link set eth1 mtu 1500
 	ip -n "$LAB_SW" link set "$(lab_port $n eth1)" mtu 1500
@@ -144,13 +139,13 @@ tap_is "$(vlab_l2_count "$P" _ws.malformed)" 0 "yield: no malformed frame"
 # The foreign host lets the addresses go: usable after the next refresh.
 lab_exec c1 ip addr del "$VC4/24" dev eth1
 lab_exec c1 ip addr del "$VC6/64" dev eth1
-vlab_l2_until 10000 owners_are n2 "$VC4" "$M1"
+lab_wait 10000 owners_are n2 "$VC4" "$M1"
 tap_ok $? "yield: after c1 released it, n1 answers ARP for $VC4"
-vlab_l2_until 5000 owners_are n2 "$VC6" "$M1"
+lab_wait 5000 owners_are n2 "$VC6" "$M1"
 tap_ok $? "yield: and NDP for $VC6"
 tap_is "$(conflict n1 "$VC4" .yielded) $(conflict n1 "$VC6" .yielded)" \
 	"false false" "yield: status no longer yields them (history kept)"
-stop n1
+vlab_stop_ok n1
 
 # ==================================== conflict probe: "takeover"
 lab_exec c1 ip addr add "$VC4/24" dev eth1
@@ -174,7 +169,7 @@ tap_ge "$(vlab_l2_count "$P" "eth.src == $M1 && arp.isgratuitous &&
 	arp.src.proto_ipv4 == $VC4")" 2 "takeover: n1 announces $VC4"
 tap_ge "$(vlab_l2_count "$P" "eth.src == $M1 && icmpv6.type == 136 &&
 	icmpv6.nd.na.target_address == $VC6")" 2 "takeover: n1 announces $VC6"
-stop n1
+vlab_stop_ok n1
 lab_exec c1 ip addr del "$VC4/24" dev eth1
 lab_exec c1 ip addr del "$VC6/64" dev eth1
 
@@ -182,11 +177,14 @@ lab_exec c1 ip addr del "$VC6/64" dev eth1
 # n1 gets a second NIC, eth2, on another bridge with a client c2 that
 # routes the VIP's subnet there: vipd captures and sends on eth1 only, and
 # nothing may answer for the VIP on eth2.
-ip -n "$LAB_SW" link add br1 type bridge
-ip -n "$LAB_SW" link set br1 type bridge forward_delay 0 stp_state 0
-ip -n "$LAB_SW" link set br1 up
-lab_node n1 br1 eth2 10.162.0.1/24 fd00:162::1/64
-lab_node c2 br1 eth1 10.162.0.200/24 fd00:162::200/64
+{
+	ip -n "$LAB_SW" link add br1 type bridge &&
+		ip -n "$LAB_SW" link set br1 type bridge forward_delay 0 \
+			stp_state 0 &&
+		ip -n "$LAB_SW" link set br1 up &&
+		lab_node n1 br1 eth2 10.162.0.1/24 fd00:162::1/64 &&
+		lab_node c2 br1 eth1 10.162.0.200/24 fd00:162::200/64
+} || lab_bail "could not add n1's second NIC and c2"
 lab_exec c2 ip route add 10.62.0.0/24 dev eth1
 lab_exec c2 ip -6 route add fd00:62::/64 dev eth1
 M1B=$(lab_exec n1 cat /sys/class/net/eth2/address)
@@ -203,11 +201,22 @@ tap_is "$got" "" "nic: no ARP answer for $V4A on eth2 (eth2 is $M1B)"
 tap_is "$(lab_exec n1 sysctl -n net.ipv4.conf.all.arp_ignore)" 1 \
 	"nic: net.ipv4.conf.all.arp_ignore set to 1"
 tap_is "$(vlab_arp_owner "$V4A")" "$M1" "nic: eth1 still answers for $V4A"
+# Controls: c2 does reach n1's eth2 (its own addresses answer there), and
+# the capture on eth2's LAN sees those answers.
+tap_is "$(vlab_l2_owners c2 10.162.0.1)" "$M1B" \
+	"nic: control: n1's own 10.162.0.1 answers c2's ARP with eth2's MAC"
+tap_is "$(vlab_l2_owners c2 fd00:162::1)" "$M1B" \
+	"nic: control: n1's own fd00:162::1 answers c2's NS with eth2's MAC"
 vlab_l2_uncapture
+tap_ge "$(vlab_l2_count "$T/other.pcap" "eth.src == $M1B &&
+	(arp.opcode == 2 || icmpv6.type == 136)")" 2 \
+	"nic: control: the capture on eth2's LAN holds those answers"
+# (Every NA but the control's answer for n1's own address.)
 tap_is "$(vlab_l2_count "$T/other.pcap" "(arp.isgratuitous ||
-	icmpv6.type == 136) && (eth.src == $M1 || eth.src == $M1B)")" 0 \
+	(icmpv6.type == 136 && icmpv6.nd.na.target_address != fd00:162::1)) &&
+	(eth.src == $M1 || eth.src == $M1B)")" 0 \
 	"nic: no announcement from n1 on eth2's LAN"
-stop n1
+vlab_stop_ok n1
 lab_exec n1 ip link del eth2
 
 # ============================== a VIP outside the interface's subnets
@@ -222,8 +231,8 @@ lab_wait 5000 vlab_l2_answering n1
 tap_ok $? "subnet: it leads and answers"
 tap_is "$(vlab_arp_owner "$VX4")" "$M1" "subnet: ARP for $VX4 is answered by n1"
 tap_is "$(vlab_l2_ndp_owner "$VX6")" "$M1" "subnet: NDP for $VX6 is answered by n1"
-kill -0 "${VLAB_PIDS[n1]}" 2>/dev/null
+vlab_alive n1
 tap_ok $? "subnet: vipd keeps running"
-stop n1
+vlab_stop_ok n1
 
 tap_done

@@ -14,9 +14,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
 VLAB_NET=62
-# shellcheck source=lab.sh
+# shellcheck source=tests/netns/lab.sh
 . "$top_srcdir/tests/netns/lab.sh"
-# shellcheck source=vlab.sh
+# shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
 lab_need_root arping ndisc6 tcpdump tshark jq shuf
@@ -25,16 +25,11 @@ if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ]; then
 	exit 0
 fi
 
-vlab_lan vta-s 1
+vlab_lan "vta-s$$" 1 || lab_bail "could not build the lab"
 T=$VLAB_TMP
 M1=$(vlab_mac n1)
 lab_exec n1 ip addr add 10.62.16.1/20 dev eth1
 lab_exec c1 ip addr add 10.62.31.200/20 dev eth1
-
-stop() {
-	vlab_stop "$1" TERM
-	tap_is "$LAB_STOP_RC" 0 "$1: vipd exits 0 on SIGTERM"
-}
 
 tap_ge() { tap_ok "$([ "$1" -ge "$2" ]; echo $?)" "$3"; }
 tap_lt() { tap_ok "$([ "$1" -lt "$2" ]; echo $?)" "$3"; }
@@ -100,7 +95,7 @@ run() {
 	ms=$(vlab_json n1 '.groups[0].counters.first_round_ms')
 	echo "# $fam: first round of $n VIPs: $ms ms (status first_round_ms)"
 	tap_lt "$ms" 1000 "$fam: first_round_ms reported, under a loose 1,000 ms"
-	stop n1
+	vlab_stop_ok n1
 }
 
 run 4 "$T/v4.list" 1000

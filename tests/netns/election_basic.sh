@@ -35,11 +35,11 @@ lab_wait 5000 vlab_leader_is n1
 tap_ok $? "steady state: n1 (highest priority) is the only leader"
 lab_wait 2000 el_all_follow n1
 tap_ok $? "steady state: every node's status names n1 as leader"
-tap_is "$(el_gf n1 answering) $(el_gf n2 answering) $(el_gf n3 answering)" \
+tap_is "$(vlab_gf n1 answering) $(vlab_gf n2 answering) $(vlab_gf n3 answering)" \
 	"true false false" "steady state: only n1 answers"
 tap_is "$(el_arp_macs "$VIP" 4)" "$MAC1" \
 	"steady state: 4 ARP requests from the client, one MAC answers (n1)"
-tap_is "$(el_gf n2 state) $(el_gf n3 state)" "backup backup" \
+tap_is "$(vlab_gf n2 state) $(vlab_gf n3 state)" "backup backup" \
 	"steady state: n2 and n3 are backups"
 
 # ------------------------------------------- SIGKILL on a live host (ICMP)
@@ -50,7 +50,7 @@ tap_ok $? "prober: the VIP is served by n1"
 vlab_stop n1 KILL
 lab_wait 5000 vlab_leader_is n2
 tap_ok $? "SIGKILL n1: n2 (next priority) becomes the only leader"
-tap_is "$(el_gf n2 last_reason)" leader-unreachable \
+tap_is "$(vlab_gf n2 last_reason)" leader-unreachable \
 	"SIGKILL n1: n2's reason is leader-unreachable (ICMP fast path)"
 tap_ok "$([ "$(el_metric n2 .peer_unreachable)" -gt 0 ] && echo 0)" \
 	"SIGKILL n1: n2 counted port-unreachable answers"
@@ -73,16 +73,16 @@ vlab_start n1
 tap_ok $? "n1 restarts with preempt_delay_ms = 1500"
 lab_wait 10000 vlab_leader_is n1
 tap_ok $? "preempt: n1 leads again"
-tap_is "$(el_gf n1 last_reason)" preempt "preempt: n1's reason is preempt"
+tap_is "$(vlab_gf n1 last_reason)" preempt "preempt: n1's reason is preempt"
 AT=$(el_takeover_at n1)
 tap_ok "$([ "$AT" -ge 1500 ] && [ "$AT" -le 6000 ] && echo 0)" \
 	"preempt: n1 took over ${AT} ms after it started (1500 .. 6000)"
 # n1's GARPs may reach n2 before its first leader heartbeat does.
-case "$(el_gf n2 state) $(el_gf n2 last_reason)" in
+case "$(vlab_gf n2 state) $(vlab_gf n2 last_reason)" in
 "backup preempted" | "backup dataplane-yield") R=0 ;;
 *) R=1 ;;
 esac
-tap_ok "$R" "preempt: n2 is a backup again ($(el_gf n2 last_reason))"
+tap_ok "$R" "preempt: n2 is a backup again ($(vlab_gf n2 last_reason))"
 lab_wait 2000 el_all_follow n1
 tap_ok $? "preempt: every node names n1"
 lab_wait 3000 el_arp_is "$VIP" "$MAC1"
@@ -93,10 +93,10 @@ el_prober_start "$T/term.json" 3000
 tap_ok $? "prober: first reply before the SIGTERM"
 grep -q '^reply .* n1$' "$EL_MARK"
 tap_ok $? "prober: the VIP is served by n1"
-el_stop_ok n1 "SIGTERM n1: vipd exits 0"
+vlab_stop_ok n1 "SIGTERM n1: vipd exits 0"
 lab_wait 3000 vlab_leader_is n2
 tap_ok $? "SIGTERM n1: n2 becomes the only leader"
-tap_is "$(el_gf n2 last_reason)" leader-resigned \
+tap_is "$(vlab_gf n2 last_reason)" leader-resigned \
 	"SIGTERM n1: n2's reason is leader-resigned"
 el_prober_end 8000
 J="$T/term.json"
@@ -110,12 +110,12 @@ echo "# SIGTERM handover: $(jq -c '{lost, max_gap_ms, dup_nodes, changes}' "$J")
 vlab_conf n1 "$T/n1.conf" prio=200 preempt=false
 vlab_start n1
 tap_ok $? "n1 restarts with preempt = false"
-lab_wait 3000 el_gf_is n1 leader n2
+lab_wait 3000 vlab_gf_is n1 leader n2
 tap_ok $? "preempt = false: n1 hears n2 as leader"
-el_never 1500 vlab_state_is n1 leader
+lab_never 1500 vlab_state_is n1 leader
 tap_ok $? \
 	"preempt = false: n1 does not take over (1.5 s)"
-tap_is "$(vlab_leaders) $(el_gf n1 state) $(el_gf n1 transitions)" \
+tap_is "$(vlab_leaders) $(vlab_gf n1 state) $(vlab_gf n1 transitions)" \
 	"n2 backup 0" "preempt = false: n2 still leads, n1 never moved"
 
 # ------------------------------------------- power-off: unplug + kill (no ICMP)
@@ -124,9 +124,9 @@ lab_unplug n2 eth1
 vlab_stop n2 KILL
 lab_wait 5000 vlab_leader_is n1
 tap_ok $? "power-off n2: n1 (best remaining) becomes the only leader"
-tap_is "$(el_gf n1 last_reason)" leader-dead \
+tap_is "$(vlab_gf n1 last_reason)" leader-dead \
 	"power-off n2: n1's reason is leader-dead"
-TXT=$(el_gf n1 last_reason_text)
+TXT=$(vlab_gf n1 last_reason_text)
 MISSED=$(echo "$TXT" | sed -n 's/^n2 missed \([0-9]*\) heartbeats$/\1/p')
 tap_ok "$([ "${MISSED:-0}" -ge 3 ] && echo 0)" \
 	"power-off n2: after the dead interval ($TXT)"
@@ -139,6 +139,6 @@ lab_wait 2000 el_all_follow n1
 tap_ok $? "power-off n2: n3 names n1"
 tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "power-off n2: only n1's MAC answers ARP"
 
-el_stop_ok n1 "n1 exits 0 on SIGTERM"
-el_stop_ok n3 "n3 exits 0 on SIGTERM"
+vlab_stop_ok n1 "n1 exits 0 on SIGTERM"
+vlab_stop_ok n3 "n3 exits 0 on SIGTERM"
 tap_done

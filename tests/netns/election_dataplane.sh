@@ -38,8 +38,8 @@ tap_is "$(vlab_json n2 '[.groups[0].peers[] | select(.mac != "00:00:00:00:00:00"
 # answers, and nobody takes over: lost heartbeats alone are no failure.
 el_hb_block n1
 tap_ok $? "n1's heartbeats dropped both ways by nftables (ARP passes)"
-T1=$(el_gf n1 transitions)
-tsum() { echo $(($(el_gf n2 transitions) + $(el_gf n3 transitions))); }
+T1=$(vlab_gf n1 transitions)
+tsum() { echo $(($(vlab_gf n2 transitions) + $(vlab_gf n3 transitions))); }
 tsum_is_not() { [ "$(tsum)" != "$1" ]; }
 X=$(tsum)
 el_prober_start "$T/blocked.json" 3000
@@ -47,8 +47,8 @@ tap_ok $? "prober: the client reaches the VIP"
 el_prober_end 7000
 tap_is "$(tsum)" "$X" "heartbeats blocked 3 s: n2 and n3 never took over"
 lab_wait 2000 el_gf_gt n2 counters.leader_probes 0
-tap_ok $? "n2 asked the data plane about the quiet leader ($(el_gf n2 counters.leader_probes) probes)"
-tap_is "$(el_gf n1 state) $(el_gf n1 transitions)" "leader $T1" \
+tap_ok $? "n2 asked the data plane about the quiet leader ($(vlab_gf n2 counters.leader_probes) probes)"
+tap_is "$(vlab_gf n1 state) $(vlab_gf n1 transitions)" "leader $T1" \
 	"n1 kept leading throughout"
 tap_is "$(jq -r '.lost' "$T/blocked.json")" 0 "the client lost no probe"
 
@@ -57,21 +57,21 @@ tap_is "$(jq -r '.lost' "$T/blocked.json")" 0 "the client lost no probe"
 # over; n1 comes back with its heartbeats still blocked, hears no leader and
 # claims too.  Both announce; the lower-ranked n2 must yield on n1's
 # gratuitous ARPs (dataplane-yield).
-C0=$(el_gf n1 counters.peer_claims)
+C0=$(vlab_gf n1 counters.peer_claims)
 lab_unplug n1 eth1
-lab_wait 5000 el_gf_is n2 state leader
+lab_wait 5000 vlab_gf_is n2 state leader
 tap_ok $? "n1 cut off: n2 takes over"
 lab_plug n1 eth1
-lab_wait 8000 el_gf_is n2 last_reason dataplane-yield
+lab_wait 8000 vlab_gf_is n2 last_reason dataplane-yield
 tap_ok $? "n1 back without heartbeats: n2 yielded on n1's GARPs (dataplane-yield)"
 # (n1 only counts peer_claims if n2's refresh reaches it while n1 leads;
 # here n2 usually yields first, so the count is informational.)
-echo "# n1 peer_claims: $C0 -> $(el_gf n1 counters.peer_claims)"
+echo "# n1 peer_claims: $C0 -> $(vlab_gf n1 counters.peer_claims)"
 tap_is "$(vlab_leaders)" n1 "one leader: n1"
 
 # Converged: n2 now follows n1 through the data plane and stays put.
 X=$(tsum)
-el_never 2000 tsum_is_not "$X"
+lab_never 2000 tsum_is_not "$X"
 tap_ok $? "converged: no more transitions on n2/n3 in 2 s"
 tap_is "$(vlab_leaders)" n1 "still one leader: n1"
 
@@ -80,15 +80,15 @@ tap_ok $? "heartbeats unblocked"
 lab_wait 3000 el_all_follow n1
 tap_ok $? "heartbeats back: every node names n1"
 tap_is "$(vlab_leaders)" n1 "heartbeats back: n1 is the only leader"
-el_never 1000 el_many_leaders
+lab_never 1000 el_many_leaders
 tap_ok $? "heartbeats back: never two leaders (1 s)"
 X=$(tsum)
-el_never 1000 tsum_is_not "$X"
+lab_never 1000 tsum_is_not "$X"
 tap_ok $? "heartbeats back: n2 and n3 stay put (1 s)"
 lab_wait 3000 el_arp_is "$VIP" "$MAC1"
 tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "heartbeats back: only n1's MAC answers ARP"
 
 for n in n1 n2 n3; do
-	el_stop_ok "$n" "$n exits 0 on SIGTERM"
+	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"
 done
 tap_done

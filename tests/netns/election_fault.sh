@@ -30,11 +30,11 @@ for i in 1 2 3; do
 done
 el_udpecho n1 n2 n3
 PEERS="$HBNET.1,$HBNET.2,$HBNET.3"
-vlab_conf n1 "$T/n1.conf" prio=200 preempt=false garp_count=1 peers="$PEERS"
-vlab_conf n2 "$T/n2.conf" prio=150 garp_count=1 peers="$PEERS"
-vlab_conf n3 "$T/n3.conf" prio=100 garp_count=1 peers="$PEERS"
 for i in 1 2 3; do
-	sed -i "s|^cluster = {|cluster = { bind = \"$HBNET.$i\";|" "$T/n$i.conf"
+	opts=(prio=$((250 - 50 * i)) garp_count=1 peers="$PEERS"
+		cluster_extra="bind = \"$HBNET.$i\";")
+	[ "$i" = 1 ] && opts+=(preempt=false)
+	vlab_conf "n$i" "$T/n$i.conf" "${opts[@]}"
 	vlab_start "n$i"
 	tap_ok $? "vipd starts on n$i (heartbeats bound to $HBNET.$i)"
 done
@@ -49,9 +49,9 @@ tap_is "$(vlab_json n2 '[.peers[] | select(.alive) | .address] | sort | join(" "
 
 # ------------------------------------------------------------ stall guard
 kill -STOP "${VLAB_PIDS[n1]}"
-lab_wait 5000 el_gf_is n2 state leader
+lab_wait 5000 vlab_gf_is n2 state leader
 tap_ok $? "n1 stopped: n2 takes over"
-tap_is "$(el_gf n2 last_reason)" leader-dead "n1 stopped: n2's reason is leader-dead"
+tap_is "$(vlab_gf n2 last_reason)" leader-dead "n1 stopped: n2's reason is leader-dead"
 # Nothing comes from n1 while it is stopped: capture ARP on the client from
 # just before the SIGCONT on, and ask for the VIP at once after it.
 lab_bg c1 "$T/stall.cap.log" timeout 4 tcpdump -n -U -i eth1 \
@@ -64,17 +64,16 @@ tap_is "$(el_arp_macs "$VIP" 2)" "$MAC2" \
 	"SIGCONT: at once, only n2's MAC answers the client's ARP"
 lab_wait 3000 el_metric_ge n1 .stalls 1
 tap_ok $? "SIGCONT: n1 counts a stall (metrics stalls $(el_metric n1 .stalls))"
-lab_wait 3000 el_gf_is n1 state backup
+lab_wait 3000 vlab_gf_is n1 state backup
 tap_ok $? "SIGCONT: n1 ends as a backup"
-tap_is "$(el_gf n1 last_reason) $(el_gf n1 leader)" "stall n2" \
+tap_is "$(vlab_gf n1 last_reason) $(vlab_gf n1 leader)" "stall n2" \
 	"SIGCONT: n1 went quiet (listen, stall) and follows n2"
-tap_is "$(el_gf n1 transitions)" 3 \
+tap_is "$(vlab_gf n1 transitions)" 3 \
 	"SIGCONT: n1's transitions: backup->leader, leader->listen, listen->backup"
-el_never 1000 el_many_leaders
+lab_never 1000 el_many_leaders
 tap_ok $? "SIGCONT: never two leaders (1 s)"
 tap_is "$(vlab_leaders)" n2 "SIGCONT: n2 is the only leader"
-lab_wait 5000 el_gone "$CAP"
-lab_stop "$CAP"
+lab_reap "$CAP" 5000
 N=$(tcpdump -n -r "$T/stall.pcap" "ether src $MAC1" 2>/dev/null | wc -l)
 tap_is "$N" 0 "SIGCONT: n1 sent no ARP frame at all after it resumed"
 N=$(tcpdump -n -r "$T/stall.pcap" "arp[6:2] = 2 and ether src $MAC2" \
@@ -89,11 +88,11 @@ tap_ok $? "prober: first reply before the link goes down"
 grep -q '^reply .* n2$' "$EL_MARK"
 tap_ok $? "prober: the VIP is served by n2"
 lab_exec n2 ip link set eth1 down
-lab_wait 3000 el_gf_is n1 state leader
+lab_wait 3000 vlab_gf_is n1 state leader
 tap_ok $? "eth1 down on n2: n1 takes over"
-tap_is "$(el_gf n1 last_reason)" leader-fault \
+tap_is "$(vlab_gf n1 last_reason)" leader-fault \
 	"eth1 down on n2: n1's reason is leader-fault (not a timeout)"
-tap_is "$(el_gf n2 state) $(el_gf n2 fault) $(el_gf n2 link_up)" \
+tap_is "$(vlab_gf n2 state) $(vlab_gf n2 fault) $(vlab_gf n2 link_up)" \
 	"fault link-down false" "eth1 down on n2: n2's group is in state fault"
 tap_is "$(vlab_leaders)" n1 "eth1 down on n2: n1 is the only leader"
 el_prober_end 8000
@@ -107,14 +106,14 @@ tap_is "$(vlab_json n2 '[.peers[] | select(.alive)] | length')" 2 \
 	"eth1 down on n2: n2 still hears both peers on eth2"
 
 lab_exec n2 ip link set eth1 up
-lab_wait 3000 el_gf_is n2 state backup
+lab_wait 3000 vlab_gf_is n2 state backup
 tap_ok $? "eth1 up on n2: n2 is a backup again"
-tap_is "$(el_gf n2 last_reason) $(el_gf n2 leader)" "recovered n1" \
+tap_is "$(vlab_gf n2 last_reason) $(vlab_gf n2 leader)" "recovered n1" \
 	"eth1 up on n2: reason recovered, n1 leads (ranks higher)"
 tap_is "$(vlab_leaders)" n1 "eth1 up on n2: n1 is the only leader"
 tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "only n1's MAC answers ARP"
 
 for n in n1 n2 n3; do
-	el_stop_ok "$n" "$n exits 0 on SIGTERM"
+	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"
 done
 tap_done

@@ -49,16 +49,16 @@ EOF
 	tap_ok $? "$n: 5% of the incoming heartbeats dropped at random"
 done
 
-backups() { echo $(($(el_gf n2 transitions) + $(el_gf n3 transitions))); }
-L0=$(el_gf n1 transitions)
+backups() { echo $(($(vlab_gf n2 transitions) + $(vlab_gf n3 transitions))); }
+L0=$(vlab_gf n1 transitions)
 B0=$(backups)
 t=0
 while [ "$t" -lt "$SECS" ]; do
 	sleep 1
 	t=$((t + 1))
-	[ "$(el_gf n1 transitions)" = "$L0" ] || break
+	[ "$(vlab_gf n1 transitions)" = "$L0" ] || break
 done
-tap_is "$(el_gf n1 transitions)" "$L0" \
+tap_is "$(vlab_gf n1 transitions)" "$L0" \
 	"${t} s of 5% loss: the leader n1 made no transition"
 tap_is "$(vlab_leaders)" n1 "${t} s of 5% loss: n1 is still the only leader"
 el_all_follow n1
@@ -66,7 +66,7 @@ tap_ok $? "${t} s of 5% loss: every node still names n1"
 B=$(($(backups) - B0))
 echo "# backup transitions under loss: $B (a false takeover counts 2)"
 tap_is "$B" 0 "${t} s of 5% loss: no transition on any backup"
-P=$(($(el_gf n2 counters.leader_probes) + $(el_gf n3 counters.leader_probes)))
+P=$(($(vlab_gf n2 counters.leader_probes) + $(vlab_gf n3 counters.leader_probes)))
 echo "# data-plane checks of the quiet leader by the backups: $P"
 tap_ok "$([ "$P" -gt 0 ] && echo 0)" \
 	"${t} s of 5% loss: the backups asked the data plane about late heartbeats ($P)"
@@ -93,6 +93,6 @@ for n in n1 n2 n3; do
 	lab_exec "$n" nft delete table inet t
 done
 for n in n1 n2 n3; do
-	el_stop_ok "$n" "$n exits 0 on SIGTERM"
+	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"
 done
 tap_done

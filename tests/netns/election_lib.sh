@@ -2,36 +2,32 @@
 # Helpers shared by the election integration tests (tests/netns/election_*.sh),
 # on top of lab.sh and vlab.sh.  Source it from a test after `set -u`:
 #
-#   el_begin NAME N [TOOLS...]   root and tool checks, then vlab_lan with
-#                             nodes n1..nN and the client c1 (lab prefix
-#                             vte-NAME-PID, VLAB_NET 63); sets T (lab temp dir)
+#   el_begin [--split "NODES"] NAME N [TOOLS...]   root and tool checks,
+#                             then vlab_lan with nodes n1..nN and the client
+#                             c1 (lab prefix vte-NAME-PID, VLAB_NET 63), or
+#                             with --split vlab_split_lan (NODES on br1);
+#                             sets T (lab temp dir)
 #   el_udpecho NODE...        start udpecho (-n NODE) on these nodes
-#   el_gf NODE FIELD [GROUP]  one field of a group in NODE's status JSON
 #   el_metric NODE JQ         jq over NODE's `vipctl --json metrics`
 #   el_arp_macs VIP [COUNT]   every MAC answering COUNT ARP requests from c1
 #   el_prober_start LOG DUR_MS   prober from c1 to $VIP (1 ms), waits for
 #                             its first reply; sets EL_PROBER and EL_MARK
 #   el_prober_end MS          wait (bounded) for it to end; JSON in the LOG
 #   el_jq FILE FILTER         jq -e on a file (for tap_ok)
-#   el_stop_ok NODE DESC      SIGTERM the daemon, assert it exits 0
 #   el_takeover_at NODE [GROUP]  NODE's uptime (ms) at its last transition
 #   el_metric_ge NODE JQ N    the metric is >= N (for lab_wait)
-#   el_gf_is NODE FIELD VALUE [GROUP], el_gf_gt NODE FIELD N [GROUP],
-#   el_arp_is VIP MAC         predicates for lab_wait
-#   el_never MS CMD...        CMD never succeeds within MS (polled)
+#   el_gf_gt NODE FIELD N [GROUP], el_arp_is VIP MAC   predicates for lab_wait
 #   el_many_leaders [GROUP]   more than one running node leads
 #   el_hb_block NODE [to DST] / el_hb_unblock NODE   nftables drop of
 #                             heartbeats in NODE (both ways or to DST)
-#   el_todo COND DESC WHY     a known bug as a TAP TODO item
 #   el_one_leader [GROUP]     exactly one running node leads
 #   el_all_follow LEADER [GROUP]  every running node names LEADER as leader
 #
+# The tests also use lab.sh's lab_never and lab_gone, and vlab.sh's vlab_gf,
+# vlab_gf_is and vlab_stop_ok.
+#
 # Every wait is bounded (lab_wait); nothing sleeps without a bound.
 
-if [ "${VIPD_TEST_NETNS:-1}" = 0 ]; then
-	echo "1..0 # SKIP namespace tests disabled (VIPD_TEST_NETNS=0)"
-	exit 0
-fi
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 # shellcheck source=tests/netns/lab.sh
@@ -45,7 +41,12 @@ VIP="10.$VLAB_NET.0.100"
 T=""
 
 el_begin() {
-	local name="$1" n="$2"
+	local split="" name n
+	if [ "$1" = --split ]; then
+		split="$2"
+		shift 2
+	fi
+	name="$1" n="$2"
 	shift 2
 	lab_need_root jq arping timeout "$@"
 	if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ]; then
@@ -56,10 +57,11 @@ el_begin() {
 		echo "1..0 # SKIP bench/tools not built"
 		exit 0
 	fi
-	vlab_lan "vte-$name-$$" "$n" || {
-		echo "Bail out! could not build the lab"
-		exit 1
-	}
+	if [ -n "$split" ]; then
+		vlab_split_lan "vte-$name-$$" "$n" "$split"
+	else
+		vlab_lan "vte-$name-$$" "$n"
+	fi || lab_bail "could not build the lab"
 	T="$VLAB_TMP"
 }
 
@@ -68,10 +70,6 @@ el_udpecho() {
 	for n in "$@"; do
 		lab_bg "$n" "$T/udpecho-$n.log" "$EL_TOOLS/udpecho" -n "$n"
 	done
-}
-
-el_gf() {
-	vlab_json "$1" ".groups[] | select(.name==\"${3:-vip}\") | .$2"
 }
 
 el_metric() {
@@ -96,19 +94,9 @@ el_prober_start() {
 	lab_wait 3000 el_mark_has '^reply'
 }
 
-el_gone() { ! kill -0 "$1" 2>/dev/null; }
-
-el_prober_end() {
-	lab_wait "$1" el_gone "$EL_PROBER"
-	lab_stop "$EL_PROBER" INT
-}
+el_prober_end() { lab_reap "$EL_PROBER" "$1" INT; }
 
 el_jq() { jq -e "$2" "$1" >/dev/null 2>&1; }
-
-el_stop_ok() {
-	vlab_stop "$1" TERM
-	tap_is "$LAB_STOP_RC" 0 "$2"
-}
 
 # uptime_ms - in_state_ms: when (in the daemon's clock) the state began.
 el_takeover_at() {
@@ -126,19 +114,8 @@ el_all_follow() {
 	local n
 	for n in "${VLAB_NODES[@]}"; do
 		vlab_running "$n" || continue
-		[ "$(el_gf "$n" leader "${2:-vip}")" = "$1" ] || return 1
+		[ "$(vlab_gf "$n" leader "${2:-vip}")" = "$1" ] || return 1
 	done
-}
-
-# el_todo COND DESC REASON: a known bug, as a TAP TODO (reported as XFAIL,
-# not a failure; once fixed it shows as XPASS: remove the TODO then).
-el_todo() {
-	TAP_N=$((TAP_N + 1))
-	if [ "$1" = 0 ] || [ "$1" = true ]; then
-		echo "ok $TAP_N - $2 # TODO $3"
-	else
-		echo "not ok $TAP_N - $2 # TODO $3"
-	fi
 }
 
 # el_metric_ge NODE JQ N: the metric is at least N (for lab_wait).
@@ -149,16 +126,12 @@ el_metric_ge() {
 }
 
 # Predicates for lab_wait (which runs its command again at every poll).
-el_gf_is() { [ "$(el_gf "$1" "$2" "${4:-vip}")" = "$3" ]; }
 el_gf_gt() {
 	local v
-	v=$(el_gf "$1" "$2" "${4:-vip}")
+	v=$(vlab_gf "$1" "$2" "${4:-vip}")
 	[ -n "$v" ] && [ "$v" -gt "$3" ]
 }
 el_arp_is() { [ "$(el_arp_macs "$1" 1)" = "$2" ]; }
-
-# el_never MS CMD...: true when CMD does not succeed once in MS (polled).
-el_never() { ! lab_wait "$@"; }
 
 # More than one running node leads the group.
 el_many_leaders() {

@@ -10,23 +10,14 @@ set -u
 
 el_begin mcast 3
 
+# mcast_conf NODE PRIO SECRET: no peer list, heartbeats to a group.
 mcast_conf() {
-	local node="$1" prio="$2" secret="$3"
-	cat >"$T/$node.conf" <<CONF
-node = { id = "$node"; priority = $prio; };
-cluster = {
-  peers = [ ];
-  multicast = "239.255.74.31";
-  multicast_interface = "eth1";
-  secret_file = "$secret";
-};
-control = { socket = "$T/$node.sock"; pid_file = "$T/$node.pid"; };
-groups = ( { name = "vip"; interface = "eth1"; vips = [ "$VIP" ]; } );
-CONF
+	vlab_conf "$1" "$T/$1.conf" prio="$2" peers=none vips="$VIP" \
+		cluster_extra="multicast = \"239.255.74.31\";
+  multicast_interface = \"eth1\"; secret_file = \"$3\";"
 }
 
-head -c 32 /dev/urandom | base64 >"$T/other-secret"
-chmod 600 "$T/other-secret"
+vlab_secret "$T/other-secret"
 mcast_conf n1 200 "$T/secret"
 mcast_conf n2 150 "$T/secret"
 mcast_conf n3 100 "$T/other-secret"
@@ -37,20 +28,20 @@ for n in n1 n2 n3; do
 done
 lab_wait 5000 vlab_leader_is n1
 tap_ok $? "n1 (highest priority) leads"
-lab_wait 3000 el_gf_is n2 leader n1
+lab_wait 3000 vlab_gf_is n2 leader n1
 tap_ok $? "n2 hears n1 over multicast"
 tap_is "$(vlab_json n2 '[.peers[] | select(.alive)] | map(.id) | join(",")')" n1 \
 	"n2 authenticated exactly n1 (n3 has another secret)"
 lab_wait 3000 el_metric_ge n1 .heartbeats.rejected.hmac 1
 tap_ok $? "n1 rejects n3's heartbeats (hmac: $(el_metric n1 .heartbeats.rejected.hmac))"
-tap_is "$(el_gf n3 fault)" auth "n3 (wrong secret) is in fault \"auth\", never leader"
+tap_is "$(vlab_gf n3 fault)" auth "n3 (wrong secret) is in fault \"auth\", never leader"
 tap_is "$(vlab_arp_owners "$VIP")" "$(vlab_mac n1)" "only n1 answers ARP for the VIP"
 
-el_stop_ok n1 "n1 exits 0 on SIGTERM"
+vlab_stop_ok n1 "n1 exits 0 on SIGTERM"
 lab_wait 3000 vlab_leader_is n2
 tap_ok $? "n2 takes over from n1 over multicast"
-tap_is "$(el_gf n2 last_reason)" leader-resigned "n2's reason: leader-resigned"
+tap_is "$(vlab_gf n2 last_reason)" leader-resigned "n2's reason: leader-resigned"
 for n in n2 n3; do
-	el_stop_ok "$n" "$n exits 0 on SIGTERM"
+	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"
 done
 tap_done

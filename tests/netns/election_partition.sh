@@ -21,16 +21,7 @@ set -u
 # shellcheck source=tests/netns/election_lib.sh
 . "$top_srcdir/tests/netns/election_lib.sh"
 
-lab_need_root jq arping timeout nft
-if [ ! -x "$VIPD" ] || [ ! -x "$EL_TOOLS/prober" ]; then
-	echo "1..0 # SKIP vipd or bench/tools not built"
-	exit 0
-fi
-vlab_split_lan "vte-part-$$" 3 "n2 n3" || {
-	echo "Bail out! could not build the lab"
-	exit 1
-}
-T="$VLAB_TMP"
+el_begin --split "n2 n3" part 3 nft
 IP1=$(vlab_ip n1)
 IP2=$(vlab_ip n2)
 el_udpecho n1 n2 n3
@@ -58,9 +49,9 @@ partition() {
 	vlab_cut
 	lab_wait 5000 vlab_leader_is "n1 n2"
 	tap_ok $? "$1: cut: each side elects its own leader (n1 and n2)"
-	tap_is "$(el_gf n1 last_reason)" leader-dead \
+	tap_is "$(vlab_gf n1 last_reason)" leader-dead \
 		"$1: cut: n1's reason is leader-dead"
-	tap_is "$(el_gf n3 state) $(el_gf n3 leader)" "backup n2" \
+	tap_is "$(vlab_gf n3 state) $(vlab_gf n3 leader)" "backup n2" \
 		"$1: cut: n3 still follows n2 on its side"
 	tap_is "$(el_arp_macs "$VIP" 2)" "$MAC1" \
 		"$1: cut: on the client's side only n1 answers ARP"
@@ -73,10 +64,10 @@ partition() {
 healed() {
 	lab_wait 3000 vlab_leader_is n2
 	tap_ok $? "$1: heal: one leader remains: n2 (best-ranked)"
-	tap_is "$(el_gf n2 transitions)" "$T2" "$1: heal: n2 never left the lead"
+	tap_is "$(vlab_gf n2 transitions)" "$T2" "$1: heal: n2 never left the lead"
 	lab_wait 2000 el_all_follow n2
 	tap_ok $? "$1: heal: every node names n2"
-	el_never 1000 el_many_leaders
+	lab_never 1000 el_many_leaders
 	tap_ok $? "$1: heal: never two leaders again (1 s)"
 }
 
@@ -88,21 +79,21 @@ healed_arp() {
 
 # ------------------------------------- round 1: n2 hears n1 lead first
 partition r1
-T2=$(el_gf n2 transitions)
+T2=$(vlab_gf n2 transitions)
 el_hb_block n1 to "$IP2" # n1 -> n2 flows, n2 -> n1 held back
 el_hb_block n2 to "$IP1"
-A2=$(el_gf n2 counters.announcements)
+A2=$(vlab_gf n2 counters.announcements)
 el_hb_unblock n1
 vlab_heal
 lab_wait 3000 el_gf_gt n2 counters.announcements "$A2"
 tap_ok $? "r1: heal: n2 hears n1 again and re-announces"
 el_hb_unblock n2
 healed r1
-case "$(el_gf n1 last_reason)" in
+case "$(vlab_gf n1 last_reason)" in
 split-yield | dataplane-yield) R=0 ;;
 *) R=1 ;;
 esac
-tap_ok "$R" "r1: heal: n1 yielded ($(el_gf n1 last_reason_text))"
+tap_ok "$R" "r1: heal: n1 yielded ($(vlab_gf n1 last_reason_text))"
 lab_wait 3000 el_mark_has 'change .* n1 n2$'
 tap_ok $? "r1: heal: the client's traffic moves back to n2 (its GARP)"
 healed_arp r1
@@ -113,16 +104,16 @@ echo "# r1: $(jq -c '{lost, max_gap_ms, changes}' "$T/splitr1.json")"
 
 # ------------------------ round 2: n1 hears n2 first and yields at once
 partition r2
-T2=$(el_gf n2 transitions)
+T2=$(vlab_gf n2 transitions)
 el_hb_block n1 to "$IP2" # n2 -> n1 flows, n1 -> n2 held back
 vlab_heal
-lab_wait 3000 el_gf_is n1 state backup
+lab_wait 3000 vlab_gf_is n1 state backup
 tap_ok $? "r2: heal: n1 hears n2 and yields"
-case "$(el_gf n1 last_reason)" in
+case "$(vlab_gf n1 last_reason)" in
 split-yield | dataplane-yield) R=0 ;;
 *) R=1 ;;
 esac
-tap_ok $R "r2: heal: n1's reason is split-yield or dataplane-yield ($(el_gf n1 last_reason))"
+tap_ok $R "r2: heal: n1's reason is split-yield or dataplane-yield ($(vlab_gf n1 last_reason))"
 el_hb_unblock n1
 healed r2
 lab_wait 3000 el_mark_has 'change .* n1 n2$'
@@ -132,6 +123,6 @@ el_prober_end 15000
 echo "# r2: $(jq -c '{lost, max_gap_ms, changes}' "$T/splitr2.json")"
 
 for n in n1 n2 n3; do
-	el_stop_ok "$n" "$n exits 0 on SIGTERM"
+	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"
 done
 tap_done

@@ -50,7 +50,7 @@ agreed() {
 		want=$(vlab_leaders "$g")
 		for n in "${VLAB_NODES[@]}"; do
 			vlab_running "$n" || continue
-			[ "$(el_gf "$n" leader "$g")" = "$want" ] || return 1
+			[ "$(vlab_gf "$n" leader "$g")" = "$want" ] || return 1
 		done
 	done
 }
@@ -92,7 +92,7 @@ done
 declare -A LEAD TR
 for g in $GROUPS_ALL; do
 	LEAD[$g]=$(vlab_leaders "$g")
-	TR[$g]=$(el_gf "${LEAD[$g]}" transitions "$g")
+	TR[$g]=$(vlab_gf "${LEAD[$g]}" transitions "$g")
 done
 
 vlab_stop "$VICTIM" KILL
@@ -117,7 +117,7 @@ for g in $GROUPS_ALL; do
 	if [ "${LEAD[$g]}" = "$VICTIM" ]; then
 		[ -n "$now" ] && [ "$now" != "$VICTIM" ] && moved=$((moved + 1))
 	elif [ "$now" = "${LEAD[$g]}" ] &&
-		[ "$(el_gf "$now" transitions "$g")" = "${TR[$g]}" ]; then
+		[ "$(vlab_gf "$now" transitions "$g")" = "${TR[$g]}" ]; then
 		kept=$((kept + 1))
 	else
 		bad="$bad $g"
@@ -140,6 +140,6 @@ lab_wait 3000 arp_matches
 tap_ok $? "the client's ARP follows every group's leader"
 
 for n in n1 n2 n3; do
-	el_stop_ok "$n" "$n exits 0 on SIGTERM"
+	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"
 done
 tap_done

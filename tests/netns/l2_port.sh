@@ -10,8 +10,10 @@
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
-# shellcheck source=lab.sh
+# shellcheck source=tests/netns/lab.sh
 . "$top_srcdir/tests/netns/lab.sh"
+# shellcheck source=tests/netns/vlab.sh
+. "$top_srcdir/tests/netns/vlab.sh" # its capture and tshark helpers only
 
 lab_need_root arping ndisc6 tcpdump tshark jq
 L2TOOL=$top_builddir/tests/tools/l2tool
@@ -27,15 +29,18 @@ OTHER4=10.77.0.200
 OTHER6=2001:db8:77::200
 STALE=02:00:00:00:00:99
 
-lab_init vfr-l2
+lab_init "vfr-l2-$$"
 T=$(lab_tmp)
-lab_switch br0
+VLAB_TMP=$T
+lab_switch br0 || lab_bail "could not make the switch"
 # With br_netfilter loaded, the bridge validates IPv6 headers and drops
 # the malformed frames this test wants to reach the node (per namespace).
 ip netns exec "$LAB_SW" sysctl -qw net.bridge.bridge-nf-call-ip6tables=0 \
 	2>/dev/null
-lab_node node br0 eth1 10.77.0.1/24 2001:db8:77::1/64
-lab_node client br0 eth1 10.77.0.2/24 2001:db8:77::2/64
+{
+	lab_node node br0 eth1 10.77.0.1/24 2001:db8:77::1/64 &&
+		lab_node client br0 eth1 10.77.0.2/24 2001:db8:77::2/64
+} || lab_bail "could not plug the node and the client"
 tap_ok $? "lab: node and client on one bridge"
 NODE_MAC=$(lab_exec node cat /sys/class/net/eth1/address)
 CLIENT_MAC=$(lab_exec client cat /sys/class/net/eth1/address)
@@ -56,46 +61,32 @@ stop_respond() {
 	jq -e . "$T/$1.json" >/dev/null
 }
 
-capture_start() {
-	lab_bg client "$T/$1.tcpdump.log" tcpdump -i eth1 --immediate-mode -B 32768 -s 256 -U -Z root -n \
-		-w "$T/$1.pcap" 'arp or icmp6'
-	CAP_PID=$LAB_LASTPID
-	lab_wait 5000 grep -q 'listening on' "$T/$1.tcpdump.log"
-}
+# Captures on the client (ARP and ICMPv6) to $T/NAME.pcap: vlab_l2_capture
+# client NAME, vlab_l2_uncapture once the frames expected are in the file
+# (lab_wait vlab_l2_count_ge); vlab_l2_fields reads them.
 
-capture_stop() {
-	sleep 0.2 # let the last frames cross the bridge
-	lab_stop "$CAP_PID" INT
-}
-
-# tsh PCAP FILTER FIELDS...: one line per matching frame, fields by ','.
-tsh() {
-	local f=$1 y=$2
-	shift 2
-	local args=()
-	for x in "$@"; do args+=(-e "$x"); done
-	tshark -r "$f" -Y "$y" -T fields -E separator=, "${args[@]}" 2>/dev/null
-}
-
-neigh_mac() {
-	lab_exec client ip neigh show "$1" dev eth1 |
-		awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
-}
+# neigh_is ADDR MAC: the client's neighbour entry for ADDR carries MAC.
+neigh_is() { [ "$(vlab_l2_neigh client "$1")" = "$2" ]; }
 
 # --------------------------------------------------------- answering
 respond resp1 20 "$VIP4" "$VIP6"
 tap_ok $? "l2tool respond is ready"
-# Close-on-exec and non-blocking on every socket the port opened.
+# Close-on-exec and non-blocking on every socket the port opened (its two
+# packet sockets at least: the capture and libnet's).
 bad_fd=0
+nsock=0
 for fi in /proc/"$RESP_PID"/fdinfo/*; do
 	fd=${fi##*/}
 	[[ $(readlink /proc/"$RESP_PID"/fd/"$fd") == socket:* ]] || continue
+	nsock=$((nsock + 1))
 	flags=$(awk '/^flags:/ {print $2}' "$fi")
 	(((8#$flags & 8#2000000) && (8#$flags & 8#4000))) || bad_fd=1
 done
-tap_is "$bad_fd" 0 "port sockets are close-on-exec and non-blocking"
+tap_ok "$([ "$bad_fd" = 0 ] && [ "$nsock" -ge 2 ] && echo 0 || echo 1)" \
+	"port sockets ($nsock, at least 2) are close-on-exec and non-blocking"
 # Neither socket is hooked to frames it does not want: libnet's is
 # protocol 0, the capture socket ignores our own outgoing frames.
+# shellcheck disable=SC2016 # awk's own $4
 hooked=$(lab_exec node awk 'NR > 1 && $4 != "0000"' /proc/net/packet | wc -l)
 tap_is "$hooked" 1 "one packet socket receives (the capture)"
 
@@ -126,39 +117,42 @@ tap_is "$(jq '[.rx_bad[]] | add' "$T/resp1.json")" 0 "no bad frames counted"
 # ------------------------------------------ announcements, captured
 lab_exec client ip neigh replace "$VIP4" lladdr "$STALE" dev eth1 nud stale
 lab_exec client ip -6 neigh replace "$VIP6" lladdr "$STALE" dev eth1 nud stale
-capture_start ann
+vlab_l2_capture client ann
 lab_exec node "$L2TOOL" eth1 announce "$VIP4" "$VIP6" >"$T/ann.json"
 tap_is "$(jq -r '"\(.sent) \(.failed)"' "$T/ann.json")" "3 0" \
 	"announce: 2 ARP + 1 NA sent"
 lab_exec node "$L2TOOL" eth1 probe "$VIP4" >/dev/null
 lab_exec node "$L2TOOL" eth1 probe "$VIP6" >/dev/null
-capture_stop
-tap_is "$(neigh_mac "$VIP4")" "$NODE_MAC" \
+P=$T/ann.pcap
+# The 3 announcements and the 2 probes.
+lab_wait 5000 vlab_l2_count_ge "$P" "eth.src == $NODE_MAC" 5
+tap_ok $? "the client captured the node's 5 frames"
+vlab_l2_uncapture
+tap_is "$(vlab_l2_neigh client "$VIP4")" "$NODE_MAC" \
 	"client's ARP entry for $VIP4 moved to the node's MAC unasked"
-tap_is "$(neigh_mac "$VIP6")" "$NODE_MAC" \
+tap_is "$(vlab_l2_neigh client "$VIP6")" "$NODE_MAC" \
 	"client's NDP entry for $VIP6 moved to the node's MAC unasked"
 
-P=$T/ann.pcap
 tap_is "$(tshark -r "$P" -Y _ws.malformed 2>/dev/null | wc -l)" 0 \
 	"tshark: no malformed frame"
 tap_is "$(tshark -r "$P" -Y '_ws.expert.severity >= warning' 2>/dev/null |
 	wc -l)" 0 "tshark: no expert warning (checksums are checked)"
-got=$(tsh "$P" "arp.src.proto_ipv4 == $VIP4" arp.opcode eth.dst \
+got=$(vlab_l2_fields "$P" "arp.src.proto_ipv4 == $VIP4" arp.opcode eth.dst \
 	arp.src.hw_mac arp.src.proto_ipv4 arp.dst.hw_mac arp.dst.proto_ipv4)
 want="1,ff:ff:ff:ff:ff:ff,$NODE_MAC,$VIP4,00:00:00:00:00:00,$VIP4
 2,ff:ff:ff:ff:ff:ff,$NODE_MAC,$VIP4,$NODE_MAC,$VIP4"
 tap_is "$got" "$want" "gratuitous ARP request + reply: broadcast, sender = target = VIP, our MAC"
-got=$(tsh "$P" "icmpv6.type == 136" eth.dst ipv6.src ipv6.dst ipv6.hlim \
+got=$(vlab_l2_fields "$P" "icmpv6.type == 136" eth.dst ipv6.src ipv6.dst ipv6.hlim \
 	icmpv6.nd.na.flag.r icmpv6.nd.na.flag.s icmpv6.nd.na.flag.o \
 	icmpv6.nd.na.target_address icmpv6.opt.type icmpv6.opt.linkaddr \
 	icmpv6.checksum.status)
 want="33:33:00:00:00:01,$VIP6,ff02::1,255,0,0,1,$VIP6,2,$NODE_MAC,1"
 tap_is "$got" "$want" "unsolicited NA: ff02::1, hop limit 255, O set, target VIP, TLLA = our MAC"
-got=$(tsh "$P" "arp.src.proto_ipv4 == 0.0.0.0" arp.opcode eth.dst \
+got=$(vlab_l2_fields "$P" "arp.src.proto_ipv4 == 0.0.0.0" arp.opcode eth.dst \
 	arp.src.hw_mac arp.dst.hw_mac arp.dst.proto_ipv4)
 tap_is "$got" "1,ff:ff:ff:ff:ff:ff,$NODE_MAC,00:00:00:00:00:00,$VIP4" \
 	"ARP probe: sender 0.0.0.0, target VIP, broadcast"
-got=$(tsh "$P" "icmpv6.type == 135" eth.dst ipv6.src ipv6.dst ipv6.hlim \
+got=$(vlab_l2_fields "$P" "icmpv6.type == 135" eth.dst ipv6.src ipv6.dst ipv6.hlim \
 	icmpv6.nd.ns.target_address icmpv6.opt.type icmpv6.checksum.status)
 tap_is "$got" "33:33:ff:00:01:00,::,ff02::1:ff00:100,255,$VIP6,,1" \
 	"DAD NS: from ::, solicited-node group, no option"
@@ -169,7 +163,7 @@ for op in 1 2; do
 	lab_exec client ip neigh replace "$VIP4" lladdr "$STALE" dev eth1 \
 		nud stale
 	lab_exec node "$L2GEN" eth1 garp --vip "$VIP4" --op "$op" >/dev/null
-	lab_wait 1000 test "$(neigh_mac "$VIP4")" = "$NODE_MAC"
+	lab_wait 1000 neigh_is "$VIP4" "$NODE_MAC"
 	tap_ok $? "Linux takes the gratuitous ARP $([ $op = 1 ] &&
 		echo request || echo reply) form alone"
 done
@@ -184,19 +178,21 @@ tap_is "$(jq -r '"\(.answers) \(.mac)"' "$T/c6.json")" "1 $CLIENT_MAC" \
 
 # ------------------------------------------------- malformed frames
 for end in "node eth1" "client eth1"; do
-	lab_exec ${end% *} ip link set eth1 mtu 9000
+	lab_exec "${end% *}" ip link set eth1 mtu 9000
 done
 for port in "$(lab_port node eth1)" "$(lab_port client eth1)"; do
 	ip -n "$LAB_SW" link set "$port" mtu 9000
 done
 respond resp2 20 "$VIP4" "$VIP6"
-capture_start bad
+vlab_l2_capture client bad
 lab_exec client "$L2GEN" eth1 malformed --dst-mac "$NODE_MAC" \
 	--vip "$VIP4" --vip6 "$VIP6" >"$T/bad.json"
 tap_is "$(jq .errors "$T/bad.json")" 0 "l2gen sent every malformed frame"
-sleep 0.3
-capture_stop
-kill -0 "$RESP_PID" 2>/dev/null
+# The frame with the bad checksum is the one the capture is for.
+BADSUM='icmpv6.checksum.status == 0 && frame.len == 86'
+lab_wait 5000 vlab_l2_count_ge "$T/bad.pcap" "$BADSUM" 1
+vlab_l2_uncapture
+! lab_gone "$RESP_PID"
 tap_ok $? "respond survived the malformed frames"
 out=$(lab_exec client arping -c 1 -w 2 -I eth1 "$VIP4")
 grep -qi "reply from $VIP4" <<<"$out"
@@ -210,8 +206,7 @@ tap_is "$(jq -cS . <<<"$got")" "$(jq -cS . <<<"$want")" \
 tap_is "$(jq .rx_frames "$T/resp2.json")" \
 	"$(jq '[.sent[] | select(.expect != "filtered")] | length + 1' \
 		"$T/bad.json")" "the NA with a multicast target stayed in the kernel"
-n=$(tshark -r "$T/bad.pcap" -Y 'icmpv6.checksum.status == 0 && frame.len == 86' \
-	2>/dev/null | wc -l)
+n=$(vlab_l2_count "$T/bad.pcap" "$BADSUM")
 tap_is "$n" 1 "tshark flags l2gen's bad checksum (the check above has teeth)"
 n=$(tshark -r "$T/bad.pcap" -Y '_ws.expert.severity >= warning' 2>/dev/null |
 	wc -l)
@@ -267,14 +262,14 @@ echo "# flood: $(jq -c . "$T/flood.json"), responder cpu_ms $(jq .cpu_ms \
 	"$T/resp3.json") (including start-up)"
 
 # ----------------------------------------- takeover burst, measured
-capture_start burst
+vlab_l2_capture client burst
 lab_exec node "$L2TOOL" eth1 bench-announce 1000 >"$T/burst.json"
-sleep 0.5
-capture_stop
+BURST='arp.src.proto_ipv4 == 10.200.0.0/16'
+lab_wait 10000 vlab_l2_count_ge "$T/burst.pcap" "$BURST" 2000
+vlab_l2_uncapture
 tap_is "$(jq -r '"\(.frames) \(.failed) \(.tx_errors)"' "$T/burst.json")" \
 	"2000 0 0" "1,000 VIPs announced: 2,000 frames, no error"
-got=$(tshark -r "$T/burst.pcap" -Y 'arp.src.proto_ipv4 == 10.200.0.0/16' \
-	2>/dev/null | wc -l)
+got=$(vlab_l2_count "$T/burst.pcap" "$BURST")
 tap_is "$got" 2000 "the client received all 2,000"
 # Two more runs without the capture; report all three.
 for i in 2 3; do

@@ -10,18 +10,31 @@
 #
 #   lab_init PREFIX          start a lab; PREFIX is short and test-specific
 #   lab_switch [BR...]       create the switch namespace and bridges (br0)
-#   lab_ns NAME              create namespace $LAB-NAME (lo up); sets LAB_NSNAME
+#   lab_ns NAME              create namespace $LAB-NAME (lo up); sets LAB_NSNAME;
+#                            fails if it exists and this lab did not make it
 #   lab_node NAME BR IF ADDR...  namespace NAME (created if needed), veth IF
 #                            inside it plugged into bridge BR, addresses
 #                            (CIDR, v4 or v6) on IF
 #   lab_exec NAME CMD...     run CMD inside NAME
 #   lab_bg NAME LOG CMD...   run CMD in NAME in the background, output to
 #                            LOG; sets LAB_LASTPID and records it for cleanup
-#   lab_stop PID [SIG]       signal a process started by lab_bg, reap it
+#   lab_stop PID [SIG]       signal a process started by lab_bg (TERM), wait
+#                            for it (at most 5 s, then SIGKILL) and reap it;
+#                            LAB_STOP_RC is its exit status
+#   lab_reap PID MS [SIG]    wait up to MS for a lab_bg process to end on its
+#                            own, then lab_stop it with SIG (TERM); returns 1
+#                            if it had to be stopped
+#   lab_gone PID             the process has ended (no such process, or a
+#                            zombie not yet reaped): a predicate for lab_wait
 #   lab_port NAME IF         name of IF's peer port in the switch namespace
 #   lab_unplug NAME IF / lab_plug NAME IF   set that switch port down / up
 #   lab_wait MS CMD...       poll CMD every 20 ms until it succeeds (0) or MS
-#                            (wall clock) pass (1); bounded by design
+#                            (wall clock) pass (1); bounded by design.  CMD
+#                            is a command or function run again at every
+#                            poll: never pass "$(...)" (evaluated once)
+#   lab_never MS CMD...      CMD does not succeed once in MS (polled like
+#                            lab_wait): for "stays so" checks
+#   lab_bail MSG...          print "Bail out! MSG" and exit 1 (set-up failed)
 #   lab_tmp                  the lab's private temporary directory
 #
 # TAP output: tap_ok COND DESC, tap_is GOT WANT DESC, tap_skip_all REASON,
@@ -57,6 +70,13 @@ lab_need_root() {
 }
 
 lab_init() {
+	# Called again with the same prefix (a test that needed the temporary
+	# directory before building its lab): the lab stays as it is.
+	if [ -n "$LAB_TMP" ]; then
+		[ "$LAB" = "$1" ] && return 0
+		echo "lab_init: a lab ($LAB) is already running" >&2
+		return 1
+	fi
 	LAB="$1"
 	LAB_MAINPID=$BASHPID
 	LAB_TMP=$(mktemp -d "/tmp/$LAB.XXXXXX")
@@ -98,18 +118,26 @@ lab_dump_logs() {
 	done
 }
 
-# lab_ns NAME: create namespace $LAB-NAME once; sets LAB_NSNAME.
+# lab_ns NAME: create namespace $LAB-NAME once; sets LAB_NSNAME.  A
+# namespace this lab made earlier (a node's second interface) is reused; one
+# that exists without this lab having made it (another run's, a stale one)
+# is not: deleting it on exit would be wrong, and so would testing in it.
 lab_ns() {
-	local ns="$LAB-$1"
+	local ns="$LAB-$1" n
 	LAB_NSNAME="$ns"
-	if ! ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-		ip netns add "$ns" || return 1
-		LAB_NS+=("$ns")
-		ip -n "$ns" link set lo up
-		# Quiet the kernel's own IPv6 autoconf noise and DAD delays.
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0 >/dev/null
+	for n in "${LAB_NS[@]}"; do
+		[ "$n" = "$ns" ] && return 0
+	done
+	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+		echo "lab_ns: namespace $ns exists and is not this lab's" >&2
+		return 1
 	fi
+	ip netns add "$ns" || return 1
+	LAB_NS+=("$ns")
+	ip -n "$ns" link set lo up
+	# Quiet the kernel's own IPv6 autoconf noise and DAD delays.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 >/dev/null
 }
 
 lab_switch() {
@@ -125,8 +153,9 @@ lab_switch() {
 	for br in "$@"; do
 		ip -n "$LAB_SW" link add "$br" type bridge || return 1
 		# No STP, no forwarding delay: a plugged port forwards at once.
-		ip -n "$LAB_SW" link set "$br" type bridge forward_delay 0 stp_state 0
-		ip -n "$LAB_SW" link set "$br" up
+		ip -n "$LAB_SW" link set "$br" type bridge forward_delay 0 \
+			stp_state 0 || return 1
+		ip -n "$LAB_SW" link set "$br" up || return 1
 	done
 }
 
@@ -141,8 +170,8 @@ lab_node() {
 	port=$(lab_port "$name" "$ifname")
 	ip -n "$LAB_SW" link add "$port" type veth peer name "$ifname" \
 		netns "$ns" || return 1
-	ip -n "$LAB_SW" link set "$port" master "$br" up
-	ip -n "$ns" link set "$ifname" up
+	ip -n "$LAB_SW" link set "$port" master "$br" up || return 1
+	ip -n "$ns" link set "$ifname" up || return 1
 	for a in "$@"; do
 		ip -n "$ns" addr add "$a" dev "$ifname" nodad 2>/dev/null ||
 			ip -n "$ns" addr add "$a" dev "$ifname" || return 1
@@ -171,9 +200,27 @@ lab_bg() {
 	LAB_PIDS+=("$LAB_LASTPID")
 }
 
+# lab_gone PID: the process has ended.  Bash (5.2) reaps a background
+# child that ended on its own by itself, at its next SIGCHLD, and keeps the
+# exit status for `wait`: then /proc has no entry and kill -0 fails.  Until
+# then, and for a process that is not our child (its parent reaps it), it
+# is a zombie, for which kill -0 still succeeds: so look at its state.
+lab_gone() {
+	local st
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 0
+	st=${st##*) }
+	case "${st%% *}" in Z | X) return 0 ;; esac
+	return 1
+}
+
 lab_stop() {
 	local pid="$1" sig="${2:-TERM}" p keep=()
 	kill -"$sig" "$pid" 2>/dev/null
+	# Bounded: a process that does not end within 5 s gets SIGKILL.
+	if ! lab_wait 5000 lab_gone "$pid"; then
+		echo "lab_stop: $pid still runs 5 s after SIG$sig: SIGKILL" >&2
+		kill -KILL "$pid" 2>/dev/null
+	fi
 	wait "$pid" 2>/dev/null
 	LAB_STOP_RC=$? # the exit status, for callers that want it
 	export LAB_STOP_RC
@@ -182,6 +229,13 @@ lab_stop() {
 	done
 	LAB_PIDS=("${keep[@]}")
 	return 0
+}
+
+lab_reap() {
+	local rc=0
+	lab_wait "$2" lab_gone "$1" || rc=1
+	lab_stop "$1" "${3:-TERM}"
+	return "$rc"
 }
 
 # Milliseconds since the epoch, from bash's own clock (no fork).
@@ -199,6 +253,13 @@ lab_wait() {
 		sleep 0.02
 	done
 	return 0
+}
+
+lab_never() { ! lab_wait "$@"; }
+
+lab_bail() {
+	echo "Bail out! $*"
+	exit 1
 }
 
 tap_ok() {

@@ -30,25 +30,7 @@ VLAB_NET=64
 . "$top_srcdir/tests/netns/vlab.sh"
 T="$top_builddir/bench/tools"
 
-lab_need_root jq tcpdump nft timeout
-for f in "$VIPD" "$VIPCTL" "$T/tcpsvc"; do
-	if [ ! -x "$f" ]; then
-		echo "1..0 # SKIP $f not built"
-		exit 0
-	fi
-done
-
-if ! vlab_vagrant "vtr1$$" 2; then
-	echo "Bail out! cannot build the namespace lab"
-	exit 1
-fi
-TMP="$VLAB_TMP"
-VIP=10.64.0.100
-VIP6=fd00:64::100
-TABLE=6464
-PRIO=1234
-GW=10.64.0.254
-GW6=fd00:64::254
+vlab_routing_begin "vtr1$$" 2 tcpdump nft "$T/tcpsvc"
 VLAB_ROUTE="table = $TABLE; priority = $PRIO; gateway = \"$GW\";
   gateway6 = \"$GW6\";"
 
@@ -68,13 +50,6 @@ start_both() {
 	tap_ok $? "$1: both daemons run, n1 leads"
 }
 
-# stop NODE DESC: SIGTERM, exit status 0.
-stop() {
-	vlab_stop "$1"
-	tap_is "$LAB_STOP_RC" 0 "$2: $1 exits 0 on SIGTERM"
-}
-
-table() { ip -n "$LAB-$1" "-$2" route show table "$TABLE" 2>/dev/null; }
 lo_addrs() { ip -n "$LAB-$1" addr show dev "${2:-lo}" | grep -Eo 'inet6? [^ ]+'; }
 has_vip_on() { lo_addrs "$1" "$2" | grep -Eqx "inet6? ($VIP/32|$VIP6/128)"; }
 sysctl4() { lab_exec "$1" cat "/proc/sys/net/ipv4/conf/eth1/$2"; }
@@ -82,7 +57,7 @@ installed() { vlab_json "$1" '.groups[0].route.installed'; }
 
 # nothing_left NODE DESC: no rule, table route or VIP of vipd on NODE.
 nothing_left() {
-	[ -z "$(vlab_rules "$1")" ] && [ -z "$(table "$1" 4)$(table "$1" 6)" ] &&
+	[ -z "$(vlab_rules "$1")" ] && [ -z "$(vlab_table "$1" 4)$(vlab_table "$1" 6)" ] &&
 		! has_vip_on "$1" lo && ! has_vip_on "$1" eth1
 	tap_ok $? "$2: $1 has no vipd rule, table route or VIP"
 }
@@ -138,8 +113,8 @@ tap_ok $? \
 [ "$n6" -gt "$r6" ]
 tap_ok $? \
 	"pin off: the router's IPv6 reverse-path check dropped them ($r6 -> $n6)"
-stop n1 "pin off"
-stop n2 "pin off"
+vlab_stop_ok n1 "pin off: n1 exits 0 on SIGTERM"
+vlab_stop_ok n2 "pin off: n2 exits 0 on SIGTERM"
 
 # --- pin on: replies leave eth1 ---------------------------------------------
 main_before=$(ip -n "$LAB-n1" -4 route show table main
@@ -169,13 +144,13 @@ echo "$rules" | grep -Eq "^$PRIO:[[:space:]]+from $VIP lookup $TABLE proto (77|v
 tap_ok $? "pin: rule '$PRIO: from $VIP lookup $TABLE proto 77'"
 echo "$rules" | grep -Eq "^$PRIO:[[:space:]]+from $VIP6 lookup $TABLE proto (77|vipd)"
 tap_ok $? "pin: rule '$PRIO: from $VIP6 lookup $TABLE proto 77'"
-t4=$(table n1 4)
+t4=$(vlab_table n1 4)
 tap_is "$(echo "$t4" | wc -l)" 2 "pin: table $TABLE (IPv4) holds two routes"
 echo "$t4" | grep -Eq "^default via $GW dev eth1 proto (77|vipd)"
 tap_ok $? "pin: IPv4 default via the router's LAN address dev eth1"
 echo "$t4" | grep -Eq "^10\.64\.0\.0/24 dev eth1 proto (77|vipd) scope link"
 tap_ok $? "pin: eth1's IPv4 subnet in the table"
-t6=$(table n1 6)
+t6=$(vlab_table n1 6)
 tap_is "$(echo "$t6" | wc -l)" 2 "pin: table $TABLE (IPv6) holds two routes"
 echo "$t6" | grep -Eq "^default via $GW6 dev eth1 proto (77|vipd)"
 tap_ok $? "pin: IPv6 default via the router's LAN address dev eth1"
@@ -195,20 +170,20 @@ tap_is "$(installed n1) $(installed n2)" "true false" \
 nothing_left n2 "pin leader, backup"
 
 # Failover: the other node serves, the first leaves nothing behind.
-stop n1 "pin leader"
+vlab_stop_ok n1 "pin leader: n1 exits 0 on SIGTERM"
 lab_wait 5000 vlab_leader_is n2 && lab_wait 5000 vlab_answering n2
 tap_ok $? "pin: n2 takes over"
 tap_is "$(vlab_tcp_name c1 "$VIP")" n2 "pin: after failover TCP reaches n2"
 tap_is "$(vlab_tcp_name c1 "$VIP6")" n2 \
 	"pin: after failover TCP over IPv6 reaches n2"
 nothing_left n1 "pin leader, stopped"
-stop n2 "pin leader"
+vlab_stop_ok n2 "pin leader: n2 exits 0 on SIGTERM"
 nothing_left n2 "pin leader, stopped"
 
 # --- pin always, bind interface -----------------------------------------------
 conf_both pin=always bind=interface
 start_both "pin always"
-tap_is "$(vlab_rules n2 | wc -l) $(table n2 4 | wc -l) $(table n2 6 | wc -l)" \
+tap_is "$(vlab_rules n2 | wc -l) $(vlab_table n2 4 | wc -l) $(vlab_table n2 6 | wc -l)" \
 	"2 2 2" "pin always: the backup has the rules and the tables too"
 tap_is "$(installed n1) $(installed n2)" "true true" \
 	"pin always: route.installed on both"
@@ -220,20 +195,20 @@ tap_ok $? "bind interface: no VIP on n1's lo"
 tap_ok $? "bind interface: no VIP on the backup's eth1"
 tap_is "$(vlab_tcp_name c1 "$VIP")" n1 "bind interface: TCP reaches n1"
 tap_is "$(vlab_tcp_name c1 "$VIP6")" n1 "bind interface: TCP over IPv6 reaches n1"
-stop n1 "pin always"
-stop n2 "pin always"
+vlab_stop_ok n1 "pin always: n1 exits 0 on SIGTERM"
+vlab_stop_ok n2 "pin always: n2 exits 0 on SIGTERM"
 nothing_left n1 "pin always"
 nothing_left n2 "pin always"
 
 # --- bind none ----------------------------------------------------------------
 conf_both pin=leader bind=none
 start_both "bind none"
-tap_is "$(vlab_rules n1 | wc -l) $(table n1 4 | wc -l)" "2 2" \
+tap_is "$(vlab_rules n1 | wc -l) $(vlab_table n1 4 | wc -l)" "2 2" \
 	"bind none: the leader pins the route"
 ! has_vip_on n1 lo && ! has_vip_on n1 eth1
 tap_ok $? "bind none: no VIP address on the leader"
-stop n1 "bind none"
-stop n2 "bind none"
+vlab_stop_ok n1 "bind none: n1 exits 0 on SIGTERM"
+vlab_stop_ok n2 "bind none: n2 exits 0 on SIGTERM"
 nothing_left n1 "bind none"
 
 tap_done

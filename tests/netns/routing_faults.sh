@@ -26,25 +26,7 @@ VLAB_NET=64
 # shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
-lab_need_root jq timeout
-for f in "$VIPD" "$VIPCTL"; do
-	if [ ! -x "$f" ]; then
-		echo "1..0 # SKIP $f not built"
-		exit 0
-	fi
-done
-
-if ! vlab_vagrant "vtr3$$" 3; then
-	echo "Bail out! cannot build the namespace lab"
-	exit 1
-fi
-TMP="$VLAB_TMP"
-VIP=10.64.0.100
-VIP6=fd00:64::100
-TABLE=6464
-PRIO=1234
-GW=10.64.0.254
-GW6=fd00:64::254
+vlab_routing_begin "vtr3$$" 3
 ROUTE_NOGW="table = $TABLE; priority = $PRIO;"
 ROUTE_GW="$ROUTE_NOGW gateway = \"$GW\"; gateway6 = \"$GW6\";"
 
@@ -53,18 +35,9 @@ ipn() {
 	shift
 	ip -n "$LAB-$n" "$@"
 }
-table() { ipn "$1" "-$2" route show table "${3:-$TABLE}" 2>/dev/null; }
-lo_has() { ipn "$1" addr show dev lo | grep -Eq "inet6? $2 "; }
-gfield() { vlab_json "$1" ".groups[] | select(.name==\"${3:-vip}\") | .$2"; }
-gfield_is() { [ "$(gfield "$1" "$2" "${4:-vip}")" = "$3" ]; }
 since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 running() { vlab_ctl "$1" ping >/dev/null 2>&1; }
 vcheck() { lab_exec "$1" "$VIPD" -t -c "$TMP/$1.conf" 2>&1; }
-
-stop() {
-	vlab_stop "$1"
-	tap_is "$LAB_STOP_RC" 0 "$2: $1 exits 0 on SIGTERM"
-}
 
 # --- gateway discovery ----------------------------------------------------------
 VLAB_ROUTE="$ROUTE_NOGW"
@@ -84,27 +57,27 @@ echo "# vipd -t: $(echo "$out" | head -1)"
 
 vlab_start n1 && lab_wait 5000 vlab_answering n1
 tap_ok $? "discovery: n1 leads"
-table n1 4 | grep -q "^default via $GW dev eth1"
+vlab_table n1 4 | grep -q "^default via $GW dev eth1"
 tap_ok $? "discovery: n1's table uses eth1's IPv4 default route"
-table n1 6 | grep -q "^default via $GW6 dev eth1"
+vlab_table n1 6 | grep -q "^default via $GW6 dev eth1"
 tap_ok $? "discovery: n1's table uses eth1's IPv6 default route"
 ipn n1 route add default via 10.64.0.253 dev eth1 metric 400
-new_gw() { table n1 4 | grep -q '^default via 10.64.0.253 dev eth1'; }
+new_gw() { vlab_table n1 4 | grep -q '^default via 10.64.0.253 dev eth1'; }
 lab_wait 3000 new_gw
 tap_ok $? "discovery: a better default route on eth1 becomes the table's"
 ipn n1 route del default via 10.64.0.253 dev eth1 metric 400
-old_gw() { table n1 4 | grep -q "^default via $GW dev eth1"; }
+old_gw() { vlab_table n1 4 | grep -q "^default via $GW dev eth1"; }
 lab_wait 3000 old_gw
 tap_ok $? "discovery: ... and its removal brings the previous one back"
-stop n1 discovery
+vlab_stop_ok n1 "discovery: n1 exits 0 on SIGTERM"
 
 vlab_start n2
 running n2
 tap_ok $? "no gateway: the daemon runs"
-tap_is "$(gfield n2 fault)" netlink "no gateway: the group is in fault \"netlink\""
-gfield n2 fault_text | grep -q 'route\.gateway'
-tap_ok $? "no gateway: fault_text says what to set ($(gfield n2 fault_text))"
-tap_is "$(gfield n2 state)" fault "no gateway: state fault"
+tap_is "$(vlab_gf n2 fault)" netlink "no gateway: the group is in fault \"netlink\""
+vlab_gf n2 fault_text | grep -q 'route\.gateway'
+tap_ok $? "no gateway: fault_text says what to set ($(vlab_gf n2 fault_text))"
+tap_is "$(vlab_gf n2 state)" fault "no gateway: state fault"
 tap_is "$(vlab_rules n2)" "" "no gateway: no rule installed"
 lab_wait 5000 vlab_answering n2 plain
 tap_ok $? "no gateway: the daemon's other group leads"
@@ -115,7 +88,7 @@ lab_wait 5000 vlab_answering n2
 rc=$?
 tap_ok $rc "no gateway: default routes on eth1 clear the fault ($(since "$t0") ms)"
 tap_is "$(vlab_rules n2 | wc -l)" 2 "no gateway: then the rules go in"
-stop n2 "no gateway"
+vlab_stop_ok n2 "no gateway: n2 exits 0 on SIGTERM"
 
 # --- a table in use by someone else -----------------------------------------------
 VLAB_ROUTE="$ROUTE_GW"
@@ -126,16 +99,16 @@ vlab_conf_group "$TMP/n1.conf" group=other vips=10.64.0.110 pin=leader
 VLAB_ROUTE="$ROUTE_GW"
 vlab_start n1 && lab_wait 5000 vlab_answering n1 other
 tap_ok $? "table in use: the daemon runs, the other group leads"
-tap_is "$(gfield n1 fault)" netlink "table in use: the group is in fault \"netlink\""
-gfield n1 fault_text | grep -q "table $TABLE"
-tap_ok $? "table in use: fault_text names the table ($(gfield n1 fault_text))"
+tap_is "$(vlab_gf n1 fault)" netlink "table in use: the group is in fault \"netlink\""
+vlab_gf n1 fault_text | grep -q "table $TABLE"
+tap_ok $? "table in use: fault_text names the table ($(vlab_gf n1 fault_text))"
 tap_is "$(vlab_rules n1 | grep -c "lookup $TABLE")" 0 \
 	"table in use: no rule into table $TABLE"
-tap_is "$(table n1 4 | wc -l) $(table n1 4 | grep -c '^10\.64\.77\.0/24 dev eth1')" \
+tap_is "$(vlab_table n1 4 | wc -l) $(vlab_table n1 4 | grep -c '^10\.64\.77\.0/24 dev eth1')" \
 	"1 1" "table in use: the foreign route is untouched and alone"
 tap_is "$(vlab_rules n1 | grep -c 'from 10.64.0.110 lookup 6465')" 1 \
 	"table in use: the other group's rule is in"
-table n1 4 6465 | grep -q "^default via $GW dev eth1"
+vlab_table n1 4 6465 | grep -q "^default via $GW dev eth1"
 tap_ok $? "table in use: the other group's table is in"
 ipn n1 route del 10.64.77.0/24 dev eth1 table "$TABLE"
 t0=$(date +%s%N)
@@ -144,8 +117,8 @@ rc=$?
 tap_ok $rc "table in use: removing the foreign route clears the fault ($(since "$t0") ms)"
 tap_is "$(vlab_rules n1 | grep -c "lookup $TABLE")" 2 \
 	"table in use: then the group's rules go in"
-stop n1 "table in use"
-tap_is "$(vlab_rules n1)$(table n1 4)$(table n1 4 6465)" "" \
+vlab_stop_ok n1 "table in use: n1 exits 0 on SIGTERM"
+tap_is "$(vlab_rules n1)$(vlab_table n1 4)$(vlab_table n1 4 6465)" "" \
 	"table in use: nothing left"
 
 # --- the interface goes away and comes back ------------------------------------
@@ -156,27 +129,23 @@ VLAB_ROUTE="$ROUTE_GW"
 vlab_start n3 && lab_wait 5000 vlab_answering n3 &&
 	lab_wait 5000 vlab_answering n3 alw
 tap_ok $? "no interface: n3 leads both groups"
-PORT=$(lab_port n3 eth1)
-ip -n "$LAB-sw" link del "$PORT"
-lab_wait 5000 gfield_is n3 fault no-interface
+ip -n "$LAB_SW" link del "$(lab_port n3 eth1)"
+lab_wait 5000 vlab_gf_is n3 fault no-interface
 tap_ok $? "no interface: deleting eth1 puts the group in fault no-interface"
 running n3
 tap_ok $? "no interface: the daemon runs on"
-gone() { ! lo_has n3 "$VIP/32" && ! vlab_rules n3 | grep -q "lookup $TABLE"; }
-lab_wait 5000 gone
+vip_gone() { ! vlab_lo_has n3 "$VIP/32" && ! vlab_rules n3 | grep -q "lookup $TABLE"; }
+lab_wait 5000 vip_gone
 tap_ok $? "no interface: the VIP and the leader's rules are removed"
-ip -n "$LAB-sw" link add "$PORT" type veth peer name eth1 netns "$LAB-n3"
-ip -n "$LAB-sw" link set "$PORT" master br0 up
-ipn n3 addr add 10.64.0.3/24 dev eth1
-ipn n3 addr add fd00:64::3/64 dev eth1 nodad
-ipn n3 link set eth1 up
-lab_wait 5000 vlab_answering n3 && lab_wait 5000 gfield_is n3 fault ""
+lab_node n3 br0 eth1 10.64.0.3/24 fd00:64::3/64 ||
+	lab_bail "could not give n3 a new eth1"
+lab_wait 5000 vlab_answering n3 && lab_wait 5000 vlab_gf_is n3 fault ""
 tap_ok $? "no interface: a new eth1 brings the group back to leader"
 back() {
-	table n3 4 | grep -q "^default via $GW dev eth1" &&
-		table n3 6 | grep -q "^default via $GW6 dev eth1" &&
-		table n3 4 6466 | grep -q "^default via $GW dev eth1" &&
-		lo_has n3 "$VIP/32"
+	vlab_table n3 4 | grep -q "^default via $GW dev eth1" &&
+		vlab_table n3 6 | grep -q "^default via $GW6 dev eth1" &&
+		vlab_table n3 4 6466 | grep -q "^default via $GW dev eth1" &&
+		vlab_lo_has n3 "$VIP/32"
 }
 lab_wait 5000 back
 tap_ok $? "no interface: tables (pin leader and always) and VIP back on the new eth1"
@@ -194,12 +163,12 @@ tap_is "$(lab_exec n3 cat /proc/sys/net/ipv4/conf/eth1/arp_announce)" 2 \
 # The gateway's subnet leaves eth1: the pin cannot be restored, the group
 # hands over (fault) instead of leading with replies going astray.
 ipn n3 addr del 10.64.0.3/24 dev eth1
-lab_wait 5000 gfield_is n3 fault netlink
-tap_ok $? "subnet lost: the group is in fault \"netlink\" ($(gfield n3 fault_text))"
+lab_wait 5000 vlab_gf_is n3 fault netlink
+tap_ok $? "subnet lost: the group is in fault \"netlink\" ($(vlab_gf n3 fault_text))"
 ipn n3 addr add 10.64.0.3/24 dev eth1
 lab_wait 5000 vlab_answering n3 && lab_wait 5000 back
 tap_ok $? "subnet lost: the address back, the group leads with its pin again"
-stop n3 "no interface"
+vlab_stop_ok n3 "no interface: n3 exits 0 on SIGTERM"
 
 # --- bind interface with arp_ignore=0 ------------------------------------------------
 lab_exec n2 sysctl -qw net.ipv4.conf.all.arp_ignore=0 \
@@ -211,6 +180,6 @@ ipn n2 addr show dev eth1 | grep -q "inet $VIP/32 "
 tap_ok $? "arp_ignore=0, bind interface: the VIP is on eth1"
 tap_is "$(lab_exec n2 cat /proc/sys/net/ipv4/conf/eth1/arp_ignore)" 0 \
 	"arp_ignore=0, bind interface: vipd leaves the sysctl alone"
-stop n2 "bind interface"
+vlab_stop_ok n2 "bind interface: n2 exits 0 on SIGTERM"
 
 tap_done

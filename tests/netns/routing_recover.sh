@@ -28,25 +28,9 @@ VLAB_NET=64
 # shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
-lab_need_root jq timeout
-for f in "$VIPD" "$VIPCTL"; do
-	if [ ! -x "$f" ]; then
-		echo "1..0 # SKIP $f not built"
-		exit 0
-	fi
-done
-
-if ! vlab_vagrant "vtr2$$" 2; then
-	echo "Bail out! cannot build the namespace lab"
-	exit 1
-fi
-TMP="$VLAB_TMP"
-VIP=10.64.0.100
-VIP6=fd00:64::100
+vlab_routing_begin "vtr2$$" 2
 VIP2=10.64.0.101
 VIP3=10.64.0.102
-TABLE=6464
-PRIO=1234
 INTERVAL=200
 # Reconcile bound: two heartbeat intervals plus slack for a loaded CI
 # machine running the daemon under ASan.
@@ -55,13 +39,11 @@ VLAB_ROUTE="table = $TABLE; priority = $PRIO; gateway = \"10.64.0.254\";
   gateway6 = \"fd00:64::254\";"
 
 n1() { ip -n "$LAB-n1" "$@"; }
-table() { ip -n "$LAB-$1" "-$2" route show table "$TABLE" 2>/dev/null; }
-lo_has() { ip -n "$LAB-$1" addr show dev lo | grep -Eq "inet6? $2 "; }
 
 # counts NODE: vipd rules, IPv4 / IPv6 table routes, copies of the VIPs on lo.
 counts() {
-	echo "$(vlab_rules "$1" | wc -l) $(table "$1" 4 | wc -l)" \
-		"$(table "$1" 6 | wc -l)" \
+	echo "$(vlab_rules "$1" | wc -l) $(vlab_table "$1" 4 | wc -l)" \
+		"$(vlab_table "$1" 6 | wc -l)" \
 		"$(ip -n "$LAB-$1" addr show dev lo | grep -c "inet $VIP/32 ")" \
 		"$(ip -n "$LAB-$1" addr show dev lo | grep -c "inet6 $VIP6/128 ")"
 }
@@ -72,12 +54,6 @@ foreign() {
 	n1 -6 rule show | grep -Ev 'proto (77|vipd)'
 	n1 route show table 100
 	n1 addr show dev lo | grep -E "inet (10\.64\.8\.8|$VIP)/32 "
-}
-
-stop() {
-	vlab_stop "$1" "${3:-TERM}"
-	[ "${3:-TERM}" = KILL ] && return
-	tap_is "$LAB_STOP_RC" 0 "$2: $1 exits 0 on SIGTERM"
 }
 
 # --- foreign entries, adoption, kill -9 -------------------------------------
@@ -101,7 +77,7 @@ tap_is "$(counts n1)" "2 2 2 1 1" \
 	"start: one rule per VIP, 2+2 table routes, one copy of each VIP on lo"
 tap_is "$(foreign)" "$before" "start: foreign rules, routes and addresses untouched"
 
-stop n1 crash KILL
+vlab_stop n1 KILL # a crash
 lab_wait 5000 vlab_leader_is n2 &&
 	lab_wait 5000 vlab_answering n2
 tap_ok $? "kill -9: n2 takes over"
@@ -114,15 +90,15 @@ tap_is "$(counts n1)" "2 2 2 1 1" \
 tap_is "$(foreign)" "$before" "restart: foreign entries untouched"
 tap_is "$(counts n2)" "0 0 0 0 0" "restart: the backup holds nothing"
 
-stop n1 "clean stop"
+vlab_stop_ok n1 "clean stop: n1 exits 0 on SIGTERM"
 lab_wait 5000 vlab_leader_is n2 &&
 	lab_wait 5000 vlab_answering n2
 tap_ok $? "clean stop: n2 takes over"
-tap_is "$(vlab_rules n1 | wc -l) $(table n1 4 | wc -l) $(table n1 6 | wc -l)" \
+tap_is "$(vlab_rules n1 | wc -l) $(vlab_table n1 4 | wc -l) $(vlab_table n1 6 | wc -l)" \
 	"0 0 0" "clean stop: no vipd rule or table route left on n1"
-! lo_has n1 "$VIP6/128"
+! vlab_lo_has n1 "$VIP6/128"
 tap_ok $? "clean stop: vipd's IPv6 VIP removed from lo"
-lo_has n1 "$VIP/32"
+vlab_lo_has n1 "$VIP/32"
 tap_ok $? "clean stop: the VIP added by hand (adopted) is still on lo"
 tap_is "$(foreign)" "$before" "clean stop: foreign entries untouched"
 
@@ -134,8 +110,8 @@ tap_ok $? "reconcile: n1 leads"
 r0=$(vlab_metric n1 reconciled)
 
 rule_back() { vlab_rules n1 | grep -q "from $1 lookup $TABLE"; }
-addr_back() { lo_has n1 "$1"; }
-default_back() { table n1 "$1" | grep -q '^default via'; }
+addr_back() { vlab_lo_has n1 "$1"; }
+default_back() { vlab_table n1 "$1" | grep -q '^default via'; }
 
 # deleted DESC CHECK ARGS -- CMD...: run CMD, wait for CHECK ARGS.
 deleted() {
@@ -173,8 +149,8 @@ r1=$(vlab_metric n1 reconciled)
 tap_ok $? "reconcile: metrics.reconciled counts the 6 repairs ($r0 -> $r1)"
 tap_is "$(counts n1)" "2 2 2 1 1" "reconcile: no duplicates afterwards"
 tap_is "$(vlab_state n1)" leader "reconcile: n1 still leads"
-stop n1 reconcile
-stop n2 reconcile
+vlab_stop_ok n1 "reconcile: n1 exits 0 on SIGTERM"
+vlab_stop_ok n2 "reconcile: n2 exits 0 on SIGTERM"
 
 # --- shared tables ------------------------------------------------------------
 vlab_conf n1 "$TMP/n1.conf" prio=200 vips="$VIP,$VIP6" pin=leader
@@ -188,7 +164,7 @@ vlab_start n1 && vlab_start n2 && lab_wait 5000 vlab_leader_is n1 &&
 	lab_wait 5000 vlab_answering n1 && lab_wait 5000 vlab_answering n1 vip2 &&
 	lab_wait 5000 vlab_answering n1 vip3
 tap_ok $? "shared: n1 leads vip, vip2 and vip3"
-tap_is "$(vlab_rules n1 | wc -l) $(table n1 4 | wc -l)" "4 2" \
+tap_is "$(vlab_rules n1 | wc -l) $(vlab_table n1 4 | wc -l)" "4 2" \
 	"shared: 4 rules, one IPv4 table for the three groups"
 
 vlab_ctl n1 release vip2 >/dev/null
@@ -197,9 +173,9 @@ lab_wait 5000 vlab_leader_is n2 vip2 &&
 tap_ok $? "shared: vipctl release vip2 hands it to n2"
 ! vlab_rules n1 | grep -q "from $VIP2 "
 tap_ok $? "shared: vip2's rule is gone from n1"
-table n1 4 | grep -q '^default via 10.64.0.254 dev eth1'
+vlab_table n1 4 | grep -q '^default via 10.64.0.254 dev eth1'
 tap_ok $? "shared: the shared default route stays on n1 for vip and vip3"
-tap_is "$(vlab_rules n2 | wc -l) $(table n2 4 | wc -l) $(table n2 6 | wc -l)" \
+tap_is "$(vlab_rules n2 | wc -l) $(vlab_table n2 4 | wc -l) $(vlab_table n2 6 | wc -l)" \
 	"1 2 0" "shared: n2 pins vip2 (IPv4 only)"
 
 cp "$TMP/n1-two.conf" "$TMP/n1.conf"
@@ -217,8 +193,8 @@ lab_wait 5000 vlab_leader_is n2 &&
 tap_ok $? "shared: vip handed to n2 as well"
 tap_is "$(counts n1)" "0 0 0 0 0" "shared: the last user gone, n1's table is empty"
 tap_is "$(counts n2)" "3 2 2 1 1" "shared: n2 pins both groups in one table"
-stop n1 shared
-stop n2 shared
+vlab_stop_ok n1 "shared: n1 exits 0 on SIGTERM"
+vlab_stop_ok n2 "shared: n2 exits 0 on SIGTERM"
 tap_is "$(counts n2)" "0 0 0 0 0" "shared: nothing left on n2"
 
 tap_done

@@ -35,10 +35,12 @@ VIP=10.91.0.100
 VIP6=fd00:91::100
 LOVIP=10.91.1.1
 
-lab_switch br0
-lab_node s1 br0 eth1 10.91.0.1/24 fd00:91::1/64
-lab_node s2 br0 eth1 10.91.0.2/24 fd00:91::2/64
-lab_node c br0 eth1 10.91.0.10/24 fd00:91::10/64
+{
+	lab_switch br0 &&
+		lab_node s1 br0 eth1 10.91.0.1/24 fd00:91::1/64 &&
+		lab_node s2 br0 eth1 10.91.0.2/24 fd00:91::2/64 &&
+		lab_node c br0 eth1 10.91.0.10/24 fd00:91::10/64
+} || lab_bail "could not build the lab"
 ip -n "$LAB-s1" addr add "$VIP/24" dev eth1
 ip -n "$LAB-s1" addr add "$VIP6/64" dev eth1 nodad
 # A VIP on lo, reached through a route on the client (vipd's bind mode).
@@ -48,11 +50,6 @@ ip -n "$LAB-c" route add "$LOVIP/32" via 10.91.0.1
 # listening NODE PROTO(u|t): something listens on port 7777.
 listening() {
 	[ -n "$(lab_exec "$1" ss -Hln"$2" 'sport = :7777')" ]
-}
-
-# gone PID: the process has exited (bash reaps its children itself).
-gone() {
-	! kill -0 "$1" 2>/dev/null
 }
 
 # jqt FILE FILTER: jq -e on a prober JSON file (exit 0 when true).
@@ -93,10 +90,7 @@ move_vip() {
 }
 
 # wait_exit PID MS: wait (bounded) for a lab_bg process; sets LAB_STOP_RC.
-wait_exit() {
-	lab_wait "$2" gone "$1"
-	lab_stop "$1" KILL
-}
+wait_exit() { lab_reap "$1" "$2" KILL; }
 
 declare -A UE TS
 for n in s1 s2; do

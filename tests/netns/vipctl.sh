@@ -25,9 +25,14 @@ VLAB_NET=65
 . "$top_srcdir/tests/netns/vlab.sh"
 DOC="$top_srcdir/doc/vipctl.8"
 
+# The lab's temporary directory (and its EXIT trap) first: the usage part
+# needs no namespace, vlab_lan below reuses the lab.
+lab_init "vtcv$$" || exit 1
+TMPU="$LAB_TMP/usage"
+mkdir "$TMPU" || exit 1
+
 # ------------------------------------------------ usage (no daemon needed)
 # run_ctl ARGS...: vipctl with RC, OUT, ERR set.
-TMPU=$(mktemp -d /tmp/vtcu.XXXXXX)
 run_ctl() {
 	"$VIPCTL" "$@" >"$TMPU/out" 2>"$TMPU/err"
 	RC=$?
@@ -84,7 +89,6 @@ tap_is "$RC/$ERR" "3/vipctl: vipd is not running (no daemon listening on $NOSOCK
 	"\$VIPD_SOCKET is used"
 run_ctl -s "/$(printf 'x%.0s' $(seq 120))" ping
 tap_is "$RC" 2 "a socket path over 107 bytes exits 2"
-rm -rf "$TMPU"
 
 if [ "${VIPD_TEST_NETNS:-1}" = 0 ] || [ "$(id -u)" != 0 ] ||
 	! command -v jq >/dev/null || ! command -v python3 >/dev/null ||
@@ -96,10 +100,7 @@ if [ "${VIPD_TEST_NETNS:-1}" = 0 ] || [ "$(id -u)" != 0 ] ||
 fi
 
 # ------------------------------------------------------------ the lab
-vlab_lan "vtcv$$" 2 || {
-	echo "Bail out! lab set-up failed"
-	exit 1
-}
+vlab_lan "vtcv$$" 2 || lab_bail "lab set-up failed"
 T=$VLAB_TMP
 VIP=10.$VLAB_NET.0.100
 CVIP=10.$VLAB_NET.0.150 # the client owns it: a conflict for group vip
@@ -354,7 +355,9 @@ out=$(vlab_ctl n1 release vip)
 tap_is "$?/$out" "0/group vip: handed over to n2" "release on the leader"
 tap_is "$(vlab_state n1)/$(vlab_state n2)" backup/leader \
 	"after release: n2 leads, n1 backs up"
-sleep 1 # n1 has the higher priority and preempts: it must not take it back
+# n1 has the higher priority and preempts: it must not take it back.
+lab_never 1000 vlab_state_is n1 leader
+tap_ok $? "n1 does not take the group back within 1 s"
 tap_is "$(vlab_leaders)" n2 "n1 does not preempt the successor"
 out=$(vlab_ctl n2 release vip --json)
 tap_is "$?" 0 "release --json on n2 exits 0"
@@ -395,6 +398,7 @@ elif mode in ("idle", "half"):  # how long until the daemon hangs up
     s = connect(path)
     if mode == "half":
         s.sendall(b"sta")
+    print("connected", flush=True)
     t0 = time.monotonic()
     data, how = read_all(s, float(sys.argv[3]))
     print("%s %d %d" % (how, len(data), (time.monotonic() - t0) * 1000))
@@ -402,6 +406,9 @@ elif mode == "noread":  # ask, read nothing for HOLD s, then drain
     s = connect(path)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.sendall(b"status\n")
+    s.settimeout(5)
+    s.recv(1, socket.MSG_PEEK)  # the answer has begun (and is stuck)
+    print("connected", flush=True)
     time.sleep(float(sys.argv[3]))
     data, how = read_all(s, 5)
     print("%s %d" % (how, len(data)))
@@ -444,10 +451,12 @@ chmod 0700 "$T"
 
 # No daemon behind a stale socket file (SIGKILL leaves it).
 vlab_conf n3 "$T/n3.conf" peers=none
-lab_ns n3
+lab_ns n3 || lab_bail "could not make namespace n3"
 vlab_start n3
-lab_stop "${VLAB_PIDS[n3]}" KILL
-unset "VLAB_PIDS[n3]"
+tap_ok $? "n3 starts"
+vlab_stop n3 KILL
+tap_ok "$([ -S "$(vlab_sock n3)" ] && echo 0 || echo 1)" \
+	"SIGKILL leaves n3's socket file behind"
 vlab_ctl n3 status >/dev/null 2>"$T/err"
 tap_is "$?" 3 "stale socket, no daemon: exit 3"
 grep -q "vipd is not running" "$T/err"
@@ -469,7 +478,7 @@ awk 'BEGIN {
 	printf ");\n"
 	exit
 }' "$(vlab_sock big)" "$T/big.pid" >"$T/big.conf"
-lab_ns big
+lab_ns big || lab_bail "could not make namespace big"
 vlab_start big
 tap_ok $? "big starts (6 groups, 24576 VIPs)"
 tap_is "$(vlab_ctl big status | grep -c '^  conflicts   none$')" 6 \
@@ -479,13 +488,24 @@ tap_ok "$([ "$big_size" -gt 300000 ] && echo 0 || echo 1)" \
 	"big's status answer is large ($big_size bytes)"
 
 SOCK=$(vlab_sock big)
-raw idle "$SOCK" 15 >"$T/idle.out" &
-p_idle=$!
-raw half "$SOCK" 15 >"$T/half.out" &
-p_half=$!
-raw noread "$SOCK" 8 >"$T/noread.out" &
-p_noread=$!
-sleep 0.5 # the three are connected (the noread one is stuck mid-answer)
+# raw_bg NAME ARGS...: a raw client in the background (killed on exit),
+# output in $T/NAME.out: "connected" once it is, then its result line.
+raw_bg() {
+	local name="$1"
+	shift
+	lab_bg big "$T/$name.out" timeout 20 python3 "$T/raw.py" "$@"
+	RAW_PIDS+=("$LAB_LASTPID")
+}
+connected() { grep -q '^connected$' "$T/$1.out"; }
+result() { tail -n 1 "$T/$1.out"; }
+RAW_PIDS=()
+raw_bg idle idle "$SOCK" 15
+raw_bg half half "$SOCK" 15
+raw_bg noread noread "$SOCK" 8
+# The three are connected, the noread one stuck in the middle of its answer.
+lab_wait 5000 connected idle && lab_wait 5000 connected half &&
+	lab_wait 5000 connected noread
+tap_ok $? "three slow clients connected (one answer under way)"
 t0=${EPOCHREALTIME//[.,]/}
 vlab_ctl big ping >/dev/null
 rc=$?
@@ -496,15 +516,15 @@ tap_ok "$([ $rc = 0 ] && [ $ms -lt 1500 ] && echo 0 || echo 1)" \
 	"slow clients: ping answered at once ($ms ms)"
 n=$(vlab_ctl big status --json | jq '[.groups[].vips | length] | add')
 tap_is "$n" 24576 "slow clients: a full status answer meanwhile"
-wait "$p_idle" "$p_half" "$p_noread"
-read -r how len ms <"$T/idle.out"
+for p in "${RAW_PIDS[@]}"; do lab_reap "$p" 20000; done
+read -r how len ms <<<"$(result idle)"
 echo "# idle client dropped after $ms ms"
 tap_ok "$([ "$how" = eof ] && [ "$len" = 0 ] && [ "$ms" -ge 4000 ] && [ "$ms" -le 10000 ] && echo 0 || echo 1)" \
 	"an idle client is dropped after the 5 s timeout ($how, $ms ms)"
-read -r how len ms <"$T/half.out"
+read -r how len ms <<<"$(result half)"
 tap_ok "$([ "$how" = eof ] && [ "$len" = 0 ] && [ "$ms" -ge 4000 ] && [ "$ms" -le 10000 ] && echo 0 || echo 1)" \
 	"a half line is dropped after the timeout, unanswered ($how, $ms ms)"
-read -r how len <"$T/noread.out"
+read -r how len <<<"$(result noread)"
 echo "# the non-reading client got $len of $big_size bytes, then $how"
 tap_ok "$([ "$how" != timeout ] && [ "$len" -lt "$big_size" ] && echo 0 || echo 1)" \
 	"a client that does not read is cut off ($how after $len of $big_size bytes)"
@@ -512,8 +532,8 @@ vlab_alive big && vlab_ctl big ping >/dev/null
 tap_ok $? "big is alive and answers"
 
 # More idle clients than the daemon holds (32): vipctl still gets in.
-raw many "$SOCK" 40 6 >"$T/many.out" &
-p_many=$!
+RAW_PIDS=()
+raw_bg many many "$SOCK" 40 6
 lab_wait 5000 grep -q open "$T/many.out"
 t0=${EPOCHREALTIME//[.,]/}
 vlab_ctl big ping >/dev/null
@@ -522,7 +542,8 @@ t1=${EPOCHREALTIME//[.,]/}
 ms=$(((t1 - t0) / 1000))
 tap_ok "$([ $rc = 0 ] && [ $ms -lt 1500 ] && echo 0 || echo 1)" \
 	"40 idle clients held open: ping answered at once ($ms ms)"
-wait "$p_many"
+lab_reap "${RAW_PIDS[0]}" 20000
+tap_is "$LAB_STOP_RC" 0 "the 40 idle clients were held for 6 s and let go"
 
 # ------------------------------------------------------------ stop
 for n in big n2 n1; do

@@ -11,7 +11,8 @@
 #                            (comma list), bind, pin, group, secret, peers
 #                            ("all" or comma list), garp_count,
 #                            garp_interval, refresh, extra (raw text
-#                            inside the group), conflict
+#                            inside the group), conflict, cluster_extra
+#                            (raw text inside the cluster block)
 #   vlab_start NODE [ARGS...]   start vipd on NODE with $VLAB_TMP/NODE.conf
 #                            (sets VLAB_PID_NODE); waits for its socket
 #   vlab_stop NODE [SIG]     signal it and reap it
@@ -24,6 +25,8 @@
 #   vlab_leader_is "N..." [G] true when exactly these nodes lead (for lab_wait)
 #   vlab_state_is NODE STATE [G]  (for lab_wait)
 
+# LAB_* are lab.sh's, sourced before this file.
+# shellcheck disable=SC2153
 VIPD="${top_builddir:-.}/vipd"
 VIPCTL="${top_builddir:-.}/vipctl"
 VLAB_NET="${VLAB_NET:-61}"
@@ -32,7 +35,7 @@ declare -A VLAB_PIDS
 
 vlab_lan() {
 	local prefix="$1" n="$2" i
-	lab_init "$prefix"
+	lab_init "$prefix" || return 1
 	VLAB_TMP="$LAB_TMP"
 	lab_switch br0 || return 1
 	for i in $(seq 1 "$n"); do
@@ -42,8 +45,7 @@ vlab_lan() {
 	done
 	lab_node c1 br0 eth1 "10.$VLAB_NET.0.200/24" \
 		"fd00:$VLAB_NET::200/64" || return 1
-	head -c 32 /dev/urandom | base64 >"$VLAB_TMP/secret"
-	chmod 600 "$VLAB_TMP/secret"
+	vlab_secret "$VLAB_TMP/secret"
 }
 
 vlab_ip() { echo "10.$VLAB_NET.0.${1#n}"; }
@@ -54,6 +56,7 @@ vlab_conf() {
 	local vips="10.$VLAB_NET.0.100" bind=local pin="" group=vip
 	local secret="$VLAB_TMP/secret" peers=all garp_count=5
 	local garp_interval=1100 refresh=60 extra="" conflict=yield
+	local cluster_extra=""
 	shift 2
 	for kv in "$@"; do
 		case "$kv" in
@@ -73,6 +76,7 @@ vlab_conf() {
 		refresh=*) refresh="${kv#*=}" ;;
 		extra=*) extra="${kv#*=}" ;;
 		conflict=*) conflict="${kv#*=}" ;;
+		cluster_extra=*) cluster_extra="${kv#*=}" ;;
 		*) echo "vlab_conf: unknown key $kv" >&2; return 1 ;;
 		esac
 	done
@@ -91,6 +95,7 @@ vlab_conf() {
 		echo "  peers = [ ${peerlist%, } ];"
 		echo "  interval_ms = $interval; dead_after = $dead;"
 		[ -n "$peerlist" ] && echo "  secret_file = \"$secret\";"
+		[ -n "$cluster_extra" ] && echo "  $cluster_extra"
 		echo "};"
 		echo "control = { socket = \"$VLAB_TMP/$node.sock\";"
 		echo "  pid_file = \"$VLAB_TMP/$node.pid\"; };"
@@ -202,7 +207,7 @@ vlab_state_is() { [ "$(vlab_state "$1" "${3:-vip}")" = "$2" ]; }
 
 vlab_vagrant() {
 	local prefix="$1" n="$2" i
-	lab_init "$prefix"
+	lab_init "$prefix" || return 1
 	VLAB_TMP="$LAB_TMP"
 	lab_switch br0 mgmt cnet || return 1
 	lab_node gw mgmt eth0 192.168.121.1/24 fd00:121::1/64 || return 1
@@ -244,8 +249,7 @@ vlab_vagrant() {
 		"fd00:$VLAB_NET:1::200/64" || return 1
 	ip -n "$LAB-c1" route add default via "10.$VLAB_NET.1.254"
 	ip -n "$LAB-c1" -6 route add default via "fd00:$VLAB_NET:1::254"
-	head -c 32 /dev/urandom | base64 >"$VLAB_TMP/secret"
-	chmod 600 "$VLAB_TMP/secret"
+	vlab_secret "$VLAB_TMP/secret"
 }
 
 vlab_conf_group() {
@@ -329,36 +333,24 @@ vlab_answering() {
 #   vlab_alive NODE          true while NODE's vipd process runs
 
 vlab_stop_timed() {
-	local node="$1" sig="${2:-TERM}" pid t0 t1 p keep=()
+	local node="$1" pid t0 t1
 	pid="${VLAB_PIDS[$node]:-}"
 	[ -n "$pid" ] || return 1
 	t0=${EPOCHREALTIME//[.,]/}
-	kill -"$sig" "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	VLAB_STOP_RC=$?
+	lab_stop "$pid" "${2:-TERM}"
 	t1=${EPOCHREALTIME//[.,]/}
+	VLAB_STOP_RC=$LAB_STOP_RC
 	VLAB_STOP_MS=$(((t1 - t0) / 1000))
-	# Reaped: forget the PID without signalling it again (lab_stop would).
-	for p in "${LAB_PIDS[@]}"; do
-		[ "$p" = "$pid" ] || keep+=("$p")
-	done
-	LAB_PIDS=("${keep[@]}")
+	export VLAB_STOP_RC VLAB_STOP_MS
 	unset "VLAB_PIDS[$node]"
 }
-
 
 vlab_has_addr() {
 	lab_exec "$1" ip -o addr show dev "$2" 2>/dev/null |
 		awk '{print $4}' | grep -q "^$3/"
 }
 
-# A dead child stays a zombie until reaped: kill -0 would still succeed.
-vlab_alive() {
-	local pid="${VLAB_PIDS[$1]:-}" st
-	[ -n "$pid" ] || return 1
-	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
+vlab_alive() { [ -n "${VLAB_PIDS[$1]:-}" ] && ! lab_gone "${VLAB_PIDS[$1]}"; }
 
 # ---- added for tests/netns/election_*.sh
 #
@@ -373,7 +365,7 @@ vlab_alive() {
 #                            config written by vlab_conf
 vlab_split_lan() {
 	local prefix="$1" n="$2" right=" $3 " i br
-	lab_init "$prefix"
+	lab_init "$prefix" || return 1
 	VLAB_TMP="$LAB_TMP"
 	lab_switch br0 br1 || return 1
 	ip -n "$LAB_SW" link add x-br0 type veth peer name x-br1 || return 1
@@ -388,8 +380,7 @@ vlab_split_lan() {
 	done
 	lab_node c1 br0 eth1 "10.$VLAB_NET.0.200/24" \
 		"fd00:$VLAB_NET::200/64" || return 1
-	head -c 32 /dev/urandom | base64 >"$VLAB_TMP/secret"
-	chmod 600 "$VLAB_TMP/secret"
+	vlab_secret "$VLAB_TMP/secret"
 }
 
 vlab_cut() { ip -n "$LAB_SW" link set x-br0 down; }
@@ -409,7 +400,6 @@ vlab_conf_group_add() {
 #                            daemon is gone (lab_wait)
 #   vlab_l2_exited NODE          true once NODE's vipd has exited (zombie or
 #                            reaped); vlab_stop then reaps it
-#   vlab_l2_pid_exited PID       the same for a process started by lab_bg
 #   vlab_l2_metrics NODE JQ      jq expression over `vipctl metrics --json`
 #   vlab_l2_capture NS NAME [FILTER]  tcpdump in namespace NS (a node or
 #                            c1) to $VLAB_TMP/NAME.pcap, ARP and ICMPv6 by
@@ -422,9 +412,6 @@ vlab_conf_group_add() {
 #   vlab_l2_ndp_owner ADDR       MAC in ndisc6's answer to c1 (empty if none)
 #   vlab_l2_owners NS ADDR       every MAC that answers one ARP request (or
 #                            NS) for ADDR from NS within a second, sorted
-#   vlab_l2_until MS CMD...      lab_wait bounded by the clock, for commands
-#                            that take long themselves (lab_wait counts
-#                            20 ms per try)
 #   vlab_l2_macs_are MAC ADDR... true when c1's eth1 entries for every ADDR
 #                            carry MAC (for lab_wait)
 
@@ -440,13 +427,7 @@ vlab_l2_silent() {
 }
 
 vlab_l2_exited() {
-	[ -z "${VLAB_PIDS[$1]:-}" ] || vlab_l2_pid_exited "${VLAB_PIDS[$1]}"
-}
-
-vlab_l2_pid_exited() {
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -z "$st" ] || [ "$st" = Z ]
+	[ -z "${VLAB_PIDS[$1]:-}" ] || lab_gone "${VLAB_PIDS[$1]}"
 }
 
 vlab_l2_metrics() { vlab_ctl "$1" metrics --json 2>/dev/null | jq -r "$2"; }
@@ -511,12 +492,81 @@ vlab_l2_owners() {
 	fi | tr 'A-F' 'a-f' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
-vlab_l2_until() {
-	local end=$(($(date +%s%3N) + $1))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		[ "$(date +%s%3N)" -ge "$end" ] && return 1
-		sleep 0.05
-	done
-	return 0
+# ---- shared by every vipd test (consolidated helpers)
+#
+#   vlab_secret FILE         a fresh random cluster secret, mode 0600
+#   vlab_gf NODE FIELD [G]   one field (jq path below the group, e.g.
+#                            "state", "counters.announcements") of group G
+#                            (default vip) in NODE's status JSON
+#   vlab_gf_is NODE FIELD VALUE [G]  that field is VALUE (for lab_wait)
+#   vlab_stop_ok NODE [DESC] SIGTERM NODE's vipd and assert (TAP) that it
+#                            exits 0 (under ASan that also means no leak);
+#                            DESC defaults to "NODE: vipd exits 0 on SIGTERM"
+#   vlab_l2_count_ge PCAP FILTER N  the capture holds at least N frames that
+#                            match (for lab_wait while the capture runs)
+#   vlab_routing_begin PREFIX N [TOOL|FILE...]  the routing tests' start (set
+#                            VLAB_NET=64 before sourcing vlab.sh): root and
+#                            the tools jq, timeout and TOOL... (else SKIP),
+#                            vipd, vipctl and every FILE (an argument with
+#                            a "/") built (else SKIP), then vlab_vagrant
+#                            PREFIX N (else Bail out); sets TMP, VIP, VIP6,
+#                            TABLE, PRIO, GW and GW6
+#   vlab_table NODE 4|6 [TABLE]  the routes of TABLE (default $TABLE) in NODE
+#   vlab_lo_has NODE ADDR/PLEN   NODE's lo carries that address
+
+vlab_secret() {
+	(umask 077 && head -c 32 /dev/urandom | base64 >"$1") && chmod 600 "$1"
 }
+
+vlab_gf() {
+	vlab_json "$1" ".groups[] | select(.name==\"${3:-vip}\") | .$2"
+}
+
+vlab_gf_is() { [ "$(vlab_gf "$1" "$2" "${4:-vip}")" = "$3" ]; }
+
+vlab_stop_ok() {
+	local desc="${2:-$1: vipd exits 0 on SIGTERM}"
+	if ! vlab_running "$1"; then
+		tap_ok 1 "$desc (it was not running)"
+		return
+	fi
+	vlab_stop "$1" TERM
+	tap_is "$LAB_STOP_RC" 0 "$desc"
+}
+
+vlab_l2_count_ge() { [ "$(vlab_l2_count "$1" "$2")" -ge "$3" ]; }
+
+vlab_routing_begin() {
+	local prefix="$1" n="$2" a tools=() files=("$VIPD" "$VIPCTL")
+	shift 2
+	for a in "$@"; do
+		case "$a" in
+		*/*) files+=("$a") ;;
+		*) tools+=("$a") ;;
+		esac
+	done
+	lab_need_root jq timeout "${tools[@]}"
+	for a in "${files[@]}"; do
+		if [ ! -x "$a" ]; then
+			echo "1..0 # SKIP $a not built"
+			exit 0
+		fi
+	done
+	vlab_vagrant "$prefix" "$n" || lab_bail "cannot build the namespace lab"
+	# shellcheck disable=SC2034 # for the test that called it
+	{
+		TMP="$VLAB_TMP"
+		VIP="10.$VLAB_NET.0.100"
+		VIP6="fd00:$VLAB_NET::100"
+		TABLE=6464
+		PRIO=1234
+		GW="10.$VLAB_NET.0.254"
+		GW6="fd00:$VLAB_NET::254"
+	}
+}
+
+vlab_table() {
+	ip -n "$LAB-$1" "-$2" route show table "${3:-$TABLE}" 2>/dev/null
+}
+
+vlab_lo_has() { ip -n "$LAB-$1" addr show dev lo | grep -Eq "inet6? $2 "; }
