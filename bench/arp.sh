@@ -21,7 +21,7 @@
 # and vlab.sh, 10.72.0.0/24), one group of 1,000 IPv4 VIPs, every third
 # address of 10.72.16.0/20 (a subnet added to every host), so the kernel
 # filter holds one compare per VIP as in the scale test.  Everything runs
-# in namespaces named vta-b-*, removed on exit.  Use a release build
+# in namespaces named vta-b<PID>-*, removed on exit.  Use a release build
 # (./configure without --enable-sanitizers); DIR defaults to the source
 # tree.  Needs arping, tcpdump, tshark, jq and tests/tools/l2gen
 # (`make check` or `make tests/tools/l2gen`).
@@ -85,7 +85,7 @@ fi
 
 say() { echo "# $*" >&2; }
 
-vlab_lan vta-b 2
+vlab_lan "vta-b$$" 2 || { echo "arp.sh: cannot build the lab" >&2; exit 1; }
 T=$VLAB_TMP
 for n in n1 n2 c1; do
 	i=$([ $n = c1 ] && echo 200 || echo "${n#n}")

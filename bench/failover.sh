@@ -6,7 +6,7 @@
 #                     [--no-keepalived] [--scenarios LIST] [--debug]
 #                     [--logs DIR]
 #
-# Lab (namespaces vbf-*, removed on exit): three nodes n1..n3 (priorities
+# Lab (namespaces vbf<PID>-*, removed on exit): three nodes n1..n3 (priorities
 # 250/240/230) with eth1 on the LAN and eth0 on a management bridge, a
 # client c1 and an ARP observer o1 on the LAN, udpecho on every node.  The
 # client's prober sends to the VIP every 1 ms; the outage is its max_gap_ms.
@@ -35,7 +35,7 @@
 #   --logs DIR        copy the daemons' logs and every prober/ARP result there
 #   --capture         with --logs: also a capture of ARP and the probes on
 #                     the client's NIC per repetition (tcpdump)
-# Needs root, keepalived, jq, python3.  Takes ~15 minutes at 5 repetitions.
+# Needs root, keepalived, jq, python3.  Takes ~9-11 minutes at 5 repetitions.
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD="$SRC"
@@ -609,7 +609,7 @@ FAILED=0
 BAD_EXITS=0
 CURKEY=""
 [ -n "$LOGS" ] && { mkdir -p "$LOGS" || exit 1; LOGS=$(cd "$LOGS" && pwd); }
-bf_lab vbf || { echo "failover.sh: cannot build the lab" >&2; exit 1; }
+bf_lab "vbf$$" || { echo "failover.sh: cannot build the lab" >&2; exit 1; }
 START=$(date +%s)
 
 LAN_SCEN=()

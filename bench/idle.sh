@@ -5,7 +5,7 @@
 #   bench/idle.sh [--builddir DIR] [--seconds N] [--intervals LIST]
 #                 [--adverts LIST]
 #
-# The lab is failover.sh's (namespaces vbfi-*, removed on exit): three nodes
+# The lab is failover.sh's (namespaces vbfi<PID>-*, removed on exit): three nodes
 # (priorities 250/240/230), one VIP.  For each configuration the daemons
 # start, n1 takes the VIP, the takeover's announcement burst ends (6 s), and
 # then each node's process is sampled over the window: VmRSS and VmHWM from
@@ -154,7 +154,7 @@ measure() {
 	done
 }
 
-bf_lab vbfi || { echo "idle.sh: cannot build the lab" >&2; exit 1; }
+bf_lab "vbfi$$" || { echo "idle.sh: cannot build the lab" >&2; exit 1; }
 for i in ${INTERVALS//,/ }; do measure vipd "$i"; done
 for a in ${ADVERTS//,/ }; do measure ka "$a"; done
 

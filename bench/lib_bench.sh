@@ -7,7 +7,7 @@
 # Source tests/netns/lab.sh and tests/netns/vlab.sh first; set BF_TOOLS,
 # BF_NET (the lab's second octet) and call bf_lab PREFIX.
 #
-#   bf_lab PREFIX          lab vbf-*: switch with br0 (LAN) and br1 (mgmt);
+#   bf_lab PREFIX          lab PREFIX-*: switch with br0 (LAN) and br1 (mgmt);
 #                          n1..n3 (eth1 10.NET.0.i on br0, eth0 10.NET.1.i on
 #                          br1), client c1 (.200) and observer o1 (.201) on
 #                          the LAN; udpecho on every node (reply names it)
@@ -16,7 +16,9 @@
 #   bf_ka_conf NODE ADVERT_S               write $T/ka-NODE.conf
 #   bf_ka_start NODE / bf_ka_stop NODE [SIG] (SIG KILL kills the VRRP child
 #                          and the parent together: a crash)
-#   bf_ka_pids NODE        the parent's and its children's PIDs
+#   bf_ka_pids NODE        the parent's and its children's PIDs (the
+#                          parent is the process lab_bg started; its children
+#                          are found by parentage, never from a pid file)
 #   bf_stats V...          "min median max" of numbers ("-" if none)
 
 BF_PRIO=(0 250 240 230)
@@ -29,7 +31,7 @@ bf_mgmt_ip() { echo "10.$BF_NET.1.${1#n}"; }
 
 bf_lab() {
 	local n
-	lab_init "$1"
+	lab_init "$1" || return 1
 	BF_T="$LAB_TMP"
 	VLAB_TMP="$LAB_TMP"
 	VLAB_NODES=("${BF_NODES[@]}")
@@ -41,8 +43,7 @@ bf_lab() {
 	done
 	lab_node c1 br0 eth1 "10.$BF_NET.0.200/24" || return 1
 	lab_node o1 br0 eth1 "10.$BF_NET.0.201/24" || return 1
-	head -c 32 /dev/urandom | base64 >"$BF_T/secret"
-	chmod 600 "$BF_T/secret"
+	vlab_secret "$BF_T/secret"
 }
 
 # bf_vipd_conf NODE INTERVAL_MS NET: heartbeats on the LAN (eth1) or on the
@@ -126,15 +127,11 @@ bf_ka_start() {
 	lab_bg "$node" "$f.$BF_STARTS.log" keepalived -n -l -D -G -R -P \
 		-f "$f.conf" -p "$f.pid" -r "$f.vrrp.pid" -c "$f.chk.pid"
 	BF_KA_PID[$node]=$LAB_LASTPID
-	lab_wait 5000 test -s "$f.vrrp.pid"
+	# Up once its VRRP child runs and has written its pid file.
+	lab_wait 5000 bf_ka_forked "$node" && lab_wait 5000 test -s "$f.vrrp.pid"
 }
 
-# The VRRP child's PID (from its pid file), if it is alive.
-bf_ka_child() {
-	local pid
-	pid=$(cat "$BF_T/ka-$1.vrrp.pid" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
+bf_ka_forked() { [ -n "$(pgrep -P "${BF_KA_PID[$1]}")" ]; }
 
 # The parent and its children (the VRRP child; a checker child if any).
 bf_ka_pids() {
@@ -145,22 +142,27 @@ bf_ka_pids() {
 }
 
 bf_ka_stop() {
-	local node="$1" sig="${2:-TERM}" p child
+	local node="$1" sig="${2:-TERM}" p c kids
 	p="${BF_KA_PID[$node]:-}"
 	[ -n "$p" ] || return 0
+	# The children of the process we started, taken while it is their
+	# parent (once it is gone they belong to init).
+	kids=$(pgrep -P "$p")
 	if [ "$sig" = KILL ]; then
 		# A crash: the child first, so that the parent's death (which
 		# the child would hear as SIGTERM) cannot make it resign.
-		child=$(bf_ka_child "$node")
-		kill -KILL ${child:+"$child"} "$p" 2>/dev/null
+		# shellcheck disable=SC2086 # a list of PIDs
+		kill -KILL $kids "$p" 2>/dev/null
 	fi
 	lab_stop "$p" "$sig"
 	# The VRRP child outlives a parent that exits first only briefly.
-	child=$(bf_ka_child "$node") && lab_wait 3000 bf_gone "$child"
+	for c in $kids; do
+		lab_wait 3000 lab_gone "$c" && continue
+		echo "bf_ka_stop: $node's child $c outlived its parent: SIGKILL" >&2
+		kill -KILL "$c" 2>/dev/null
+	done
 	unset "BF_KA_PID[$node]"
 }
-
-bf_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 bf_ka_running() { [ -n "${BF_KA_PID[$1]:-}" ]; }
 
