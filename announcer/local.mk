@@ -17,6 +17,7 @@ sbin_PROGRAMS += vipctl
 vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf
 vipctl_SOURCES = announcer/vipctl.c announcer/json.h announcer/json.c \
 	announcer/ctlproto.h announcer/ctlproto.c
+vipctl_LDADD = $(CONF_LIBS)
 
 dist_man_MANS += doc/vipd.8 doc/vipctl.8
 

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h" /* defaults shared with the daemon (macros only) */
+#include "conf.h" /* the daemon's defaults, and -c FILE */
 #include "ctlproto.h"
 #include "json.h"
 
@@ -34,7 +34,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: vipctl [-s SOCKET] [--json] COMMAND\n"
+	        "usage: vipctl [-s SOCKET | -c FILE] [--json] COMMAND\n"
 	        "\n"
 	        "Commands:\n"
 	        "  status           groups, leaders, VIPs, peers, conflicts\n"
@@ -46,6 +46,8 @@ usage(FILE *f)
 	        "Options:\n"
 	        "  -s, --socket PATH  control socket (default %s,\n"
 	        "                     or $VIPD_SOCKET)\n"
+	        "  -c, --config FILE  the socket set in vipd's configuration\n"
+	        "                     FILE (control.socket)\n"
 	        "  -j, --json         print the daemon's JSON answer\n"
 	        "  -h, --help         this text\n"
 	        "  -V, --version      print the version\n"
@@ -89,7 +91,7 @@ ctl_connect(const char *path, int *ex)
 	else if (e == ENOENT || e == ECONNREFUSED)
 		fprintf(stderr,
 		        "vipctl: vipd is not running (no daemon listening on "
-		        "%s; see -s or $VIPD_SOCKET)\n",
+		        "%s; see -s, -c or $VIPD_SOCKET)\n",
 		        path);
 	else
 		fprintf(stderr, "vipctl: cannot reach vipd at %s: %s\n", path,
@@ -653,27 +655,51 @@ cmd_release(const char *path, const char *group, bool json)
 	return EX_FAIL;
 }
 
+/* -c FILE: the socket it sets; -1 with its errors printed. */
+static int
+socket_from_conf(const char *file, char out[CONF_SOCK_MAX])
+{
+	struct conf_errors errs = {NULL, 0};
+	size_t i;
+	int rc = 0;
+
+	if (!conf_load_socket(file, out, &errs)) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "vipctl: %s\n", errs.msg[i]);
+		if (errs.n == 0)
+			fprintf(stderr, "vipctl: %s: %s\n", file,
+			        strerror(ENOMEM));
+		rc = -1;
+	}
+	conf_errors_clear(&errs);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"socket", required_argument, NULL, 's'},
+	    {"config", required_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *path = getenv("VIPD_SOCKET");
+	const char *path = NULL, *conf = NULL;
+	char conf_sock[CONF_SOCK_MAX];
 	struct ctl_req req = {CTL_PING, ""};
 	bool json = false;
 	int ch;
 
-	if (path == NULL || path[0] == '\0')
-		path = CONF_DEFAULT_SOCKET;
-	while ((ch = getopt_long(argc, argv, "+s:jhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+s:c:jhV", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 's':
 			path = optarg;
+			break;
+		case 'c':
+			conf = optarg;
 			break;
 		case 'j':
 			json = true;
@@ -699,6 +725,22 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	/* -s or -c FILE's control.socket, else $VIPD_SOCKET, the default. */
+	if (path != NULL && conf != NULL) {
+		fprintf(stderr, "vipctl: -s and -c both name the socket; give "
+		                "one of them\n");
+		return EX_USAGE;
+	}
+	if (conf != NULL) {
+		if (socket_from_conf(conf, conf_sock) == -1)
+			return EX_USAGE;
+		path = conf_sock;
+	}
+	if (path == NULL && (path = getenv("VIPD_SOCKET")) != NULL &&
+	    path[0] == '\0')
+		path = NULL;
+	if (path == NULL)
+		path = CONF_DEFAULT_SOCKET;
 	if (strcmp(argv[optind], "status") == 0 && argc - optind == 1)
 		return cmd_status(path, json);
 	if (strcmp(argv[optind], "metrics") == 0 && argc - optind == 1) {

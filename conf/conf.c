@@ -358,6 +358,37 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 	return x.c;
 }
 
+bool
+conf_load_socket(const char *path, char out[CONF_SOCK_MAX],
+                 struct conf_errors *errs)
+{
+	struct conf_ctx x = {.path = path, .errs = errs};
+	const config_setting_t *ctl, *s;
+	config_t cfg;
+	char *text;
+
+	snprintf(out, CONF_SOCK_MAX, "%s", CONF_DEFAULT_SOCKET);
+	if (strlen(path) >= CONF_PATH_MAX) {
+		conf_err_file(&x, 0, "cannot open: %s", strerror(ENAMETOOLONG));
+		return false;
+	}
+	if ((text = conf_text_load(&x)) == NULL)
+		return false;
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) == CONFIG_FALSE) {
+		conf_err_file(&x, config_error_line(&cfg), "syntax error: %s",
+		              config_error_text(&cfg));
+	} else if ((ctl = config_lookup(&cfg, "control")) != NULL &&
+	           conf_is_block(&x, ctl) &&
+	           (s = config_setting_get_member(ctl, "socket")) != NULL) {
+		if (!conf_get_path(&x, s, CONF_SOCK_MAX, false, out))
+			snprintf(out, CONF_SOCK_MAX, "%s", CONF_DEFAULT_SOCKET);
+	}
+	config_destroy(&cfg);
+	free(text);
+	return x.nerr == 0;
+}
+
 void
 conf_free(struct conf *c)
 {

@@ -143,6 +143,17 @@ struct conf_errors {
 struct conf *conf_load(const char *path, const char *hostname,
                        struct conf_errors *errs);
 
+/*
+ * Read only control.socket from the configuration file at path into out
+ * (CONF_DEFAULT_SOCKET when the file does not set it): what vipctl needs to
+ * find the daemon, without the rest of the checks (it may not be allowed
+ * to read the secret file).  Returns false, with the errors appended to
+ * errs, when the file cannot be read, is not valid libconfig syntax, or the
+ * key is not a usable socket path.
+ */
+bool conf_load_socket(const char *path, char out[CONF_SOCK_MAX],
+                      struct conf_errors *errs);
+
 /* Free a config from conf_load(); conf_free(NULL) is a no-op. */
 void conf_free(struct conf *c);
 

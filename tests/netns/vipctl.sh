@@ -81,14 +81,43 @@ run_ctl -s
 tap_is "$RC" 2 "vipctl -s without a path exits 2"
 run_ctl -s "$NOSOCK" status
 tap_is "$RC" 3 "no daemon: exit 3"
-tap_is "$ERR" "vipctl: vipd is not running (no daemon listening on $NOSOCK; see -s or \$VIPD_SOCKET)" \
+tap_is "$ERR" "vipctl: vipd is not running (no daemon listening on $NOSOCK; see -s, -c or \$VIPD_SOCKET)" \
 	"no daemon: says so"
 tap_is "$OUT" "" "no daemon: nothing on stdout"
 VIPD_SOCKET="$NOSOCK" run_ctl ping
-tap_is "$RC/$ERR" "3/vipctl: vipd is not running (no daemon listening on $NOSOCK; see -s or \$VIPD_SOCKET)" \
+tap_is "$RC/$ERR" "3/vipctl: vipd is not running (no daemon listening on $NOSOCK; see -s, -c or \$VIPD_SOCKET)" \
 	"\$VIPD_SOCKET is used"
 run_ctl -s "/$(printf 'x%.0s' $(seq 120))" ping
 tap_is "$RC" 2 "a socket path over 107 bytes exits 2"
+
+# -c FILE: the socket named by the configuration's control.socket.
+C="$TMPU/c.conf"
+printf '# vipd\ncontrol = {\n  socket = "%s";\n};\n' "$NOSOCK" >"$C"
+VIPD_SOCKET=/nowhere/else.sock run_ctl -c "$C" ping
+tap_is "$RC/$ERR" "3/vipctl: vipd is not running (no daemon listening on $NOSOCK; see -s, -c or \$VIPD_SOCKET)" \
+	"-c FILE: its control.socket is used (over \$VIPD_SOCKET)"
+printf 'node = { id = "a"; };\n' >"$C"
+run_ctl --config "$C" ping
+tap_is "$RC/$ERR" "3/vipctl: vipd is not running (no daemon listening on /run/vipd/vipd.sock; see -s, -c or \$VIPD_SOCKET)" \
+	"-c FILE without control.socket: the default socket"
+run_ctl -s "$NOSOCK" -c "$C" ping
+tap_is "$RC/$ERR" "2/vipctl: -s and -c both name the socket; give one of them" \
+	"-s and -c together exit 2"
+run_ctl -c "$TMPU/missing.conf" ping
+tap_is "$RC/$ERR" "2/vipctl: $TMPU/missing.conf: cannot open: No such file or directory" \
+	"-c with a missing file exits 2 and names it"
+printf '\ncontrol = {\n  socket = 7;\n};\n' >"$C"
+run_ctl -c "$C" ping
+tap_is "$RC/$ERR" "2/vipctl: $C:3: control.socket: expected a string" \
+	"-c: a socket that is not a string: file:line"
+printf 'control = {\n  socket = "%s";\n};\n' "/$(printf 'x%.0s' $(seq 120))" >"$C"
+run_ctl -c "$C" ping
+tap_is "$RC/${ERR%%:*}" "2/vipctl" "-c: a socket path too long for a socket exits 2"
+tap_ok "$(grep -q "$C:2: control.socket: path is 121 characters long" <<<"$ERR"; echo $?)" \
+	"... and names the line ($ERR)"
+printf 'control = {\n  socket = "x"\n' >"$C"
+run_ctl -c "$C" ping
+tap_is "$RC/${ERR%%: syntax*}" "2/vipctl: $C:3" "-c: a syntax error: file:line"
 
 if [ "${VIPD_TEST_NETNS:-1}" = 0 ] || [ "$(id -u)" != 0 ] ||
 	! command -v jq >/dev/null || ! command -v python3 >/dev/null ||
@@ -323,6 +352,9 @@ out=$(vlab_ctl n1 ping)
 tap_is "$?/$out" "0/vipd is running (pid ${VLAB_PIDS[n1]})" "ping"
 tap_is "$(vlab_ctl n1 ping --json)" "{\"ok\":true,\"pid\":${VLAB_PIDS[n1]}}" \
 	"ping --json"
+out=$("$VIPCTL" -c "$T/n2.conf" ping)
+tap_is "$?/$out" "0/vipd is running (pid ${VLAB_PIDS[n2]})" \
+	"-c n2's configuration file reaches n2's daemon"
 out=$(vlab_ctl n2 reload)
 tap_is "$?/$out" \
 	"0/configuration reloaded: 1 group kept, 0 replaced or removed, 0 added" \

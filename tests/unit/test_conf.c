@@ -599,6 +599,57 @@ test_control(void)
 	conf_free(c);
 }
 
+/* vipctl -c: control.socket alone, whatever else the file holds. */
+static void
+test_socket_only(void)
+{
+	struct conf_errors e = {0};
+	char sock[CONF_SOCK_MAX], text[256];
+	char *got;
+
+	tc_write("t.conf", "control = { socket = \"/run/a.sock\"; };\n"
+	                   "cluster = { secret_file = \"/nonexistent\"; };\n");
+	ok(conf_load_socket("t.conf", sock, &e), "socket: read");
+	is_str(sock, "/run/a.sock", "socket: the path set");
+	is_int(e.n, 0, "socket: no error (the rest is not checked)");
+	tc_write("t.conf", "node = { id = \"a\"; };\n");
+	ok(conf_load_socket("t.conf", sock, &e), "socket: not set");
+	is_str(sock, CONF_DEFAULT_SOCKET, "socket: not set: the default");
+	tc_write("t.conf", "control = 5;\n");
+	ok(!conf_load_socket("t.conf", sock, &e),
+	   "socket: control not a block");
+	got = tc_join(&e);
+	is_str(got, "t.conf:1: control: expected a group { ... }\n",
+	       "socket: control not a block: message");
+	free(got);
+	conf_errors_clear(&e);
+	snprintf(text, sizeof(text), "\ncontrol = { socket = \"/%0107d\"; };\n",
+	         0);
+	tc_write("t.conf", text);
+	ok(!conf_load_socket("t.conf", sock, &e), "socket: too long");
+	got = tc_join(&e);
+	is_str(got,
+	       "t.conf:2: control.socket: path is 108 characters long; at most "
+	       "107\n",
+	       "socket: too long: message");
+	is_str(sock, CONF_DEFAULT_SOCKET,
+	       "socket: too long: out is the default");
+	free(got);
+	conf_errors_clear(&e);
+	tc_write("t.conf", "control = { socket = \"/x\"\n");
+	ok(!conf_load_socket("t.conf", sock, &e), "socket: syntax error");
+	got = tc_join(&e);
+	ok(got && strncmp(got, "t.conf:2: syntax error: ", 24) == 0,
+	   "socket: syntax error: file:line");
+	free(got);
+	conf_errors_clear(&e);
+	ok(!conf_load_socket("nope.conf", sock, &e), "socket: missing file");
+	is_str(e.n ? e.msg[0] : NULL,
+	       "nope.conf: cannot open: No such file or directory",
+	       "socket: missing file: message");
+	conf_errors_clear(&e);
+}
+
 static void
 test_example(void)
 {
@@ -637,6 +688,7 @@ main(void)
 	test_secret();
 	test_secret_relative();
 	test_control();
+	test_socket_only();
 	test_example();
 	return tap_done();
 }
