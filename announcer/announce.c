@@ -349,8 +349,15 @@ claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 	}
 	if (el_cluster_dataplane_claim(g->d->el, g->el, mac, owner,
 	                               ev_now(g->d->loop))) {
-		if (g->leading)
+		if (g->leading) {
+			char a[NET_ADDR_STRLEN];
+
 			g->ctr.peer_claims++;
+			log_debug("group %s: peer %s also answers for %s: the "
+			          "election decides",
+			          g->cg.name, owner,
+			          net_addr_str(&v->addr, a, sizeof(a)));
+		}
 		return;
 	}
 	conflict_seen(g, v, mac);

@@ -74,9 +74,6 @@ vipd_el_rearm(struct vipd *d)
 
 static void stop_check(struct vipd *d);
 
-/* Peers looked at when deciding whether a handover is possible. */
-#define EL_ALIVE_PROBE 64
-
 /* Events applied per batch; more wait for the next pass of the loop. */
 #define FLUSH_BATCH 64
 
@@ -167,15 +164,14 @@ auth_check(struct vipd *d, uint64_t now)
 static void
 leader_checks(struct vipd *d, uint64_t now)
 {
-	uint8_t mac[EL_MAC_LEN];
 	size_t i;
 
 	for (i = 0; i < d->ngroups; i++) {
 		struct vgroup *g = d->groups[i];
 
 		if (g != NULL &&
-		    el_cluster_leader_overdue(d->el, i, now,
-		                              d->cfg->interval_ms * 3 / 2, mac))
+		    el_cluster_leader_overdue(
+		        d->el, i, now, d->cfg->interval_ms * 3 / 2, NULL))
 			announce_probe_leader(g);
 	}
 }
@@ -266,20 +262,6 @@ on_stop_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	}
 }
 
-static bool
-peers_any_alive(struct vipd *d)
-{
-	struct el_peer_info pi[EL_ALIVE_PROBE];
-	size_t i,
-	    n = el_cluster_peers(d->el, ev_now(d->loop), pi, EL_ALIVE_PROBE);
-
-	for (i = 0; i < n; i++)
-		if (pi[i].alive)
-			return true;
-	/* More peers than we looked at: assume one may be alive. */
-	return n == EL_ALIVE_PROBE;
-}
-
 void
 vipd_shutdown(struct vipd *d)
 {
@@ -296,7 +278,7 @@ vipd_shutdown(struct vipd *d)
 	d->stopping = true;
 	/* Without a live peer there is nobody to hand over to: release at
 	 * once rather than wait for a successor that cannot come. */
-	n = !peers_any_alive(d)
+	n = !el_cluster_any_peer_alive(d->el, ev_now(d->loop))
 	        ? 0
 	        : el_cluster_resign(d->el, SIZE_MAX, ev_now(d->loop));
 	if (n > 0)

@@ -572,7 +572,8 @@ el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
 	if (!el_prec_alive(cl, p, r, now_ms) || !(r->flags & EL_F_LEADER) ||
 	    now_ms < r->seen + after_ms)
 		return false;
-	memcpy(mac, r->mac, EL_MAC_LEN);
+	if (mac != NULL)
+		memcpy(mac, r->mac, EL_MAC_LEN);
 	return true;
 }
 

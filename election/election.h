@@ -326,9 +326,9 @@ bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
  * A backup's check on a quiet leader: true when we do not lead the group,
  * the peer we follow as its leader is still alive but its last record is
  * older than after_ms (heartbeats are being lost, or it is dead); its MAC is
- * copied into mac.  The caller then asks the data plane (an ARP probe / DAD
- * solicitation for a VIP): the leader's answer comes back through
- * el_cluster_dataplane_claim(), which counts as proof of life, so lost
+ * copied into mac unless mac is NULL.  The caller then asks the data plane (an
+ * ARP probe / DAD solicitation for a VIP): the leader's answer comes back
+ * through el_cluster_dataplane_claim(), which counts as proof of life, so lost
  * heartbeats alone do not cause a takeover while the leader still answers.
  */
 bool el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
@@ -366,6 +366,9 @@ int el_cluster_group_info(const struct el_cluster *cl, size_t group,
 /* Status: the peers we know, in a stable order; returns how many. */
 size_t el_cluster_peers(const struct el_cluster *cl, uint64_t now_ms,
                         struct el_peer_info *out, size_t cap);
+
+/* True when any known peer was heard from within its dead time. */
+bool el_cluster_any_peer_alive(const struct el_cluster *cl, uint64_t now_ms);
 
 /* Status: what each known peer said about one group; returns how many. */
 size_t el_cluster_group_peers(const struct el_cluster *cl, size_t group,

@@ -115,6 +115,26 @@ el_cluster_group_info(const struct el_cluster *cl, size_t group,
 	return 0;
 }
 
+/* Heard from within its dead time, and not known gone. */
+static bool
+peer_alive(const struct el_cluster *cl, const struct el_peer *p,
+           uint64_t now_ms)
+{
+	return !p->gone &&
+	       now_ms < p->last_seen + (uint64_t)cl->dead_after * p->interval;
+}
+
+bool
+el_cluster_any_peer_alive(const struct el_cluster *cl, uint64_t now_ms)
+{
+	size_t i;
+
+	for (i = 0; i < cl->npeers; i++)
+		if (peer_alive(cl, cl->peers[i], now_ms))
+			return true;
+	return false;
+}
+
 size_t
 el_cluster_peers(const struct el_cluster *cl, uint64_t now_ms,
                  struct el_peer_info *out, size_t cap)
@@ -127,10 +147,7 @@ el_cluster_peers(const struct el_cluster *cl, uint64_t now_ms,
 		memset(&out[i], 0, sizeof(out[i]));
 		el_id_copy(out[i].id, p->id);
 		out[i].last_seen_ms = p->last_seen;
-		out[i].alive =
-		    !p->gone &&
-		    now_ms <
-		        p->last_seen + (uint64_t)cl->dead_after * p->interval;
+		out[i].alive = peer_alive(cl, p, now_ms);
 		out[i].interval_ms = p->interval;
 		out[i].epoch = p->rp.epoch;
 	}

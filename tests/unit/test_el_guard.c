@@ -421,6 +421,8 @@ test_status(void)
 	ok(pg[0].alive, "p1's record (seen at 1020) alive at 1319");
 	el_cluster_group_peers(cl, 0, 1320, pg, 4);
 	ok(!pg[0].alive, "... dead at 1320 (3 x 100 ms)");
+	ok(el_cluster_any_peer_alive(cl, 1319), "a peer alive at 1319 (p1)");
+	ok(!el_cluster_any_peer_alive(cl, 1320), "no peer alive at 1320");
 	is_int(el_cluster_group_info(cl, 5, 1100, &gi), -1, "bad index");
 	el_cluster_free(cl);
 }

@@ -38,6 +38,8 @@ test_overdue(void)
 	ok(el_cluster_leader_overdue(cl, 0, 2150, 150, mac),
 	   "150 ms without a heartbeat: overdue");
 	ok(memcmp(mac, p1_mac, EL_MAC_LEN) == 0, "... with the leader's MAC");
+	ok(el_cluster_leader_overdue(cl, 0, 2150, 150, NULL),
+	   "... the MAC is optional");
 	ok(!el_cluster_leader_overdue(cl, 1, 2150, 150, mac),
 	   "no such group: not overdue");
 
