@@ -26,7 +26,7 @@ make -j"$(nproc)" >>"$log" 2>&1 ||
 
 # Integration tests share the machine's two cores with sanitized daemons:
 # run the suite serially so that timing-sensitive scenarios stay honest.
-make -j1 check 2>&1 | tee -a "$log" | grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):'
+make -j1 check 2>&1 | tee -a "$log" | grep -aE '^(PASS|FAIL|ERROR|XPASS|SKIP):'
 check_rc=${PIPESTATUS[0]}
 
 # Static analysis: cppcheck over every C source (warnings are failures).
