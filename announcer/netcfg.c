@@ -46,6 +46,7 @@ netcfg_free(struct netcfg *nc)
 		return;
 	ev_timer_stop(nc->d->loop, &nc->timer);
 	ev_timer_stop(nc->d->loop, &nc->retry_timer);
+	free(nc->sysctls);
 	free(nc->tables);
 	free(nc);
 }
@@ -775,13 +776,17 @@ void
 netcfg_cleanup_all(struct netcfg *nc)
 {
 	struct vipd *d = nc->d;
-	size_t i;
+	uint64_t errors = d->ctr.netlink_errors;
+	bool kept = false;
+	size_t i, j;
 
 	for (i = 0; i < d->ngroups; i++) {
 		struct vgroup *g = d->groups[i];
 
 		if (g == NULL)
 			continue;
+		for (j = 0; j < g->nvips; j++)
+			kept |= g->vips[j].bound && g->vips[j].adopted;
 		netcfg_group_down(nc, g);
 		netcfg_route_down(nc, g);
 	}
@@ -789,4 +794,15 @@ netcfg_cleanup_all(struct netcfg *nc)
 		nc->tables[i].refs = 0;
 		table_flush(nc, &nc->tables[i]);
 	}
+	/* The sysctls keep the kernel from answering ARP for a VIP on lo:
+	 * only once none is left there. */
+	if (nc->nsysctls == 0)
+		return;
+	if (kept || d->ctr.netlink_errors != errors)
+		log_warnx("sysctls left as vipd set them: %s",
+		          kept ? "VIPs that were there before vipd stay on "
+		                 "their interface"
+		               : "a VIP could not be removed");
+	else
+		nc_restore_sysctls(nc);
 }

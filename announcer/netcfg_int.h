@@ -16,6 +16,15 @@
 #define NC_RETRY_MIN_MS 1000
 #define NC_RETRY_MAX_MS 30000
 
+/* A sysctl vipd raised (net.ipv4.conf.IFNAME.KEY), put back at a clean exit
+ * if nobody changed it since. */
+struct nc_sysctl {
+	char ifname[IFNAMSIZ];
+	char key[16];
+	char old[16];
+	char set[16];
+};
+
 /* One policy table of one family, shared by the groups that pin into it. */
 struct nc_table {
 	uint32_t table;
@@ -39,6 +48,8 @@ struct netcfg {
 	struct ev_timer timer;       /* runs that pass */
 	struct ev_timer retry_timer; /* retry groups in a netlink fault */
 	uint64_t retry_ms;           /* current back-off */
+	struct nc_sysctl *sysctls;   /* raised by us, in order */
+	size_t nsysctls;
 };
 
 /* A growable array of fixed-size items, filled by dump callbacks. */
@@ -100,6 +111,9 @@ int nc_gw_discover(struct rtnl *nl, int ifindex, int family,
 /* Start-up checks that depend on the interface's sysctls (again when the
  * interface is re-created: a new one starts with the defaults). */
 void nc_check_sysctls(struct vgroup *g);
+/* At a clean exit, once the VIPs are off lo: put back the sysctls vipd
+ * raised that still hold vipd's value. */
+void nc_restore_sysctls(struct netcfg *nc);
 
 /*
  * Could the group's pin go up now?  Its interface is there, every family

@@ -181,21 +181,81 @@ sysctl_eff(const char *ifname, const char *key)
 	return v > all ? v : all;
 }
 
+/* Remember the first value vipd replaced, so that exit can restore it. */
 static void
-sysctl_raise(const char *ifn, const char *key, const char *value,
-             const char *why)
+sysctl_record(struct netcfg *nc, const char *ifn, const char *key,
+              const char *old, const char *value)
 {
-	if (sysctl_if_set(AF_INET, ifn, key, value) == 0)
+	struct nc_sysctl *s;
+	size_t i;
+
+	for (i = 0; i < nc->nsysctls; i++)
+		if (strcmp(nc->sysctls[i].ifname, ifn) == 0 &&
+		    strcmp(nc->sysctls[i].key, key) == 0) {
+			snprintf(nc->sysctls[i].set, sizeof(s->set), "%s",
+			         value);
+			return;
+		}
+	s = realloc(nc->sysctls, (nc->nsysctls + 1) * sizeof(*s));
+	if (s == NULL)
+		return; /* not restored at exit: the safe side */
+	nc->sysctls = s;
+	s = &nc->sysctls[nc->nsysctls++];
+	snprintf(s->ifname, sizeof(s->ifname), "%s", ifn);
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	snprintf(s->old, sizeof(s->old), "%s", old);
+	snprintf(s->set, sizeof(s->set), "%s", value);
+}
+
+static void
+sysctl_raise(struct netcfg *nc, const char *ifn, const char *key,
+             const char *value, const char *why)
+{
+	char old[16];
+
+	if (sysctl_if_get(AF_INET, ifn, key, old, sizeof(old)) == -1) {
+		log_warn("%s: cannot read net.ipv4.conf.%s.%s", ifn, ifn, key);
+		return;
+	}
+	if (sysctl_if_set(AF_INET, ifn, key, value) == 0) {
 		log_info("%s: set net.ipv4.conf.%s.%s=%s (%s)", ifn, ifn, key,
 		         value, why);
-	else
+		sysctl_record(nc, ifn, key, old, value);
+	} else {
 		log_warn("%s: cannot set net.ipv4.conf.%s.%s=%s", ifn, ifn, key,
 		         value);
+	}
+}
+
+void
+nc_restore_sysctls(struct netcfg *nc)
+{
+	char cur[16];
+	size_t i;
+
+	for (i = nc->nsysctls; i-- > 0;) {
+		const struct nc_sysctl *s = &nc->sysctls[i];
+
+		if (sysctl_if_get(AF_INET, s->ifname, s->key, cur,
+		                  sizeof(cur)) == -1 ||
+		    strcmp(cur, s->set) != 0)
+			continue; /* gone, or changed by someone else: theirs */
+		if (sysctl_if_set(AF_INET, s->ifname, s->key, s->old) == 0)
+			log_info("restored net.ipv4.conf.%s.%s=%s", s->ifname,
+			         s->key, s->old);
+		else
+			log_warn("cannot restore net.ipv4.conf.%s.%s=%s",
+			         s->ifname, s->key, s->old);
+	}
+	free(nc->sysctls);
+	nc->sysctls = NULL;
+	nc->nsysctls = 0;
 }
 
 static void
 check_arp_sysctls(const struct vgroup *g)
 {
+	struct netcfg *nc = g->d->nc;
 	const char *ifn = g->cg.interface;
 	int ign = sysctl_eff(ifn, "arp_ignore");
 	int ann = sysctl_eff(ifn, "arp_announce");
@@ -207,15 +267,15 @@ check_arp_sysctls(const struct vgroup *g)
 		 * group's interface and on every other NIC too, hence "all"
 		 * for arp_ignore (the kernel uses the larger value). */
 		if (ign < 1)
-			sysctl_raise(ifn, "arp_ignore", "1",
+			sysctl_raise(nc, ifn, "arp_ignore", "1",
 			             "bind \"local\": only vipd answers ARP "
 			             "for VIPs");
 		if (sysctl_int(AF_INET, "all", "arp_ignore") < 1)
-			sysctl_raise("all", "arp_ignore", "1",
+			sysctl_raise(nc, "all", "arp_ignore", "1",
 			             "bind \"local\": no NIC answers ARP for "
 			             "the VIPs on lo");
 		if (ann < 2)
-			sysctl_raise(ifn, "arp_announce", "2",
+			sysctl_raise(nc, ifn, "arp_announce", "2",
 			             "never use a VIP as ARP source");
 		return;
 	}

@@ -188,6 +188,15 @@ lab_exec c1 ip addr del "$VC6/64" dev eth1
 lab_exec c2 ip route add 10.62.0.0/24 dev eth1
 lab_exec c2 ip -6 route add fd00:62::/64 dev eth1
 M1B=$(lab_exec n1 cat /sys/class/net/eth2/address)
+# arp_sysctls: all.arp_ignore, eth1's arp_ignore and arp_announce.
+arp_sysctls() {
+	lab_exec n1 sysctl -n net.ipv4.conf.all.arp_ignore \
+		net.ipv4.conf.eth1.arp_ignore net.ipv4.conf.eth1.arp_announce |
+		tr '\n' ' ' | sed 's/ $//'
+}
+# The kernel's defaults, whatever earlier runs of this test left.
+lab_exec n1 sysctl -qw net.ipv4.conf.all.arp_ignore=0 \
+	net.ipv4.conf.eth1.arp_ignore=0 net.ipv4.conf.eth1.arp_announce=0
 vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A,$V6A"
 vlab_l2_capture c2 other
 vlab_start n1
@@ -216,8 +225,37 @@ tap_is "$(vlab_l2_count "$T/other.pcap" "(arp.isgratuitous ||
 	(icmpv6.type == 136 && icmpv6.nd.na.target_address != fd00:162::1)) &&
 	(eth.src == $M1 || eth.src == $M1B)")" 0 \
 	"nic: no announcement from n1 on eth2's LAN"
+tap_is "$(arp_sysctls)" "1 1 2" \
+	"sysctls: all.arp_ignore 1, eth1 arp_ignore 1 and arp_announce 2 while vipd runs"
 vlab_stop_ok n1
+tap_is "$(arp_sysctls)" "0 0 0" "sysctls: put back to 0 0 0 on SIGTERM"
+grep -q 'restored net.ipv4.conf.all.arp_ignore=0' "$T/n1.log"
+tap_ok $? "sysctls: the log says what was restored"
 lab_exec n1 ip link del eth2
+
+# Changed by someone else while vipd ran: theirs, not restored.  Killed:
+# nothing is restored (the VIP may still be on lo).
+vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A"
+vlab_start n1
+lab_wait 5000 vlab_l2_answering n1
+tap_ok $? "sysctls: n1 leads again"
+lab_exec n1 sysctl -qw net.ipv4.conf.eth1.arp_announce=1
+vlab_stop_ok n1
+tap_is "$(arp_sysctls)" "0 0 1" \
+	"sysctls: a value the admin changed meanwhile is left as it is"
+lab_exec n1 sysctl -qw net.ipv4.conf.eth1.arp_announce=0
+vlab_start n1
+lab_wait 5000 vlab_l2_answering n1
+tap_ok $? "sysctls: n1 leads once more"
+vlab_stop n1 KILL
+tap_is "$(arp_sysctls)" "1 1 2" "sysctls: SIGKILL leaves them raised"
+vlab_start n1
+lab_wait 5000 vlab_l2_answering n1
+vlab_stop_ok n1
+tap_is "$(arp_sysctls)" "1 1 2" \
+	"sysctls: the next vipd found them raised and leaves them so"
+lab_exec n1 sysctl -qw net.ipv4.conf.all.arp_ignore=0 \
+	net.ipv4.conf.eth1.arp_ignore=0 net.ipv4.conf.eth1.arp_announce=0
 
 # ============================== a VIP outside the interface's subnets
 VX4=192.0.2.50
