@@ -444,8 +444,7 @@ vipd_free(struct vipd *d)
 	el_cluster_free(d->el);
 	netcfg_free(d->nc);
 	vipmap_free(d->map);
-	if (d->nl_io.active)
-		ev_io_stop(d->loop, &d->nl_io);
+	ev_io_stop(d->loop, &d->nl_io);
 	rtnl_free(d->nl);
 	ev_loop_free(d->loop);
 	conf_free(d->cfg);

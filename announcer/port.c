@@ -41,8 +41,7 @@ on_port(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 static void
 port_close(struct port *p)
 {
-	if (p->io.active)
-		ev_io_stop(p->d->loop, &p->io);
+	ev_io_stop(p->d->loop, &p->io);
 	l2_port_free(p->l2);
 	p->l2 = NULL;
 }

@@ -96,7 +96,7 @@ struct ev_io {
 	uint32_t events; /* EPOLLIN | EPOLLOUT ... while started */
 	ev_io_cb cb;
 	void *arg;
-	bool active;
+	bool active; /* started; owners may read it, only ev_* writes it */
 };
 
 struct ev_timer {
@@ -105,7 +105,7 @@ struct ev_timer {
 	uint64_t gen;  /* loop iteration that armed it; internal */
 	ev_timer_cb cb;
 	void *arg;
-	bool active;
+	bool active; /* started; owners may read it, only ev_* writes it */
 };
 
 /* New loop; NULL with errno on failure. */
