@@ -98,20 +98,21 @@ key_path(const config_setting_t *s, char *buf, size_t size)
 	return n < size ? n : size - 1;
 }
 
-void
-conf_err_file(struct conf_ctx *x, int line, const char *f, ...)
+/*
+ * What the conf_err* functions share: "path:line: key: message", without
+ * "key: " when key is NULL and without ":line" when line is 0 as well.
+ */
+static void
+err_vadd(struct conf_ctx *x, int line, const char *key, const char *f,
+         va_list ap)
 {
-	va_list ap;
 	char *m;
 
-	va_start(ap, f);
-	m = vfmt(f, ap);
-	va_end(ap);
-	if (m == NULL) {
+	if ((m = vfmt(f, ap)) == NULL)
 		err_add(x, NULL);
-		return;
-	}
-	if (line > 0)
+	else if (key != NULL)
+		err_add(x, fmt("%s:%d: %s: %s", x->path, line, key, m));
+	else if (line > 0)
 		err_add(x, fmt("%s:%d: %s", x->path, line, m));
 	else
 		err_add(x, fmt("%s: %s", x->path, m));
@@ -119,22 +120,25 @@ conf_err_file(struct conf_ctx *x, int line, const char *f, ...)
 }
 
 void
+conf_err_file(struct conf_ctx *x, int line, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	err_vadd(x, line, NULL, f, ap);
+	va_end(ap);
+}
+
+void
 conf_err(struct conf_ctx *x, const config_setting_t *s, const char *f, ...)
 {
 	char key[KEY_MAX];
 	va_list ap;
-	char *m;
 
-	va_start(ap, f);
-	m = vfmt(f, ap);
-	va_end(ap);
-	if (m == NULL) {
-		err_add(x, NULL);
-		return;
-	}
 	key_path(s, key, sizeof(key));
-	err_add(x, fmt("%s:%d: %s: %s", x->path, conf_line(s), key, m));
-	free(m);
+	va_start(ap, f);
+	err_vadd(x, conf_line(s), key, f, ap);
+	va_end(ap);
 }
 
 void
@@ -144,19 +148,12 @@ conf_err_under(struct conf_ctx *x, const config_setting_t *parent,
 	char key[KEY_MAX];
 	va_list ap;
 	size_t n;
-	char *m;
 
-	va_start(ap, f);
-	m = vfmt(f, ap);
-	va_end(ap);
-	if (m == NULL) {
-		err_add(x, NULL);
-		return;
-	}
 	n = key_path(parent, key, sizeof(key));
 	snprintf(key + n, sizeof(key) - n, "%s%s", n ? "." : "", name);
-	err_add(x, fmt("%s:%d: %s: %s", x->path, conf_line(parent), key, m));
-	free(m);
+	va_start(ap, f);
+	err_vadd(x, conf_line(parent), key, f, ap);
+	va_end(ap);
 }
 
 bool
