@@ -45,44 +45,42 @@ cluster_bind(struct conf_ctx *x, const config_setting_t *s, void *obj)
 	c->has_bind = true;
 }
 
+/* The peers read so far, and the line of each: a duplicate names the first. */
+struct peers_seen {
+	struct conf *c;
+	int lines[CONF_PEERS_MAX];
+};
+
+static int
+peer_add(struct conf_ctx *x, const config_setting_t *e,
+         const struct conf_addr *a, void *arg)
+{
+	struct peers_seen *p = arg;
+	const struct conf *c = p->c;
+	char buf[CONF_ADDR_STRLEN];
+	size_t k;
+
+	for (k = 0; k < c->npeers; k++)
+		if (conf_addr_cmp(a, &c->peers[k]) == 0)
+			break;
+	if (k < c->npeers) {
+		conf_err(x, e, "duplicate address %s (also at line %d)",
+		         conf_addr_str(a, buf), p->lines[k]);
+		return 0;
+	}
+	p->lines[k] = conf_line(e);
+	return 1;
+}
+
+static const struct conf_addr_list peer_list = {
+    "peer", CONF_PEERS_MAX, NULL, conf_addr_peer_reject, peer_add};
+
 static void
 cluster_peers(struct conf_ctx *x, const config_setting_t *s, void *obj)
 {
-	int lines[CONF_PEERS_MAX];
-	char buf[CONF_ADDR_STRLEN];
-	struct conf *c = obj;
-	const config_setting_t *e;
-	struct conf_addr a;
-	const char *why;
-	int n, i;
-	size_t k;
+	struct peers_seen p = {.c = obj};
 
-	if ((n = conf_list_len(x, s, CONF_PEERS_MAX, NULL)) <= 0)
-		return;
-	if ((c->peers = calloc((size_t)n, sizeof(*c->peers))) == NULL) {
-		conf_err(x, s, "%s", strerror(ENOMEM));
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		if (!conf_get_addr(x, e, &a))
-			continue;
-		if ((why = conf_addr_peer_reject(&a)) != NULL) {
-			conf_err(x, e, "'%s' cannot be a peer (%s)",
-			         config_setting_get_string(e), why);
-			continue;
-		}
-		for (k = 0; k < c->npeers; k++)
-			if (conf_addr_cmp(&a, &c->peers[k]) == 0)
-				break;
-		if (k < c->npeers) {
-			conf_err(x, e, "duplicate address %s (also at line %d)",
-			         conf_addr_str(&a, buf), lines[k]);
-			continue;
-		}
-		lines[c->npeers] = conf_line(e);
-		c->peers[c->npeers++] = a;
-	}
+	conf_get_addrs(x, s, &peer_list, &p, &p.c->peers, &p.c->npeers);
 }
 
 static void

@@ -129,6 +129,39 @@ conf_get_addr(struct conf_ctx *x, const config_setting_t *s,
 	return true;
 }
 
+void
+conf_get_addrs(struct conf_ctx *x, const config_setting_t *s,
+               const struct conf_addr_list *l, void *arg,
+               struct conf_addr **out, size_t *n)
+{
+	const config_setting_t *e;
+	struct conf_addr a;
+	const char *why;
+	int len, i, r;
+
+	if ((len = conf_list_len(x, s, l->max, l->none)) <= 0)
+		return;
+	if ((*out = calloc((size_t)len, sizeof(**out))) == NULL) {
+		conf_err(x, s, "%s", strerror(ENOMEM));
+		return;
+	}
+	/* One element at a time, so that errors come out in file order. */
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		if (!conf_get_addr(x, e, &a))
+			continue;
+		if ((why = l->reject(&a)) != NULL) {
+			conf_err(x, e, "'%s' cannot be a %s (%s)",
+			         config_setting_get_string(e), l->noun, why);
+			continue;
+		}
+		if ((r = l->add(x, e, &a, arg)) < 0)
+			return;
+		if (r > 0)
+			(*out)[(*n)++] = a;
+	}
+}
+
 /* Read at most max bytes of fd into buf; the count, or -1 with errno. */
 static ssize_t
 read_all(int fd, uint8_t *buf, size_t max)

@@ -138,38 +138,29 @@ vref_add(struct conf_ctx *x, const struct conf_addr *a,
 	return true;
 }
 
+/* Duplicates, here and in other groups, are found later (vips_check). */
+static int
+vip_add(struct conf_ctx *x, const config_setting_t *e,
+        const struct conf_addr *a, void *arg)
+{
+	struct conf_group *g = arg;
+
+	if (vref_add(x, a, e, (size_t)(g - x->c->groups)))
+		return 1;
+	conf_err(x, e, "%s", strerror(ENOMEM));
+	return -1;
+}
+
+static const struct conf_addr_list vip_list = {"VIP", CONF_VIPS_MAX,
+                                               "at least one VIP is needed",
+                                               conf_addr_vip_reject, vip_add};
+
 static void
 group_vips(struct conf_ctx *x, const config_setting_t *s, void *obj)
 {
 	struct conf_group *g = obj;
-	const config_setting_t *e;
-	struct conf_addr a;
-	const char *why;
-	int n, i;
 
-	n = conf_list_len(x, s, CONF_VIPS_MAX, "at least one VIP is needed");
-	if (n <= 0)
-		return;
-	if ((g->vips = calloc((size_t)n, sizeof(*g->vips))) == NULL) {
-		conf_err(x, s, "%s", strerror(ENOMEM));
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned)i);
-		if (!conf_get_addr(x, e, &a))
-			continue;
-		if ((why = conf_addr_vip_reject(&a)) != NULL) {
-			conf_err(x, e, "'%s' cannot be a VIP (%s)",
-			         config_setting_get_string(e), why);
-			continue;
-		}
-		g->vips[g->nvips++] = a;
-		/* Duplicates, here and in other groups, are found later. */
-		if (!vref_add(x, &a, e, (size_t)(g - x->c->groups))) {
-			conf_err(x, e, "%s", strerror(ENOMEM));
-			return;
-		}
-	}
+	conf_get_addrs(x, s, &vip_list, g, &g->vips, &g->nvips);
 }
 
 static void
@@ -404,6 +395,23 @@ route_line(const config_setting_t *groups, size_t i, const char *name)
 	return s ? conf_line(s) : r ? conf_line(r) : 0;
 }
 
+/* Group j's name (gateway or gateway6) is gj, group i's gi: report a clash. */
+static bool
+gateway_pair_check(struct conf_ctx *x, const config_setting_t *groups, size_t i,
+                   size_t j, const char *name, const struct conf_addr *gi,
+                   const struct conf_addr *gj)
+{
+	char msg[160], a[CONF_ADDR_STRLEN], b[CONF_ADDR_STRLEN];
+
+	if (conf_addr_cmp(gi, gj) == 0)
+		return false;
+	snprintf(msg, sizeof(msg), "%s %s contradicts %s %s of", name,
+	         conf_addr_str(gj, a), name, conf_addr_str(gi, b));
+	route_err(x, groups, j, name, msg, &x->c->groups[i],
+	          route_line(groups, i, name));
+	return true;
+}
+
 /*
  * Groups that pin routes into one table share that table's default route,
  * so they must agree on its interface and gateways.  One report per key.
@@ -412,8 +420,8 @@ static void
 route_pair_check(struct conf_ctx *x, const config_setting_t *groups, size_t j)
 {
 	const struct conf_group *gj = &x->c->groups[j], *gi;
-	char msg[160], a[CONF_ADDR_STRLEN], b[CONF_ADDR_STRLEN];
 	bool ifc = false, gw = false, gw6 = false;
+	char msg[160];
 	size_t i;
 
 	for (i = 0; i < j; i++) {
@@ -430,26 +438,14 @@ route_pair_check(struct conf_ctx *x, const config_setting_t *groups, size_t j)
 			          conf_line(member(groups, i, "interface")));
 			ifc = true;
 		}
-		if (!gw && gi->route.has_gateway && gj->route.has_gateway &&
-		    conf_addr_cmp(&gi->route.gateway, &gj->route.gateway)) {
-			snprintf(msg, sizeof(msg),
-			         "gateway %s contradicts gateway %s of",
-			         conf_addr_str(&gj->route.gateway, a),
-			         conf_addr_str(&gi->route.gateway, b));
-			route_err(x, groups, j, "gateway", msg, gi,
-			          route_line(groups, i, "gateway"));
-			gw = true;
-		}
-		if (!gw6 && gi->route.has_gateway6 && gj->route.has_gateway6 &&
-		    conf_addr_cmp(&gi->route.gateway6, &gj->route.gateway6)) {
-			snprintf(msg, sizeof(msg),
-			         "gateway6 %s contradicts gateway6 %s of",
-			         conf_addr_str(&gj->route.gateway6, a),
-			         conf_addr_str(&gi->route.gateway6, b));
-			route_err(x, groups, j, "gateway6", msg, gi,
-			          route_line(groups, i, "gateway6"));
-			gw6 = true;
-		}
+		if (!gw && gi->route.has_gateway && gj->route.has_gateway)
+			gw = gateway_pair_check(x, groups, i, j, "gateway",
+			                        &gi->route.gateway,
+			                        &gj->route.gateway);
+		if (!gw6 && gi->route.has_gateway6 && gj->route.has_gateway6)
+			gw6 = gateway_pair_check(x, groups, i, j, "gateway6",
+			                         &gi->route.gateway6,
+			                         &gj->route.gateway6);
 	}
 }
 

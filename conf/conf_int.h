@@ -97,6 +97,27 @@ bool conf_get_addr(struct conf_ctx *x, const config_setting_t *s,
                    struct conf_addr *out);
 void conf_read_secret(struct conf_ctx *x, const config_setting_t *s);
 
+/*
+ * An address list (cluster.peers, a group's vips): at most max elements;
+ * none is the error for an empty list, or NULL if one is fine.  An element
+ * that reject() gives a reason for is "'%s' cannot be a <noun> (<reason>)";
+ * one that passes goes to add(), which returns 1 to keep it, 0 to drop it
+ * (having reported why) or -1 to stop reading the list.
+ */
+struct conf_addr_list {
+	const char *noun;
+	int max;
+	const char *none;
+	const char *(*reject)(const struct conf_addr *a);
+	int (*add)(struct conf_ctx *x, const config_setting_t *e,
+	           const struct conf_addr *a, void *arg);
+};
+
+/* Read list s into a new *out of *n (still 0) kept addresses; arg: for add. */
+void conf_get_addrs(struct conf_ctx *x, const config_setting_t *s,
+                    const struct conf_addr_list *l, void *arg,
+                    struct conf_addr **out, size_t *n);
+
 /* conf_text.c: the file as libconfig 1.5 should read it, or NULL */
 char *conf_text_load(struct conf_ctx *x);
 
