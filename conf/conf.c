@@ -304,23 +304,31 @@ conf_new(const char *path)
 	return c;
 }
 
-static void
-conf_parse(struct conf_ctx *x, const char *text)
+/*
+ * Read and parse x's file into cfg, which the caller destroys afterwards
+ * whatever the result.  False, with the error reported, when the file
+ * cannot be read or is not valid libconfig syntax.
+ */
+static bool
+conf_read(struct conf_ctx *x, config_t *cfg)
 {
-	config_t cfg;
-	const config_setting_t *root;
+	char *text;
+	bool ok;
 
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) == CONFIG_FALSE) {
-		conf_err_file(x, config_error_line(&cfg), "syntax error: %s",
-		              config_error_text(&cfg));
-	} else {
-		root = config_root_setting(&cfg);
-		conf_walk(x, root, top_keys, x->c);
-		node_id_default(x, root);
-		conf_groups_check(x, root);
+	config_init(cfg);
+	if (strlen(x->path) >= CONF_PATH_MAX) {
+		conf_err_file(x, 0, "cannot open: %s", strerror(ENAMETOOLONG));
+		return false;
 	}
-	config_destroy(&cfg);
+	if ((text = conf_text_load(x)) == NULL)
+		return false;
+	/* libconfig's scanner works on its own copy of text. */
+	ok = config_read_string(cfg, text) != CONFIG_FALSE;
+	if (!ok)
+		conf_err_file(x, config_error_line(cfg), "syntax error: %s",
+		              config_error_text(cfg));
+	free(text);
+	return ok;
 }
 
 struct conf *
@@ -328,29 +336,29 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 {
 	struct conf_ctx x = {.path = path, .hostname = hostname, .errs = errs};
 	const char *slash = strrchr(path, '/');
-	char *text;
+	const config_setting_t *root;
+	config_t cfg;
 
-	if (strlen(path) >= CONF_PATH_MAX) {
-		conf_err_file(&x, 0, "cannot open: %s", strerror(ENAMETOOLONG));
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	if (slash != NULL)
+	if (slash != NULL && strlen(path) < CONF_PATH_MAX)
 		snprintf(x.dir, sizeof(x.dir), "%.*s", (int)(slash - path + 1),
 		         path);
-	if ((text = conf_text_load(&x)) == NULL) {
-		errno = EINVAL;
-		return NULL;
+	if (conf_read(&x, &cfg)) {
+		if ((x.c = conf_new(path)) == NULL) {
+			conf_err_file(&x, 0, "%s", strerror(ENOMEM));
+		} else {
+			root = config_root_setting(&cfg);
+			conf_walk(&x, root, top_keys, x.c);
+			node_id_default(&x, root);
+			conf_groups_check(&x, root);
+		}
 	}
-	if ((x.c = conf_new(path)) == NULL)
-		conf_err_file(&x, 0, "%s", strerror(ENOMEM));
-	else
-		conf_parse(&x, text);
-	free(text);
+	config_destroy(&cfg);
 	free(x.vrefs);
 	if (x.nerr > 0) {
 		conf_free(x.c);
-		errno = x.nomem ? ENOMEM : EINVAL;
+		errno = strlen(path) >= CONF_PATH_MAX ? ENAMETOOLONG
+		        : x.nomem                     ? ENOMEM
+		                                      : EINVAL;
 		return NULL;
 	}
 	return x.c;
@@ -363,27 +371,15 @@ conf_load_socket(const char *path, char out[CONF_SOCK_MAX],
 	struct conf_ctx x = {.path = path, .errs = errs};
 	const config_setting_t *ctl, *s;
 	config_t cfg;
-	char *text;
 
 	snprintf(out, CONF_SOCK_MAX, "%s", CONF_DEFAULT_SOCKET);
-	if (strlen(path) >= CONF_PATH_MAX) {
-		conf_err_file(&x, 0, "cannot open: %s", strerror(ENAMETOOLONG));
-		return false;
-	}
-	if ((text = conf_text_load(&x)) == NULL)
-		return false;
-	config_init(&cfg);
-	if (config_read_string(&cfg, text) == CONFIG_FALSE) {
-		conf_err_file(&x, config_error_line(&cfg), "syntax error: %s",
-		              config_error_text(&cfg));
-	} else if ((ctl = config_lookup(&cfg, "control")) != NULL &&
-	           conf_is_block(&x, ctl) &&
-	           (s = config_setting_get_member(ctl, "socket")) != NULL) {
-		if (!conf_get_path(&x, s, CONF_SOCK_MAX, false, out))
-			snprintf(out, CONF_SOCK_MAX, "%s", CONF_DEFAULT_SOCKET);
-	}
+	if (conf_read(&x, &cfg) &&
+	    (ctl = config_lookup(&cfg, "control")) != NULL &&
+	    conf_is_block(&x, ctl) &&
+	    (s = config_setting_get_member(ctl, "socket")) != NULL &&
+	    !conf_get_path(&x, s, CONF_SOCK_MAX, false, out))
+		snprintf(out, CONF_SOCK_MAX, "%s", CONF_DEFAULT_SOCKET);
 	config_destroy(&cfg);
-	free(text);
 	return x.nerr == 0;
 }
 
