@@ -49,20 +49,6 @@ rejected(const struct h_net *net)
 	return n;
 }
 
-/* n1 200, n2 150, n3 100 for one group, all started at 1000. */
-static void
-three(struct h_net *net)
-{
-	size_t i;
-
-	h_setup(net, 3, 1, 100, 3);
-	net->n[0].prio[0] = 200;
-	net->n[1].prio[0] = 150;
-	net->n[2].prio[0] = 100;
-	for (i = 0; i < 3; i++)
-		h_start(net, i);
-}
-
 static void
 test_startup(void)
 {
@@ -71,7 +57,7 @@ test_startup(void)
 	bool single = true;
 	int k;
 
-	three(&net);
+	h_three(&net, 0);
 	h_run(&net, 290);
 	is_int(h_leader(&net, 0), -1, "nobody leads during the listen");
 	h_run(&net, 10);
@@ -95,7 +81,7 @@ test_leader_dead(void)
 	const struct h_ev *e;
 	uint64_t last, crash;
 
-	three(&net);
+	h_three(&net, 0);
 	h_run(&net, 1000);
 	last = net.n[0].next_send - net.interval; /* n1's last message */
 	crash = net.now;
@@ -126,7 +112,7 @@ test_skew_order(void)
 	size_t i;
 	uint64_t crash;
 
-	three(&net);
+	h_three(&net, 0);
 	h_run(&net, 1000);
 	net.link[1][2] = false;
 	h_run(&net, 500);
@@ -258,7 +244,7 @@ test_icmp_fast_path(void)
 	const struct h_ev *e;
 	uint64_t crash;
 
-	three(&net);
+	h_three(&net, 0);
 	h_run(&net, 1000);
 	crash = net.now;
 	h_stop(&net, 0);
@@ -288,7 +274,7 @@ test_stall(void)
 	bool never_two = true;
 	int k;
 
-	three(&net);
+	h_three(&net, 0);
 	h_run(&net, 1000);
 	t0 = net.now;
 	net.n[0].paused = true; /* SIGSTOP / VM pause of the leader */
@@ -332,15 +318,8 @@ test_fault_recovery(void)
 	static struct h_net net;
 	const struct h_ev *e;
 	uint64_t tf, tr;
-	size_t i;
 
-	h_setup(&net, 3, 1, 100, 3);
-	net.n[0].prio[0] = 200;
-	net.n[1].prio[0] = 150;
-	net.n[2].prio[0] = 100;
-	net.n[0].preempt_delay = 500;
-	for (i = 0; i < 3; i++)
-		h_start(&net, i);
+	h_three(&net, 500);
 	h_run(&net, 1000);
 	tf = net.now;
 	el_cluster_group_set_fault(net.n[0].cl, 0, true, net.now);
@@ -370,15 +349,8 @@ test_restart_preempt(void)
 	uint64_t tr;
 	bool one = true;
 	int k;
-	size_t i;
 
-	h_setup(&net, 3, 1, 100, 3);
-	net.n[0].prio[0] = 200;
-	net.n[1].prio[0] = 150;
-	net.n[2].prio[0] = 100;
-	net.n[0].preempt_delay = 800;
-	for (i = 0; i < 3; i++)
-		h_start(&net, i);
+	h_three(&net, 800);
 	h_run(&net, 1000);
 	h_stop(&net, 0);
 	h_run(&net, 1000);
@@ -415,7 +387,7 @@ test_forged_replayed(void)
 	int caplen, flen;
 	size_t i;
 
-	three(&net);
+	h_three(&net, 0);
 	h_run(&net, 1000);
 	/* Capture n1's current announcement off the wire. */
 	el_cluster_build(net.n[0].cl, m, 2);

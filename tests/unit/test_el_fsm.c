@@ -158,20 +158,6 @@ test_startup(void)
 	el_cluster_free(cl);
 }
 
-/* p1 leads with priority 200; we have prio; last heartbeat at 2000. */
-static struct el_cluster *
-follow_p1(uint8_t prio)
-{
-	struct el_cluster *cl = mk(prio, true, 0, 1000);
-	uint64_t t;
-
-	for (t = 1000; t <= 2000; t += 100)
-		say(cl, 1, 200, EL_F_LEADER, t);
-	el_cluster_tick(cl, 2000);
-	pop(cl);
-	return cl;
-}
-
 static void
 test_leader_dead(void)
 {

@@ -56,6 +56,20 @@ test_stall_leader(void)
 	el_cluster_free(cl);
 }
 
+/* A leader stalled from 1000 to 2400 that hears p1 (prio, flags) at 2650,
+ * then ticks at 2700: the end of its listen. */
+static struct el_cluster *
+stalled_hears(bool preempt, uint8_t prio, uint8_t flags)
+{
+	struct el_cluster *cl = leading(100, preempt);
+
+	el_cluster_stalled(cl, 1000, 2400);
+	pop(cl);
+	say(cl, 1, prio, flags, 2650);
+	el_cluster_tick(cl, 2700);
+	return cl;
+}
+
 /* What the end of the listen finds decides: re-assert, or backup. */
 static void
 test_stall_listen_end(void)
@@ -80,33 +94,21 @@ test_stall_listen_end(void)
 	   "listen over, lower leader: backup, preempt, re-announce");
 	el_cluster_free(cl);
 
-	cl = leading(100, false);
-	el_cluster_stalled(cl, 1000, 2400);
-	pop(cl);
-	say(cl, 1, 50, EL_F_LEADER, 2650);
-	el_cluster_tick(cl, 2700);
+	cl = stalled_hears(false, 50, EL_F_LEADER);
 	ok(pop(cl) == 1 && ev[0].to == EL_ST_BACKUP && st(cl) == EL_ST_BACKUP,
 	   "same without preempt: stays backup");
 	el_cluster_free(cl);
 
 	/* A better eligible backup at the end of the listen: it should lead,
 	 * so we do not re-assert. */
-	cl = leading(100, true);
-	el_cluster_stalled(cl, 1000, 2400);
-	pop(cl);
-	say(cl, 1, 150, 0, 2650);
-	el_cluster_tick(cl, 2700);
+	cl = stalled_hears(true, 150, 0);
 	ok(pop(cl) == 1 && ev[0].action == EL_ACT_NONE &&
 	       st(cl) == EL_ST_BACKUP,
 	   "better backup alive: backup, no re-assert");
 	el_cluster_free(cl);
 
 	/* A lower eligible backup does not stop the re-assertion. */
-	cl = leading(100, true);
-	el_cluster_stalled(cl, 1000, 2400);
-	pop(cl);
-	say(cl, 1, 50, 0, 2650);
-	el_cluster_tick(cl, 2700);
+	cl = stalled_hears(true, 50, 0);
 	ok(pop(cl) == 1 && ev[0].reason == EL_R_STALL_REASSERT,
 	   "lower backup alive: re-assert directly");
 	el_cluster_free(cl);

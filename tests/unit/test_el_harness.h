@@ -318,6 +318,22 @@ h_teardown(struct h_net *net)
 			h_stop(net, i);
 }
 
+/* Three nodes, one group: n1 200, n2 150, n3 100, n1 with this
+ * preempt_delay; all started at 1000 (nothing run yet). */
+__attribute__((unused)) static void
+h_three(struct h_net *net, unsigned n1_preempt_delay)
+{
+	size_t i;
+
+	h_setup(net, 3, 1, 100, 3);
+	net->n[0].prio[0] = 200;
+	net->n[1].prio[0] = 150;
+	net->n[2].prio[0] = 100;
+	net->n[0].preempt_delay = n1_preempt_delay;
+	for (i = 0; i < 3; i++)
+		h_start(net, i);
+}
+
 /* ------------------------------------------- single-cluster helpers */
 
 /* A STATE message from a fake peer, with one record per (group, prio,
@@ -427,6 +443,21 @@ pop(struct el_cluster *cl)
 {
 	nev = h_events(cl, ev, 64);
 	return nev;
+}
+
+/* We ("me", prio) follow p1 (prio 200), heard every 100 ms from 1000 up
+ * to 2000, events popped: p1 is dead at 2300. */
+__attribute__((unused)) static struct el_cluster *
+follow_p1(uint8_t prio)
+{
+	struct el_cluster *cl = mk(prio, true, 0, 1000);
+	uint64_t t;
+
+	for (t = 1000; t <= 2000; t += 100)
+		say(cl, 1, 200, EL_F_LEADER, t);
+	el_cluster_tick(cl, 2000);
+	pop(cl);
+	return cl;
 }
 
 /* Tick every 10 ms from t0 up to t1 included; stop at the first event. */

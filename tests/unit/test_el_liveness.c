@@ -12,24 +12,10 @@
 static const uint8_t p1_mac[EL_MAC_LEN] = {2, 0, 0, 0, 0, 1};
 static const uint8_t stranger[EL_MAC_LEN] = {2, 0, 0, 0, 0, 0x77};
 
-/* We (prio 100) follow p1 (prio 200), heard every 100 ms up to 2000. */
-static struct el_cluster *
-follow_p1(void)
-{
-	struct el_cluster *cl = mk(100, true, 0, 1000);
-	uint64_t t;
-
-	for (t = 1000; t <= 2000; t += 100)
-		say(cl, 1, 200, EL_F_LEADER, t);
-	el_cluster_tick(cl, 2000);
-	pop(cl);
-	return cl;
-}
-
 static void
 test_overdue(void)
 {
-	struct el_cluster *cl = follow_p1();
+	struct el_cluster *cl = follow_p1(100);
 	uint8_t mac[EL_MAC_LEN] = {0};
 	char owner[EL_ID_MAX];
 
@@ -71,7 +57,7 @@ test_overdue(void)
 static void
 test_gone_not_revived(void)
 {
-	struct el_cluster *cl = follow_p1();
+	struct el_cluster *cl = follow_p1(100);
 	char owner[EL_ID_MAX];
 
 	el_cluster_peer_gone(cl, "p1", 2050);
@@ -82,7 +68,7 @@ test_gone_not_revived(void)
 	 * may bring it back. */
 	el_cluster_free(cl);
 
-	cl = follow_p1();
+	cl = follow_p1(100);
 	el_cluster_peer_gone(cl, "p2", 2050);
 	is_int(pop(cl), 0, "another peer gone: nothing");
 	(void)owner;

@@ -8,20 +8,6 @@
 #include "test_el_harness.h"
 
 static void
-three(struct h_net *net)
-{
-	size_t i;
-
-	h_setup(net, 3, 1, 100, 3);
-	net->n[0].prio[0] = 200;
-	net->n[1].prio[0] = 150;
-	net->n[2].prio[0] = 100;
-	for (i = 0; i < 3; i++)
-		h_start(net, i);
-	h_run(net, 1000);
-}
-
-static void
 test_make_before_break(void)
 {
 	static struct h_net net;
@@ -30,7 +16,8 @@ test_make_before_break(void)
 	bool led = true;
 	int k;
 
-	three(&net);
+	h_three(&net, 0);
+	h_run(&net, 1000);
 	is_int(h_leader(&net, 0), 0, "n1 leads");
 	t0 = net.now;
 	is_int(el_cluster_resign(net.n[0].cl, 0, t0), 1, "one group resigns");
@@ -81,7 +68,8 @@ test_mark_cleared_on_change(void)
 	const struct h_ev *e;
 	uint64_t t0;
 
-	three(&net);
+	h_three(&net, 0);
+	h_run(&net, 1000);
 	el_cluster_resign(net.n[0].cl, 0, net.now);
 	h_drain(&net, 0);
 	h_exchange(&net);
