@@ -18,10 +18,12 @@ tests_unit_test_ev_LDADD = $(NET_LIBS)
 check_PROGRAMS += tests/unit/test_frame tests/unit/test_bpf
 TESTS += tests/unit/test_frame tests/unit/test_bpf
 tests_unit_test_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
-tests_unit_test_frame_SOURCES = tests/unit/test_frame.c tests/unit/tap.h
+tests_unit_test_frame_SOURCES = tests/unit/test_frame.c tests/unit/tap.h \
+	tests/unit/test_net_util.h
 tests_unit_test_frame_LDADD = $(NET_LIBS)
 tests_unit_test_bpf_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
-tests_unit_test_bpf_SOURCES = tests/unit/test_bpf.c tests/unit/tap.h
+tests_unit_test_bpf_SOURCES = tests/unit/test_bpf.c tests/unit/tap.h \
+	tests/unit/test_net_util.h
 tests_unit_test_bpf_LDADD = $(NET_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_frame
@@ -41,11 +43,11 @@ endif
 # Tools driving l2_port and raw frames from the namespace tests.
 # Built by `make` (not only `make check`): bench/arp.sh uses them too.
 noinst_PROGRAMS += tests/tools/l2tool tests/tools/l2gen
-tests_tools_l2tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net
-tests_tools_l2tool_SOURCES = tests/tools/l2tool.c
+tests_tools_l2tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_tools_l2tool_SOURCES = tests/tools/l2tool.c tests/unit/test_net_util.h
 tests_tools_l2tool_LDADD = $(NET_LIBS)
-tests_tools_l2gen_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net
-tests_tools_l2gen_SOURCES = tests/tools/l2gen.c
+tests_tools_l2gen_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_tools_l2gen_SOURCES = tests/tools/l2gen.c tests/unit/test_net_util.h
 tests_tools_l2gen_LDADD = $(NET_LIBS)
 
 TESTS += tests/netns/l2_port.sh

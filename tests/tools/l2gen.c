@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "test_net_util.h"
 
 #define MAX_RATE    200000
 #define MAX_SECONDS 60
@@ -74,77 +75,16 @@ gen_send(struct gen *g, const uint8_t *f, size_t len)
 	return send(g->fd, f, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
-static void
-put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static size_t
-eth(uint8_t *f, const uint8_t *dst, const uint8_t *src, unsigned type)
-{
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	put16(f + 12, type);
-	return 14;
-}
-
-/* A well-formed ARP request or reply: 42 bytes. */
-static size_t
-arp(uint8_t *f, const uint8_t *dst, const uint8_t *sha, unsigned op,
-    const uint8_t *spa, const uint8_t *tpa)
-{
-	uint8_t *a = f + eth(f, dst, sha, 0x0806);
-
-	put16(a, 1);
-	put16(a + 2, 0x0800);
-	a[4] = 6, a[5] = 4;
-	put16(a + 6, op);
-	memcpy(a + 8, sha, 6);
-	memcpy(a + 14, spa, 4);
-	memset(a + 18, 0, 6);
-	memcpy(a + 24, tpa, 4);
-	return 42;
-}
-
-static void
-icmp6_csum(uint8_t *f)
-{
-	uint8_t *ip6 = f + 14, *m = f + 54;
-	unsigned plen = (unsigned)ip6[4] << 8 | ip6[5], i;
-	unsigned long sum = plen + 58;
-
-	m[2] = m[3] = 0;
-	for (i = 8; i < 40; i += 2)
-		sum += (unsigned)ip6[i] << 8 | ip6[i + 1];
-	for (i = 0; i < plen; i += 2)
-		sum += (unsigned)m[i] << 8 | (i + 1 < plen ? m[i + 1] : 0);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(m + 2, (unsigned)~sum & 0xffff);
-}
-
 /* An NS (or NA) for target from src, with an SLLA (TLLA) option: 86 B. */
 static size_t
 ndp(uint8_t *f, const struct gen *g, const uint8_t *dst_mac, uint8_t type,
     const uint8_t *src, const uint8_t *dst, const uint8_t *target)
 {
-	uint8_t *ip6 = f + eth(f, dst_mac, g->mac, 0x86dd), *m = ip6 + 40;
+	uint8_t opt[8] = {type == 135 ? 1 : 2, 1};
 
-	memset(ip6, 0, 72);
-	ip6[0] = 0x60;
-	put16(ip6 + 4, 32);
-	ip6[6] = 58, ip6[7] = 255;
-	memcpy(ip6 + 8, src, 16);
-	memcpy(ip6 + 24, dst, 16);
-	m[0] = type;
-	memcpy(m + 8, target, 16);
-	m[24] = type == 135 ? 1 : 2;
-	m[25] = 1;
-	memcpy(m + 26, g->mac, 6);
-	icmp6_csum(f);
-	return 86;
+	memcpy(opt + 2, g->mac, 6);
+	tn_eth(f, dst_mac, g->mac, 0x86dd);
+	return tn_ndp(f, type, src, dst, target, 0, opt, sizeof(opt));
 }
 
 static uint64_t
@@ -188,7 +128,7 @@ cmd_flood(struct gen *g, long rate, long secs, const char *net)
 		}
 		memcpy(tpa, base, 2);
 		tpa[2] = (uint8_t)(host >> 8), tpa[3] = (uint8_t)host;
-		arp(f, bcast, g->mac, 1, spa, tpa);
+		tn_arp(f, bcast, g->mac, 1, spa, NULL, tpa);
 		/* Pad to the Ethernet minimum like a NIC would. */
 		if (gen_send(g, f, 60) == 0)
 			sent++;
@@ -229,25 +169,25 @@ bad_arp(const struct gen *g, const uint8_t *dst, const uint8_t *vip)
 	struct bad *b;
 
 	b = bad_new("arp_truncated", "truncated");
-	b->len = arp(b->frame, dst, g->mac, 1, vip, other) - 4;
+	b->len = tn_arp(b->frame, dst, g->mac, 1, vip, NULL, other) - 4;
 	b = bad_new("arp_bad_htype", "arp_format");
-	b->len = arp(b->frame, dst, g->mac, 1, other, vip);
+	b->len = tn_arp(b->frame, dst, g->mac, 1, other, NULL, vip);
 	b->frame[15] = 6;
 	b = bad_new("arp_bad_hlen", "arp_format");
-	b->len = arp(b->frame, dst, g->mac, 1, other, vip);
+	b->len = tn_arp(b->frame, dst, g->mac, 1, other, NULL, vip);
 	b->frame[18] = 8;
 	b = bad_new("arp_bad_plen", "arp_format");
-	b->len = arp(b->frame, dst, g->mac, 1, other, vip);
+	b->len = tn_arp(b->frame, dst, g->mac, 1, other, NULL, vip);
 	b->frame[19] = 6;
 	b = bad_new("arp_bad_op", "arp_op");
-	b->len = arp(b->frame, dst, g->mac, 3, other, vip);
+	b->len = tn_arp(b->frame, dst, g->mac, 3, other, NULL, vip);
 	b = bad_new("arp_multicast_sha", "address");
-	b->len = arp(b->frame, dst, g->mac, 1, other, vip);
+	b->len = tn_arp(b->frame, dst, g->mac, 1, other, NULL, vip);
 	b->frame[22] = 0x01;
 	if (g->mtu + 14 >= JUMBO_LEN) {
 		b = bad_new("arp_oversize_9000", "oversize");
 		b->len = JUMBO_LEN;
-		arp(b->frame, dst, g->mac, 1, other, vip);
+		tn_arp(b->frame, dst, g->mac, 1, other, NULL, vip);
 	}
 }
 
@@ -265,12 +205,12 @@ bad_ndp(const struct gen *g, const uint8_t *dst, const uint8_t *vip6)
 	b->frame[14] = 0x40;
 	b = bad_new("ns_short_payload", "truncated");
 	b->len = ndp(b->frame, g, dst, 135, src, vip6, vip6);
-	put16(b->frame + 18, 16);
-	icmp6_csum(b->frame);
+	tn_put16(b->frame + 18, 16);
+	tn_icmp6_csum(b->frame);
 	b = bad_new("ns_code_1", "not_ndp");
 	b->len = ndp(b->frame, g, dst, 135, src, vip6, vip6);
 	b->frame[55] = 1;
-	icmp6_csum(b->frame);
+	tn_icmp6_csum(b->frame);
 	b = bad_new("ns_hop_limit_64", "hop_limit");
 	b->len = ndp(b->frame, g, dst, 135, src, vip6, vip6);
 	b->frame[21] = 64;
@@ -280,17 +220,17 @@ bad_ndp(const struct gen *g, const uint8_t *dst, const uint8_t *vip6)
 	b = bad_new("ns_zero_length_option", "option");
 	b->len = ndp(b->frame, g, dst, 135, src, vip6, vip6);
 	b->frame[79] = 0;
-	icmp6_csum(b->frame);
+	tn_icmp6_csum(b->frame);
 	b = bad_new("ns_option_past_end", "option");
 	b->len = ndp(b->frame, g, dst, 135, src, vip6, vip6);
 	b->frame[79] = 3;
-	icmp6_csum(b->frame);
+	tn_icmp6_csum(b->frame);
 	b = bad_new("ns_multicast_source", "address");
 	b->len = ndp(b->frame, g, dst, 135, mc, vip6, vip6);
 	b = bad_new("na_solicited_to_multicast", "address");
 	b->len = ndp(b->frame, g, dst, 136, vip6, mc, vip6);
 	b->frame[58] = 0x60;
-	icmp6_csum(b->frame);
+	tn_icmp6_csum(b->frame);
 	/* The VIP filter matches the target, so this one stays in the
 	 * kernel: it proves the filter, not the decoder. */
 	b = bad_new("na_multicast_target", "filtered");
@@ -344,9 +284,9 @@ cmd_garp(struct gen *g, const char *vip, int op)
 	if (net_addr_parse(vip, &v) == -1 || v.family != AF_INET ||
 	    (op != 1 && op != 2))
 		return 2;
-	len = arp(f, bcast, g->mac, (unsigned)op, v.a, v.a);
-	if (op == 2)
-		memcpy(f + 32, g->mac, 6); /* target MAC: ours, as we send */
+	/* A reply's target MAC is ours too, as l2_port_announce sends it. */
+	len = tn_arp(f, bcast, g->mac, (unsigned)op, v.a,
+	             op == 2 ? g->mac : NULL, v.a);
 	if (gen_send(g, f, len) == -1)
 		return 1;
 	printf("{\"sent\":1,\"op\":%d}\n", op);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "test_net_util.h"
 
 #define MAX_VIPS 4096
 
@@ -250,15 +251,6 @@ cmd_probe(struct l2_port *p, int argc, char **argv)
 	return 0;
 }
 
-static void
-gen_v4(struct net_addr *a, uint32_t x)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = AF_INET;
-	a->a[0] = (uint8_t)(x >> 24), a->a[1] = (uint8_t)(x >> 16);
-	a->a[2] = (uint8_t)(x >> 8), a->a[3] = (uint8_t)x;
-}
-
 static int
 cmd_bench(struct l2_port *p, int argc, char **argv)
 {
@@ -269,7 +261,7 @@ cmd_bench(struct l2_port *p, int argc, char **argv)
 	if (argc < 1 || (n = atoi(argv[0])) <= 0 || n > 65534)
 		return 2;
 	for (i = 0; i < n; i++)
-		gen_v4(&vips[i], 0x0ac80000u + (uint32_t)i + 1);
+		tn_v4(&vips[i], 0x0ac80000u + (uint32_t)i + 1);
 	t0 = now_us();
 	for (i = 0; i < n; i++) {
 		int r = l2_port_announce(p, &vips[i]);
@@ -308,7 +300,7 @@ cmd_set_vips(struct l2_port *p, int argc, char **argv)
 	if (argc < 1 || (n = atoi(argv[0])) < 0 || n > 65535)
 		return 2;
 	for (i = 0; i < n; i++) /* gaps: no ranges */
-		gen_v4(&vips[i], 0x0a000000u + (uint32_t)i * 2 + 1);
+		tn_v4(&vips[i], 0x0a000000u + (uint32_t)i * 2 + 1);
 	if (l2_port_set_vips(p, vips, (size_t)n, &fb) == -1) {
 		fprintf(stderr, "l2tool: set_vips: %s\n", strerror(errno));
 		return 1;

@@ -19,6 +19,7 @@
 
 #include "net.h"
 #include "tap.h"
+#include "test_net_util.h"
 
 /* From <pcap/bpf.h>, whose macros clash with <linux/filter.h>. */
 struct bpf_insn;
@@ -84,54 +85,41 @@ kernel_accepts(int n)
 }
 
 static void
-v4(struct net_addr *a, uint32_t x)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = AF_INET;
-	a->a[0] = (uint8_t)(x >> 24), a->a[1] = (uint8_t)(x >> 16);
-	a->a[2] = (uint8_t)(x >> 8), a->a[3] = (uint8_t)x;
-}
-
-static void
 addr(struct net_addr *a, const char *s)
 {
 	if (net_addr_parse(s, a) == -1)
 		abort();
 }
 
+static const uint8_t mac_1[6] = {2, 0, 0, 0, 0, 1};
+
+/* An ARP frame from 02:00:00:00:00:01, padded to 60 bytes. */
 static size_t
 arp(uint8_t *f, uint16_t op, const struct net_addr *spa,
     const struct net_addr *tpa)
 {
-	static const uint8_t hdr[22] = {
-	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0,
-	    1,    8,    6,    0,    1,    8,    0, 6, 4, 0, 0};
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 	memset(f, 0, 60);
-	memcpy(f, hdr, sizeof(hdr));
-	f[21] = (uint8_t)op;
-	f[22] = 2, f[27] = 1;
-	memcpy(f + 28, spa->a, 4);
-	memcpy(f + 38, tpa->a, 4);
+	tn_arp(f, bcast, mac_1, op, spa->a, NULL, tpa->a);
 	return 60;
 }
 
+/* An NS/NA (type) for target from fe80::1, with a zero SLLA option and
+ * next header nh: 86 bytes. */
 static size_t
 ndp(uint8_t *f, uint8_t type, uint8_t nh, const struct net_addr *target)
 {
-	static const uint8_t hdr[20] = {0x33, 0x33, 0xff, 0, 0, 1,    2,
-	                                0,    0,    0,    0, 1, 0x86, 0xdd,
-	                                0x60, 0,    0,    0, 0, 32};
+	static const uint8_t mc[6] = {0x33, 0x33, 0xff, 0, 0, 1};
+	static const uint8_t src[16] = {0xfe, 0x80, [15] = 1};
+	static const uint8_t dst[16] = {0xff, 2, [11] = 1, [12] = 0xff};
+	static const uint8_t slla[8] = {1, 1};
+	size_t len;
 
-	memset(f, 0, 86);
-	memcpy(f, hdr, sizeof(hdr));
-	f[20] = nh, f[21] = 255;
-	f[22] = 0xfe, f[23] = 0x80, f[37] = 1;
-	f[38] = 0xff, f[39] = 2, f[49] = 1, f[50] = 0xff;
-	f[54] = type;
-	memcpy(f + 62, target->a, 16);
-	f[78] = 1, f[79] = 1;
-	return 86;
+	tn_eth(f, mc, mac_1, 0x86dd);
+	len = tn_ndp(f, type, src, dst, target->a, 0, slla, sizeof(slla));
+	f[20] = nh; /* after the checksum: the filter does not read it */
+	return len;
 }
 
 static void
@@ -236,7 +224,7 @@ gen_v4_scattered(size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		v4(&vips[i], 0x0a000000u + (uint32_t)i * 2 + 1);
+		tn_v4(&vips[i], 0x0a000000u + (uint32_t)i * 2 + 1);
 }
 
 static void
@@ -245,7 +233,7 @@ gen_v4_range(size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		v4(&vips[i], 0x0ac80000u + (uint32_t)i);
+		tn_v4(&vips[i], 0x0ac80000u + (uint32_t)i);
 }
 
 /* IPv6 VIPs: random bits below prefix_words 32-bit words of 2001:db8::. */
@@ -385,7 +373,7 @@ gen_mixed(size_t n, unsigned arg)
 
 	gen_v6(n, arg);
 	for (i = 0; i < n; i += 2)
-		v4(&vips[i], 0x0a000000u + (uint32_t)i * 2 + 1);
+		tn_v4(&vips[i], 0x0a000000u + (uint32_t)i * 2 + 1);
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
  * ARP/NDP frame codec: every decode path and every error, on frames built
- * by hand here (with an independent checksum) and on frames Linux itself
- * sent (captured with tcpdump -xx).
+ * by hand (test_net_util.h, with an independent checksum) and on frames
+ * Linux itself sent (captured with tcpdump -xx).
  */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 
 #include "net.h"
 #include "tap.h"
+#include "test_net_util.h"
 
 static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
 static const uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
@@ -56,47 +57,14 @@ ip(const char *s, uint8_t *out)
 }
 
 static size_t
-mk_eth(uint8_t *b, const uint8_t *dst, const uint8_t *src, uint16_t type)
-{
-	memcpy(b, dst, 6);
-	memcpy(b + 6, src, 6);
-	b[12] = (uint8_t)(type >> 8);
-	b[13] = (uint8_t)type;
-	return 14;
-}
-
-static size_t
 mk_arp(uint8_t *b, uint16_t op, const uint8_t *sha, const char *spa,
        const uint8_t *tha, const char *tpa)
 {
-	uint8_t *a = b + mk_eth(b, mac_bc, sha, 0x0806);
+	uint8_t s[4], t[4];
 
-	a[0] = 0, a[1] = 1, a[2] = 8, a[3] = 0, a[4] = 6, a[5] = 4;
-	a[6] = (uint8_t)(op >> 8), a[7] = (uint8_t)op;
-	memcpy(a + 8, sha, 6);
-	ip(spa, a + 14);
-	memcpy(a + 18, tha, 6);
-	ip(tpa, a + 24);
-	return 42;
-}
-
-/* Independent RFC 1071 checksum over the IPv6 pseudo-header + message. */
-static void
-icmp6_fix_csum(uint8_t *f)
-{
-	uint8_t *ip6 = f + 14, *m = f + 54;
-	unsigned plen = (unsigned)ip6[4] << 8 | ip6[5], i;
-	unsigned long sum = plen + 58;
-
-	m[2] = m[3] = 0;
-	for (i = 8; i < 40; i += 2)
-		sum += (unsigned)ip6[i] << 8 | ip6[i + 1];
-	for (i = 0; i < plen; i += 2)
-		sum += (unsigned)m[i] << 8 | (i + 1 < plen ? m[i + 1] : 0);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	m[2] = (uint8_t)(~sum >> 8);
-	m[3] = (uint8_t)~sum;
+	ip(spa, s);
+	ip(tpa, t);
+	return tn_arp(b, mac_bc, sha, op, s, tha, t);
 }
 
 /*
@@ -107,22 +75,13 @@ static size_t
 mk_ndp(uint8_t *b, uint8_t type, const char *src, const char *dst,
        const char *target, uint8_t flags, const uint8_t *opt, size_t optlen)
 {
-	uint8_t *ip6 = b + mk_eth(b, mac_b, mac_a, 0x86dd), *m = ip6 + 40;
-	size_t plen = 24 + optlen;
+	uint8_t s[16], d[16], t[16];
 
-	memset(ip6, 0, 40 + plen);
-	ip6[0] = 0x60;
-	ip6[4] = (uint8_t)(plen >> 8), ip6[5] = (uint8_t)plen;
-	ip6[6] = 58, ip6[7] = 255;
-	ip(src, ip6 + 8);
-	ip(dst, ip6 + 24);
-	m[0] = type;
-	m[4] = flags;
-	ip(target, m + 8);
-	if (optlen > 0)
-		memcpy(m + 24, opt, optlen);
-	icmp6_fix_csum(b);
-	return 54 + plen;
+	ip(src, s);
+	ip(dst, d);
+	ip(target, t);
+	tn_eth(b, mac_b, mac_a, 0x86dd);
+	return tn_ndp(b, type, s, d, t, flags, opt, optlen);
 }
 
 static const uint8_t opt_slla[8] = {1, 1, 0x02, 0, 0, 0, 0, 0x5a};
@@ -387,15 +346,15 @@ test_ndp_errors(void)
 	       "hop-by-hop extension header");
 	f[20] = 58;
 	f[54] = 128;
-	icmp6_fix_csum(f);
+	tn_icmp6_csum(f);
 	is_int(frame_decode(f, n, &fi), FRAME_ERR_NOT_NDP, "echo request");
 	f[54] = 135;
 	f[55] = 1;
-	icmp6_fix_csum(f);
+	tn_icmp6_csum(f);
 	is_int(frame_decode(f, n, &fi), FRAME_ERR_NOT_NDP, "NS with code 1");
 	f[55] = 0;
 	f[19] = 16; /* an NS needs 24 bytes */
-	icmp6_fix_csum(f);
+	tn_icmp6_csum(f);
 	is_int(frame_decode(f, n, &fi), FRAME_ERR_TRUNCATED,
 	       "NS with payload length 16");
 	f[19] = 2;
