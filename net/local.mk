@@ -58,10 +58,12 @@ check_PROGRAMS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysct
 TESTS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
 tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_NET_INTERNAL -I$(srcdir)/net -I$(srcdir)/tests/unit \
 	$(MNL_CFLAGS)
-tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h \
+	tests/unit/test_net_util.h
 tests_unit_test_rtnl_LDADD = $(NET_LIBS)
 tests_unit_test_udp_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
-tests_unit_test_udp_SOURCES = tests/unit/test_udp.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_udp_SOURCES = tests/unit/test_udp.c tests/unit/privns.h tests/unit/tap.h \
+	tests/unit/test_net_util.h
 tests_unit_test_udp_LDADD = $(NET_LIBS)
 tests_unit_test_sysctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
 tests_unit_test_sysctl_SOURCES = tests/unit/test_sysctl.c tests/unit/privns.h tests/unit/tap.h

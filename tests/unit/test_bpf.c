@@ -84,13 +84,6 @@ kernel_accepts(int n)
 	return r == 0;
 }
 
-static void
-addr(struct net_addr *a, const char *s)
-{
-	if (net_addr_parse(s, a) == -1)
-		abort();
-}
-
 static const uint8_t mac_1[6] = {2, 0, 0, 0, 0, 1};
 
 /* An ARP frame from 02:00:00:00:00:01, padded to 60 bytes. */
@@ -129,13 +122,13 @@ test_small(void)
 	uint8_t f[128];
 	int n;
 
-	addr(&v[0], "192.0.2.10");
-	addr(&v[1], "192.0.2.11");
-	addr(&v[2], "2001:db8::10");
-	addr(&v[3], "192.0.2.10"); /* duplicate */
-	addr(&other, "192.0.2.99");
-	addr(&other6, "2001:db8::99");
-	addr(&zero, "0.0.0.0");
+	v[0] = tn_ip("192.0.2.10");
+	v[1] = tn_ip("192.0.2.11");
+	v[2] = tn_ip("2001:db8::10");
+	v[3] = tn_ip("192.0.2.10"); /* duplicate */
+	other = tn_ip("192.0.2.99");
+	other6 = tn_ip("2001:db8::99");
+	zero = tn_ip("0.0.0.0");
 	n = bpf_filter_build(v, 4, prog, BPF_MAX_INSNS);
 	ok(n > 0 && valid(n), "small program is valid (%d insns)", n);
 	ok(kernel_accepts(n), "kernel accepts the small program");
@@ -201,8 +194,8 @@ test_any(void)
 	uint8_t f[128];
 	int n = bpf_filter_build_any(prog, BPF_MAX_INSNS);
 
-	addr(&a, "198.51.100.1");
-	addr(&b, "2001:db8::77");
+	a = tn_ip("198.51.100.1");
+	b = tn_ip("2001:db8::77");
 	ok(n > 0 && valid(n) && kernel_accepts(n), "fallback is valid (%d)", n);
 	ok(run(n, f, arp(f, 1, &a, &a)) > 0, "fallback takes any ARP");
 	ok(run(n, f, arp(f, 7, &a, &a)) > 0, "fallback takes ARP of any op");
@@ -244,7 +237,7 @@ gen_v6(size_t n, unsigned prefix_words)
 	unsigned w;
 
 	for (i = 0; i < n; i++) {
-		addr(&vips[i], "2001:db8::");
+		vips[i] = tn_ip("2001:db8::");
 		for (w = prefix_words; w < 4; w++) {
 			uint32_t x = rnd() ^ rnd() << 16;
 
@@ -265,7 +258,7 @@ check_all(const char *what, size_t nv)
 	size_t i, bad_in = 0, bad_out = 0;
 	int n = bpf_filter_build(vips, nv, prog, BPF_MAX_INSNS);
 
-	addr(&src, "172.16.0.1");
+	src = tn_ip("172.16.0.1");
 	ok(n > 0 && valid(n) && kernel_accepts(n),
 	   "%s, %zu VIPs: %d insns, valid, kernel accepts", what, nv, n);
 	for (i = 0; i < nv; i++) {

@@ -1,13 +1,14 @@
 /*
  * Helpers for the net tests and the test tools (l2gen, l2tool): ARP and
  * NS/NA frames laid out byte by byte, with an ICMPv6 checksum of their own
- * (independent of net/), and IPv4 addresses made from a number.
+ * (independent of net/), and addresses from a literal or a number.
  * Header-only, like tap.h; every helper is static.
  */
 #ifndef VIPD_TEST_NET_UTIL_H
 #define VIPD_TEST_NET_UTIL_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -97,6 +98,17 @@ tn_ndp(uint8_t *f, uint8_t type, const uint8_t *src, const uint8_t *dst,
 		memcpy(m + 24, opt, optlen);
 	tn_icmp6_csum(f);
 	return 54 + plen;
+}
+
+/* The address s (IPv4 or IPv6); a test with a bad literal aborts. */
+__attribute__((unused)) static struct net_addr
+tn_ip(const char *s)
+{
+	struct net_addr a;
+
+	if (net_addr_parse(s, &a) == -1)
+		abort();
+	return a;
 }
 
 /* The IPv4 address x (host order, 0x0a000001 is 10.0.0.1). */

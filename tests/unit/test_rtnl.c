@@ -18,6 +18,7 @@
 #include "privns.h"
 #include "rtnl_int.h" /* to provoke a lost ACK and a stale reply */
 #include "tap.h"
+#include "test_net_util.h"
 
 #define PROTO_OTHER 55
 #define TABLE       1077
@@ -104,16 +105,6 @@ ev_wait(struct rtnl *nl, const struct want *w)
 			return NULL;
 		rtnl_monitor_read(nl, on_event, NULL);
 	}
-}
-
-static struct net_addr
-ip(const char *s)
-{
-	struct net_addr a;
-
-	if (net_addr_parse(s, &a) == -1)
-		abort();
-	return a;
 }
 
 /* --------------------------------------------------------------- links */
@@ -262,7 +253,7 @@ on_addr(const struct rtnl_addr *a, void *arg)
 static int
 addr_lookup(struct rtnl *nl, int family, int ifindex, const char *s)
 {
-	addr_want = ip(s);
+	addr_want = tn_ip(s);
 	found_addrs = 0;
 	if (rtnl_addr_dump(nl, family, ifindex, on_addr, NULL) == -1)
 		return -1;
@@ -276,7 +267,7 @@ test_addr_v4(struct rtnl *nl, int ifindex)
 	struct want w = {.kind = RTNL_EV_ADDR};
 	const struct rtnl_event *ev;
 
-	a.addr = ip("10.77.0.1");
+	a.addr = tn_ip("10.77.0.1");
 	a.proto = RTNL_PROTO_VIPD;
 	ev_reset(nl);
 	ok(rtnl_addr_add(nl, &a) == 0, "addr add 10.77.0.1/24 proto 77 (%s)",
@@ -321,14 +312,14 @@ test_addr_vip(struct rtnl *nl)
 	struct rtnl_addr a = {.ifindex = 1, .prefixlen = 32};
 	struct rtnl_addr b = {.ifindex = 1, .prefixlen = 128};
 
-	a.addr = ip("10.77.9.9");
+	a.addr = tn_ip("10.77.9.9");
 	a.proto = RTNL_PROTO_VIPD;
 	ok(rtnl_addr_add(nl, &a) == 0, "VIP 10.77.9.9/32 on lo");
 	is_int(addr_lookup(nl, AF_INET, 1, "10.77.9.9"), 1, "dumped");
 	is_int(found_addr.scope, RT_SCOPE_UNIVERSE,
 	       "scope global, as `ip addr add x/32 dev lo` does");
 
-	b.addr = ip("fd77::9");
+	b.addr = tn_ip("fd77::9");
 	b.proto = RTNL_PROTO_VIPD;
 	b.flags = IFA_F_NOPREFIXROUTE;
 	ok(rtnl_addr_add(nl, &b) == 0, "VIP fd77::9/128 on lo (%s)",
@@ -366,7 +357,7 @@ on_rule(const struct rtnl_rule *r, void *arg)
 static int
 rule_lookup(struct rtnl *nl, int family, const char *src, int *nall)
 {
-	rule_src = ip(src);
+	rule_src = tn_ip(src);
 	nrules = 0;
 	*nall = 0;
 	if (rtnl_rule_dump(nl, family, on_rule, nall) == -1)
@@ -382,7 +373,7 @@ test_rules_family(struct rtnl *nl, const char *src, uint8_t src_len,
 	struct want w = {.kind = RTNL_EV_RULE};
 	int nall;
 
-	r.src = ip(src);
+	r.src = tn_ip(src);
 	r.family = r.src.family;
 	r.priority = prio;
 	r.proto = RTNL_PROTO_VIPD;
@@ -434,7 +425,7 @@ test_rule_proto(struct rtnl *nl)
 	ok(sh("ip rule add from 10.77.0.20 table %d pref 1077 protocol %d",
 	      TABLE, PROTO_OTHER) == 0,
 	   "user rule, proto 55");
-	r.src = ip("10.77.0.20");
+	r.src = tn_ip("10.77.0.20");
 	r.table = TABLE;
 	r.priority = 1077;
 	r.proto = RTNL_PROTO_VIPD;
@@ -487,12 +478,12 @@ test_routes_v4(struct rtnl *nl, int ifindex)
 	struct want w = {.kind = RTNL_EV_ROUTE, .table = TABLE};
 	int i, n;
 
-	sub.dst = ip("10.77.0.0");
+	sub.dst = tn_ip("10.77.0.0");
 	sub.dst_len = 24;
 	sub.oif = ifindex;
 	sub.proto = RTNL_PROTO_VIPD;
 	def.dst.family = AF_INET;
-	def.gw = ip("10.77.0.254");
+	def.gw = tn_ip("10.77.0.254");
 	def.oif = ifindex;
 	def.proto = RTNL_PROTO_VIPD;
 	ev_reset(nl);
@@ -542,12 +533,12 @@ test_routes_v6(struct rtnl *nl, int ifindex)
 	struct rtnl_route sub = {.family = AF_INET6, .table = TABLE};
 	struct rtnl_route def = {.family = AF_INET6, .table = TABLE};
 
-	sub.dst = ip("fd77::");
+	sub.dst = tn_ip("fd77::");
 	sub.dst_len = 64;
 	sub.oif = ifindex;
 	sub.proto = RTNL_PROTO_VIPD;
 	def.dst.family = AF_INET6;
-	def.gw = ip("fd77::fe");
+	def.gw = tn_ip("fd77::fe");
 	def.oif = ifindex;
 	def.proto = RTNL_PROTO_VIPD;
 	ok(rtnl_route_add(nl, &sub) == 0, "IPv6 connected route (%s)",
@@ -574,14 +565,14 @@ test_route_proto(struct rtnl *nl, int ifindex)
 	       sh("ip -6 route add fd78::/64 dev vrta table %d proto %d",
 	          TABLE2, PROTO_OTHER) == 0,
 	   "user routes, proto 55");
-	r.dst = ip("10.78.0.0");
+	r.dst = tn_ip("10.78.0.0");
 	r.dst_len = 24;
 	r.oif = ifindex;
 	r.proto = RTNL_PROTO_VIPD;
 	errno = 0;
 	ok(rtnl_route_del(nl, &r) == -1 && errno == ESRCH,
 	   "IPv4: our delete (proto 77) does not match proto 55");
-	r6.dst = ip("fd78::");
+	r6.dst = tn_ip("fd78::");
 	r6.dst_len = 64;
 	r6.oif = ifindex;
 	r6.proto = RTNL_PROTO_VIPD;
@@ -610,7 +601,7 @@ test_bad_requests(struct rtnl *nl, int ifindex)
 	struct rtnl_addr a = {.ifindex = 9999, .prefixlen = 32};
 
 	r.dst.family = AF_INET;
-	r.gw = ip("10.99.0.1");
+	r.gw = tn_ip("10.99.0.1");
 	r.oif = ifindex;
 	r.proto = RTNL_PROTO_VIPD;
 	errno = 0;
@@ -623,7 +614,7 @@ test_bad_requests(struct rtnl *nl, int ifindex)
 	errno = 0;
 	ok(rtnl_route_add(nl, &r) == -1 && errno == ENODEV,
 	   "route on ifindex 9999: \"%s\"", rtnl_error(nl));
-	a.addr = ip("10.77.1.1");
+	a.addr = tn_ip("10.77.1.1");
 	errno = 0;
 	ok(rtnl_addr_add(nl, &a) == -1 && errno == ENODEV,
 	   "address on ifindex 9999: \"%s\"", rtnl_error(nl));
@@ -647,7 +638,7 @@ test_enobufs(struct rtnl *nl)
 	              sizeof(small)) == 0,
 	   "shrink the monitor's receive buffer");
 	for (i = 0; i < 200; i++) {
-		a.addr = ip("10.77.200.0");
+		a.addr = tn_ip("10.77.200.0");
 		a.addr.a[3] = (uint8_t)i;
 		nadd += rtnl_addr_add(nl, &a) == 0;
 	}
@@ -658,7 +649,7 @@ test_enobufs(struct rtnl *nl)
 	is_int(rtnl_monitor_read(nl, on_event, NULL), 0,
 	       "queue was discarded: nothing stale left");
 	nevs = 0;
-	a.addr = ip("10.77.201.1");
+	a.addr = tn_ip("10.77.201.1");
 	ok(rtnl_addr_add(nl, &a) == 0, "one more address");
 	w.ip = a.addr;
 	ok(ev_wait(nl, &w) != NULL, "its notification arrives after ENOBUFS");

@@ -11,22 +11,13 @@
 #include "net.h"
 #include "privns.h"
 #include "tap.h"
+#include "test_net_util.h"
 
 #define PORT_A      47000
 #define PORT_B      47001
 #define PORT_CLOSED 47009
 #define PORT_M      47100
 #define PORT_M2     47101
-
-static struct net_addr
-ip(const char *s)
-{
-	struct net_addr a;
-
-	if (net_addr_parse(s, &a) == -1)
-		abort();
-	return a;
-}
 
 static struct udp_sock *
 sock(const char *bind, uint16_t port, const char *group, const char *ifname)
@@ -36,9 +27,9 @@ sock(const char *bind, uint16_t port, const char *group, const char *ifname)
 	struct udp_sock *us;
 
 	if (bind != NULL)
-		b = ip(bind);
+		b = tn_ip(bind);
 	if (group != NULL)
-		g = ip(group);
+		g = tn_ip(group);
 	us = udp_sock_new(&b, port, &g, ifname, err, sizeof(err));
 	if (us == NULL)
 		printf("# udp_sock_new: %s\n", err);
@@ -67,7 +58,7 @@ err_wait(struct udp_sock *us)
 static void
 round_trip(struct udp_sock *a, struct udp_sock *b, const char *dst)
 {
-	struct net_addr d = ip(dst), src;
+	struct net_addr d = tn_ip(dst), src;
 	char buf[64];
 	uint16_t sport = 0;
 	bool trunc = true;
@@ -116,7 +107,7 @@ recv_tos(int fd)
 static void
 test_dscp(struct udp_sock *a, struct udp_sock *b)
 {
-	struct net_addr d4 = ip("127.0.0.1"), d6 = ip("::1");
+	struct net_addr d4 = tn_ip("127.0.0.1"), d6 = tn_ip("::1");
 	int fd = udp_sock_fd(b), one = 1;
 
 	setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
@@ -133,7 +124,7 @@ test_dual_stack(void)
 	struct udp_sock *a = sock(NULL, PORT_A, NULL, NULL);
 	struct udp_sock *b = sock(NULL, PORT_B, NULL, NULL);
 	char big[100], buf[10];
-	struct net_addr d = ip("127.0.0.1");
+	struct net_addr d = tn_ip("127.0.0.1");
 	bool trunc = false;
 	int tos = 0;
 	socklen_t sl = sizeof(tos);
@@ -167,7 +158,7 @@ test_dual_stack(void)
 static void
 refused(struct udp_sock *a, struct udp_sock *b, const char *dst)
 {
-	struct net_addr d = ip(dst), got, off;
+	struct net_addr d = tn_ip(dst), got, off;
 	int ee = 0;
 	char buf[16];
 
@@ -204,7 +195,7 @@ refused(struct udp_sock *a, struct udp_sock *b, const char *dst)
 static void
 raw_behaviour(struct udp_sock *a)
 {
-	struct net_addr d = ip("127.0.0.1"), got;
+	struct net_addr d = tn_ip("127.0.0.1"), got;
 	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
 	char buf[16];
 	int ee;
@@ -234,7 +225,7 @@ test_errors(void)
 	struct udp_sock *a = sock(NULL, PORT_A, NULL, NULL);
 	struct udp_sock *b = sock(NULL, PORT_B, NULL, NULL);
 	struct udp_sock *c;
-	struct net_addr d6 = ip("::1");
+	struct net_addr d6 = tn_ip("::1");
 
 	ok(a != NULL && b != NULL, "sockets for the error tests");
 	if (a == NULL || b == NULL)
@@ -283,7 +274,7 @@ mcast_case(const char *group, const char *bind_r, const char *unicast_t)
 	struct udp_sock *s = sock(NULL, PORT_M, group, "vrtm0");
 	struct udp_sock *t = sock(NULL, PORT_M2, NULL, NULL);
 	struct udp_sock *r = NULL;
-	struct net_addr g = ip(group), src, u;
+	struct net_addr g = tn_ip(group), src, u;
 	char buf[16], sa[NET_ADDR_STRLEN];
 	int v = -1;
 	socklen_t sl = sizeof(v);
@@ -320,7 +311,7 @@ mcast_case(const char *group, const char *bind_r, const char *unicast_t)
 	else
 		got_one(s, 200);
 	if (bind_r != NULL) {
-		u = ip(unicast_t);
+		u = tn_ip(unicast_t);
 		ok(udp_sock_send(r, &u, PORT_M2, "u", 1) == 0 &&
 		       recv_wait(t, buf, sizeof(buf), &src, NULL, NULL) == 1,
 		   "unicast to %s arrived", unicast_t);
