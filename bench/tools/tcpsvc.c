@@ -206,17 +206,10 @@ main(int argc, char **argv)
 		s.conns[i].fd = -1;
 	if (svc_args(&s, argc, argv, &port, &bind) < 0)
 		return 2;
-	s.sigfd = tu_signalfd();
-	if (s.sigfd < 0) {
-		perror("tcpsvc: signalfd");
+	s.nl = tu_server_open("tcpsvc", SOCK_STREAM, bind, port, s.lfds, s.fams,
+	                      &s.sigfd);
+	if (s.nl < 0)
 		return 1;
-	}
-	s.nl = tu_listen(SOCK_STREAM, bind, (uint16_t)port, s.lfds, s.fams);
-	if (s.nl < 0) {
-		fprintf(stderr, "tcpsvc: cannot listen on %s port %ld: %s\n",
-		        bind != NULL ? bind : "*", port, strerror(errno));
-		return 1;
-	}
 	rc = svc_loop(&s);
 	for (i = 0; i < TCPSVC_CONNS; i++)
 		if (s.conns[i].fd >= 0)

@@ -55,6 +55,23 @@ echo_pktinfo_on(int fd, int fam)
 	                  sizeof(one));
 }
 
+/* Makes the LEN bytes at DATA TX's only control message (its buffer has
+ * room for it). */
+static void
+echo_ctl_put(struct msghdr *tx, int level, int type, const void *data,
+             size_t len)
+{
+	struct cmsghdr *out;
+
+	/* First the length: CMSG_FIRSTHDR is NULL for a shorter buffer. */
+	tx->msg_controllen = CMSG_SPACE(len);
+	out = CMSG_FIRSTHDR(tx);
+	out->cmsg_level = level;
+	out->cmsg_type = type;
+	out->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(out), data, len);
+}
+
 /*
  * Turns the received control data into the control data of the reply: the
  * source is the request's local address.  Leaves the kernel's choice when
@@ -63,7 +80,7 @@ echo_pktinfo_on(int fd, int fam)
 static void
 echo_reply_ctl(struct msghdr *rx, struct msghdr *tx)
 {
-	struct cmsghdr *c, *out = CMSG_FIRSTHDR(tx);
+	struct cmsghdr *c;
 
 	tx->msg_controllen = 0;
 	for (c = CMSG_FIRSTHDR(rx); c != NULL; c = CMSG_NXTHDR(rx, c)) {
@@ -76,11 +93,8 @@ echo_reply_ctl(struct msghdr *rx, struct msghdr *tx)
 			/* spec_dst is the local address, also for a request
 			 * sent to a broadcast address. */
 			reply.ipi_spec_dst = in.ipi_spec_dst;
-			out->cmsg_level = IPPROTO_IP;
-			out->cmsg_type = IP_PKTINFO;
-			out->cmsg_len = CMSG_LEN(sizeof(reply));
-			memcpy(CMSG_DATA(out), &reply, sizeof(reply));
-			tx->msg_controllen = CMSG_SPACE(sizeof(reply));
+			echo_ctl_put(tx, IPPROTO_IP, IP_PKTINFO, &reply,
+			             sizeof(reply));
 			return;
 		}
 		if (c->cmsg_level == IPPROTO_IPV6 &&
@@ -96,11 +110,8 @@ echo_reply_ctl(struct msghdr *rx, struct msghdr *tx)
 			/* A link-local source needs its interface. */
 			if (IN6_IS_ADDR_LINKLOCAL(&in6.ipi6_addr))
 				reply6.ipi6_ifindex = in6.ipi6_ifindex;
-			out->cmsg_level = IPPROTO_IPV6;
-			out->cmsg_type = IPV6_PKTINFO;
-			out->cmsg_len = CMSG_LEN(sizeof(reply6));
-			memcpy(CMSG_DATA(out), &reply6, sizeof(reply6));
-			tx->msg_controllen = CMSG_SPACE(sizeof(reply6));
+			echo_ctl_put(tx, IPPROTO_IPV6, IPV6_PKTINFO, &reply6,
+			             sizeof(reply6));
 			return;
 		}
 	}
@@ -209,17 +220,10 @@ main(int argc, char **argv)
 	                   &bind) < 0)
 		return 2;
 	e.namelen = strlen(e.name);
-	e.sigfd = tu_signalfd();
-	if (e.sigfd < 0) {
-		perror("udpecho: signalfd");
+	e.nfds = tu_server_open("udpecho", SOCK_DGRAM, bind, port, e.fds,
+	                        e.fams, &e.sigfd);
+	if (e.nfds < 0)
 		return 1;
-	}
-	e.nfds = tu_listen(SOCK_DGRAM, bind, (uint16_t)port, e.fds, e.fams);
-	if (e.nfds < 0) {
-		fprintf(stderr, "udpecho: cannot bind %s port %ld: %s\n",
-		        bind != NULL ? bind : "*", port, strerror(errno));
-		return 1;
-	}
 	for (i = 0; i < e.nfds; i++) {
 		if (echo_pktinfo_on(e.fds[i], e.fams[i]) < 0) {
 			perror("udpecho: pktinfo");

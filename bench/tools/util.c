@@ -246,3 +246,25 @@ tu_server_args(const char *prog, const char *usage, int argc, char **argv,
 	}
 	return 0;
 }
+
+int
+tu_server_open(const char *prog, int type, const char *bind, long port,
+               int fds[2], int fams[2], int *sigfd)
+{
+	int n;
+
+	*sigfd = tu_signalfd();
+	if (*sigfd < 0) {
+		fprintf(stderr, "%s: signalfd: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	n = tu_listen(type, bind, (uint16_t)port, fds, fams);
+	if (n < 0) {
+		fprintf(stderr, "%s: cannot %s %s port %ld: %s\n", prog,
+		        type == SOCK_STREAM ? "listen on" : "bind",
+		        bind != NULL ? bind : "*", port, strerror(errno));
+		close(*sigfd);
+		*sigfd = -1;
+	}
+	return n;
+}

@@ -70,6 +70,16 @@ int tu_listen(int type, const char *addr, uint16_t port, int fds[2],
 int tu_server_args(const char *prog, const char *usage, int argc, char **argv,
                    long *port, char *name, const char **bind);
 
+/*
+ * The start shared by the servers udpecho and tcpsvc: the signal fd
+ * (tu_signalfd) into *SIGFD, then the sockets (tu_listen) of TYPE on BIND
+ * (NULL: the wildcards) and PORT into FDS and FAMS.  Prints the problem on
+ * stderr, prefixed with PROG.  Returns the number of sockets, or -1 with
+ * nothing left open.
+ */
+int tu_server_open(const char *prog, int type, const char *bind, long port,
+                   int fds[2], int fams[2], int *sigfd);
+
 /* The monotonic clock in nanoseconds. */
 uint64_t tu_now_ns(void);
 
