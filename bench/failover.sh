@@ -38,6 +38,8 @@
 # Needs root, keepalived, jq, python3.  Takes ~9-11 minutes at 5 repetitions.
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib_bench.sh
+. "$SRC/bench/lib_bench.sh"
 BUILD="$SRC"
 REPS=5
 QUICK=0
@@ -50,64 +52,23 @@ LOGS=""
 CAPTURE=0
 SEQ=0
 
-usage() {
-	sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-	exit "${1:-0}"
-}
-
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--builddir) BUILD="$2"; shift ;;
-	--builddir=*) BUILD="${1#*=}" ;;
-	--reps) REPS="$2"; shift ;;
-	--reps=*) REPS="${1#*=}" ;;
-	--quick) QUICK=1 ;;
-	--no-keepalived) KA=0 ;;
-	--scenarios) SCENARIOS="$2"; shift ;;
-	--scenarios=*) SCENARIOS="${1#*=}" ;;
-	--intervals) INTERVALS="$2"; shift ;;
-	--intervals=*) INTERVALS="${1#*=}" ;;
-	--adverts) ADVERTS="$2"; shift ;;
-	--adverts=*) ADVERTS="${1#*=}" ;;
-	--debug) BF_DEBUG=1 ;;
-	--capture) CAPTURE=1 ;;
-	--logs) LOGS="$2"; shift ;;
-	--logs=*) LOGS="${1#*=}" ;;
-	-h | --help) usage 0 ;;
-	*) echo "failover.sh: unknown option $1" >&2; usage 2 >&2 ;;
-	esac
-	shift
-done
+bf_parse builddir=BUILD reps=REPS quick=QUICK=1 no-keepalived=KA=0 \
+	scenarios=SCENARIOS intervals=INTERVALS adverts=ADVERTS \
+	debug=BF_DEBUG=1 capture=CAPTURE=1 logs=LOGS -- "$@"
 case "$REPS" in '' | *[!0-9]* | 0) echo "failover.sh: --reps N, N >= 1" >&2; exit 2 ;; esac
 if [ "$QUICK" = 1 ]; then
 	REPS=1
 	INTERVALS=100
 	ADVERTS=1
 fi
-[ "$(id -u)" = 0 ] || { echo "failover.sh: needs root (network namespaces)" >&2; exit 1; }
-for t in ip jq python3; do
-	command -v "$t" >/dev/null || { echo "failover.sh: missing $t" >&2; exit 1; }
-done
-if [ "$KA" = 1 ] && ! command -v keepalived >/dev/null; then
-	echo "failover.sh: keepalived not installed (apt-get install keepalived), or use --no-keepalived" >&2
-	exit 1
-fi
-BUILD=$(cd "$BUILD" && pwd) || exit 1
-export top_builddir="$BUILD" top_srcdir="$SRC"
-BF_TOOLS="$BUILD/bench/tools"
-for f in "$BUILD/vipd" "$BUILD/vipctl" "$BF_TOOLS/prober" "$BF_TOOLS/udpecho"; do
-	[ -x "$f" ] || { echo "failover.sh: $f not built (make)" >&2; exit 1; }
-done
+bf_begin jq python3 bench/tools/prober bench/tools/udpecho
+[ "$KA" = 1 ] && bf_need_keepalived --no-keepalived
 
-VLAB_NET=74
-BF_NET=74
 export BF_DEBUG
 # shellcheck source=tests/netns/lab.sh
 . "$SRC/tests/netns/lab.sh"
 # shellcheck source=tests/netns/vlab.sh
 . "$SRC/tests/netns/vlab.sh"
-# shellcheck source=bench/lib_bench.sh
-. "$SRC/bench/lib_bench.sh"
 
 log() { echo "failover: $*" >&2; }
 

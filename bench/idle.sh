@@ -21,53 +21,24 @@
 # Needs root and keepalived (or --adverts none).
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib_bench.sh
+. "$SRC/bench/lib_bench.sh"
 BUILD="$SRC"
 SECONDS_IDLE=60
 INTERVALS=100
 ADVERTS="1,0.1"
 
-usage() {
-	sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
-	exit "${1:-0}"
-}
-
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--builddir) BUILD="$2"; shift ;;
-	--builddir=*) BUILD="${1#*=}" ;;
-	--seconds) SECONDS_IDLE="$2"; shift ;;
-	--seconds=*) SECONDS_IDLE="${1#*=}" ;;
-	--intervals) INTERVALS="$2"; shift ;;
-	--intervals=*) INTERVALS="${1#*=}" ;;
-	--adverts) ADVERTS="$2"; shift ;;
-	--adverts=*) ADVERTS="${1#*=}" ;;
-	-h | --help) usage 0 ;;
-	*) echo "idle.sh: unknown option $1" >&2; usage 2 >&2 ;;
-	esac
-	shift
-done
+bf_parse builddir=BUILD seconds=SECONDS_IDLE intervals=INTERVALS \
+	adverts=ADVERTS -- "$@"
 case "$SECONDS_IDLE" in '' | *[!0-9]* | 0) echo "idle.sh: --seconds N, N >= 1" >&2; exit 2 ;; esac
 [ "$ADVERTS" = none ] && ADVERTS=""
-[ "$(id -u)" = 0 ] || { echo "idle.sh: needs root (network namespaces)" >&2; exit 1; }
-if [ -n "$ADVERTS" ] && ! command -v keepalived >/dev/null; then
-	echo "idle.sh: keepalived not installed (apt-get install keepalived), or use --adverts none" >&2
-	exit 1
-fi
-BUILD=$(cd "$BUILD" && pwd) || exit 1
-export top_builddir="$BUILD" top_srcdir="$SRC"
-BF_TOOLS="$BUILD/bench/tools"
-for f in "$BUILD/vipd" "$BUILD/vipctl" "$BF_TOOLS/udpecho"; do
-	[ -x "$f" ] || { echo "idle.sh: $f not built (make)" >&2; exit 1; }
-done
+bf_begin bench/tools/udpecho
+[ -n "$ADVERTS" ] && bf_need_keepalived "--adverts none"
 
-VLAB_NET=74
-BF_NET=74
 # shellcheck source=tests/netns/lab.sh
 . "$SRC/tests/netns/lab.sh"
 # shellcheck source=tests/netns/vlab.sh
 . "$SRC/tests/netns/vlab.sh"
-# shellcheck source=bench/lib_bench.sh
-. "$SRC/bench/lib_bench.sh"
 
 log() { echo "idle: $*" >&2; }
 HZ=$(getconf CLK_TCK)

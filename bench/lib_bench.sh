@@ -1,12 +1,30 @@
 # shellcheck shell=bash
 # LAB_* and VLAB_* are lab.sh's and vlab.sh's (sourced before this file).
 # shellcheck disable=SC2034,SC2153,SC2004
-# Shared by bench/failover.sh and bench/idle.sh: the benchmark lab (three
-# nodes with a LAN and a management NIC, a client, an ARP observer), vipd
-# and keepalived configs, starting and stopping both daemons, statistics.
-# Source tests/netns/lab.sh and tests/netns/vlab.sh first; set BF_TOOLS,
-# BF_NET (the lab's second octet) and call bf_lab PREFIX.
+# Shared by bench/failover.sh and bench/idle.sh: the command line and the
+# checks before the start, the benchmark lab (three nodes with a LAN and a
+# management NIC, a client, an ARP observer), vipd and keepalived configs,
+# starting and stopping both daemons, statistics.  A script sets SRC (the
+# source tree) and BUILD (the default build directory), sources this file,
+# calls bf_parse and bf_begin, then sources tests/netns/lab.sh and
+# tests/netns/vlab.sh and calls bf_lab PREFIX.  The lab's addresses are
+# 10.$BF_NET.0.0/24 (LAN) and 10.$BF_NET.1.0/24 (management).
 #
+#   bf_parse SPEC... -- ARG...   the command line: a SPEC NAME=VAR takes
+#                          --NAME VALUE or --NAME=VALUE into VAR; a SPEC
+#                          NAME=VAR=VALUE is a flag, --NAME sets VAR to VALUE;
+#                          -h/--help prints the usage and exits 0, anything
+#                          else prints it on stderr and exits 2
+#   bf_usage RC [MSG]      MSG, then the script's header comment (its usage;
+#                          on stderr unless RC is 0); exits RC
+#   bf_die MSG...          "SCRIPT: MSG" on stderr, exit 1
+#   bf_begin [TOOL|FILE...]  root, ip and every TOOL on the PATH; BUILD made
+#                          absolute and exported as top_builddir (top_srcdir
+#                          = SRC); vipd, vipctl and every FILE (a path
+#                          under BUILD, with a "/") built; else bf_die.
+#                          Sets BF_TOOLS
+#   bf_need_keepalived OPTION  bf_die unless keepalived is installed (OPTION
+#                          is the script's way to do without it)
 #   bf_lab PREFIX          lab PREFIX-*: switch with br0 (LAN) and br1 (mgmt);
 #                          n1..n3 (eth1 10.NET.0.i on br0, eth0 10.NET.1.i on
 #                          br1), client c1 (.200) and observer o1 (.201) on
@@ -21,9 +39,80 @@
 #                          are found by parentage, never from a pid file)
 #   bf_stats V...          "min median max" of numbers ("-" if none)
 
+BF_NET=74
+VLAB_NET=$BF_NET
 BF_PRIO=(0 250 240 230)
 BF_NODES=(n1 n2 n3)
 declare -A BF_KA_PID
+
+bf_parse() {
+	local -A spec
+	local a name s var
+	while [ "$1" != -- ]; do
+		spec[${1%%=*}]="${1#*=}"
+		shift
+	done
+	shift
+	while [ $# -gt 0 ]; do
+		a="$1"
+		shift
+		case "$a" in -h | --help) bf_usage 0 ;; esac
+		name="${a#--}"
+		name="${name%%=*}"
+		s=""
+		[ "$a" != "${a#--}" ] && [ -n "$name" ] && s="${spec[$name]:-}"
+		[ -n "$s" ] || bf_usage 2 "unknown option $a"
+		var="${s%%=*}"
+		if [ "$var" != "$s" ]; then
+			[ "$a" = "--$name" ] || bf_usage 2 "--$name takes no value"
+			printf -v "$var" '%s' "${s#*=}"
+		elif [ "$a" != "--$name" ]; then
+			printf -v "$var" '%s' "${a#*=}"
+		else
+			[ $# -gt 0 ] || bf_usage 2 "$a needs a value"
+			printf -v "$var" '%s' "$1"
+			shift
+		fi
+	done
+}
+
+bf_usage() {
+	local fd=2
+	[ "$1" = 0 ] && fd=1
+	[ $# -gt 1 ] && echo "${0##*/}: $2" >&2
+	sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&"$fd"
+	exit "$1"
+}
+
+bf_die() {
+	echo "${0##*/}: $*" >&2
+	exit 1
+}
+
+bf_begin() {
+	local a tools=(ip) files=(vipd vipctl)
+	for a in "$@"; do
+		case "$a" in
+		*/*) files+=("$a") ;;
+		*) tools+=("$a") ;;
+		esac
+	done
+	[ "$(id -u)" = 0 ] || bf_die "needs root (network namespaces)"
+	for a in "${tools[@]}"; do
+		command -v "$a" >/dev/null || bf_die "missing $a"
+	done
+	BUILD=$(cd "$BUILD" && pwd) || exit 1
+	export top_builddir="$BUILD" top_srcdir="$SRC"
+	BF_TOOLS="$BUILD/bench/tools"
+	for a in "${files[@]}"; do
+		[ -x "$BUILD/$a" ] || bf_die "$BUILD/$a not built (make)"
+	done
+}
+
+bf_need_keepalived() {
+	command -v keepalived >/dev/null ||
+		bf_die "keepalived not installed (apt-get install keepalived), or use $1"
+}
 
 bf_vip() { echo "10.$BF_NET.0.100"; }
 bf_lan_ip() { echo "10.$BF_NET.0.${1#n}"; }
