@@ -51,35 +51,16 @@ vlab_lan() {
 vlab_ip() { echo "10.$VLAB_NET.0.${1#n}"; }
 
 vlab_conf() {
-	local node="$1" file="$2" kv
+	local node="$1" file="$2"
 	local prio=100 preempt=true delay=0 interval=100 dead=3
 	local vips="10.$VLAB_NET.0.100" bind=local pin="" group=vip
 	local secret="$VLAB_TMP/secret" peers=all garp_count=5
 	local garp_interval=1100 refresh=60 extra="" conflict=yield
 	local cluster_extra=""
 	shift 2
-	for kv in "$@"; do
-		case "$kv" in
-		prio=*) prio="${kv#*=}" ;;
-		preempt=*) preempt="${kv#*=}" ;;
-		delay=*) delay="${kv#*=}" ;;
-		interval=*) interval="${kv#*=}" ;;
-		dead=*) dead="${kv#*=}" ;;
-		vips=*) vips="${kv#*=}" ;;
-		bind=*) bind="${kv#*=}" ;;
-		pin=*) pin="${kv#*=}" ;;
-		group=*) group="${kv#*=}" ;;
-		secret=*) secret="${kv#*=}" ;;
-		peers=*) peers="${kv#*=}" ;;
-		garp_count=*) garp_count="${kv#*=}" ;;
-		garp_interval=*) garp_interval="${kv#*=}" ;;
-		refresh=*) refresh="${kv#*=}" ;;
-		extra=*) extra="${kv#*=}" ;;
-		conflict=*) conflict="${kv#*=}" ;;
-		cluster_extra=*) cluster_extra="${kv#*=}" ;;
-		*) echo "vlab_conf: unknown key $kv" >&2; return 1 ;;
-		esac
-	done
+	vlab_kv vlab_conf "prio preempt delay interval dead vips bind pin group
+		secret peers garp_count garp_interval refresh extra conflict
+		cluster_extra" "$@" || return 1
 	local peerlist="" p v viplist=""
 	if [ "$peers" = all ]; then
 		for p in "${VLAB_NODES[@]}"; do
@@ -253,23 +234,11 @@ vlab_vagrant() {
 }
 
 vlab_conf_group() {
-	local file="$1" kv group=vip2 vips="" bind=local pin="" iface=eth1
+	local file="$1" group=vip2 vips="" bind=local pin="" iface=eth1
 	local prio="" extra="" v viplist="" preempt="" delay=""
 	shift
-	for kv in "$@"; do
-		case "$kv" in
-		group=*) group="${kv#*=}" ;;
-		vips=*) vips="${kv#*=}" ;;
-		bind=*) bind="${kv#*=}" ;;
-		pin=*) pin="${kv#*=}" ;;
-		iface=*) iface="${kv#*=}" ;;
-		prio=*) prio="${kv#*=}" ;;
-		extra=*) extra="${kv#*=}" ;;
-		preempt=*) preempt="${kv#*=}" ;;
-		delay=*) delay="${kv#*=}" ;;
-		*) echo "vlab_conf_group: unknown key $kv" >&2; return 1 ;;
-		esac
-	done
+	vlab_kv vlab_conf_group "group vips bind pin iface prio extra preempt delay" \
+		"$@" || return 1
 	for v in ${vips//,/ }; do viplist="$viplist\"$v\", "; done
 	# Drop the closing "} );" and append the group.
 	sed -i '$d' "$file" || return 1
@@ -513,6 +482,9 @@ vlab_l2_owners() {
 #                            TABLE, PRIO, GW and GW6
 #   vlab_table NODE 4|6 [TABLE]  the routes of TABLE (default $TABLE) in NODE
 #   vlab_lo_has NODE ADDR/PLEN   NODE's lo carries that address
+#   vlab_kv WHO "KEY..." [KEY=VALUE...]  the KEY=VALUE arguments of WHO (a
+#                            function with a local variable for each KEY):
+#                            sets each; an unknown key is an error (1)
 
 vlab_secret() {
 	(umask 077 && head -c 32 /dev/urandom | base64 >"$1") && chmod 600 "$1"
@@ -570,3 +542,20 @@ vlab_table() {
 }
 
 vlab_lo_has() { ip -n "$LAB-$1" addr show dev lo | grep -Eq "inet6? $2 "; }
+
+vlab_kv() {
+	local _who="$1" _keys="$2" _kv _k _key
+	shift 2
+	for _kv in "$@"; do
+		_key=""
+		# shellcheck disable=SC2086 # the keys are words
+		for _k in $_keys; do
+			[ "$_kv" != "$_k" ] && [ "${_kv%%=*}" = "$_k" ] && _key=$_k
+		done
+		if [ -z "$_key" ]; then
+			echo "$_who: unknown key $_kv" >&2
+			return 1
+		fi
+		printf -v "$_key" '%s' "${_kv#*=}"
+	done
+}
