@@ -18,15 +18,8 @@ VLAB_NET=62
 # shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
-lab_need_root arping ndisc6 tcpdump tshark jq ping
 L2TOOL=$top_builddir/tests/tools/l2tool
-if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ] || [ ! -x "$L2TOOL" ]; then
-	echo "1..0 # SKIP vipd, vipctl or tests/tools/l2tool not built"
-	exit 0
-fi
-
-vlab_lan "vta$$" 2 || lab_bail "could not build the lab"
-T=$VLAB_TMP
+vlab_begin "vta$$" 2 arping ndisc6 tcpdump tshark ping "$L2TOOL"
 V4A=10.62.0.100
 V4B=10.62.0.101
 V6A=fd00:62::100

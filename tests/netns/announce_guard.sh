@@ -18,15 +18,8 @@ VLAB_NET=62
 # shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
-lab_need_root arping ndisc6 tcpdump tshark jq
 L2GEN=$top_builddir/tests/tools/l2gen
-if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ] || [ ! -x "$L2GEN" ]; then
-	echo "1..0 # SKIP vipd, vipctl or tests/tools/l2gen not built"
-	exit 0
-fi
-
-vlab_lan "vta-g$$" 2 || lab_bail "could not build the lab"
-T=$VLAB_TMP
+vlab_begin "vta-g$$" 2 arping ndisc6 tcpdump tshark "$L2GEN"
 V4A=10.62.0.100
 V6A=fd00:62::100
 VC4=10.62.0.110 # held by c1: a foreign owner

@@ -19,14 +19,7 @@ VLAB_NET=62
 # shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
-lab_need_root arping ndisc6 tcpdump tshark jq shuf
-if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ]; then
-	echo "1..0 # SKIP vipd or vipctl not built"
-	exit 0
-fi
-
-vlab_lan "vta-s$$" 1 || lab_bail "could not build the lab"
-T=$VLAB_TMP
+vlab_begin "vta-s$$" 1 arping ndisc6 tcpdump tshark shuf
 M1=$(vlab_mac n1)
 lab_exec n1 ip addr add 10.62.16.1/20 dev eth1
 lab_exec c1 ip addr add 10.62.31.200/20 dev eth1

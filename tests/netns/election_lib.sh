@@ -2,11 +2,12 @@
 # Helpers shared by the election integration tests (tests/netns/election_*.sh),
 # on top of lab.sh and vlab.sh.  Source it from a test after `set -u`:
 #
-#   el_begin [--split "NODES"] NAME N [TOOLS...]   root and tool checks,
-#                             then vlab_lan with nodes n1..nN and the client
-#                             c1 (lab prefix vte-NAME-PID, VLAB_NET 63), or
-#                             with --split vlab_split_lan (NODES on br1);
-#                             sets T (lab temp dir)
+#   el_begin [--split "NODES"] NAME N [TOOLS...]   vlab_begin (root, tools,
+#                             vipd, vipctl, udpecho and prober built) with
+#                             nodes n1..nN and the client c1 (lab prefix
+#                             vte-NAME-PID, VLAB_NET 63), with --split on
+#                             vlab_split_lan (NODES on br1); sets T (lab temp
+#                             dir)
 #   el_udpecho NODE...        start udpecho (-n NODE) on these nodes
 #   el_metric NODE JQ         jq over NODE's `vipctl --json metrics`
 #   el_arp_macs VIP [COUNT]   every MAC answering COUNT ARP requests from c1
@@ -41,28 +42,13 @@ VIP="10.$VLAB_NET.0.100"
 T=""
 
 el_begin() {
-	local split="" name n
+	local split=()
 	if [ "$1" = --split ]; then
-		split="$2"
+		split=(--split "$2")
 		shift 2
 	fi
-	name="$1" n="$2"
-	shift 2
-	lab_need_root jq arping timeout "$@"
-	if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ]; then
-		echo "1..0 # SKIP vipd or vipctl not built"
-		exit 0
-	fi
-	if [ ! -x "$EL_TOOLS/udpecho" ] || [ ! -x "$EL_TOOLS/prober" ]; then
-		echo "1..0 # SKIP bench/tools not built"
-		exit 0
-	fi
-	if [ -n "$split" ]; then
-		vlab_split_lan "vte-$name-$$" "$n" "$split"
-	else
-		vlab_lan "vte-$name-$$" "$n"
-	fi || lab_bail "could not build the lab"
-	T="$VLAB_TMP"
+	vlab_begin "${split[@]}" "vte-$1-$$" "$2" arping timeout \
+		"$EL_TOOLS/udpecho" "$EL_TOOLS/prober" "${@:3}"
 }
 
 el_udpecho() {

@@ -28,14 +28,14 @@ set -u
 VLAB_NET=64
 # shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
-T="$top_builddir/bench/tools"
+TOOLS="$top_builddir/bench/tools"
 
-vlab_routing_begin "vtr1$$" 2 tcpdump nft "$T/tcpsvc"
+vlab_routing_begin "vtr1$$" 2 tcpdump nft "$TOOLS/tcpsvc"
 VLAB_ROUTE="table = $TABLE; priority = $PRIO; gateway = \"$GW\";
   gateway6 = \"$GW6\";"
 
 for n in n1 n2; do
-	lab_bg "$n" "$TMP/tcpsvc-$n.log" "$T/tcpsvc" -n "$n"
+	lab_bg "$n" "$TMP/tcpsvc-$n.log" "$TOOLS/tcpsvc" -n "$n"
 done
 
 # conf_both KEY=VALUE...: n1 (priority 200) and n2 (100), both VIPs.

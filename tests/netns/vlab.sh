@@ -474,17 +474,22 @@ vlab_l2_owners() {
 #   vlab_l2_count_ge PCAP FILTER N  the capture holds at least N frames that
 #                            match (for lab_wait while the capture runs)
 #   vlab_routing_begin PREFIX N [TOOL|FILE...]  the routing tests' start (set
-#                            VLAB_NET=64 before sourcing vlab.sh): root and
-#                            the tools jq, timeout and TOOL... (else SKIP),
-#                            vipd, vipctl and every FILE (an argument with
-#                            a "/") built (else SKIP), then vlab_vagrant
-#                            PREFIX N (else Bail out); sets TMP, VIP, VIP6,
-#                            TABLE, PRIO, GW and GW6
+#                            VLAB_NET=64 before sourcing vlab.sh): vlab_begin
+#                            --vagrant PREFIX N timeout TOOL|FILE...; sets T
+#                            and TMP (the lab's temporary directory), VIP,
+#                            VIP6, TABLE, PRIO, GW and GW6
 #   vlab_table NODE 4|6 [TABLE]  the routes of TABLE (default $TABLE) in NODE
 #   vlab_lo_has NODE ADDR/PLEN   NODE's lo carries that address
 #   vlab_kv WHO "KEY..." [KEY=VALUE...]  the KEY=VALUE arguments of WHO (a
 #                            function with a local variable for each KEY):
 #                            sets each; an unknown key is an error (1)
+#   vlab_begin [--vagrant | --split "NODES"] PREFIX N [TOOL|FILE...]  a vipd
+#                            test's start: root and the tools jq and TOOL...
+#                            (else SKIP), vipd, vipctl and every FILE (an
+#                            argument with a "/") built (else SKIP), then
+#                            vlab_lan PREFIX N (vlab_vagrant; vlab_split_lan
+#                            with NODES on br1) (else Bail out); sets T to
+#                            the lab's temporary directory
 
 vlab_secret() {
 	(umask 077 && head -c 32 /dev/urandom | base64 >"$1") && chmod 600 "$1"
@@ -509,22 +514,7 @@ vlab_stop_ok() {
 vlab_l2_count_ge() { [ "$(vlab_l2_count "$1" "$2")" -ge "$3" ]; }
 
 vlab_routing_begin() {
-	local prefix="$1" n="$2" a tools=() files=("$VIPD" "$VIPCTL")
-	shift 2
-	for a in "$@"; do
-		case "$a" in
-		*/*) files+=("$a") ;;
-		*) tools+=("$a") ;;
-		esac
-	done
-	lab_need_root jq timeout "${tools[@]}"
-	for a in "${files[@]}"; do
-		if [ ! -x "$a" ]; then
-			echo "1..0 # SKIP $a not built"
-			exit 0
-		fi
-	done
-	vlab_vagrant "$prefix" "$n" || lab_bail "cannot build the namespace lab"
+	vlab_begin --vagrant "$1" "$2" timeout "${@:3}"
 	# shellcheck disable=SC2034 # for the test that called it
 	{
 		TMP="$VLAB_TMP"
@@ -558,4 +548,38 @@ vlab_kv() {
 		fi
 		printf -v "$_key" '%s' "${_kv#*=}"
 	done
+}
+
+vlab_begin() {
+	local lan=vlab_lan split=() prefix n a tools=() files=("$VIPD" "$VIPCTL")
+	case "$1" in
+	--vagrant)
+		lan=vlab_vagrant
+		shift
+		;;
+	--split)
+		lan=vlab_split_lan
+		split=("$2")
+		shift 2
+		;;
+	esac
+	prefix="$1" n="$2"
+	shift 2
+	for a in "$@"; do
+		case "$a" in
+		*/*) files+=("$a") ;;
+		*) tools+=("$a") ;;
+		esac
+	done
+	lab_need_root jq "${tools[@]}"
+	for a in "${files[@]}"; do
+		if [ ! -x "$a" ]; then
+			echo "1..0 # SKIP $a not built"
+			exit 0
+		fi
+	done
+	"$lan" "$prefix" "$n" "${split[@]}" ||
+		lab_bail "cannot build the namespace lab"
+	# shellcheck disable=SC2034 # for the test that called it
+	T="$VLAB_TMP"
 }
