@@ -20,13 +20,7 @@ set -u
 
 el_begin basic 3
 el_udpecho n1 n2 n3
-vlab_conf n1 "$T/n1.conf" prio=200
-vlab_conf n2 "$T/n2.conf" prio=150
-vlab_conf n3 "$T/n3.conf" prio=100
-for n in n1 n2 n3; do
-	vlab_start "$n"
-	tap_ok $? "vipd starts on $n"
-done
+el_start "n1:200 n2:150 n3:100"
 MAC1=$(vlab_mac n1)
 MAC2=$(vlab_mac n2)
 

@@ -16,14 +16,7 @@ set -u
 
 el_begin dplane 3 nft
 el_udpecho n1 n2 n3
-for i in 1 2 3; do
-	vlab_conf "n$i" "$T/n$i.conf" prio=$((250 - 50 * i)) refresh=1 \
-		garp_count=1
-done
-for n in n1 n2 n3; do
-	vlab_start "$n"
-	tap_ok $? "vipd starts on $n"
-done
+el_start "n1:200 n2:150 n3:100" refresh=1 garp_count=1
 MAC1=$(vlab_mac n1)
 lab_wait 5000 vlab_leader_is n1
 tap_ok $? "n1 (highest priority) is the only leader"

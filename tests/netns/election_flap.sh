@@ -24,13 +24,7 @@ set -u
 
 SECS="${EL_FLAP_SECONDS:-60}"
 el_begin flap 3 nft
-vlab_conf n1 "$T/n1.conf" prio=200
-vlab_conf n2 "$T/n2.conf" prio=150
-vlab_conf n3 "$T/n3.conf" prio=100
-for n in n1 n2 n3; do
-	vlab_start "$n"
-	tap_ok $? "vipd starts on $n"
-done
+el_start "n1:200 n2:150 n3:100"
 lab_wait 5000 vlab_leader_is n1
 tap_ok $? "n1 is the only leader"
 lab_wait 2000 el_all_follow n1

@@ -8,6 +8,8 @@
 #                             vte-NAME-PID, VLAB_NET 63), with --split on
 #                             vlab_split_lan (NODES on br1); sets T (lab temp
 #                             dir)
+#   el_start "NODE:PRIO..." [KEY=VALUE...]   configure (vlab_conf) and start
+#                             those nodes, in that order; TAP for each start
 #   el_udpecho NODE...        start udpecho (-n NODE) on these nodes
 #   el_metric NODE JQ         jq over NODE's `vipctl --json metrics`
 #   el_arp_macs VIP [COUNT]   every MAC answering COUNT ARP requests from c1
@@ -49,6 +51,20 @@ el_begin() {
 	fi
 	vlab_begin "${split[@]}" "vte-$1-$$" "$2" arping timeout \
 		"$EL_TOOLS/udpecho" "$EL_TOOLS/prober" "${@:3}"
+}
+
+# el_start "NODE:PRIO..." [KEY=VALUE...]: vlab_conf every NODE with that
+# priority and the options, then vlab_start each in that order (TAP "vipd
+# starts on NODE").
+el_start() {
+	local np
+	for np in $1; do
+		vlab_conf "${np%:*}" "$T/${np%:*}.conf" prio="${np#*:}" "${@:2}"
+	done
+	for np in $1; do
+		vlab_start "${np%:*}"
+		tap_ok $? "vipd starts on ${np%:*}"
+	done
 }
 
 el_udpecho() {

@@ -27,13 +27,7 @@ IP2=$(vlab_ip n2)
 el_udpecho n1 n2 n3
 # One GARP per takeover (no burst still running when the partition heals),
 # the default refresh (60 s): only the re-announcement can move the client.
-vlab_conf n1 "$T/n1.conf" prio=100 garp_count=1
-vlab_conf n2 "$T/n2.conf" prio=200 garp_count=1
-vlab_conf n3 "$T/n3.conf" prio=150 garp_count=1
-for n in n2 n3 n1; do
-	vlab_start "$n"
-	tap_ok $? "vipd starts on $n"
-done
+el_start "n2:200 n3:150 n1:100" garp_count=1
 MAC1=$(vlab_mac n1)
 MAC2=$(vlab_mac n2)
 lab_wait 5000 vlab_leader_is n2
