@@ -42,12 +42,7 @@ if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 fi
 
 # run_vipd ARGS...: sets RC, OUT (stdout) and ERR (stderr).
-run_vipd() {
-	"${NETNS[@]}" "$VIPD" "$@" >"$TMP/out" 2>"$TMP/err"
-	RC=$?
-	OUT=$(cat "$TMP/out")
-	ERR=$(cat "$TMP/err")
-}
+run_vipd() { lab_run "$TMP" "${NETNS[@]}" "$VIPD" "$@"; }
 
 {
 	mkdir "$TMP/conf" &&
@@ -65,12 +60,8 @@ for f in good/*.conf; do
 	run_vipd -t -c "$f"
 	tap_is "$RC" 0 "$f: vipd -t exits 0"
 	tap_is "$(printf '%s\n' "$OUT" | wc -l)" 1 "$f: one line on stdout"
-	if printf '%s\n' "$OUT" | grep -Eq "^$f: configuration OK: node $id, [0-9]+ groups?, [0-9]+ VIPs?, [0-9]+ peers?\$"; then
-		tap_ok 0 "$f: summary names node $id and counts"
-	else
-		tap_ok 1 "$f: summary names node $id and counts"
-		echo "#   stdout: $OUT"
-	fi
+	tap_match "$OUT" "^$f: configuration OK: node $id, [0-9]+ groups?, [0-9]+ VIPs?, [0-9]+ peers?\$" \
+		"$f: summary names node $id and counts"
 	# Only host notes may appear on stderr: "(not checked)".
 	if [ -z "$ERR" ] || ! printf '%s\n' "$ERR" | grep -vq 'not checked)$'; then
 		tap_ok 0 "$f: no error on stderr"
@@ -103,8 +94,8 @@ tap_ok "$([ "$nbad" -ge 20 ] && echo 0 || echo 1)" "bad configs found ($nbad)"
 cd "$top_srcdir" || exit 1
 run_vipd -t -c examples/vipd.conf
 tap_is "$RC" 0 "examples/vipd.conf: vipd -t exits 0"
-printf '%s\n' "$OUT" | grep -Eq '^examples/vipd.conf: configuration OK: node [^,]+, 1 group, 2 VIPs, 0 peers$'
-tap_ok $? "examples/vipd.conf: summary line"
+tap_match "$OUT" '^examples/vipd.conf: configuration OK: node [^,]+, 1 group, 2 VIPs, 0 peers$' \
+	"examples/vipd.conf: summary line"
 
 run_vipd -t -c "$TMP/does-not-exist.conf"
 tap_is "$RC" 1 "a missing file: exit 1"
@@ -114,22 +105,19 @@ $TMP/does-not-exist.conf: 1 error" "a missing file: says so"
 for opt in -h --help; do
 	run_vipd "$opt"
 	tap_is "$RC" 0 "vipd $opt exits 0"
-	printf '%s\n' "$OUT" | grep -q '^usage: vipd '
-	tap_ok $? "vipd $opt prints the usage on stdout"
+	tap_match "$OUT" '^usage: vipd ' "vipd $opt prints the usage on stdout"
 	tap_is "$ERR" "" "vipd $opt: nothing on stderr"
 done
 for opt in -V --version; do
 	run_vipd "$opt"
 	tap_is "$RC" 0 "vipd $opt exits 0"
-	printf '%s\n' "$OUT" | grep -Eq '^vipd [0-9]+\.[0-9]+\.[0-9]+$'
-	tap_ok $? "vipd $opt prints 'vipd X.Y.Z'"
+	tap_match "$OUT" '^vipd [0-9]+\.[0-9]+\.[0-9]+$' "vipd $opt prints 'vipd X.Y.Z'"
 done
 for args in "--bogus" "-x" "-c" "-t extra"; do
 	# shellcheck disable=SC2086 # the words are the arguments
 	run_vipd $args
 	tap_is "$RC" 2 "vipd $args exits 2"
 	tap_is "$OUT" "" "vipd $args: nothing on stdout"
-	printf '%s\n' "$ERR" | grep -q '^usage: vipd '
-	tap_ok $? "vipd $args: usage on stderr"
+	tap_match "$ERR" '^usage: vipd ' "vipd $args: usage on stderr"
 done
 tap_done

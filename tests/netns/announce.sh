@@ -97,11 +97,6 @@ round_gaps() {
 		awk 'NR > 1 { printf "%d ", ($1 - t) * 1000 } { t = $1 }'
 }
 
-# tap_ge GOT MIN DESC
-tap_ge() {
-	tap_ok "$([ "$1" -ge "$2" ]; echo $?)" "$3"
-}
-
 # in_range VALUE LO HI
 in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 

@@ -27,8 +27,6 @@ VC6=fd00:62::110
 M1=$(vlab_mac n1)
 MC=$(vlab_mac c1)
 
-tap_ge() { tap_ok "$([ "$1" -ge "$2" ]; echo $?)" "$3"; }
-
 # owners_are NS ADDR WANT: for lab_wait.
 owners_are() { [ "$(vlab_l2_owners "$1" "$2")" = "$3" ]; }
 

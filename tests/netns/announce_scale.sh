@@ -24,7 +24,6 @@ M1=$(vlab_mac n1)
 lab_exec n1 ip addr add 10.62.16.1/20 dev eth1
 lab_exec c1 ip addr add 10.62.31.200/20 dev eth1
 
-tap_ge() { tap_ok "$([ "$1" -ge "$2" ]; echo $?)" "$3"; }
 tap_lt() { tap_ok "$([ "$1" -lt "$2" ]; echo $?)" "$3"; }
 
 # Every third address from 10.62.16.3: 1,000 of them, none adjacent.

@@ -36,8 +36,11 @@
 #                            lab_wait): for "stays so" checks
 #   lab_bail MSG...          print "Bail out! MSG" and exit 1 (set-up failed)
 #   lab_tmp                  the lab's private temporary directory
+#   lab_run DIR CMD...       run CMD with its output in files of DIR; sets RC
+#                            (exit status), OUT (stdout) and ERR (stderr)
 #
-# TAP output: tap_ok COND DESC, tap_is GOT WANT DESC, tap_skip_all REASON,
+# TAP output: tap_ok COND DESC, tap_is GOT WANT DESC, tap_ge GOT MIN DESC,
+# tap_match TEXT ERE DESC (a line of TEXT matches), tap_skip_all REASON,
 # tap_done.  A test prints its plan at the end (tap_done).
 
 LAB=""
@@ -294,4 +297,28 @@ tap_run() {
 tap_done() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" = 0 ]
+}
+
+lab_run() {
+	local dir="$1"
+	shift
+	"$@" >"$dir/out" 2>"$dir/err"
+	# shellcheck disable=SC2034 # for the test that called it
+	{
+		RC=$?
+		OUT=$(cat "$dir/out")
+		ERR=$(cat "$dir/err")
+	}
+}
+
+tap_ge() { tap_ok "$([ "$1" -ge "$2" ]; echo $?)" "$3"; }
+
+# tap_match TEXT ERE DESC: on failure TEXT is shown (as comments).
+tap_match() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		tap_ok 0 "$3"
+	else
+		tap_ok 1 "$3"
+		printf '%s\n' "$1" | sed 's/^/#   text: /'
+	fi
 }

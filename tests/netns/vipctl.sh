@@ -33,18 +33,12 @@ mkdir "$TMPU" || exit 1
 
 # ------------------------------------------------ usage (no daemon needed)
 # run_ctl ARGS...: vipctl with RC, OUT, ERR set.
-run_ctl() {
-	"$VIPCTL" "$@" >"$TMPU/out" 2>"$TMPU/err"
-	RC=$?
-	OUT=$(cat "$TMPU/out")
-	ERR=$(cat "$TMPU/err")
-}
+run_ctl() { lab_run "$TMPU" "$VIPCTL" "$@"; }
 NOSOCK="$TMPU/none.sock"
 for opt in -h --help; do
 	run_ctl "$opt"
 	tap_is "$RC" 0 "vipctl $opt exits 0"
-	printf '%s\n' "$OUT" | grep -q '^usage: vipctl '
-	tap_ok $? "vipctl $opt prints the usage"
+	tap_match "$OUT" '^usage: vipctl ' "vipctl $opt prints the usage"
 done
 run_ctl --version
 tap_is "$RC/$(printf '%s' "$OUT" | grep -Ec '^vipctl [0-9]+\.[0-9]+\.[0-9]+$')" \
