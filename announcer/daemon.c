@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctlproto.h"
 #include "vipd.h"
@@ -21,6 +23,8 @@
 /* Reconcile addresses, rules and routes at least this often even when no
  * notification said anything was removed (a safety net for lost ones). */
 #define RECONCILE_PERIOD_MS 30000
+/* The abstract socket name that marks a namespace's running vipd. */
+#define VIPD_GUARD_NAME "vipd/instance"
 
 static uint64_t
 dead_interval(const struct vipd *d)
@@ -290,6 +294,61 @@ vipd_shutdown(struct vipd *d)
 	vipd_el_flush(d);
 }
 
+/* SIGUSR1: each group's state and each peer, one log line each. */
+static void
+dump_state(struct vipd *d)
+{
+	uint64_t now = ev_now(d->loop);
+	struct el_group_info gi;
+	char a[NET_ADDR_STRLEN];
+	size_t i;
+
+	log_info("state dump (SIGUSR1): node %s, %zu group%s, up %llu ms",
+	         d->cfg->node_id, d->ngroups, d->ngroups == 1 ? "" : "s",
+	         (unsigned long long)(now - d->started_ms));
+	for (i = 0; i < d->ngroups; i++) {
+		const struct vgroup *g = d->groups[i];
+
+		if (g == NULL)
+			continue;
+		el_cluster_group_info(d->el, g->el, now, &gi);
+		log_info("group %s: %s for %llu ms, leader %s, priority %u, "
+		         "answering %s, fault %s, %zu VIP%s, last: %s",
+		         g->cg.name, el_state_name(gi.state),
+		         (unsigned long long)(now - gi.since_ms),
+		         gi.leader[0] ? gi.leader : "-", gi.prio,
+		         g->leading ? "yes" : "no",
+		         g->fault ? group_fault_name(g->fault) : "none",
+		         g->nvips, g->nvips == 1 ? "" : "s",
+		         g->last_text[0] ? g->last_text : "-");
+	}
+	for (i = 0; i < d->npeers; i++)
+		log_info("peer %s: id %s%s",
+		         net_addr_str(&d->peers[i].addr, a, sizeof(a)),
+		         d->peers[i].id[0] ? d->peers[i].id : "(never heard)",
+		         d->peers[i].unreachable ? ", port unreachable" : "");
+}
+
+/* SIGUSR2: the daemon's counters, one log line. */
+static void
+dump_counters(struct vipd *d)
+{
+	const struct vipd_counters *c = &d->ctr;
+
+	log_info("counters (SIGUSR2): heartbeats sent %llu, send errors %llu, "
+	         "received %llu, peer unreachable %llu, netlink errors %llu, "
+	         "reconciled %llu, stalls %llu, reloads %llu, reload "
+	         "failures %llu",
+	         (unsigned long long)c->hb_sent,
+	         (unsigned long long)c->hb_send_errors,
+	         (unsigned long long)c->hb_received,
+	         (unsigned long long)c->peer_unreachable,
+	         (unsigned long long)c->netlink_errors,
+	         (unsigned long long)c->reconciled,
+	         (unsigned long long)c->stalls, (unsigned long long)c->reloads,
+	         (unsigned long long)c->reload_failures);
+}
+
 static void
 on_signal(struct ev_loop *loop, int signo, void *arg)
 {
@@ -305,6 +364,12 @@ on_signal(struct ev_loop *loop, int signo, void *arg)
 	case SIGHUP:
 		if (vipd_reload(d, NULL, err, sizeof(err)) == -1)
 			log_warnx("reload failed: %s", err);
+		break;
+	case SIGUSR1:
+		dump_state(d);
+		break;
+	case SIGUSR2:
+		dump_counters(d);
 		break;
 	default:
 		break;
@@ -364,6 +429,51 @@ election_create(struct vipd *d, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+on_guard(struct ev_loop *loop, struct ev_io *w, uint32_t events, void *arg)
+{
+	int fd;
+
+	(void)loop;
+	(void)events;
+	(void)arg;
+	/* Connections are pid look-ups by a refused second vipd. */
+	while ((fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
+		close(fd);
+}
+
+/*
+ * One vipd per network namespace: a second one would remove the first
+ * one's VIPs and rules as crash leftovers.  Claimed before that clean-up.
+ */
+static int
+guard_claim(struct vipd *d, char *err, size_t errlen)
+{
+	long pid;
+
+	if ((d->guard_fd = nsguard_claim(VIPD_GUARD_NAME, &pid)) == -1) {
+		if (errno == EADDRINUSE && pid > 0)
+			snprintf(err, errlen,
+			         "another vipd (pid %ld) is running in this "
+			         "network namespace; not starting",
+			         pid);
+		else if (errno == EADDRINUSE)
+			snprintf(err, errlen,
+			         "another vipd is running in this network "
+			         "namespace; not starting");
+		else
+			snprintf(err, errlen, "instance guard: %s",
+			         strerror(errno));
+		return -1;
+	}
+	ev_io_init(&d->guard_io, d->guard_fd, on_guard, d);
+	if (ev_io_start(d->loop, &d->guard_io, EPOLLIN) == -1) {
+		snprintf(err, errlen, "instance guard: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct vipd *
 vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
          size_t errlen)
@@ -377,6 +487,7 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	}
 	d->opts = *opts;
 	d->cfg = cfg;
+	d->guard_fd = -1;
 	if ((d->loop = ev_loop_new()) == NULL) {
 		snprintf(err, errlen, "event loop: %s", strerror(errno));
 		goto fail;
@@ -388,7 +499,9 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	ev_timer_init(&d->stop_timer, on_stop_timer, d);
 	if (ev_signal_add(d->loop, SIGTERM, on_signal, d) == -1 ||
 	    ev_signal_add(d->loop, SIGINT, on_signal, d) == -1 ||
-	    ev_signal_add(d->loop, SIGHUP, on_signal, d) == -1) {
+	    ev_signal_add(d->loop, SIGHUP, on_signal, d) == -1 ||
+	    ev_signal_add(d->loop, SIGUSR1, on_signal, d) == -1 ||
+	    ev_signal_add(d->loop, SIGUSR2, on_signal, d) == -1) {
 		snprintf(err, errlen, "signals: %s", strerror(errno));
 		goto fail;
 	}
@@ -410,6 +523,8 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	 * running daemon's addresses and routes as crash leftovers. */
 	sock = opts->socket_path ? opts->socket_path : cfg->socket_path;
 	if ((d->ctl = ctl_new(d, sock, cfg->socket_group, err, errlen)) == NULL)
+		goto fail;
+	if (guard_claim(d, err, errlen) == -1)
 		goto fail;
 	netcfg_cleanup_stale(d->nc);
 	if (peers_configure(d, err, errlen) == -1 ||
@@ -446,6 +561,10 @@ vipd_free(struct vipd *d)
 	vipmap_free(d->map);
 	ev_io_stop(d->loop, &d->nl_io);
 	rtnl_free(d->nl);
+	if (d->guard_fd != -1) {
+		ev_io_stop(d->loop, &d->guard_io);
+		close(d->guard_fd);
+	}
 	ev_loop_free(d->loop);
 	conf_free(d->cfg);
 	free(d);

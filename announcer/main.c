@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vipd.h"
@@ -40,7 +41,8 @@ usage(FILE *f)
 	        "  -h, --help          this text\n"
 	        "  -V, --version       print the version\n"
 	        "\n"
-	        "Signals: TERM/INT hand over and stop, HUP reloads.\n"
+	        "Signals: TERM/INT hand over and stop, HUP reloads, USR1 logs\n"
+	        "the state of every group and peer, USR2 the counters.\n"
 	        "See vipd(8), vipd.conf(5), vipctl(8).\n",
 	        CONF_DEFAULT_PATH, CONF_DEFAULT_SOCKET, CONF_DEFAULT_PIDFILE);
 }
@@ -117,6 +119,67 @@ pidfile_write(const char *path)
 	return close(fd);
 }
 
+/*
+ * Detached start.  The parent waits until the child runs (one byte on a
+ * pipe) or fails (the pipe closes unwritten: the child's exit status is
+ * vipd's), so start-up errors reach the terminal and the exit status.  The
+ * child builds the event loop itself: a signalfd watched by an epoll set
+ * made before fork() is woken only for the process that made it, which
+ * left a detached vipd deaf to every signal.  Returns the pipe's write end
+ * in the child; the parent does not return.
+ */
+static int
+detach(void)
+{
+	int p[2], st;
+	pid_t pid;
+	ssize_t n;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		close(p[0]);
+		if (setsid() == -1)
+			fatal("setsid");
+		if (chdir("/") == -1)
+			fatal("chdir /");
+		return p[1];
+	}
+	close(p[1]);
+	do
+		n = read(p[0], &c, 1);
+	while (n == -1 && errno == EINTR);
+	if (n == 1)
+		_exit(0);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			_exit(1);
+	_exit(WIFEXITED(st) && WEXITSTATUS(st) != 0 ? WEXITSTATUS(st) : 1);
+}
+
+/* The detached child is running: let go of the terminal, release the
+ * waiting parent. */
+static void
+detach_done(int ready)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_tee_stderr(false);
+	if (write(ready, "1", 1) != 1)
+		log_warn("telling the parent we run");
+	close(ready);
+}
+
 static int
 run(struct vipd_opts *opts)
 {
@@ -127,7 +190,7 @@ run(struct vipd_opts *opts)
 	char sockpath[CONF_PATH_MAX], pidbuf[CONF_PATH_MAX];
 	char err[512];
 	size_t i;
-	int rc;
+	int rc, ready = -1;
 
 	log_init(true, opts->verbose, "vipd");
 	opts->conf_path = abs_path(opts->conf_path, confpath, sizeof(confpath));
@@ -146,15 +209,18 @@ run(struct vipd_opts *opts)
 	snprintf(pidfile, sizeof(pidfile), "%s",
 	         abs_path(opts->pid_file ? opts->pid_file : c->pid_file, pidbuf,
 	                  sizeof(pidbuf)));
-	if (!opts->foreground)
+	if (!opts->foreground) {
+		ready = detach();
 		log_init(false, opts->verbose, "vipd");
+		log_tee_stderr(true);
+	}
 	if ((d = vipd_new(opts, c, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	if (!opts->foreground && daemon(0, 0) == -1)
-		fatal("daemon");
 	vipd_make_parent_dir(pidfile);
 	if (pidfile_write(pidfile) == -1)
 		log_warn("pid file %s", pidfile);
+	if (ready != -1)
+		detach_done(ready);
 	rc = vipd_run(d);
 	vipd_free(d);
 	unlink(pidfile);

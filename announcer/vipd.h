@@ -189,6 +189,8 @@ struct vipd {
 
 	struct netcfg *nc;
 	struct ctl *ctl;
+	int guard_fd; /* the namespace's instance claim (nsguard_claim) */
+	struct ev_io guard_io;
 	struct vipd_counters ctr;
 
 	bool stopping;  /* SIGTERM: resigning, then exit */

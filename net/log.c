@@ -1,7 +1,8 @@
 /*
  * Logging: a tiny OpenBSD-style API.  Foreground daemons log to stderr with
- * a monotonic-ish timestamp; background daemons log to syslog.  The logger's
- * two variables are the only mutable globals of vipd.
+ * a monotonic-ish timestamp; background daemons log to syslog (and, while
+ * they start, to the terminal too).  The logger's three variables are the
+ * only mutable globals of vipd.
  */
 #include "config.h"
 
@@ -15,7 +16,14 @@
 #include "net.h"
 
 static bool log_foreground = true;
+static bool log_tee;
 static int log_verbose;
+
+void
+log_tee_stderr(bool on)
+{
+	log_tee = on;
+}
 
 void
 log_init(bool foreground, int verbose, const char *ident)
@@ -49,6 +57,11 @@ log_emit(int pri, const char *fmt, va_list ap, const char *suffix)
 		fflush(stderr);
 	} else {
 		syslog(pri, "%s%s", msg, suffix ? suffix : "");
+		if (log_tee) {
+			fprintf(stderr, "vipd: %s%s\n", msg,
+			        suffix ? suffix : "");
+			fflush(stderr);
+		}
 	}
 }
 

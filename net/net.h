@@ -60,6 +60,13 @@ const char *net_mac_str(const uint8_t mac[NET_MAC_LEN], char *buf, size_t len);
  */
 void log_init(bool foreground, int verbose, const char *ident);
 
+/*
+ * While a detached daemon starts, also copy every syslog line to stderr
+ * (the terminal that started it), so that a start-up error is seen where
+ * the command was typed.  No effect in the foreground (stderr already).
+ */
+void log_tee_stderr(bool on);
+
 /* log_warn appends ": strerror(errno)"; log_warnx does not. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -169,6 +176,19 @@ void ev_loop_set_stall_hook(struct ev_loop *loop, uint64_t threshold_ms,
  * process was not scheduled (SIGSTOP, a VM pause, a frozen host).
  */
 uint64_t ev_loop_last_gap(const struct ev_loop *loop);
+
+/* ------------------------------------------------ one instance per netns */
+
+/*
+ * Claim the name (an abstract Unix socket, which the kernel scopes to the
+ * caller's network namespace and frees when the process dies, even after
+ * SIGKILL).  Returns the listening fd (non-blocking, close-on-exec; close
+ * it to give the claim up), or -1 with errno: EADDRINUSE when another
+ * process holds it, its pid then in *holder (0 when it cannot be told).
+ * The holder should accept and close connections on the fd (they are
+ * only pid look-ups).
+ */
+int nsguard_claim(const char *name, long *holder);
 
 /* ------------------------------------------------------- peer UDP socket */
 

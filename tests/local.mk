@@ -34,8 +34,10 @@ EXTRA_DIST += tests/netns/routing.sh \
 
 # vipd -t against the golden configs (no root), and the daemon/vipctl
 # integration tests (root, namespaces; skipped with VIPD_TEST_NETNS=0).
-TESTS += tests/conf/check.sh tests/netns/daemon.sh tests/netns/vipctl.sh
-EXTRA_DIST += tests/netns/daemon.sh tests/netns/vipctl.sh
+TESTS += tests/conf/check.sh tests/netns/daemon.sh tests/netns/vipctl.sh \
+	tests/netns/lifecycle.sh
+EXTRA_DIST += tests/netns/daemon.sh tests/netns/vipctl.sh \
+	tests/netns/lifecycle.sh
 
 # tests/conf is distributed as a whole folder: an in-tree `make check`
 # leaves check.log/check.trs there, which must not reach the tarball (a
