@@ -18,6 +18,9 @@
 /* Datagrams handled per wake-up, so a flood cannot starve the loop. */
 #define PEERS_RX_BUDGET 256
 
+static int peers_tx_open(struct vipd *d, char *err, size_t errlen);
+static void peers_tx_close(struct vipd *d);
+
 struct own_addrs {
 	struct net_addr *a;
 	size_t n, cap;
@@ -61,6 +64,7 @@ peers_configure(struct vipd *d, char *err, size_t errlen)
 	struct own_addrs own = {NULL, 0, 0};
 	size_t i;
 
+	peers_tx_close(d);
 	free(d->peers);
 	d->peers = NULL;
 	d->npeers = 0;
@@ -92,6 +96,9 @@ peers_configure(struct vipd *d, char *err, size_t errlen)
 	}
 	free(own.a);
 	d->solo = d->npeers == 0 && !d->cfg->has_multicast;
+	/* A reload: the heartbeat socket is open, the peers' are not. */
+	if (d->udp != NULL)
+		return peers_tx_open(d, err, errlen);
 	return 0;
 }
 
@@ -162,14 +169,14 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 }
 
 static void
-handle_errors(struct vipd *d)
+handle_errors(struct vipd *d, struct udp_sock *us)
 {
 	struct net_addr dst, offender;
 	int ee, n, budget = PEERS_RX_BUDGET;
 	char abuf[NET_ADDR_STRLEN];
 
 	while (budget-- > 0 &&
-	       (n = udp_sock_read_error(d->udp, &dst, &ee, &offender)) == 1) {
+	       (n = udp_sock_read_error(us, &dst, &ee, &offender)) == 1) {
 		struct peer_addr *p = peer_by_addr(d, &dst);
 
 		if (p == NULL || ee != ECONNREFUSED)
@@ -200,7 +207,7 @@ on_udp(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	(void)loop;
 	(void)io;
 	if (revents & EPOLLERR)
-		handle_errors(d);
+		handle_errors(d, d->udp);
 	while (budget-- > 0) {
 		struct net_addr src;
 		uint16_t sport;
@@ -210,7 +217,7 @@ on_udp(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
-				handle_errors(d);
+				handle_errors(d, d->udp);
 			else
 				break;
 			continue;
@@ -218,6 +225,66 @@ on_udp(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 		handle_datagram(d, buf, (size_t)n, trunc, &src);
 	}
 	vipd_el_flush(d);
+}
+
+/* ICMP errors for what we sent to one peer. */
+static void
+on_tx(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
+{
+	struct peer_addr *p = arg;
+
+	(void)loop;
+	(void)io;
+	(void)revents;
+	handle_errors(p->d, p->tx);
+	vipd_el_flush(p->d);
+}
+
+static int
+peers_tx_open(struct vipd *d, char *err, size_t errlen)
+{
+	struct net_addr bind;
+	char a[NET_ADDR_STRLEN], why[200];
+	size_t i;
+
+	memset(&bind, 0, sizeof(bind));
+	if (d->cfg->has_bind)
+		bind = vipd_addr(&d->cfg->bind);
+	for (i = 0; i < d->npeers; i++) {
+		struct peer_addr *p = &d->peers[i];
+
+		p->d = d;
+		p->tx =
+		    udp_sock_new_tx(&bind, p->addr.family, why, sizeof(why));
+		if (p->tx == NULL) {
+			snprintf(err, errlen,
+			         "heartbeat socket for peer %s: %s",
+			         net_addr_str(&p->addr, a, sizeof(a)), why);
+			return -1;
+		}
+		/* Only errors wake it: nothing is ever received there. */
+		ev_io_init(&p->tx_io, udp_sock_fd(p->tx), on_tx, p);
+		if (ev_io_start(d->loop, &p->tx_io, 0) == -1) {
+			snprintf(err, errlen, "heartbeat socket: %s",
+			         strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+peers_tx_close(struct vipd *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->npeers; i++) {
+		if (d->peers[i].tx == NULL)
+			continue;
+		ev_io_stop(d->loop, &d->peers[i].tx_io);
+		udp_sock_free(d->peers[i].tx);
+		d->peers[i].tx = NULL;
+	}
 }
 
 int
@@ -245,7 +312,7 @@ peers_open(struct vipd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "heartbeat socket: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return peers_tx_open(d, err, errlen);
 }
 
 void
@@ -256,6 +323,7 @@ peers_close(struct vipd *d)
 	free(d->msgs);
 	d->msgs = NULL;
 	d->msgs_cap = 0;
+	peers_tx_close(d);
 	if (d->udp == NULL)
 		return;
 	ev_io_stop(d->loop, &d->udp_io);
@@ -277,7 +345,9 @@ send_one(struct vipd *d, const uint8_t *buf, size_t len)
 			d->ctr.hb_send_errors++;
 	}
 	for (i = 0; i < d->npeers; i++) {
-		if (udp_sock_send(d->udp, &d->peers[i].addr, d->cfg->port, buf,
+		struct udp_sock *us = d->peers[i].tx ? d->peers[i].tx : d->udp;
+
+		if (udp_sock_send(us, &d->peers[i].addr, d->cfg->port, buf,
 		                  len) == 0)
 			d->ctr.hb_sent++;
 		else

@@ -144,8 +144,11 @@ struct vipd_counters {
 /* A configured peer address (our own addresses are dropped). */
 struct peer_addr {
 	struct net_addr addr;
-	char id[EL_ID_MAX]; /* learned from its messages, "" until then */
-	bool unreachable;   /* its heartbeat port answered ICMP unreachable */
+	char id[EL_ID_MAX];  /* learned from its messages, "" until then */
+	bool unreachable;    /* its heartbeat port answered ICMP unreachable */
+	struct udp_sock *tx; /* sends to this peer only (udp_sock_new_tx) */
+	struct ev_io tx_io;  /* its ICMP errors */
+	struct vipd *d;
 };
 
 struct vipd_opts {

@@ -209,6 +209,17 @@ struct udp_sock;
 struct udp_sock *udp_sock_new(const struct net_addr *bind, uint16_t port,
                               const struct net_addr *mcast,
                               const char *mcast_if, char *err, size_t errlen);
+/*
+ * A socket that only sends, to the peers of one address family: bound to
+ * bind (family 0: any address) and an ephemeral port, with the options of
+ * udp_sock_new (DSCP CS6, IP_RECVERR).  The daemon gives each peer its own,
+ * so that one peer's datagrams waiting for a neighbour that never answers
+ * (an absent host) fill only that socket's send buffer, and the ICMP
+ * errors it reads are that peer's alone.  NULL with a reason in err
+ * (EAFNOSUPPORT when bind is of another family).
+ */
+struct udp_sock *udp_sock_new_tx(const struct net_addr *bind, int family,
+                                 char *err, size_t errlen);
 void udp_sock_free(struct udp_sock *us);
 int udp_sock_fd(const struct udp_sock *us);
 

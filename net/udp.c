@@ -315,6 +315,45 @@ fail:
 	return NULL;
 }
 
+struct udp_sock *
+udp_sock_new_tx(const struct net_addr *bind_addr, int family, char *err,
+                size_t errlen)
+{
+	bool has_bind = bind_addr != NULL && bind_addr->family != 0;
+	struct sockaddr_storage ss;
+	struct udp_sock *us;
+	socklen_t sl;
+
+	if (has_bind && bind_addr->family != family) {
+		errno = EAFNOSUPPORT;
+		fail(err, errlen, "peer socket");
+		return NULL;
+	}
+	if ((us = calloc(1, sizeof(*us))) == NULL) {
+		fail(err, errlen, "calloc");
+		return NULL;
+	}
+	us->family = family;
+	us->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (us->fd == -1) {
+		fail(err, errlen, "socket");
+		free(us);
+		return NULL;
+	}
+	if (sock_setup(us, true, err, errlen) == -1)
+		goto fail;
+	/* An ephemeral port, from the configured address if there is one. */
+	to_sockaddr(family, has_bind ? bind_addr : NULL, 0, &ss, &sl);
+	if (bind(us->fd, (struct sockaddr *)&ss, sl) == -1) {
+		fail(err, errlen, "bind");
+		goto fail;
+	}
+	return us;
+fail:
+	udp_sock_free(us);
+	return NULL;
+}
+
 void
 udp_sock_free(struct udp_sock *us)
 {
