@@ -117,9 +117,9 @@ on_el_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 }
 
 /*
- * Stall guard: a wait of the loop returned more than a dead interval past
- * its deadline (ev_loop_last_gap), so the process was frozen (SIGSTOP, VM
- * pause); our own long callbacks do not count.
+ * Stall guard: a wait of the loop returned late, more than a dead interval
+ * after it began (ev_loop_last_gap), so the process was frozen (SIGSTOP, VM
+ * pause) for about that long; our own long callbacks do not count.
  * Peers have likely declared us dead and taken over: go quiet and listen
  * before re-asserting.  Runs before the heartbeats and frames that queued
  * up meanwhile are read.  A node without peers has nobody to defer to.

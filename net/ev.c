@@ -449,8 +449,14 @@ ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
 	if (n == -1 && errno != EINTR)
 		return -1;
 	ev_now_update(loop);
+	/* Overslept: the process was not scheduled for part of the wait.
+	 * The pause may have begun anywhere in it, so its length is only
+	 * known to lie between now - expect and now - before; what peers
+	 * saw is silence since before (our last chance to send), so that
+	 * loop-to-loop gap is the measure.  Measuring from expect missed
+	 * pauses longer than the threshold that began mid-wait. */
 	loop->last_gap =
-	    expect != UINT64_MAX && loop->now > expect ? loop->now - expect : 0;
+	    expect != UINT64_MAX && loop->now > expect ? loop->now - before : 0;
 	if (loop->stall_ms != 0 && loop->last_gap > loop->stall_ms)
 		loop->stall_cb(loop, loop->last_gap, loop->stall_arg);
 	for (i = 0; i < n && !loop->stop; i++) {

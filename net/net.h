@@ -160,9 +160,10 @@ void ev_loop_break(struct ev_loop *loop);
 typedef void (*ev_stall_cb)(struct ev_loop *loop, uint64_t gap_ms, void *arg);
 
 /*
- * Call cb when a wait returns more than threshold_ms later than the loop
- * should have woken up (ev_loop_last_gap(): the process was stopped or the
- * VM paused), before any fd or timer of that iteration is dispatched, so
+ * Call cb when a wait returns later than the loop should have woken up (the
+ * process was stopped or the VM paused) and the time since the wait began
+ * (ev_loop_last_gap(), the loop-to-loop gap) exceeds threshold_ms, before
+ * any fd or timer of that iteration is dispatched, so
  * that the owner can distrust what queued up meanwhile.  Long callbacks of
  * our own do not count.  threshold_ms 0 removes the hook.
  */
@@ -170,10 +171,11 @@ void ev_loop_set_stall_hook(struct ev_loop *loop, uint64_t threshold_ms,
                             ev_stall_cb cb, void *arg);
 
 /*
- * How late the last wait returned: the time past the moment the loop should
- * have woken up (its earliest timer, or the caller's bound), 0 when on
- * time.  Time spent in our own callbacks does not count: only time the
- * process was not scheduled (SIGSTOP, a VM pause, a frozen host).
+ * The last wait's loop-to-loop gap when it returned late (past its earliest
+ * timer or the caller's bound): the time from entering the wait to waking,
+ * which bounds a pause that began anywhere in the wait; 0 when on time.
+ * Time spent in our own callbacks does not count: only waits that the
+ * process was not scheduled for (SIGSTOP, a VM pause, a frozen host).
  */
 uint64_t ev_loop_last_gap(const struct ev_loop *loop);
 

@@ -134,6 +134,23 @@ test_timers(void)
 	ev_timer_stop(loop, &timers[4]);
 	ev_loop_run_once(loop, 50);
 	is_int(stall_seen, 600, "hook called once per late wait");
+	/* A pause that began mid-wait: a 100 ms wait that returned 350 ms
+	 * after it began was paused 250-350 ms; peers heard nothing for 350. */
+	stall_seen = 0;
+	ev_loop_set_stall_hook(loop, 300, on_stall, NULL);
+	fake_step = 350;
+	ev_loop_run_once(loop, 100);
+	fake_step = 0;
+	is_int(ev_loop_last_gap(loop), 350,
+	       "gap is the loop-to-loop time of an overslept wait (350)");
+	is_int(stall_seen, 350, "a 350 ms gap over a 300 ms threshold stalls");
+	stall_seen = 0;
+	fake_step = 100;
+	ev_loop_run_once(loop, 100);
+	fake_step = 0;
+	is_int(ev_loop_last_gap(loop), 0,
+	       "a wait that lasted its bound is no gap");
+	is_int(stall_seen, 0, "... and no stall");
 	ev_loop_free(loop);
 }
 
