@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netcfg_int.h"
+#include "pin_int.h"
 
 /* A dump that raced with a change is retried this many times. */
 #define NC_DUMP_TRIES 3

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netcfg_int.h"
+#include "pin_int.h"
 
 /* ------------------------------------------------------------ gateway */
 

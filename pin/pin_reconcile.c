@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netcfg_int.h"
+#include "pin_int.h"
 
 static bool
 addr_present(const struct vec *va, const struct rtnl_addr *ra)
