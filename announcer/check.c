@@ -69,7 +69,7 @@ check_host(const struct conf *cfg, bool verbose)
 		}
 		if (cg->route.pin == CONF_ROUTE_OFF)
 			continue;
-		group_pin_conf(cg, &pc);
+		group_pin_conf(cg, NULL, &pc);
 		for (f = 0; f < 2; f++) {
 			if (!conf_group_has_family(cg, fams[f]) ||
 			    (pin_gateway_find(nl, &pc, fams[f], &gw, err,

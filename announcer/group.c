@@ -45,27 +45,44 @@ group_find(struct vipd *d, const char *name)
 }
 
 void
-group_pin_conf(const struct conf_group *cg, struct pin_group_conf *pc)
+group_pin_conf(const struct conf_group *cg, const struct net_addr *vips,
+               struct pin_group_conf *pc)
 {
+	const struct conf_route *r = &cg->route;
+
 	memset(pc, 0, sizeof(*pc));
 	pc->name = cg->name;
 	pc->ifname = cg->interface;
 	pc->bind = cg->bind;
-	pc->route = cg->route;
-	pc->vips = cg->vips;
-	pc->nvips = cg->nvips;
+	pc->route.mode = r->pin;
+	pc->route.table = r->table;
+	pc->route.priority = r->priority;
+	if (r->has_gateway)
+		pc->route.gw4 = vipd_addr(&r->gateway);
+	if (r->has_gateway6)
+		pc->route.gw6 = vipd_addr(&r->gateway6);
+	pc->vips = vips;
+	pc->nvips = vips != NULL ? cg->nvips : 0;
 }
 
 /* The group's part of the pin, on its port's interface. */
 static int
 pin_create(struct vgroup *g, char *err, size_t errlen)
 {
+	struct net_addr *vips = calloc(g->nvips ? g->nvips : 1, sizeof(*vips));
 	struct pin_group_conf pc;
 	struct pin_link link;
+	size_t i;
 
-	group_pin_conf(&g->cg, &pc);
-	port_pin_link(g->port, &link);
-	if ((g->pin = pin_group_new(g->d->pin, &pc, &link, g)) == NULL) {
+	if (vips != NULL) {
+		for (i = 0; i < g->nvips; i++)
+			vips[i] = g->vips[i].addr;
+		group_pin_conf(&g->cg, vips, &pc);
+		port_pin_link(g->port, &link);
+		g->pin = pin_group_new(g->d->pin, &pc, &link, g);
+		free(vips);
+	}
+	if (g->pin == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

@@ -237,8 +237,10 @@ void group_update_election(struct vgroup *g);
 void group_log_summary(const struct vgroup *g);
 const char *group_fault_name(enum group_fault f);
 struct vgroup *group_find(struct vipd *d, const char *name);
-/* What the pin needs of cg (pointers into cg). */
-void group_pin_conf(const struct conf_group *cg, struct pin_group_conf *pc);
+/* What the pin needs of cg: pointers into cg, and vips (cg's VIPs
+ * converted, cg->nvips of them; NULL for none). */
+void group_pin_conf(const struct conf_group *cg, const struct net_addr *vips,
+                    struct pin_group_conf *pc);
 
 /* ---- port.c: shared capture/injection per interface */
 /* The port for ifname, created on first use; NULL on ENOMEM. */

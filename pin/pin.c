@@ -155,7 +155,7 @@ pin_group_new(struct pin *pin, const struct pin_group_conf *gc,
 	pg->route = gc->route;
 	pg->nvips = gc->nvips;
 	for (i = 0; i < gc->nvips; i++)
-		pg->vips[i].addr = pin_addr(&gc->vips[i]);
+		pg->vips[i].addr = gc->vips[i];
 	pin->groups[pin->ngroups++] = pg;
 	return pg;
 }
@@ -365,7 +365,7 @@ pin_route_up(struct pin_group *pg)
 	char err[256], a[NET_ADDR_STRLEN];
 	size_t i;
 
-	if (pg->route_up || pg->route.pin == CONF_ROUTE_OFF)
+	if (pg->route_up || pg->route.mode == CONF_ROUTE_OFF)
 		return 0;
 	/* No interface: the caller has the group in fault already. */
 	if (!pg->iface->link.present)
@@ -426,7 +426,7 @@ pin_group_up(struct pin_group *pg)
 		pin_fault(pg, err);
 		return -1;
 	}
-	if (pg->route.pin == CONF_ROUTE_LEADER)
+	if (pg->route.mode == CONF_ROUTE_LEADER)
 		return pin_route_up(pg);
 	return 0;
 }
@@ -438,7 +438,7 @@ pin_group_down(struct pin_group *pg)
 
 	for (i = 0; i < pg->nvips; i++)
 		vip_unbind(pg, &pg->vips[i]);
-	if (pg->route.pin == CONF_ROUTE_LEADER)
+	if (pg->route.mode == CONF_ROUTE_LEADER)
 		pin_route_down(pg);
 }
 

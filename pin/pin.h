@@ -36,13 +36,24 @@
 struct pin;       /* the pin of one daemon */
 struct pin_group; /* one group's part of it */
 
+/* A group's route block, as the pin needs it. */
+struct pin_route {
+	enum conf_route_pin mode; /* off, leader, always */
+	uint32_t table;           /* the policy table it pins into */
+	uint32_t priority;        /* of its rules */
+	/* Configured gateways; family 0: the interface's default route in
+	 * the main table, followed when it changes. */
+	struct net_addr gw4;
+	struct net_addr gw6;
+};
+
 /* A group as the pin needs it; pin_group_new copies all of it. */
 struct pin_group_conf {
 	const char *name;   /* for messages */
 	const char *ifname; /* the interface its VIPs live on */
 	enum conf_bind bind;
-	struct conf_route route; /* mode, table, rule priority, gateways */
-	const struct conf_addr *vips;
+	struct pin_route route;
+	const struct net_addr *vips;
 	size_t nvips;
 };
 

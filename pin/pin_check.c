@@ -65,14 +65,12 @@ pin_gateway_find(struct rtnl *nl, const struct pin_group_conf *gc, int family,
                  struct net_addr *gw, char *err, size_t errlen)
 {
 	bool v4 = family == AF_INET;
-	const struct conf_addr *cfg_gw =
-	    v4 ? (gc->route.has_gateway ? &gc->route.gateway : NULL)
-	       : (gc->route.has_gateway6 ? &gc->route.gateway6 : NULL);
+	const struct net_addr *cfg_gw = v4 ? &gc->route.gw4 : &gc->route.gw6;
 	struct rtnl_link l;
 
 	memset(gw, 0, sizeof(*gw));
-	if (cfg_gw != NULL) {
-		*gw = pin_addr(cfg_gw);
+	if (cfg_gw->family != 0) {
+		*gw = *cfg_gw;
 		return 0;
 	}
 	if (rtnl_link_get(nl, gc->ifname, &l) == -1) {
@@ -151,7 +149,7 @@ pin_group_can_pin(struct pin_group *pg, char *err, size_t errlen)
 	const struct pin_table *t;
 	size_t f;
 
-	if (pg->route.pin == CONF_ROUTE_OFF)
+	if (pg->route.mode == CONF_ROUTE_OFF)
 		return 0;
 	if (!pg->iface->link.present) {
 		snprintf(err, errlen, "route pin: %s is not present",
@@ -316,7 +314,7 @@ pin_check_sysctls(struct pin_group *pg)
 	 * reply would leave another interface — unless the pin makes the
 	 * reply leave this one. */
 	if (sysctl_eff(pg->iface->name, "rp_filter") == 1 &&
-	    pg->route.pin == CONF_ROUTE_OFF)
+	    pg->route.mode == CONF_ROUTE_OFF)
 		log_warnx("group %s: strict rp_filter on %s drops VIP traffic "
 		          "from clients routed via another interface; enable "
 		          "the route pin (route block) or set "

@@ -13,8 +13,6 @@
 #error "pin/pin_int.h is internal to its module; include its public header"
 #endif
 
-#include <string.h>
-
 #include "pin.h"
 
 #define PIN_MAX_ROUTES 32 /* per table: connected subnets + the default */
@@ -57,7 +55,7 @@ struct pin_group {
 	char name[CONF_NAME_MAX];
 	struct pin_if *iface;
 	enum conf_bind bind;
-	struct conf_route route;
+	struct pin_route route;
 	struct pin_vip *vips;
 	size_t nvips;
 	enum pin_fault fault; /* the caller's fault slot */
@@ -97,18 +95,6 @@ struct pin {
 	struct pin_sysctl *sysctls;  /* raised by us, in order */
 	size_t nsysctls;
 };
-
-/* The config's address type and net/'s are kept apart (conf/ and net/ do
- * not know each other); the pin converts. */
-static inline struct net_addr
-pin_addr(const struct conf_addr *c)
-{
-	struct net_addr a;
-
-	a.family = c->family;
-	memcpy(a.a, c->a, sizeof(a.a));
-	return a;
-}
 
 /* A growable array of fixed-size items, filled by dump callbacks. */
 struct pin_vec {

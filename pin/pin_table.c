@@ -452,8 +452,8 @@ pin_table_ref(struct pin_group *pg, int family, char *err, size_t errlen)
 	t->family = family;
 	t->iface = pg->iface;
 	t->ifindex = pg->iface->link.ifindex;
-	t->gw_configured =
-	    family == AF_INET ? pg->route.has_gateway : pg->route.has_gateway6;
+	t->gw_configured = (family == AF_INET ? pg->route.gw4.family
+	                                      : pg->route.gw6.family) != 0;
 	if (pin_group_gateway(pg, family, &t->gw, err, errlen) == -1)
 		return -1;
 	t->refs = 1;
