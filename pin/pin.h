@@ -108,7 +108,10 @@ struct pin *pin_new(struct ev_loop *loop, struct rtnl *nl,
  */
 void pin_free(struct pin *pin);
 
-/* The pin's counters, valid as long as the pin. */
+/*
+ * The pin's counters (failed requests, repairs of what someone removed).
+ * Owned by the pin, valid as long as it; the caller adds them to its own.
+ */
 const struct pin_counters *pin_counters_get(const struct pin *pin);
 
 /*
@@ -166,7 +169,11 @@ void pin_group_check(struct pin_group *pg);
  */
 int pin_group_up(struct pin_group *pg);
 
-/* Unbind the VIPs (an adopted one stays), and the pin in mode "leader". */
+/*
+ * Release: unbind the VIPs — an adopted one (there before vipd) stays in
+ * place — and take the pin down in mode "leader".  Failures are logged
+ * and counted; nothing is returned.
+ */
 void pin_group_down(struct pin_group *pg);
 
 /*
@@ -176,10 +183,15 @@ void pin_group_down(struct pin_group *pg);
  */
 int pin_route_up(struct pin_group *pg);
 
-/* Remove the group's rules and drop its table references. */
+/*
+ * Remove the group's rules and drop its table references (the last one
+ * flushes the table).  No-op when the pin is not up; failures are logged
+ * and counted.
+ */
 void pin_route_down(struct pin_group *pg);
 
-/* Is the group's pin (rules, tables) installed? */
+/* Is the group's pin (rules, tables) installed?  For status: no request
+ * is made. */
 bool pin_route_is_up(const struct pin_group *pg);
 
 /*
