@@ -245,7 +245,7 @@ vip_reclaim(struct vgroup *g, struct vip *v)
 {
 	int n;
 
-	netcfg_group_up(g->d->nc, g);
+	pin_group_up(g->pin);
 	if (g->port == NULL || g->port->l2 == NULL)
 		return;
 	if ((n = l2_port_announce(g->port->l2, &v->addr)) > 0)
@@ -276,11 +276,13 @@ probe_evaluate(struct vgroup *g)
 				        : "announcing it anyway "
 				          "(conflict = \"takeover\")");
 			v->conflict = true;
+			pin_vip_set_yielded(g->pin, i, vip_yielded(g, v));
 			conflict_record(g, v, v->probe_mac);
 		} else if (v->conflict && !v->probe_answered) {
 			log_info("group %s: %s is free again", g->cg.name,
 			         net_addr_str(&v->addr, a, sizeof(a)));
 			v->conflict = false;
+			pin_vip_set_yielded(g->pin, i, false);
 			if (g->leading)
 				vip_reclaim(g, v);
 		}

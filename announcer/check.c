@@ -55,6 +55,7 @@ check_host(const struct conf *cfg, bool verbose)
 	for (i = 0; i < cfg->ngroups; i++) {
 		const struct conf_group *cg = &cfg->groups[i];
 		struct rtnl_link l;
+		struct pin_group_conf pc;
 		struct net_addr gw;
 
 		if (rtnl_link_get(nl, cg->interface, &l) == -1) {
@@ -68,13 +69,13 @@ check_host(const struct conf *cfg, bool verbose)
 		}
 		if (cg->route.pin == CONF_ROUTE_OFF)
 			continue;
+		group_pin_conf(cg, NULL, &pc);
 		for (f = 0; f < 2; f++) {
 			if (!conf_group_has_family(cg, fams[f]) ||
-			    (netcfg_gateway(nl, cg, fams[f], &gw, err,
-			                    sizeof(err)) == 0 &&
-			     netcfg_table_check_free(nl, cg->route.table,
-			                             fams[f], err,
-			                             sizeof(err)) == 0))
+			    (pin_gateway_find(nl, &pc, fams[f], &gw, err,
+			                      sizeof(err)) == 0 &&
+			     pin_table_check_free(nl, cg->route.table, fams[f],
+			                          err, sizeof(err)) == 0))
 				continue;
 			fprintf(stderr, "%s:%d: groups[%zu].route: %s\n",
 			        cfg->path, cg->line, i, err);

@@ -199,8 +199,82 @@ on_reconcile_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
 	struct vipd *d = arg;
 
-	netcfg_reconcile(d->nc);
+	pin_reconcile(d->pin);
+	vipd_el_flush(d);
 	ev_timer_start_in(loop, t, RECONCILE_PERIOD_MS);
+}
+
+/* ------------------------------------------------------------- netlink */
+
+/*
+ * A link notification goes to the ports first: the port it is about opens,
+ * closes or re-flags its capture.  The pin learns that interface's new
+ * state before the port's groups enter or leave their faults (a group
+ * whose fault clears brings its pin up on the new state), then handles
+ * the notification itself (sysctls of a new interface, tables on it).
+ */
+static void
+link_event(struct vipd *d, const struct rtnl_link *l, bool deleted)
+{
+	struct pin_link pl;
+	size_t i;
+
+	for (i = 0; i < d->nports; i++) {
+		struct port *p = d->ports[i];
+
+		if (!port_link_event(p, l, deleted))
+			continue;
+		port_pin_link(p, &pl);
+		pin_link_set(d->pin, p->ifname, &pl);
+		port_groups_fault(p);
+	}
+	pin_link_event(d->pin, l, deleted);
+}
+
+/* Each notification to its consumers: links to the ports, then the pin;
+ * addresses, rules and routes to the pin. */
+static void
+on_rtnl_event(const struct rtnl_event *ev, void *arg)
+{
+	struct vipd *d = arg;
+
+	switch (ev->kind) {
+	case RTNL_EV_LINK:
+		link_event(d, &ev->u.link, ev->deleted);
+		break;
+	case RTNL_EV_ADDR:
+		pin_addr_event(d->pin, &ev->u.addr, ev->deleted);
+		break;
+	case RTNL_EV_RULE:
+		pin_rule_event(d->pin, &ev->u.rule, ev->deleted);
+		break;
+	case RTNL_EV_ROUTE:
+		pin_route_event(d->pin, &ev->u.route, ev->deleted);
+		break;
+	}
+}
+
+/* Notifications were lost: re-read the ports' links as if notified, and
+ * have the pin run a pass that also retries its faults. */
+static void
+resync(struct vipd *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nports; i++) {
+		struct rtnl_link l;
+		struct port *p = d->ports[i];
+
+		if (rtnl_link_get(d->nl, p->ifname, &l) == 0)
+			link_event(d, &l, false);
+		else if (p->present) {
+			memset(&l, 0, sizeof(l));
+			l.ifindex = p->ifindex;
+			snprintf(l.name, sizeof(l.name), "%s", p->ifname);
+			link_event(d, &l, true);
+		}
+	}
+	pin_resync(d->pin);
 }
 
 static void
@@ -211,13 +285,12 @@ on_netlink(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	(void)loop;
 	(void)io;
 	(void)revents;
-	if (rtnl_monitor_read(d->nl, (rtnl_event_cb)netcfg_event, d->nc) ==
-	        -1 &&
+	if (rtnl_monitor_read(d->nl, on_rtnl_event, d) == -1 &&
 	    errno == ENOBUFS) {
 		/* Notifications were lost: re-read everything we rely on. */
 		log_warnx("netlink notifications lost; re-reading state");
 		d->ctr.netlink_errors++;
-		netcfg_resync(d->nc);
+		resync(d);
 	}
 	vipd_el_flush(d);
 }
@@ -241,7 +314,7 @@ finish(struct vipd *d)
 	vipd_el_flush(d);
 	/* Tell peers we are out (priority 0 everywhere) before we go. */
 	peers_send(d);
-	netcfg_cleanup_all(d->nc);
+	pin_cleanup_all(d->pin);
 	ev_loop_break(d->loop);
 }
 
@@ -334,6 +407,7 @@ static void
 dump_counters(struct vipd *d)
 {
 	const struct vipd_counters *c = &d->ctr;
+	const struct pin_counters *pc = pin_counters_get(d->pin);
 
 	log_info("counters (SIGUSR2): heartbeats sent %llu, send errors %llu, "
 	         "received %llu, peer unreachable %llu, netlink errors %llu, "
@@ -343,8 +417,8 @@ dump_counters(struct vipd *d)
 	         (unsigned long long)c->hb_send_errors,
 	         (unsigned long long)c->hb_received,
 	         (unsigned long long)c->peer_unreachable,
-	         (unsigned long long)c->netlink_errors,
-	         (unsigned long long)c->reconciled,
+	         (unsigned long long)(c->netlink_errors + pc->netlink_errors),
+	         (unsigned long long)pc->reconciled,
 	         (unsigned long long)c->stalls, (unsigned long long)c->reloads,
 	         (unsigned long long)c->reload_failures);
 }
@@ -474,11 +548,43 @@ guard_claim(struct vipd *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* ------------------------------------------------------ pin callbacks */
+
+/* The pin put a group in its netlink fault (text) or took it out (NULL). */
+static void
+on_pin_fault(void *owner, const char *text, void *arg)
+{
+	struct vgroup *g = owner;
+
+	(void)arg;
+	if (text != NULL)
+		group_set_fault(g, GF_NETLINK, text);
+	else
+		group_set_fault(g, GF_NONE, "");
+}
+
+static bool
+on_pin_is_vip(const struct net_addr *a, void *arg)
+{
+	const struct vipd *d = arg;
+
+	return vipmap_find(d->map, a, NULL) != NULL;
+}
+
+/* A pass of the pin's own ended: a cleared group may take over, and a
+ * faulted one hand over. */
+static void
+on_pin_settled(void *arg)
+{
+	vipd_el_flush(arg);
+}
+
 struct vipd *
 vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
          size_t errlen)
 {
 	struct vipd *d = calloc(1, sizeof(*d));
+	struct pin_callbacks pin_cb;
 	const char *sock;
 
 	if (d == NULL) {
@@ -488,6 +594,10 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	d->opts = *opts;
 	d->cfg = cfg;
 	d->guard_fd = -1;
+	pin_cb.fault = on_pin_fault;
+	pin_cb.is_vip = on_pin_is_vip;
+	pin_cb.settled = on_pin_settled;
+	pin_cb.arg = d;
 	if ((d->loop = ev_loop_new()) == NULL) {
 		snprintf(err, errlen, "event loop: %s", strerror(errno));
 		goto fail;
@@ -514,7 +624,7 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	}
 	if ((d->map = vipmap_new()) == NULL ||
-	    (d->nc = netcfg_new(d)) == NULL) {
+	    (d->pin = pin_new(d->loop, d->nl, &pin_cb)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -526,7 +636,7 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	if (guard_claim(d, err, errlen) == -1)
 		goto fail;
-	netcfg_cleanup_stale(d->nc);
+	pin_cleanup_stale(d->pin);
 	if (peers_configure(d, err, errlen) == -1 ||
 	    election_create(d, err, errlen) == -1)
 		goto fail;
@@ -557,7 +667,7 @@ vipd_free(struct vipd *d)
 	peers_close(d);
 	free(d->peers);
 	el_cluster_free(d->el);
-	netcfg_free(d->nc);
+	pin_free(d->pin);
 	vipmap_free(d->map);
 	ev_io_stop(d->loop, &d->nl_io);
 	rtnl_free(d->nl);

@@ -1,7 +1,8 @@
 /*
- * A VIP group at run time: its election slot, its VIPs, its interface, and
- * the two actions the election drives — take over (bind, pin, announce,
- * answer) and release (stop answering at once, unbind, unpin).
+ * A VIP group at run time: its election slot, its VIPs, its interface, its
+ * part of the pin, and the two actions the election drives — take over
+ * (bind, pin, announce, answer) and release (stop answering at once,
+ * unbind, unpin).
  */
 #include "config.h"
 
@@ -41,6 +42,51 @@ group_find(struct vipd *d, const char *name)
 		if (d->groups[i] && strcmp(d->groups[i]->cg.name, name) == 0)
 			return d->groups[i];
 	return NULL;
+}
+
+void
+group_pin_conf(const struct conf_group *cg, const struct net_addr *vips,
+               struct pin_group_conf *pc)
+{
+	const struct conf_route *r = &cg->route;
+
+	memset(pc, 0, sizeof(*pc));
+	pc->name = cg->name;
+	pc->ifname = cg->interface;
+	pc->bind = cg->bind;
+	pc->route.mode = r->pin;
+	pc->route.table = r->table;
+	pc->route.priority = r->priority;
+	if (r->has_gateway)
+		pc->route.gw4 = vipd_addr(&r->gateway);
+	if (r->has_gateway6)
+		pc->route.gw6 = vipd_addr(&r->gateway6);
+	pc->vips = vips;
+	pc->nvips = vips != NULL ? cg->nvips : 0;
+}
+
+/* The group's part of the pin, on its port's interface. */
+static int
+pin_create(struct vgroup *g, char *err, size_t errlen)
+{
+	struct net_addr *vips = calloc(g->nvips ? g->nvips : 1, sizeof(*vips));
+	struct pin_group_conf pc;
+	struct pin_link link;
+	size_t i;
+
+	if (vips != NULL) {
+		for (i = 0; i < g->nvips; i++)
+			vips[i] = g->vips[i].addr;
+		group_pin_conf(&g->cg, vips, &pc);
+		port_pin_link(g->port, &link);
+		g->pin = pin_group_new(g->d->pin, &pc, &link, g);
+		free(vips);
+	}
+	if (g->pin == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -120,6 +166,11 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 		return NULL;
 	}
 	g->port = port_get(d, cg->interface);
+	if (pin_create(g, err, errlen) == -1) {
+		g->el = SIZE_MAX;
+		group_free(g);
+		return NULL;
+	}
 	el_params(g, &gc);
 	idx = el_cluster_group_add(d->el, &gc, ev_now(d->loop));
 	if (idx < 0) {
@@ -132,9 +183,9 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 	g->el = (size_t)idx;
 	if ((f = port_fault(g->port, &text)) != GF_NONE)
 		group_set_fault(g, f, text);
-	netcfg_check_interface(d->nc, g);
+	pin_group_check(g->pin);
 	if (g->cg.route.pin == CONF_ROUTE_ALWAYS && g->fault == GF_NONE)
-		netcfg_route_up(d->nc, g);
+		pin_route_up(g->pin);
 	if (g->fault == GF_NONE)
 		announce_probe_start(g);
 	return g;
@@ -157,6 +208,7 @@ group_free(struct vgroup *g)
 	 * from the groups still there. */
 	if (g->el < g->d->ngroups && g->d->groups[g->el] == g)
 		g->d->groups[g->el] = NULL;
+	pin_group_free(g->pin);
 	if (g->port)
 		port_put(g->port);
 	free(g->vips);
@@ -274,7 +326,7 @@ takeover(struct vgroup *g)
 	g->ctr.takeovers++;
 	/* Bind before announcing, so that the first packet a neighbour sends
 	 * after our gratuitous ARP finds the address. */
-	netcfg_group_up(g->d->nc, g);
+	pin_group_up(g->pin);
 	announce_start(g);
 }
 
@@ -295,7 +347,7 @@ release(struct vgroup *g)
 	g->leading = false;
 	g->ctr.releases++;
 	announce_stop(g);
-	netcfg_group_down(g->d->nc, g);
+	pin_group_down(g->pin);
 }
 
 void
@@ -336,6 +388,9 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 	if (g->fault == f && (f == GF_NONE || strcmp(g->fault_text, text) == 0))
 		return;
 	g->fault = f;
+	pin_group_set_fault(g->pin, f == GF_NONE      ? PIN_FAULT_NONE
+	                            : f == GF_NETLINK ? PIN_FAULT_NETLINK
+	                                              : PIN_FAULT_OTHER);
 	snprintf(g->fault_text, sizeof(g->fault_text), "%s",
 	         f == GF_NONE ? "" : text);
 	if (f != GF_NONE)
@@ -347,7 +402,7 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 	                           ev_now(g->d->loop));
 	if (f == GF_NONE && was) {
 		if (g->cg.route.pin == CONF_ROUTE_ALWAYS)
-			netcfg_route_up(g->d->nc, g);
+			pin_route_up(g->pin);
 		if (!g->probed)
 			announce_probe_start(g);
 	}

@@ -1,17 +1,16 @@
 # announcer/: the daemon and vipctl.  The only module that sees all others.
 ANNOUNCER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf \
-	-I$(srcdir)/election -I$(srcdir)/net
+	-I$(srcdir)/election -I$(srcdir)/net -I$(srcdir)/pin
 
 sbin_PROGRAMS += vipd
 vipd_CPPFLAGS = $(ANNOUNCER_CPPFLAGS)
 vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/peers.c announcer/group.c announcer/port.c \
-	announcer/announce.c announcer/vipmap.c announcer/netcfg_int.h \
-	announcer/netcfg.c announcer/netcheck.c announcer/reconcile.c \
+	announcer/announce.c announcer/vipmap.c \
 	announcer/ctl.c announcer/ctlproto.h announcer/ctlproto.c \
 	announcer/json.h announcer/json.c announcer/status.c \
 	announcer/reload.c announcer/check.c
-vipd_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
 
 sbin_PROGRAMS += vipctl
 vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf

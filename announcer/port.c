@@ -189,7 +189,22 @@ port_fault(const struct port *p, const char **text)
 	return GF_NONE;
 }
 
-static void
+void
+port_pin_link(const struct port *p, struct pin_link *out)
+{
+	const char *text;
+
+	memset(out, 0, sizeof(*out));
+	if (p == NULL)
+		return;
+	out->present = p->present;
+	out->up = p->oper_up;
+	out->ready = port_fault(p, &text) == GF_NONE;
+	out->ifindex = p->ifindex;
+	out->master = p->master;
+}
+
+void
 port_groups_fault(struct port *p)
 {
 	struct vipd *d = p->d;
@@ -212,46 +227,37 @@ port_groups_fault(struct port *p)
 	}
 }
 
-/* A link notification: open, close or re-flag the port of that name. */
-void
-port_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted)
+bool
+port_link_event(struct port *p, const struct rtnl_link *l, bool deleted)
 {
-	size_t i;
+	bool up = l->oper_up && l->admin_up;
 
-	for (i = 0; i < d->nports; i++) {
-		struct port *p = d->ports[i];
-		bool up = l->oper_up && l->admin_up;
-
-		if (strcmp(p->ifname, l->name) != 0 &&
-		    !(p->present && p->ifindex == l->ifindex))
-			continue;
-		if (deleted) {
-			if (!p->present || p->ifindex != l->ifindex)
-				continue;
-			log_warnx("%s: interface removed", p->ifname);
-			port_close(p);
-			p->present = false;
-		} else if (!p->present || p->l2 == NULL) {
-			if (strcmp(p->ifname, l->name) != 0)
-				continue;
-			log_info("%s: interface appeared", p->ifname);
-			port_open(p);
-			port_refresh_filter(p);
-		} else if (strcmp(p->ifname, l->name) != 0) {
-			/* Renamed away from the configured name. */
-			log_warnx("%s: interface renamed to %s", p->ifname,
-			          l->name);
-			port_close(p);
-			p->present = false;
-		} else {
-			if (up != p->oper_up)
-				log_info("%s: link %s", p->ifname,
-				         up ? "up" : "down");
-			p->oper_up = up;
-			if (memcmp(l->mac, l2_port_mac(p->l2), NET_MAC_LEN) !=
-			    0)
-				l2_port_refresh(p->l2);
-		}
-		port_groups_fault(p);
+	if (strcmp(p->ifname, l->name) != 0 &&
+	    !(p->present && p->ifindex == l->ifindex))
+		return false;
+	if (deleted) {
+		if (!p->present || p->ifindex != l->ifindex)
+			return false;
+		log_warnx("%s: interface removed", p->ifname);
+		port_close(p);
+		p->present = false;
+	} else if (!p->present || p->l2 == NULL) {
+		if (strcmp(p->ifname, l->name) != 0)
+			return false;
+		log_info("%s: interface appeared", p->ifname);
+		port_open(p);
+		port_refresh_filter(p);
+	} else if (strcmp(p->ifname, l->name) != 0) {
+		/* Renamed away from the configured name. */
+		log_warnx("%s: interface renamed to %s", p->ifname, l->name);
+		port_close(p);
+		p->present = false;
+	} else {
+		if (up != p->oper_up)
+			log_info("%s: link %s", p->ifname, up ? "up" : "down");
+		p->oper_up = up;
+		if (memcmp(l->mac, l2_port_mac(p->l2), NET_MAC_LEN) != 0)
+			l2_port_refresh(p->l2);
 	}
+	return true;
 }

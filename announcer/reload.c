@@ -68,8 +68,8 @@ group_drop(struct vipd *d, size_t i)
 
 	el_cluster_group_remove(d->el, g->el, ev_now(d->loop));
 	vipd_el_flush(d); /* applies the RELEASE while g still exists */
-	netcfg_group_down(d->nc, g);
-	netcfg_route_down(d->nc, g);
+	pin_group_down(g->pin);
+	pin_route_down(g->pin);
 	group_free(g);
 	d->groups[i] = NULL;
 }

@@ -169,7 +169,7 @@ status_group(struct vipd *d, const struct vgroup *g, struct json *j)
 	json_str(j, "pin", conf_route_pin_name(g->cg.route.pin));
 	json_uint(j, "table", g->cg.route.table);
 	json_uint(j, "priority", g->cg.route.priority);
-	json_bool(j, "installed", g->route_up);
+	json_bool(j, "installed", pin_route_is_up(g->pin));
 	json_obj_end(j);
 	group_peers(d, g, j);
 	group_conflicts(d, g, j);
@@ -247,6 +247,7 @@ metrics_capture(struct vipd *d, struct json *j)
 void
 metrics_json(struct vipd *d, struct json *j)
 {
+	const struct pin_counters *pc = pin_counters_get(d->pin);
 	struct el_group_info gi;
 	size_t i;
 
@@ -283,8 +284,9 @@ metrics_json(struct vipd *d, struct json *j)
 	json_obj_end(j);
 	json_obj_end(j);
 	json_uint(j, "peer_unreachable", d->ctr.peer_unreachable);
-	json_uint(j, "netlink_errors", d->ctr.netlink_errors);
-	json_uint(j, "reconciled", d->ctr.reconciled);
+	json_uint(j, "netlink_errors",
+	          d->ctr.netlink_errors + pc->netlink_errors);
+	json_uint(j, "reconciled", pc->reconciled);
 	json_uint(j, "stalls", d->ctr.stalls);
 	json_uint(j, "reloads", d->ctr.reloads);
 	json_uint(j, "reload_failures", d->ctr.reload_failures);

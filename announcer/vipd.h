@@ -1,7 +1,8 @@
 /*
- * announcer: the vipd daemon.  The only module that knows conf/, election/
- * and net/: it translates config into election parameters and election
- * decisions into calls on net/.  Internal header shared by the announcer
+ * announcer: the vipd daemon.  The only module that knows conf/, election/,
+ * net/ and pin/: it translates config into election parameters and pin
+ * groups, election decisions into calls on net/ and the pin, and the pin's
+ * faults into group faults.  Internal header shared by the announcer
  * sources.
  *
  * Ownership: main() makes one struct vipd (vipd_new) and frees it; the root
@@ -19,6 +20,7 @@
 #include "conf.h"
 #include "election.h"
 #include "net.h"
+#include "pin.h"
 
 struct json;
 struct ctl;
@@ -38,9 +40,6 @@ vipd_addr(const struct conf_addr *c)
 /* Per-VIP runtime state; the address is a copy of the config's. */
 struct vip {
 	struct net_addr addr;
-	bool bound;    /* our address is on lo / the interface */
-	bool adopted;  /* was present already; we must not delete it */
-	bool rule;     /* our policy rule for it is installed */
 	bool conflict; /* a foreign host answered our probe: not ours */
 	uint8_t conflict_mac[NET_MAC_LEN];
 	uint64_t conflict_count;
@@ -93,10 +92,10 @@ struct vgroup {
 	struct vip *vips;
 	size_t nvips;
 	struct port *port;
+	struct pin_group *pin; /* its addresses and route pin */
 	enum group_fault fault;
 	char fault_text[300];
-	bool leading;  /* answering and announcing */
-	bool route_up; /* our pin for this group is installed */
+	bool leading; /* answering and announcing */
 
 	/* takeover burst: rounds of announcements, each round paced */
 	struct ev_timer burst_timer;
@@ -134,8 +133,8 @@ struct vipd_counters {
 	uint64_t hb_received;
 	uint64_t hb_rejected[EL_VERDICT_MAX];
 	uint64_t peer_unreachable;
-	uint64_t netlink_errors;
-	uint64_t reconciled; /* entries put back after someone removed them */
+	uint64_t netlink_errors; /* notifications lost (the pin counts its
+	                            failed requests and repairs) */
 	uint64_t stalls;
 	uint64_t reloads;
 	uint64_t reload_failures;
@@ -190,7 +189,7 @@ struct vipd {
 	struct el_msg *msgs;   /* send buffers */
 	size_t msgs_cap;
 
-	struct netcfg *nc;
+	struct pin *pin;
 	struct ctl *ctl;
 	int guard_fd; /* the namespace's instance claim (nsguard_claim) */
 	struct ev_io guard_io;
@@ -243,6 +242,10 @@ void group_update_election(struct vgroup *g);
 void group_log_summary(const struct vgroup *g);
 const char *group_fault_name(enum group_fault f);
 struct vgroup *group_find(struct vipd *d, const char *name);
+/* What the pin needs of cg: pointers into cg, and vips (cg's VIPs
+ * converted, cg->nvips of them; NULL for none). */
+void group_pin_conf(const struct conf_group *cg, const struct net_addr *vips,
+                    struct pin_group_conf *pc);
 
 /* ---- port.c: shared capture/injection per interface */
 /* The port for ifname, created on first use; NULL on ENOMEM. */
@@ -253,7 +256,18 @@ void port_refresh_filter(struct port *p);
 /* The fault a port's state imposes on its groups (GF_NONE when usable),
  * with the reason in *text. */
 enum group_fault port_fault(const struct port *p, const char **text);
-void port_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted);
+/*
+ * A link notification for p: open, close or re-flag it (capture, carrier,
+ * index).  True if the notification was about p.  Its groups' faults are
+ * left to port_groups_fault, so that the pin can learn the new state of
+ * the interface first.
+ */
+bool port_link_event(struct port *p, const struct rtnl_link *l, bool deleted);
+/* Put p's groups in or out of the faults p's state imposes (a netlink or
+ * auth fault stays), and tell the election of p's MAC. */
+void port_groups_fault(struct port *p);
+/* p's interface as the pin needs to know it; p may be NULL (absent). */
+void port_pin_link(const struct port *p, struct pin_link *out);
 
 /* ---- announce.c: bursts, refresh, responder, conflict probes */
 void announce_start(struct vgroup *g);
@@ -280,42 +294,6 @@ void vipmap_del(struct vipmap *m, const struct net_addr *a);
 /* Returns the group holding a and sets *idx (may be NULL), or NULL. */
 struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
                            size_t *idx);
-
-/* ---- netcfg.c (addresses, policy routes), netcheck.c (start-up checks),
- * reconcile.c (notifications, reconcile, fault retries) */
-struct netcfg;
-struct netcfg *netcfg_new(struct vipd *d);
-void netcfg_free(struct netcfg *nc);
-/* Remove every vipd-tagged rule, route and address (crash leftovers). */
-void netcfg_cleanup_stale(struct netcfg *nc);
-/* Remove everything this process installed (clean shutdown). */
-void netcfg_cleanup_all(struct netcfg *nc);
-/* Leader: bind the VIPs, and pin the route when pin = leader.  On failure
- * the group is in a netlink fault (retried later) and -1 is returned. */
-int netcfg_group_up(struct netcfg *nc, struct vgroup *g);
-void netcfg_group_down(struct netcfg *nc, struct vgroup *g);
-/* The pin alone (rules + table); faults the group on failure. */
-int netcfg_route_up(struct netcfg *nc, struct vgroup *g);
-void netcfg_route_down(struct netcfg *nc, struct vgroup *g);
-/* Netlink notification (an rtnl_event_cb). */
-void netcfg_event(const struct rtnl_event *ev, void *arg);
-/* Check everything we installed is there; retry netlink faults. */
-void netcfg_reconcile(struct netcfg *nc);
-/* Notifications were lost: re-read links and reconcile. */
-void netcfg_resync(struct netcfg *nc);
-/* Start-up checks and sysctls for the group's interface; a group whose
- * pin cannot go up (no gateway, table in use) is put in a netlink fault. */
-void netcfg_check_interface(struct netcfg *nc, struct vgroup *g);
-/* Gateway for the group's pin: configured, or the interface's default
- * route in the main table.  0, or -1 with a reason naming the group and
- * the setting to fix in err. */
-int netcfg_gateway(struct rtnl *nl, const struct conf_group *cg, int family,
-                   struct net_addr *gw, char *err, size_t errlen);
-
-/* Does the pin's table hold routes vipd did not make?  0 if free, else -1
- * with a reason naming the table in err. */
-int netcfg_table_check_free(struct rtnl *nl, uint32_t table, int family,
-                            char *err, size_t errlen);
 
 /* ---- check.c: vipd -t */
 /* Host checks; prints problems to stderr, returns the error count. */
