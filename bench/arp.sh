@@ -103,12 +103,12 @@ for n in n1 n2; do
 	vlab_start $n || { echo "arp.sh: vipd did not start on $n" >&2; exit 1; }
 done
 if ! lab_wait 10000 vlab_leader_is n1 ||
-	! lab_wait 5000 vlab_l2_answering n1; then
+	! lab_wait 5000 vlab_answering n1; then
 	echo "arp.sh: n1 did not take the lead" >&2
 	exit 1
 fi
-lab_wait 10000 vlab_state_is n2 backup
-fallback=$(vlab_l2_metrics n1 '.capture[0].filter_fallback')
+lab_wait 10000 vlab_gf_is n2 state backup
+fallback=$(vlab_metric n1 '.capture[0].filter_fallback')
 say "cluster up: n1 leads 1,000 VIPs (filter fallback: $fallback)"
 
 # quantile Q FILE: the value at rank ceil(Q * n) of a sorted column.
@@ -149,7 +149,7 @@ flood() {
 	shift
 	for n in "$@"; do
 		C0[$n]=$(ticks "${VLAB_PIDS[$n]}")
-		R0[$n]=$(vlab_l2_metrics "$n" '.capture[0].rx_frames')
+		R0[$n]=$(vlab_metric "$n" '.capture[0].rx_frames')
 	done
 	t0=$(date +%s%N)
 	lab_exec c1 "$L2GEN" eth1 flood --rate "$FLOOD_RATE" --seconds "$FLOOD_S" \
@@ -158,7 +158,7 @@ flood() {
 	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	for n in "$@"; do
 		CPU[$n]=$(pct $(($(ticks "${VLAB_PIDS[$n]}") - C0[$n])) "$WALL")
-		RX[$n]=$(($(vlab_l2_metrics "$n" '.capture[0].rx_frames') - R0[$n]))
+		RX[$n]=$(($(vlab_metric "$n" '.capture[0].rx_frames') - R0[$n]))
 	done
 	SENT=$(jq .sent "$T/$name.json")
 	RATE=$(jq -r '.sent / .seconds | floor' "$T/$name.json")
@@ -192,7 +192,7 @@ for r in $(seq "$RUNS"); do
 	echo "$wire" >>"$T/wire"
 	echo "$frm" >>"$T/frm"
 	say "run $r: $leader -> $next: $frames frames on the wire in $wire ms, first_round_ms $frm"
-	lab_wait 5000 vlab_l2_silent "$leader"
+	lab_wait 5000 vlab_silent "$leader"
 	leader=$next
 done
 wire_med=$(quantile 0.5 "$T/wire")
@@ -214,13 +214,13 @@ seq 1 3000 | awk '{ o = 4096 + $1 * 3; printf "10.72.%d.%d\n", int(o / 256), o %
 	>"$T/vips3k"
 vlab_conf n1 "$T/n1.conf" peers=none "vips=$(paste -sd, "$T/vips3k")" \
 	garp_count=1
-if ! vlab_start n1 || ! lab_wait 10000 vlab_l2_answering n1; then
+if ! vlab_start n1 || ! lab_wait 10000 vlab_answering n1; then
 	say "n1 did not start with 3,000 VIPs"
 fi
-fb3k=$(vlab_l2_metrics n1 '.capture[0].filter_fallback')
+fb3k=$(vlab_metric n1 '.capture[0].filter_fallback')
 flood flood3k n1
 cpu3k=${CPU[n1]} rx3k=${RX[n1]} rate3k=$RATE wall3k=$WALL
-drop3k=$(vlab_l2_metrics n1 '.capture[0].rx_dropped')
+drop3k=$(vlab_metric n1 '.capture[0].rx_dropped')
 vlab_stop n1 TERM
 [ "$LAB_STOP_RC" = 0 ] || say "n1: vipd exited $LAB_STOP_RC"
 

@@ -16,33 +16,39 @@ EL_TESTS = tests/unit/test_el_msg tests/unit/test_el_replay \
 	tests/unit/test_el_liveness
 check_PROGRAMS += $(EL_TESTS)
 TESTS += $(EL_TESTS)
+# The harness most of them share (tests/unit/el_harness.h), built once.
+check_LIBRARIES = tests/unit/libelharness.a
+tests_unit_libelharness_a_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_libelharness_a_SOURCES = tests/unit/el_harness.c \
+	tests/unit/el_harness.h
+EL_HARNESS_LIBS = tests/unit/libelharness.a $(EL_LIBS)
 tests_unit_test_el_msg_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_msg_SOURCES = tests/unit/test_el_msg.c tests/unit/tap.h
 tests_unit_test_el_msg_LDADD = $(EL_LIBS)
 tests_unit_test_el_replay_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_replay_SOURCES = tests/unit/test_el_replay.c \
-	tests/unit/tap.h tests/unit/test_el_harness.h
-tests_unit_test_el_replay_LDADD = $(EL_LIBS)
+	tests/unit/tap.h
+tests_unit_test_el_replay_LDADD = $(EL_HARNESS_LIBS)
 tests_unit_test_el_fsm_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_fsm_SOURCES = tests/unit/test_el_fsm.c \
-	tests/unit/tap.h tests/unit/test_el_harness.h
-tests_unit_test_el_fsm_LDADD = $(EL_LIBS)
+	tests/unit/tap.h
+tests_unit_test_el_fsm_LDADD = $(EL_HARNESS_LIBS)
 tests_unit_test_el_guard_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_guard_SOURCES = tests/unit/test_el_guard.c \
-	tests/unit/tap.h tests/unit/test_el_harness.h
-tests_unit_test_el_guard_LDADD = $(EL_LIBS)
+	tests/unit/tap.h
+tests_unit_test_el_guard_LDADD = $(EL_HARNESS_LIBS)
 tests_unit_test_el_cluster_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_cluster_SOURCES = tests/unit/test_el_cluster.c \
-	tests/unit/tap.h tests/unit/test_el_harness.h
-tests_unit_test_el_cluster_LDADD = $(EL_LIBS)
+	tests/unit/tap.h
+tests_unit_test_el_cluster_LDADD = $(EL_HARNESS_LIBS)
 tests_unit_test_el_resign_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_resign_SOURCES = tests/unit/test_el_resign.c \
-	tests/unit/tap.h tests/unit/test_el_harness.h
-tests_unit_test_el_resign_LDADD = $(EL_LIBS)
+	tests/unit/tap.h
+tests_unit_test_el_resign_LDADD = $(EL_HARNESS_LIBS)
 tests_unit_test_el_liveness_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_test_el_liveness_SOURCES = tests/unit/test_el_liveness.c \
-	tests/unit/tap.h tests/unit/test_el_harness.h
-tests_unit_test_el_liveness_LDADD = $(EL_LIBS)
+	tests/unit/tap.h
+tests_unit_test_el_liveness_LDADD = $(EL_HARNESS_LIBS)
 
 # Fuzz target: the peer message decoder and the cluster behind it.
 check_PROGRAMS += tests/fuzz/fuzz_msg

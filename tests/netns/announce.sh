@@ -105,13 +105,13 @@ vlab_conf n1 "$T/n1.conf" peers=none "$VIPS" "${GARP[@]}" refresh=2
 vlab_l2_capture c1 solo
 vlab_start n1
 tap_ok $? "solo: vipd starts on n1 (no peers)"
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "solo: n1 leads and answers once its conflict probe is over"
 for v in "${V4S[@]}"; do
-	tap_is "$(vlab_arp_owner "$v")" "$M1" "solo: arping $v answered by n1's MAC"
+	tap_is "$(vlab_owners "$v" 0)" "$M1" "solo: arping $v answered by n1's MAC"
 done
 for v in "${V6S[@]}"; do
-	tap_is "$(vlab_l2_ndp_owner "$v")" "$M1" "solo: ndisc6 $v answered by n1's MAC"
+	tap_is "$(vlab_owners "$v" 0)" "$M1" "solo: ndisc6 $v answered by n1's MAC"
 	lab_exec c1 ping -6 -c 1 -W 2 "$v" >/dev/null
 	tap_ok $? "solo: ping -6 $v"
 	tap_is "$(vlab_l2_neigh c1 "$v")" "$M1" "solo: c1's ip -6 neigh for $v is n1's MAC"
@@ -179,21 +179,21 @@ vlab_start n1
 vlab_start n2
 lab_wait 8000 vlab_leader_is n1
 tap_ok $? "cluster: n1 (priority 200) leads"
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "cluster: n1 answers"
 # n2's own start-up probe for the VIPs is over after 1 s at most.
 past_probe() { [ "$(vlab_json n2 '.uptime_ms')" -ge 1500 ]; }
 lab_wait 5000 past_probe
-tap_is "$(vlab_state n2)" backup "cluster: n2 is a backup"
+tap_is "$(vlab_gf n2 state)" backup "cluster: n2 is a backup"
 # n1 answered n2's start-up probe: a peer, not a conflict.
 tap_is "$(vlab_json n2 '.groups[0].conflicts | length')" 0 \
 	"cluster: n2 saw no conflict (the leader that answered its probe is a peer)"
 vlab_l2_capture c1 backup
 for v in "${V4S[@]}"; do
-	tap_is "$(vlab_arp_owners "$v")" "$M1" "cluster: only n1 answers ARP for $v"
+	tap_is "$(vlab_owners "$v")" "$M1" "cluster: only n1 answers ARP for $v"
 done
 for v in "${V6S[@]}"; do
-	tap_is "$(vlab_l2_ndp_owner "$v")" "$M1" "cluster: n1 answers NDP for $v"
+	tap_is "$(vlab_owners "$v" 0)" "$M1" "cluster: n1 answers NDP for $v"
 done
 lab_exec c1 "$L2TOOL" eth1 probe "$V4B" 1000 >/dev/null 2>&1
 lab_exec c1 "$L2TOOL" eth1 probe "$V6B" 1000 >/dev/null 2>&1
@@ -233,7 +233,7 @@ tap_ok "$(vlab_l2_macs_are "$STALE" "${V4S[@]}" "${V6S[@]}"; echo $?)" \
 	"takeover: c1's entries for the 4 VIPs point at $STALE"
 vlab_l2_capture c1 takeover
 vlab_stop n1 KILL
-lab_wait 5000 vlab_l2_answering n2
+lab_wait 5000 vlab_answering n2
 tap_ok $? "takeover: n2 answers after n1 was killed"
 lab_wait 5000 vlab_l2_macs_are "$M2" "${V4S[@]}" "${V6S[@]}"
 tap_ok $? "takeover: c1's ARP and NDP entries moved to n2's MAC"
@@ -254,11 +254,11 @@ tap_is "$(vlab_l2_count "$P" "icmpv6.type == 136 &&
 set_stale
 vlab_l2_capture c1 preempt
 vlab_start n1
-lab_wait 8000 vlab_l2_answering n1
+lab_wait 8000 vlab_answering n1
 tap_ok $? "preempt: the restarted n1 (priority 200) takes over"
 lab_wait 5000 vlab_l2_macs_are "$M1" "${V4S[@]}" "${V6S[@]}"
 tap_ok $? "preempt: c1's entries moved to n1's MAC"
-lab_wait 5000 vlab_l2_silent n2
+lab_wait 5000 vlab_silent n2
 tap_ok $? "preempt: n2 stopped answering"
 tap_is "$(vlab_json n1 '.groups[0].conflicts | length')" 0 \
 	"preempt: n1 saw no conflict (n2 answered its probe as a peer)"
@@ -308,16 +308,16 @@ lab_wait 5000 asker_heard release "$M1"
 tap_ok $? "release: c1's requests are answered by n1 before the release"
 vlab_ctl n1 release vip >"$T/release.out"
 tap_ok $? "release: vipctl release vip on n1"
-lab_wait 5000 vlab_l2_silent n1
+lab_wait 5000 vlab_silent n1
 tap_ok $? "release: n1 stopped answering"
 t_rel=$(date +%s.%N)
-lab_wait 5000 vlab_l2_answering n2
+lab_wait 5000 vlab_answering n2
 tap_ok $? "release: n2 took over"
 sleep 3
 asker_stop
 vlab_l2_uncapture
 silent_after "$T/release.pcap" "$M1" "$t_rel" release
-tap_is "$(vlab_state n1)" backup "release: n1 stays a backup (no preempt after a release)"
+tap_is "$(vlab_gf n1 state)" backup "release: n1 stays a backup (no preempt after a release)"
 
 # SIGTERM of the leader (n2): it hands over to n1, then goes.
 vlab_l2_capture c1 sigterm
@@ -325,12 +325,12 @@ asker sigterm
 lab_wait 5000 asker_heard sigterm "$M2"
 tap_ok $? "sigterm: c1's requests are answered by n2 before the SIGTERM"
 kill -TERM "${VLAB_PIDS[n2]}"
-lab_wait 5000 vlab_l2_silent n2
+lab_wait 5000 vlab_silent n2
 tap_ok $? "sigterm: n2 stopped answering"
 t_term=$(date +%s.%N)
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "sigterm: n1 took over"
-lab_wait 5000 vlab_l2_exited n2
+lab_wait 5000 lab_gone "${VLAB_PIDS[n2]}"
 tap_ok $? "sigterm: n2 exited"
 vlab_stop_ok n2
 sleep 3

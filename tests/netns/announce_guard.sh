@@ -28,7 +28,7 @@ M1=$(vlab_mac n1)
 MC=$(vlab_mac c1)
 
 # owners_are NS ADDR WANT: for lab_wait.
-owners_are() { [ "$(vlab_l2_owners "$1" "$2")" = "$3" ]; }
+owners_are() { [ "$(vlab_owners "$2" 1 "$1")" = "$3" ]; }
 
 # conflict NODE VIP JQ: jq over the status conflicts entry for VIP.
 conflict() {
@@ -43,9 +43,9 @@ for n in n1 c1; do
 done
 vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A,$V6A"
 vlab_start n1
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "malformed: n1 answers for $V4A and $V6A"
-vlab_l2_metrics n1 '.capture[0]' >"$T/before.json"
+vlab_metric n1 '.capture[0]' >"$T/before.json"
 lab_exec c1 "$L2GEN" eth1 malformed --dst-mac "$M1" --vip "$V4A" \
 	--vip6 "$V6A" >"$T/bad.json"
 tap_is "$(jq .errors "$T/bad.json")" 0 \
@@ -55,7 +55,7 @@ tap_is "$(jq -r '.skipped // "none"' "$T/bad.json")" none \
 want=$(jq -cS '[.sent[] | select(.expect != "filtered") | .expect] |
 	group_by(.) | map({(.[0]): length}) | add' "$T/bad.json")
 counted() {
-	vlab_l2_metrics n1 '.capture[0]' >"$T/after.json" || return 1
+	vlab_metric n1 '.capture[0]' >"$T/after.json" || return 1
 	got=$(jq -cS --slurpfile b "$T/before.json" '.rx_bad as $a |
 		$b[0].rx_bad as $o | $a | with_entries(.value -= $o[.key]) |
 		with_entries(select(.value > 0))' "$T/after.json")
@@ -65,8 +65,8 @@ lab_wait 3000 counted
 tap_is "$got" "$want" "malformed: capture.rx_bad counts each frame under its reason"
 vlab_alive n1 && vlab_ctl n1 ping >/dev/null
 tap_ok $? "malformed: vipd is still running and answers its socket"
-tap_is "$(vlab_arp_owner "$V4A")" "$M1" "malformed: still answers ARP for $V4A"
-tap_is "$(vlab_l2_ndp_owner "$V6A")" "$M1" "malformed: still answers NDP for $V6A"
+tap_is "$(vlab_owners "$V4A" 0)" "$M1" "malformed: still answers ARP for $V4A"
+tap_is "$(vlab_owners "$V6A" 0)" "$M1" "malformed: still answers NDP for $V6A"
 tap_is "$(jq '.rx_dropped' "$T/after.json")" 0 "malformed: nothing dropped by the kernel"
 # A stranger's gratuitous ARP for a VIP n1 leads: counted as a conflict
 # (data plane), and n1 keeps the VIP.
@@ -79,7 +79,7 @@ claimed() { [ "$(conflict n1 "$V4A" .count)" = 2 ]; }
 lab_wait 3000 claimed
 tap_is "$(conflict n1 "$V4A" '"\(.mac) \(.count) \(.yielded)"')" "$MC 2 false" \
 	"claim: both gratuitous forms from c1 are counted as conflicts on $V4A"
-tap_is "$(vlab_arp_owner "$V4A")" "$M1" "claim: n1 still answers for $V4A"
+tap_is "$(vlab_owners "$V4A" 0)" "$M1" "claim: n1 still answers for $V4A"
 vlab_stop_ok n1
 for n in n1 c1; do
 	lab_exec $n ip link set eth1 mtu 1500
@@ -89,13 +89,13 @@ done
 # ===================================== conflict probe: "yield"
 lab_exec c1 ip addr add "$VC4/24" dev eth1
 lab_exec c1 ip addr add "$VC6/64" dev eth1 nodad
-tap_is "$(vlab_l2_owners n2 "$VC4") $(vlab_l2_owners n2 "$VC6")" "$MC $MC" \
+tap_is "$(vlab_owners "$VC4" 1 n2) $(vlab_owners "$VC6" 1 n2)" "$MC $MC" \
 	"yield: c1 (no vipd) holds $VC4 and $VC6 before vipd starts"
 vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A,$VC4,$V6A,$VC6" refresh=2 \
 	garp_count=2 garp_interval=300 conflict=yield
 vlab_l2_capture n2 yield
 vlab_start n1
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "yield: n1 leads"
 for v in $VC4 $VC6; do
 	tap_is "$(conflict n1 "$v" '"\(.mac) \(.yielded) \(.count > 0)"')" \
@@ -108,14 +108,14 @@ tap_is "$(vlab_json n1 '[.groups[0].conflicts[].vip] | sort | join(" ")')" \
 n=$(grep -c "$VC4.*$MC\|$MC.*$VC4" "$T/n1.log")
 tap_ge "$n" 1 "yield: the log names $VC4 and its owner's MAC"
 echo "# $(grep -m1 "$VC4" "$T/n1.log")"
-tap_is "$(vlab_l2_owners n2 "$VC4")" "$MC" "yield: only c1 answers ARP for $VC4"
-tap_is "$(vlab_l2_owners n2 "$VC6")" "$MC" "yield: only c1 answers NDP for $VC6"
-tap_is "$(vlab_l2_owners n2 "$V4A")" "$M1" "yield: n1 answers for the free $V4A"
-tap_is "$(vlab_l2_owners n2 "$V6A")" "$M1" "yield: n1 answers for the free $V6A"
+tap_is "$(vlab_owners "$VC4" 1 n2)" "$MC" "yield: only c1 answers ARP for $VC4"
+tap_is "$(vlab_owners "$VC6" 1 n2)" "$MC" "yield: only c1 answers NDP for $VC6"
+tap_is "$(vlab_owners "$V4A" 1 n2)" "$M1" "yield: n1 answers for the free $V4A"
+tap_is "$(vlab_owners "$V6A" 1 n2)" "$M1" "yield: n1 answers for the free $V6A"
 # Over two refreshes (they re-probe the conflicted VIPs), n1 never
 # announces or answers for them; probes (sender 0.0.0.0 / ::) are fine.
 sleep 4.5
-tap_is "$(vlab_l2_owners n2 "$VC4")" "$MC" "yield: still only c1 for $VC4 after two refreshes"
+tap_is "$(vlab_owners "$VC4" 1 n2)" "$MC" "yield: still only c1 for $VC4 after two refreshes"
 vlab_l2_uncapture
 P=$T/yield.pcap
 tap_is "$(vlab_l2_count "$P" "eth.src == $M1 && (arp.src.proto_ipv4 == $VC4 ||
@@ -145,15 +145,15 @@ vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A,$VC4,$V6A,$VC6" \
 	garp_count=2 garp_interval=300 conflict=takeover
 vlab_l2_capture n2 takeover
 vlab_start n1
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "takeover: n1 leads"
 for v in $VC4 $VC6; do
 	tap_is "$(conflict n1 "$v" '"\(.mac) \(.yielded)"')" "$MC false" \
 		"takeover: status shows the conflict on $v, not yielded"
 done
 want=$(printf '%s\n' "$M1" "$MC" | sort | tr '\n' ' ' | sed 's/ $//')
-tap_is "$(vlab_l2_owners n2 "$VC4")" "$want" "takeover: n1 answers ARP for $VC4 (so does c1)"
-tap_is "$(vlab_l2_owners n2 "$VC6")" "$want" "takeover: n1 answers NDP for $VC6 (so does c1)"
+tap_is "$(vlab_owners "$VC4" 1 n2)" "$want" "takeover: n1 answers ARP for $VC4 (so does c1)"
+tap_is "$(vlab_owners "$VC6" 1 n2)" "$want" "takeover: n1 answers NDP for $VC6 (so does c1)"
 vlab_l2_uncapture
 P=$T/takeover.pcap
 tap_ge "$(vlab_l2_count "$P" "eth.src == $M1 && arp.isgratuitous &&
@@ -191,21 +191,21 @@ lab_exec n1 sysctl -qw net.ipv4.conf.all.arp_ignore=0 \
 vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A,$V6A"
 vlab_l2_capture c2 other
 vlab_start n1
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "nic: n1 leads (eth1) with a second NIC eth2"
-tap_is "$(vlab_l2_owners c2 "$V6A")" "" "nic: no NDP answer for $V6A on eth2"
-got=$(vlab_l2_owners c2 "$V4A")
+tap_is "$(vlab_owners "$V6A" 1 c2)" "" "nic: no NDP answer for $V6A on eth2"
+got=$(vlab_owners "$V4A" 1 c2)
 # With bind "local" vipd sets arp_ignore=1 for "all" too, so the kernel
 # does not answer ARP for the VIP on lo through another NIC (ARP flux).
 tap_is "$got" "" "nic: no ARP answer for $V4A on eth2 (eth2 is $M1B)"
 tap_is "$(lab_exec n1 sysctl -n net.ipv4.conf.all.arp_ignore)" 1 \
 	"nic: net.ipv4.conf.all.arp_ignore set to 1"
-tap_is "$(vlab_arp_owner "$V4A")" "$M1" "nic: eth1 still answers for $V4A"
+tap_is "$(vlab_owners "$V4A" 0)" "$M1" "nic: eth1 still answers for $V4A"
 # Controls: c2 does reach n1's eth2 (its own addresses answer there), and
 # the capture on eth2's LAN sees those answers.
-tap_is "$(vlab_l2_owners c2 10.162.0.1)" "$M1B" \
+tap_is "$(vlab_owners 10.162.0.1 1 c2)" "$M1B" \
 	"nic: control: n1's own 10.162.0.1 answers c2's ARP with eth2's MAC"
-tap_is "$(vlab_l2_owners c2 fd00:162::1)" "$M1B" \
+tap_is "$(vlab_owners fd00:162::1 1 c2)" "$M1B" \
 	"nic: control: n1's own fd00:162::1 answers c2's NS with eth2's MAC"
 vlab_l2_uncapture
 tap_ge "$(vlab_l2_count "$T/other.pcap" "eth.src == $M1B &&
@@ -228,7 +228,7 @@ lab_exec n1 ip link del eth2
 # nothing is restored (the VIP may still be on lo).
 vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A"
 vlab_start n1
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "sysctls: n1 leads again"
 lab_exec n1 sysctl -qw net.ipv4.conf.eth1.arp_announce=1
 vlab_stop_ok n1
@@ -236,12 +236,12 @@ tap_is "$(arp_sysctls)" "0 0 1" \
 	"sysctls: a value the admin changed meanwhile is left as it is"
 lab_exec n1 sysctl -qw net.ipv4.conf.eth1.arp_announce=0
 vlab_start n1
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "sysctls: n1 leads once more"
 vlab_stop n1 KILL
 tap_is "$(arp_sysctls)" "1 1 2" "sysctls: SIGKILL leaves them raised"
 vlab_start n1
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 vlab_stop_ok n1
 tap_is "$(arp_sysctls)" "1 1 2" \
 	"sysctls: the next vipd found them raised and leaves them so"
@@ -256,10 +256,10 @@ lab_exec c1 ip -6 route add 2001:db8:62::/64 dev eth1
 vlab_conf n1 "$T/n1.conf" peers=none "vips=$V4A,$VX4,$VX6"
 vlab_start n1
 tap_ok $? "subnet: vipd starts with VIPs outside eth1's subnets"
-lab_wait 5000 vlab_l2_answering n1
+lab_wait 5000 vlab_answering n1
 tap_ok $? "subnet: it leads and answers"
-tap_is "$(vlab_arp_owner "$VX4")" "$M1" "subnet: ARP for $VX4 is answered by n1"
-tap_is "$(vlab_l2_ndp_owner "$VX6")" "$M1" "subnet: NDP for $VX6 is answered by n1"
+tap_is "$(vlab_owners "$VX4" 0)" "$M1" "subnet: ARP for $VX4 is answered by n1"
+tap_is "$(vlab_owners "$VX6" 0)" "$M1" "subnet: NDP for $VX6 is answered by n1"
 vlab_alive n1
 tap_ok $? "subnet: vipd keeps running"
 vlab_stop_ok n1

@@ -41,7 +41,7 @@ run() {
 	vlab_l2_capture c1 "scale$fam"
 	vlab_start n1
 	tap_ok $? "$fam: vipd starts with $n VIPs in one group"
-	lab_wait 10000 vlab_l2_answering n1
+	lab_wait 10000 vlab_answering n1
 	tap_ok $? "$fam: n1 leads and answers"
 	done2() {
 		[ "$(vlab_json n1 '.groups[0].counters.announcements')" -ge \
@@ -66,9 +66,9 @@ run() {
 	tap_is "$(vlab_l2_count "$P" _ws.malformed)" 0 "$fam: no malformed frame"
 	for v in $(shuf -n 20 "$list"); do
 		if [ "$fam" = 4 ]; then
-			what=$(vlab_arp_owner "$v")
+			what=$(vlab_owners "$v" 0)
 		else
-			what=$(vlab_l2_ndp_owner "$v")
+			what=$(vlab_owners "$v" 0)
 		fi
 		[ "$what" = "$M1" ] || { bad=$((bad + 1)); echo "#   $v: '$what'"; }
 	done
@@ -77,12 +77,12 @@ run() {
 		lab_exec c1 arping -c 1 -w 1 -I eth1 10.62.16.4 >/dev/null
 		tap_is $? 1 "4: 10.62.16.4, between two VIPs, gets no answer"
 	else
-		tap_is "$(vlab_l2_ndp_owner fd00:62::1:1)" "" \
+		tap_is "$(vlab_owners fd00:62::1:1 0)" "" \
 			"6: fd00:62::1:1, not a VIP, gets no answer"
 	fi
 	got=$(vlab_json n1 '.groups[0].counters | .arp_answered + .ndp_answered')
 	tap_ge "$got" 20 "$fam: the answers are counted ($got)"
-	tap_is "$(vlab_l2_metrics n1 '.capture[0] | "\(.filter_fallback) \(.tx_errors)"')" \
+	tap_is "$(vlab_metric n1 '.capture[0] | "\(.filter_fallback) \(.tx_errors)"')" \
 		"false 0" "$fam: exact kernel filter (no fallback), no send error"
 	ms=$(vlab_json n1 '.groups[0].counters.first_round_ms')
 	echo "# $fam: first round of $n VIPs: $ms ms (status first_round_ms)"

@@ -158,7 +158,7 @@ lab_wait 3000 vlab_has_addr d1 lo "$VIP"
 tap_ok $? "B: VIP $VIP on lo"
 lab_wait 3000 vlab_has_addr d1 lo "$VIP6"
 tap_ok $? "B: VIP $VIP6 on lo"
-owner_is_d1() { [ "$(vlab_arp_owner "$VIP")" = "$(vlab_mac d1)" ]; }
+owner_is_d1() { [ "$(vlab_owners "$VIP" 0)" = "$(vlab_mac d1)" ]; }
 lab_wait 5000 owner_is_d1
 tap_ok $? "B: the client's ARP for $VIP is answered by d1"
 

@@ -56,7 +56,7 @@ tap_ok $? "wrong secret: n3 counts n1's and n2's messages as rejected.hmac"
 lab_never 2000 el_metric_ge n3 '.groups[0].announcements' 1
 tap_ok $? \
 	"wrong secret: n3 sends no announcement for the VIP (2 s)"
-tap_is "$(el_arp_macs "$VIP" 4)" "$MAC1" \
+tap_is "$(vlab_owners "$VIP" 4)" "$MAC1" \
 	"wrong secret: 4 ARP requests from the client, only n1 answers"
 tap_is "$(vlab_json n1 "[.groups[0].state, .groups[0].transitions] | join(\" \")")" \
 	"leader $T1" "wrong secret: n1 still leads and never moved"
@@ -76,7 +76,7 @@ tap_ok "$([ "$(vlab_json n3 '.groups[0].conflicts | length')" -ge 1 ] && echo 0)
 vlab_stop_ok n3 "wrong secret: n3 exits 0 on SIGTERM"
 
 # --------------------------------------------------------- replay
-R0=$(el_metric n2 .heartbeats.rejected.replay)
+R0=$(vlab_metric n2 .heartbeats.rejected.replay)
 S0=$(vlab_json n2 '.groups[0] | "\(.state) \(.leader) \(.transitions)"')
 OUT=$(lab_exec n1 python3 "$REPLAY" -r "$T/hb.pcap" -s "$IP1" -b "$IP1" \
 	-t "$IP2" -n 20 -g 5)
@@ -90,7 +90,7 @@ tap_is "$(vlab_json n2 '.groups[0] | "\(.state) \(.leader) \(.transitions)"')" \
 vlab_stop n1 KILL
 lab_wait 5000 vlab_leader_is n2
 tap_ok $? "n1 killed: n2 takes over"
-R0=$(el_metric n2 .heartbeats.rejected.replay)
+R0=$(vlab_metric n2 .heartbeats.rejected.replay)
 T2=$(vlab_gf n2 transitions)
 OUT=$(lab_exec n1 python3 "$REPLAY" -r "$T/hb.pcap" -s "$IP1" -b "$IP1" \
 	-t "$IP2" -n 20 -g 20)
@@ -103,7 +103,7 @@ tap_is "$(vlab_json n2 '[.peers[] | select(.id == "n1") | .alive][0]')" \
 	false "replay: n1 stays dead in n2's view"
 
 # --------------------------------------------------- unknown sender
-U0=$(el_metric n2 '.heartbeats.rejected["unknown-sender"]')
+U0=$(vlab_metric n2 '.heartbeats.rejected["unknown-sender"]')
 OUT=$(lab_exec c1 python3 "$REPLAY" -r "$T/hb.pcap" -s "$IP1" \
 	-b "10.$VLAB_NET.0.200" -t "$IP2" -n 5 -g 5)
 tap_is "$OUT" "sent 5" "unknown sender: 5 well-formed datagrams from the client"
@@ -112,7 +112,7 @@ lab_wait 3000 el_metric_ge n2 '.heartbeats.rejected["unknown-sender"]' \
 tap_ok $? "unknown sender: n2 counts them as unknown-sender"
 tap_is "$(vlab_json n2 '.groups[0] | "\(.state) \(.transitions)"')" \
 	"leader $T2" "unknown sender: n2's state unchanged"
-tap_is "$(el_arp_macs "$VIP" 3)" "$(vlab_mac n2)" "only n2's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$(vlab_mac n2)" "only n2's MAC answers ARP"
 
 vlab_stop_ok n2 "n2 exits 0 on SIGTERM"
 tap_done

@@ -31,7 +31,7 @@ lab_wait 2000 el_all_follow n1
 tap_ok $? "steady state: every node's status names n1 as leader"
 tap_is "$(vlab_gf n1 answering) $(vlab_gf n2 answering) $(vlab_gf n3 answering)" \
 	"true false false" "steady state: only n1 answers"
-tap_is "$(el_arp_macs "$VIP" 4)" "$MAC1" \
+tap_is "$(vlab_owners "$VIP" 4)" "$MAC1" \
 	"steady state: 4 ARP requests from the client, one MAC answers (n1)"
 tap_is "$(vlab_gf n2 state) $(vlab_gf n3 state)" "backup backup" \
 	"steady state: n2 and n3 are backups"
@@ -46,7 +46,7 @@ lab_wait 5000 vlab_leader_is n2
 tap_ok $? "SIGKILL n1: n2 (next priority) becomes the only leader"
 tap_is "$(vlab_gf n2 last_reason)" leader-unreachable \
 	"SIGKILL n1: n2's reason is leader-unreachable (ICMP fast path)"
-tap_ok "$([ "$(el_metric n2 .peer_unreachable)" -gt 0 ] && echo 0)" \
+tap_ok "$([ "$(vlab_metric n2 .peer_unreachable)" -gt 0 ] && echo 0)" \
 	"SIGKILL n1: n2 counted port-unreachable answers"
 lab_wait 2000 el_all_follow n2
 tap_ok $? "SIGKILL n1: n3 names n2 as leader"
@@ -59,7 +59,7 @@ tap_ok $? "SIGKILL n1: prober saw the change n1 -> n2"
 el_jq "$J" '.max_gap_ms < 1500'
 tap_ok $? "SIGKILL n1: outage below 1.5 s (loose bound)"
 echo "# SIGKILL outage: $(jq -c '{lost, max_gap_ms, changes}' "$J")"
-tap_is "$(el_arp_macs "$VIP" 3)" "$MAC2" "SIGKILL n1: only n2's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$MAC2" "SIGKILL n1: only n2's MAC answers ARP"
 
 # --------------------------------------- preemption after preempt_delay_ms
 vlab_conf n1 "$T/n1.conf" prio=200 delay=1500
@@ -80,7 +80,7 @@ tap_ok "$R" "preempt: n2 is a backup again ($(vlab_gf n2 last_reason))"
 lab_wait 2000 el_all_follow n1
 tap_ok $? "preempt: every node names n1"
 lab_wait 3000 el_arp_is "$VIP" "$MAC1"
-tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "preempt: only n1's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$MAC1" "preempt: only n1's MAC answers ARP"
 
 # ------------------------------------------------ SIGTERM: resign handover
 el_prober_start "$T/term.json" 3000
@@ -106,7 +106,7 @@ vlab_start n1
 tap_ok $? "n1 restarts with preempt = false"
 lab_wait 3000 vlab_gf_is n1 leader n2
 tap_ok $? "preempt = false: n1 hears n2 as leader"
-lab_never 1500 vlab_state_is n1 leader
+lab_never 1500 vlab_gf_is n1 state leader
 tap_ok $? \
 	"preempt = false: n1 does not take over (1.5 s)"
 tap_is "$(vlab_leaders) $(vlab_gf n1 state) $(vlab_gf n1 transitions)" \
@@ -131,7 +131,7 @@ tap_ok "$([ $((AT - U0)) -ge 150 ] && [ $((AT - U0)) -le 3000 ] && echo 0)" \
 	"power-off n2: takeover $((AT - U0)) ms after the unplug (150 .. 3000)"
 lab_wait 2000 el_all_follow n1
 tap_ok $? "power-off n2: n3 names n1"
-tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "power-off n2: only n1's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$MAC1" "power-off n2: only n1's MAC answers ARP"
 
 vlab_stop_ok n1 "n1 exits 0 on SIGTERM"
 vlab_stop_ok n3 "n3 exits 0 on SIGTERM"

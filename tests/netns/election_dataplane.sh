@@ -79,7 +79,7 @@ X=$(tsum)
 lab_never 1000 tsum_is_not "$X"
 tap_ok $? "heartbeats back: n2 and n3 stay put (1 s)"
 lab_wait 3000 el_arp_is "$VIP" "$MAC1"
-tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "heartbeats back: only n1's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$MAC1" "heartbeats back: only n1's MAC answers ARP"
 
 for n in n1 n2 n3; do
 	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"

@@ -60,10 +60,10 @@ CAP=$LAB_LASTPID
 lab_wait 2000 grep -q listening "$T/stall.cap.log"
 sleep 1.2 # n1 stays stopped for about 2 s in all
 kill -CONT "${VLAB_PIDS[n1]}"
-tap_is "$(el_arp_macs "$VIP" 2)" "$MAC2" \
+tap_is "$(vlab_owners "$VIP" 2)" "$MAC2" \
 	"SIGCONT: at once, only n2's MAC answers the client's ARP"
 lab_wait 3000 el_metric_ge n1 .stalls 1
-tap_ok $? "SIGCONT: n1 counts a stall (metrics stalls $(el_metric n1 .stalls))"
+tap_ok $? "SIGCONT: n1 counts a stall (metrics stalls $(vlab_metric n1 .stalls))"
 lab_wait 3000 vlab_gf_is n1 state backup
 tap_ok $? "SIGCONT: n1 ends as a backup"
 tap_is "$(vlab_gf n1 last_reason) $(vlab_gf n1 leader)" "stall n2" \
@@ -80,7 +80,7 @@ N=$(tcpdump -n -r "$T/stall.pcap" "arp[6:2] = 2 and ether src $MAC2" \
 	2>/dev/null | wc -l)
 tap_ok "$([ "$N" -ge 2 ] && echo 0)" \
 	"the same capture holds n2's ARP replies ($N)"
-tap_is "$(el_arp_macs "$VIP" 3)" "$MAC2" "only n2's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$MAC2" "only n2's MAC answers ARP"
 
 # -------------------------------------------------------------- link down
 el_prober_start "$T/linkdown.json" 3000
@@ -111,7 +111,7 @@ tap_ok $? "eth1 up on n2: n2 is a backup again"
 tap_is "$(vlab_gf n2 last_reason) $(vlab_gf n2 leader)" "recovered n1" \
 	"eth1 up on n2: reason recovered, n1 leads (ranks higher)"
 tap_is "$(vlab_leaders)" n1 "eth1 up on n2: n1 is the only leader"
-tap_is "$(el_arp_macs "$VIP" 3)" "$MAC1" "only n1's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$MAC1" "only n1's MAC answers ARP"
 
 for n in n1 n2 n3; do
 	vlab_stop_ok "$n" "$n exits 0 on SIGTERM"

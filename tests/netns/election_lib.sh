@@ -1,34 +1,7 @@
 # shellcheck shell=bash
 # Helpers shared by the election integration tests (tests/netns/election_*.sh),
-# on top of lab.sh and vlab.sh.  Source it from a test after `set -u`:
-#
-#   el_begin [--split "NODES"] NAME N [TOOLS...]   vlab_begin (root, tools,
-#                             vipd, vipctl, udpecho and prober built) with
-#                             nodes n1..nN and the client c1 (lab prefix
-#                             vte-NAME-PID, VLAB_NET 63), with --split on
-#                             vlab_split_lan (NODES on br1); sets T (lab temp
-#                             dir)
-#   el_start "NODE:PRIO..." [KEY=VALUE...]   configure (vlab_conf) and start
-#                             those nodes, in that order; TAP for each start
-#   el_udpecho NODE...        start udpecho (-n NODE) on these nodes
-#   el_metric NODE JQ         jq over NODE's `vipctl --json metrics`
-#   el_arp_macs VIP [COUNT]   every MAC answering COUNT ARP requests from c1
-#   el_prober_start LOG DUR_MS   prober from c1 to $VIP (1 ms), waits for
-#                             its first reply; sets EL_PROBER and EL_MARK
-#   el_prober_end MS          wait (bounded) for it to end; JSON in the LOG
-#   el_jq FILE FILTER         jq -e on a file (for tap_ok)
-#   el_takeover_at NODE [GROUP]  NODE's uptime (ms) at its last transition
-#   el_metric_ge NODE JQ N    the metric is >= N (for lab_wait)
-#   el_gf_gt NODE FIELD N [GROUP], el_arp_is VIP MAC   predicates for lab_wait
-#   el_many_leaders [GROUP]   more than one running node leads
-#   el_hb_block NODE [to DST] / el_hb_unblock NODE   nftables drop of
-#                             heartbeats in NODE (both ways or to DST)
-#   el_one_leader [GROUP]     exactly one running node leads
-#   el_all_follow LEADER [GROUP]  every running node names LEADER as leader
-#
-# The tests also use lab.sh's lab_never and lab_gone, and vlab.sh's vlab_gf,
-# vlab_gf_is and vlab_stop_ok.
-#
+# on top of lab.sh and vlab.sh (which it sources, with VLAB_NET 63).  Source
+# it from a test after `set -u`.  Sets VIP (the default group's VIP) and T.
 # Every wait is bounded (lab_wait); nothing sleeps without a bound.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -43,6 +16,17 @@ EL_TOOLS="$top_builddir/bench/tools"
 VIP="10.$VLAB_NET.0.100"
 T=""
 
+# ---- starting a test -------------------------------------------------------
+#   el_begin [--split "NODES"] NAME N [TOOLS...]   vlab_begin (root, tools,
+#                             vipd, vipctl, udpecho and prober built) with
+#                             nodes n1..nN and the client c1 (lab prefix
+#                             vte-NAME-PID), with --split on vlab_split_lan
+#                             (NODES on br1); sets T (lab temp dir)
+#   el_start "NODE:PRIO..." [KEY=VALUE...]   vlab_conf every NODE with that
+#                             priority and the options, then vlab_start each
+#                             in that order (TAP "vipd starts on NODE")
+#   el_udpecho NODE...        start udpecho (-n NODE) on these nodes
+
 el_begin() {
 	local split=()
 	if [ "$1" = --split ]; then
@@ -53,9 +37,6 @@ el_begin() {
 		"$EL_TOOLS/udpecho" "$EL_TOOLS/prober" "${@:3}"
 }
 
-# el_start "NODE:PRIO..." [KEY=VALUE...]: vlab_conf every NODE with that
-# priority and the options, then vlab_start each in that order (TAP "vipd
-# starts on NODE").
 el_start() {
 	local np
 	for np in $1; do
@@ -74,18 +55,61 @@ el_udpecho() {
 	done
 }
 
-el_metric() {
-	vlab_ctl "$1" --json metrics 2>/dev/null | jq -r "$2"
+# ---- who leads: predicates over the nodes' status and metrics --------------
+#   el_one_leader [GROUP]     exactly one running node leads
+#   el_many_leaders [GROUP]   more than one running node leads
+#   el_all_follow LEADER [GROUP]  every running node names LEADER as leader
+#   el_gf_gt NODE FIELD N [GROUP]  the group field (vlab_gf) is above N
+#   el_metric_ge NODE JQ N    the metric (vlab_metric) is at least N
+#   el_arp_is VIP MAC         the first ARP answer to c1 for VIP is MAC
+#   el_takeover_at NODE [GROUP]  NODE's uptime (ms) at its last transition
+
+el_one_leader() {
+	local l
+	l=$(vlab_leaders "${1:-vip}")
+	[ -n "$l" ] && [ "${l// /}" = "$l" ]
 }
 
-# The MACs (sorted, space separated) that answer COUNT requests from c1.
-el_arp_macs() {
-	lab_exec c1 arping -c "${2:-3}" -w "$((${2:-3} + 1))" -I eth1 "$1" \
-		2>/dev/null | sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p' |
-		tr 'A-F' 'a-f' | sort -u | tr '\n' ' ' | sed 's/ $//'
+el_many_leaders() {
+	local l
+	l=$(vlab_leaders "${1:-vip}")
+	[ "${l// /}" != "$l" ]
 }
 
-el_mark_has() { grep -q "$1" "$EL_MARK" 2>/dev/null; }
+el_all_follow() {
+	local n
+	for n in "${VLAB_NODES[@]}"; do
+		vlab_running "$n" || continue
+		[ "$(vlab_gf "$n" leader "${2:-vip}")" = "$1" ] || return 1
+	done
+}
+
+el_gf_gt() {
+	local v
+	v=$(vlab_gf "$1" "$2" "${4:-vip}")
+	[ -n "$v" ] && [ "$v" -gt "$3" ]
+}
+
+el_metric_ge() {
+	local v
+	v=$(vlab_metric "$1" "$2")
+	[ -n "$v" ] && [ "$v" != null ] && [ "$v" -ge "$3" ]
+}
+
+el_arp_is() { [ "$(vlab_owners "$1" 0)" = "$2" ]; }
+
+# uptime_ms - in_state_ms: when (in the daemon's clock) the state began.
+el_takeover_at() {
+	vlab_json "$1" "(.uptime_ms - (.groups[] |
+		select(.name==\"${2:-vip}\") | .in_state_ms))"
+}
+
+# ---- the client's prober ---------------------------------------------------
+#   el_prober_start LOG DUR_MS   prober from c1 to $VIP (1 ms), waits for
+#                             its first reply; sets EL_PROBER and EL_MARK
+#   el_prober_end MS          wait (bounded) for it to end; JSON in the LOG
+#   el_mark_has PATTERN       a line of the prober's mark file matches (grep)
+#   el_jq FILE FILTER         jq -e on a file (for tap_ok)
 
 el_prober_start() {
 	EL_MARK="$1.mark"
@@ -98,52 +122,16 @@ el_prober_start() {
 
 el_prober_end() { lab_reap "$EL_PROBER" "$1" INT; }
 
+el_mark_has() { grep -q "$1" "$EL_MARK" 2>/dev/null; }
+
 el_jq() { jq -e "$2" "$1" >/dev/null 2>&1; }
 
-# uptime_ms - in_state_ms: when (in the daemon's clock) the state began.
-el_takeover_at() {
-	vlab_json "$1" "(.uptime_ms - (.groups[] |
-		select(.name==\"${2:-vip}\") | .in_state_ms))"
-}
+# ---- faults ----------------------------------------------------------------
+#   el_hb_block NODE [to DST]  drop heartbeats (UDP 7431) in NODE's
+#                             namespace, both ways, or only those NODE sends
+#                             to DST
+#   el_hb_unblock NODE        remove that drop
 
-el_one_leader() {
-	local l
-	l=$(vlab_leaders "${1:-vip}")
-	[ -n "$l" ] && [ "${l// /}" = "$l" ]
-}
-
-el_all_follow() {
-	local n
-	for n in "${VLAB_NODES[@]}"; do
-		vlab_running "$n" || continue
-		[ "$(vlab_gf "$n" leader "${2:-vip}")" = "$1" ] || return 1
-	done
-}
-
-# el_metric_ge NODE JQ N: the metric is at least N (for lab_wait).
-el_metric_ge() {
-	local v
-	v=$(el_metric "$1" "$2")
-	[ -n "$v" ] && [ "$v" != null ] && [ "$v" -ge "$3" ]
-}
-
-# Predicates for lab_wait (which runs its command again at every poll).
-el_gf_gt() {
-	local v
-	v=$(vlab_gf "$1" "$2" "${4:-vip}")
-	[ -n "$v" ] && [ "$v" -gt "$3" ]
-}
-el_arp_is() { [ "$(el_arp_macs "$1" 1)" = "$2" ]; }
-
-# More than one running node leads the group.
-el_many_leaders() {
-	local l
-	l=$(vlab_leaders "${1:-vip}")
-	[ "${l// /}" != "$l" ]
-}
-
-# el_hb_block NODE [to DST]: drop heartbeats (UDP 7431) in NODE's namespace,
-# both ways, or only those NODE sends to DST.  el_hb_unblock NODE.
 el_hb_block() {
 	local rules
 	if [ $# -ge 3 ]; then

@@ -33,9 +33,9 @@ tap_ok $? "n2 hears n1 over multicast"
 tap_is "$(vlab_json n2 '[.peers[] | select(.alive)] | map(.id) | join(",")')" n1 \
 	"n2 authenticated exactly n1 (n3 has another secret)"
 lab_wait 3000 el_metric_ge n1 .heartbeats.rejected.hmac 1
-tap_ok $? "n1 rejects n3's heartbeats (hmac: $(el_metric n1 .heartbeats.rejected.hmac))"
+tap_ok $? "n1 rejects n3's heartbeats (hmac: $(vlab_metric n1 .heartbeats.rejected.hmac))"
 tap_is "$(vlab_gf n3 fault)" auth "n3 (wrong secret) is in fault \"auth\", never leader"
-tap_is "$(vlab_arp_owners "$VIP")" "$(vlab_mac n1)" "only n1 answers ARP for the VIP"
+tap_is "$(vlab_owners "$VIP")" "$(vlab_mac n1)" "only n1 answers ARP for the VIP"
 
 vlab_stop_ok n1 "n1 exits 0 on SIGTERM"
 lab_wait 3000 vlab_leader_is n2

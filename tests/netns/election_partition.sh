@@ -34,7 +34,7 @@ lab_wait 5000 vlab_leader_is n2
 tap_ok $? "joined: n2 (highest priority) is the only leader"
 lab_wait 2000 el_all_follow n2
 tap_ok $? "joined: every node names n2"
-tap_is "$(el_arp_macs "$VIP" 3)" "$MAC2" "joined: only n2's MAC answers ARP"
+tap_is "$(vlab_owners "$VIP" 3)" "$MAC2" "joined: only n2's MAC answers ARP"
 
 # partition ROUND: cut the joint, check both sides, prober running.
 partition() {
@@ -47,7 +47,7 @@ partition() {
 		"$1: cut: n1's reason is leader-dead"
 	tap_is "$(vlab_gf n3 state) $(vlab_gf n3 leader)" "backup n2" \
 		"$1: cut: n3 still follows n2 on its side"
-	tap_is "$(el_arp_macs "$VIP" 2)" "$MAC1" \
+	tap_is "$(vlab_owners "$VIP" 2)" "$MAC1" \
 		"$1: cut: on the client's side only n1 answers ARP"
 	lab_wait 3000 el_mark_has 'change .* n2 n1$'
 	tap_ok $? "$1: cut: the client's probes move to n1"
@@ -67,7 +67,7 @@ healed() {
 
 healed_arp() {
 	lab_wait 3000 el_arp_is "$VIP" "$MAC2"
-	tap_is "$(el_arp_macs "$VIP" 4)" "$MAC2" \
+	tap_is "$(vlab_owners "$VIP" 4)" "$MAC2" \
 		"$1: heal: 4 ARP requests from the client, only n2's MAC answers"
 }
 

@@ -22,7 +22,7 @@ for n in n1 n2 n3; do
 	vlab_conf "$n" "$T/$n.conf" prio=100 group=g1 vips="$(vipof g1)" \
 		garp_count=1
 	for g in g2 g3 g4 g5 g6; do
-		vlab_conf_group_add "$T/$n.conf" "$g" "$(vipof "$g")"
+		vlab_conf_group "$T/$n.conf" group="$g" vips="$(vipof "$g")"
 	done
 done
 for n in n1 n2 n3; do
@@ -59,7 +59,7 @@ arp_matches() {
 	local g l
 	for g in $GROUPS_ALL; do
 		l=$(vlab_leaders "$g")
-		[ "$(el_arp_macs "$(vipof "$g")" 1)" = "${MAC[$l]}" ] || return 1
+		[ "$(vlab_owners "$(vipof "$g")" 0)" = "${MAC[$l]}" ] || return 1
 	done
 }
 

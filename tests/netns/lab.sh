@@ -6,42 +6,8 @@
 # joined to a bridge by a veth.  Nothing is created in the host namespace.
 # Every name carries the lab prefix; lab_cleanup (run by the EXIT trap that
 # lab_init installs) kills only the processes started through lab_bg, by
-# PID, and deletes only the namespaces this lab made.
-#
-#   lab_init PREFIX          start a lab; PREFIX is short and test-specific
-#   lab_switch [BR...]       create the switch namespace and bridges (br0)
-#   lab_ns NAME              create namespace $LAB-NAME (lo up); sets LAB_NSNAME;
-#                            fails if it exists and this lab did not make it
-#   lab_node NAME BR IF ADDR...  namespace NAME (created if needed), veth IF
-#                            inside it plugged into bridge BR, addresses
-#                            (CIDR, v4 or v6) on IF
-#   lab_exec NAME CMD...     run CMD inside NAME
-#   lab_bg NAME LOG CMD...   run CMD in NAME in the background, output to
-#                            LOG; sets LAB_LASTPID and records it for cleanup
-#   lab_stop PID [SIG]       signal a process started by lab_bg (TERM), wait
-#                            for it (at most 5 s, then SIGKILL) and reap it;
-#                            LAB_STOP_RC is its exit status
-#   lab_reap PID MS [SIG]    wait up to MS for a lab_bg process to end on its
-#                            own, then lab_stop it with SIG (TERM); returns 1
-#                            if it had to be stopped
-#   lab_gone PID             the process has ended (no such process, or a
-#                            zombie not yet reaped): a predicate for lab_wait
-#   lab_port NAME IF         name of IF's peer port in the switch namespace
-#   lab_unplug NAME IF / lab_plug NAME IF   set that switch port down / up
-#   lab_wait MS CMD...       poll CMD every 20 ms until it succeeds (0) or MS
-#                            (wall clock) pass (1); bounded by design.  CMD
-#                            is a command or function run again at every
-#                            poll: never pass "$(...)" (evaluated once)
-#   lab_never MS CMD...      CMD does not succeed once in MS (polled like
-#                            lab_wait): for "stays so" checks
-#   lab_bail MSG...          print "Bail out! MSG" and exit 1 (set-up failed)
-#   lab_tmp                  the lab's private temporary directory
-#   lab_run DIR CMD...       run CMD with its output in files of DIR; sets RC
-#                            (exit status), OUT (stdout) and ERR (stderr)
-#
-# TAP output: tap_ok COND DESC, tap_is GOT WANT DESC, tap_ge GOT MIN DESC,
-# tap_match TEXT ERE DESC (a line of TEXT matches), tap_skip_all REASON,
-# tap_done.  A test prints its plan at the end (tap_done).
+# PID, and deletes only the namespaces this lab made.  A test prints TAP
+# and its plan at the end (tap_done).
 
 LAB=""
 LAB_SW=""
@@ -51,6 +17,14 @@ LAB_TMP=""
 LAB_PORTS=0
 TAP_N=0
 TAP_FAILED=0
+
+# ---- start and clean-up ----------------------------------------------------
+#   lab_need_root [TOOL...]  SKIP the test (exit 0) unless root with ip and
+#                            every TOOL, or when VIPD_TEST_NETNS=0
+#   lab_init PREFIX          start a lab; PREFIX is short and test-specific;
+#                            makes the temporary directory, installs the trap
+#   lab_tmp                  the lab's private temporary directory
+#   lab_bail MSG...          print "Bail out! MSG" and exit 1 (set-up failed)
 
 lab_need_root() {
 	# run-all.sh runs the namespace tests once, in the sanitizer build;
@@ -121,6 +95,22 @@ lab_dump_logs() {
 	done
 }
 
+lab_bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# ---- namespaces and wiring -------------------------------------------------
+#   lab_switch [BR...]       create the switch namespace and bridges (br0)
+#   lab_ns NAME              create namespace $LAB-NAME (lo up); sets
+#                            LAB_NSNAME; fails if it exists and this lab
+#                            did not make it
+#   lab_node NAME BR IF ADDR...  namespace NAME (created if needed), veth IF
+#                            inside it plugged into bridge BR, addresses
+#                            (CIDR, v4 or v6) on IF
+#   lab_port NAME IF         name of IF's peer port in the switch namespace
+#   lab_unplug NAME IF / lab_plug NAME IF   set that switch port down / up
+
 # lab_ns NAME: create namespace $LAB-NAME once; sets LAB_NSNAME.  A
 # namespace this lab made earlier (a node's second interface) is reused; one
 # that exists without this lab having made it (another run's, a stale one)
@@ -182,7 +172,24 @@ lab_node() {
 }
 
 lab_unplug() { ip -n "$LAB_SW" link set "$(lab_port "$1" "$2")" down; }
+
 lab_plug() { ip -n "$LAB_SW" link set "$(lab_port "$1" "$2")" up; }
+
+# ---- processes -------------------------------------------------------------
+#   lab_exec NAME CMD...     run CMD inside NAME
+#   lab_bg NAME LOG CMD...   run CMD in NAME in the background, output to
+#                            LOG; sets LAB_LASTPID and records it for cleanup
+#   lab_gone PID             the process has ended (no such process, or a
+#                            zombie not yet reaped): a predicate for lab_wait
+#   lab_stop PID [SIG]       signal a process started by lab_bg (TERM), wait
+#                            for it (at most 5 s, then SIGKILL) and reap it;
+#                            LAB_STOP_RC is its exit status
+#   lab_reap PID MS [SIG]    wait up to MS for a lab_bg process to end on its
+#                            own, then lab_stop it with SIG (TERM); returns 1
+#                            if it had to be stopped
+#   lab_run DIR CMD...       run CMD (here, in the foreground) with its output
+#                            in files of DIR; sets RC (exit status), OUT
+#                            (stdout) and ERR (stderr)
 
 lab_exec() {
 	local ns="$LAB-$1"
@@ -241,6 +248,27 @@ lab_reap() {
 	return "$rc"
 }
 
+lab_run() {
+	local dir="$1"
+	shift
+	"$@" >"$dir/out" 2>"$dir/err"
+	# shellcheck disable=SC2034 # for the test that called it
+	{
+		RC=$?
+		OUT=$(cat "$dir/out")
+		ERR=$(cat "$dir/err")
+	}
+}
+
+# ---- bounded waits ---------------------------------------------------------
+#   lab_now_ms               milliseconds since the epoch
+#   lab_wait MS CMD...       poll CMD every 20 ms until it succeeds (0) or MS
+#                            (wall clock) pass (1); bounded by design.  CMD
+#                            is a command or function run again at every
+#                            poll: never pass "$(...)" (evaluated once)
+#   lab_never MS CMD...      CMD does not succeed once in MS (polled like
+#                            lab_wait): for "stays so" checks
+
 # Milliseconds since the epoch, from bash's own clock (no fork).
 lab_now_ms() {
 	local t=${EPOCHREALTIME/[.,]/}
@@ -260,10 +288,13 @@ lab_wait() {
 
 lab_never() { ! lab_wait "$@"; }
 
-lab_bail() {
-	echo "Bail out! $*"
-	exit 1
-}
+# ---- TAP output ------------------------------------------------------------
+#   tap_ok STATUS DESC       ok when STATUS is 0 (an exit status) or "true"
+#   tap_is GOT WANT DESC     ok when GOT = WANT (both shown on failure)
+#   tap_ge GOT MIN DESC      ok when GOT >= MIN (integers)
+#   tap_match TEXT ERE DESC  ok when a line of TEXT matches (TEXT shown on
+#                            failure)
+#   tap_done                 print the plan; false if any check failed
 
 tap_ok() {
 	TAP_N=$((TAP_N + 1))
@@ -286,31 +317,6 @@ tap_is() {
 	fi
 }
 
-# tap_run DESC CMD...: ok when CMD exits 0.
-tap_run() {
-	local desc="$1"
-	shift
-	"$@" >/dev/null 2>&1
-	tap_ok $? "$desc"
-}
-
-tap_done() {
-	echo "1..$TAP_N"
-	[ "$TAP_FAILED" = 0 ]
-}
-
-lab_run() {
-	local dir="$1"
-	shift
-	"$@" >"$dir/out" 2>"$dir/err"
-	# shellcheck disable=SC2034 # for the test that called it
-	{
-		RC=$?
-		OUT=$(cat "$dir/out")
-		ERR=$(cat "$dir/err")
-	}
-}
-
 tap_ge() { tap_ok "$([ "$1" -ge "$2" ]; echo $?)" "$3"; }
 
 # tap_match TEXT ERE DESC: on failure TEXT is shown (as comments).
@@ -321,4 +327,9 @@ tap_match() {
 		tap_ok 1 "$3"
 		printf '%s\n' "$1" | sed 's/^/#   text: /'
 	fi
+}
+
+tap_done() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" = 0 ]
 }

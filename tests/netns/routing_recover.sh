@@ -107,7 +107,7 @@ n1 addr del "$VIP/32" dev lo
 vlab_start n1 && lab_wait 5000 vlab_leader_is n1 &&
 	lab_wait 5000 vlab_answering n1
 tap_ok $? "reconcile: n1 leads"
-r0=$(vlab_metric n1 reconciled)
+r0=$(vlab_metric n1 .reconciled)
 
 rule_back() { vlab_rules n1 | grep -q "from $1 lookup $TABLE"; }
 addr_back() { vlab_lo_has n1 "$1"; }
@@ -144,11 +144,11 @@ deleted "the table's IPv4 default route" default_back 4 -- \
 	n1 -4 route del default table "$TABLE"
 deleted "the table's IPv6 default route" default_back 6 -- \
 	n1 -6 route del default table "$TABLE"
-r1=$(vlab_metric n1 reconciled)
+r1=$(vlab_metric n1 .reconciled)
 [ "$r1" -ge $((r0 + 6)) ]
 tap_ok $? "reconcile: metrics.reconciled counts the 6 repairs ($r0 -> $r1)"
 tap_is "$(counts n1)" "2 2 2 1 1" "reconcile: no duplicates afterwards"
-tap_is "$(vlab_state n1)" leader "reconcile: n1 still leads"
+tap_is "$(vlab_gf n1 state)" leader "reconcile: n1 still leads"
 vlab_stop_ok n1 "reconcile: n1 exits 0 on SIGTERM"
 vlab_stop_ok n2 "reconcile: n2 exits 0 on SIGTERM"
 

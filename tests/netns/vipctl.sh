@@ -136,7 +136,7 @@ vlab_start n2
 tap_ok $? "n2 starts"
 lab_wait 5000 vlab_leader_is n1
 tap_ok $? "n1 leads group vip"
-lab_wait 5000 vlab_state_is n2 backup
+lab_wait 5000 vlab_gf_is n2 state backup
 tap_ok $? "n2 is backup"
 peer_alive() { [ "$(vlab_json "$1" '.peers[0].alive')" = true ]; }
 lab_wait 3000 peer_alive n1 && lab_wait 3000 peer_alive n2
@@ -356,7 +356,7 @@ tap_is "$?/$out" \
 tap_is "$(vlab_ctl n2 reload --json | jq -c 'keys_unsorted, .ok')" \
 	'["ok","result"]
 true' "reload --json: {ok, result}"
-tap_is "$(vlab_state n2)" backup "n2 still backup after reloads"
+tap_is "$(vlab_gf n2 state)" backup "n2 still backup after reloads"
 
 # ------------------------------------------------------------ release
 vlab_ctl n2 release vip >/dev/null 2>"$T/err"
@@ -379,10 +379,10 @@ tap_is "$?/$(cat "$T/err")" "1/vipctl: unknown group '$(printf 'a%.0s' $(seq 63)
 
 out=$(vlab_ctl n1 release vip)
 tap_is "$?/$out" "0/group vip: handed over to n2" "release on the leader"
-tap_is "$(vlab_state n1)/$(vlab_state n2)" backup/leader \
+tap_is "$(vlab_gf n1 state)/$(vlab_gf n2 state)" backup/leader \
 	"after release: n2 leads, n1 backs up"
 # n1 has the higher priority and preempts: it must not take it back.
-lab_never 1000 vlab_state_is n1 leader
+lab_never 1000 vlab_gf_is n1 state leader
 tap_ok $? "n1 does not take the group back within 1 s"
 tap_is "$(vlab_leaders)" n2 "n1 does not preempt the successor"
 out=$(vlab_ctl n2 release vip --json)

@@ -1,29 +1,9 @@
 # shellcheck shell=bash
-# vipd-specific helpers on top of lab.sh: a LAN with N vipd nodes and a
-# client, config generation, starting/stopping daemons, and JSON queries
-# through vipctl.  Source lab.sh first.
-#
-#   vlab_lan PREFIX N        lab with switch, nodes n1..nN (eth1 on br0,
-#                            10.$VLAB_NET.0.i/24 and fd00:$VLAB_NET::i/64),
-#                            client c1 (.200); writes a 0600 secret
-#   vlab_conf NODE FILE [KEY=VALUE...]   write a config for NODE; keys:
-#                            prio, preempt, delay, interval, dead, vips
-#                            (comma list), bind, pin, group, secret, peers
-#                            ("all" or comma list), garp_count,
-#                            garp_interval, refresh, extra (raw text
-#                            inside the group), conflict, cluster_extra
-#                            (raw text inside the cluster block)
-#   vlab_start NODE [ARGS...]   start vipd on NODE with $VLAB_TMP/NODE.conf
-#                            (sets VLAB_PID_NODE); waits for its socket
-#   vlab_stop NODE [SIG]     signal it and reap it
-#   vlab_ctl NODE ARGS...    vipctl against NODE's socket
-#   vlab_state NODE [GROUP]  the group's state on NODE (default group vip)
-#   vlab_json NODE JQ        jq expression over `vipctl status --json`
-#   vlab_leaders [GROUP]     names of running nodes that say "leader"
-#   vlab_arp_owner VIP       MAC that answers the client's ARP for VIP
-#   vlab_mac NODE            eth1 MAC of NODE
-#   vlab_leader_is "N..." [G] true when exactly these nodes lead (for lab_wait)
-#   vlab_state_is NODE STATE [G]  (for lab_wait)
+# vipd's helpers on top of lab.sh (source lab.sh first): the labs a vipd
+# test starts, config files, the daemons, what they report through vipctl,
+# the routing they install, and what the client sees on the wire.  One
+# helper per job; predicates (true/false, no output) are meant for lab_wait.
+# Set VLAB_NET (the 10.$VLAB_NET.0.0/24 LAN, default 61) before sourcing.
 
 # LAB_* are lab.sh's, sourced before this file.
 # shellcheck disable=SC2153
@@ -32,6 +12,94 @@ VIPCTL="${top_builddir:-.}/vipctl"
 VLAB_NET="${VLAB_NET:-61}"
 VLAB_NODES=()
 declare -A VLAB_PIDS
+
+# ---- starting a test: checks and labs --------------------------------------
+#   vlab_begin [--vagrant | --split "NODES"] PREFIX N [TOOL|FILE...]  a vipd
+#                            test's start: root and the tools jq and TOOL...
+#                            (else SKIP), vipd, vipctl and every FILE (an
+#                            argument with a "/") built (else SKIP), then
+#                            vlab_lan PREFIX N (vlab_vagrant; vlab_split_lan
+#                            with NODES on br1) (else Bail out); sets T to
+#                            the lab's temporary directory
+#   vlab_routing_begin PREFIX N [TOOL|FILE...]  the routing tests' start (set
+#                            VLAB_NET=64 before sourcing vlab.sh): vlab_begin
+#                            --vagrant PREFIX N timeout TOOL|FILE...; sets T
+#                            and TMP (the lab's temporary directory), VIP,
+#                            VIP6, TABLE, PRIO, GW and GW6
+#   vlab_lan PREFIX N        lab with switch, nodes n1..nN (eth1 on br0,
+#                            10.$VLAB_NET.0.i/24 and fd00:$VLAB_NET::i/64),
+#                            client c1 (.200); writes the secret
+#                            $VLAB_TMP/secret (vlab_secret)
+#   vlab_split_lan PREFIX N "NODES"  like vlab_lan, but the switch has two
+#                            bridges joined by a veth pair (x-br0 in br0,
+#                            x-br1 in br1): the nodes named in NODES (space
+#                            list, e.g. "n2 n3") are on br1, the other nodes
+#                            and the client c1 on br0
+#   vlab_cut / vlab_heal     take the joint between the bridges down / up
+#   vlab_vagrant PREFIX N    the Vagrant/libvirt layout: nodes n1..nN with
+#                            eth0 on bridge "mgmt" (192.168.121.(10+i)/24,
+#                            fd00:121::(10+i)/64, default routes via the
+#                            gateway namespace gw, .1 / ::1) and eth1 on br0
+#                            (10.$VLAB_NET.0.i/24, fd00:$VLAB_NET::i/64);
+#                            a router r on all three bridges (.254 / ::254),
+#                            strict rp_filter for IPv4 and an nftables
+#                            reverse-path check for IPv6; the client c1 on
+#                            bridge "cnet" (10.$VLAB_NET.1.200/24,
+#                            fd00:$VLAB_NET:1::200/64) routed via r.  gw
+#                            forwards the client's subnet to r's mgmt leg,
+#                            so a reply that leaves a node's eth0 reaches
+#                            r on the wrong interface and is dropped there.
+#                            Writes the secret like vlab_lan.
+#   vlab_secret FILE         a fresh random cluster secret, mode 0600
+#   vlab_ip NODE             NODE's LAN address (10.$VLAB_NET.0.i)
+
+vlab_begin() {
+	local lan=vlab_lan split=() prefix n a tools=() files=("$VIPD" "$VIPCTL")
+	case "$1" in
+	--vagrant)
+		lan=vlab_vagrant
+		shift
+		;;
+	--split)
+		lan=vlab_split_lan
+		split=("$2")
+		shift 2
+		;;
+	esac
+	prefix="$1" n="$2"
+	shift 2
+	for a in "$@"; do
+		case "$a" in
+		*/*) files+=("$a") ;;
+		*) tools+=("$a") ;;
+		esac
+	done
+	lab_need_root jq "${tools[@]}"
+	for a in "${files[@]}"; do
+		if [ ! -x "$a" ]; then
+			echo "1..0 # SKIP $a not built"
+			exit 0
+		fi
+	done
+	"$lan" "$prefix" "$n" "${split[@]}" ||
+		lab_bail "cannot build the namespace lab"
+	# shellcheck disable=SC2034 # for the test that called it
+	T="$VLAB_TMP"
+}
+
+vlab_routing_begin() {
+	vlab_begin --vagrant "$1" "$2" timeout "${@:3}"
+	# shellcheck disable=SC2034 # for the test that called it
+	{
+		TMP="$VLAB_TMP"
+		VIP="10.$VLAB_NET.0.100"
+		VIP6="fd00:$VLAB_NET::100"
+		TABLE=6464
+		PRIO=1234
+		GW="10.$VLAB_NET.0.254"
+		GW6="fd00:$VLAB_NET::254"
+	}
+}
 
 vlab_lan() {
 	local prefix="$1" n="$2" i
@@ -48,143 +116,28 @@ vlab_lan() {
 	vlab_secret "$VLAB_TMP/secret"
 }
 
-vlab_ip() { echo "10.$VLAB_NET.0.${1#n}"; }
-
-vlab_conf() {
-	local node="$1" file="$2"
-	local prio=100 preempt=true delay=0 interval=100 dead=3
-	local vips="10.$VLAB_NET.0.100" bind=local pin="" group=vip
-	local secret="$VLAB_TMP/secret" peers=all garp_count=5
-	local garp_interval=1100 refresh=60 extra="" conflict=yield
-	local cluster_extra=""
-	shift 2
-	vlab_kv vlab_conf "prio preempt delay interval dead vips bind pin group
-		secret peers garp_count garp_interval refresh extra conflict
-		cluster_extra" "$@" || return 1
-	local peerlist="" p v viplist=""
-	if [ "$peers" = all ]; then
-		for p in "${VLAB_NODES[@]}"; do
-			peerlist="$peerlist\"$(vlab_ip "$p")\", "
-		done
-	elif [ -n "$peers" ] && [ "$peers" != none ]; then
-		for p in ${peers//,/ }; do peerlist="$peerlist\"$p\", "; done
-	fi
-	for v in ${vips//,/ }; do viplist="$viplist\"$v\", "; done
-	{
-		echo "node = { id = \"$node\"; priority = $prio; };"
-		echo "cluster = {"
-		echo "  peers = [ ${peerlist%, } ];"
-		echo "  interval_ms = $interval; dead_after = $dead;"
-		[ -n "$peerlist" ] && echo "  secret_file = \"$secret\";"
-		[ -n "$cluster_extra" ] && echo "  $cluster_extra"
-		echo "};"
-		echo "control = { socket = \"$VLAB_TMP/$node.sock\";"
-		echo "  pid_file = \"$VLAB_TMP/$node.pid\"; };"
-		echo "groups = ( {"
-		echo "  name = \"$group\"; interface = \"eth1\";"
-		echo "  vips = [ ${viplist%, } ];"
-		echo "  preempt = $preempt; preempt_delay_ms = $delay;"
-		echo "  bind = \"$bind\"; conflict = \"$conflict\";"
-		echo "  garp = { count = $garp_count; interval_ms = $garp_interval;"
-		echo "           refresh_s = $refresh; };"
-		[ -n "$pin" ] && echo "  route = { pin = \"$pin\"; $VLAB_ROUTE };"
-		[ -n "$extra" ] && echo "  $extra"
-		echo "} );"
-	} >"$file"
-}
-
-vlab_sock() { echo "$VLAB_TMP/$1.sock"; }
-
-vlab_ctl() {
-	local node="$1"
-	shift
-	"$VIPCTL" -s "$(vlab_sock "$node")" "$@"
-}
-
-vlab_start() {
-	local node="$1"
-	shift
-	lab_bg "$node" "$VLAB_TMP/$node.log" "$VIPD" -f -d \
-		-c "$VLAB_TMP/$node.conf" "$@"
-	VLAB_PIDS[$node]=$LAB_LASTPID
-	lab_wait 5000 vlab_ctl "$node" ping
-}
-
-vlab_stop() {
-	local node="$1" sig="${2:-TERM}"
-	[ -n "${VLAB_PIDS[$node]:-}" ] || return 0
-	lab_stop "${VLAB_PIDS[$node]}" "$sig"
-	unset "VLAB_PIDS[$node]"
-}
-
-vlab_running() { [ -n "${VLAB_PIDS[$1]:-}" ]; }
-
-vlab_json() { vlab_ctl "$1" status --json 2>/dev/null | jq -r "$2"; }
-
-vlab_state() {
-	vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") | .state"
-}
-
-vlab_leaders() {
-	local n out=""
-	for n in "${VLAB_NODES[@]}"; do
-		vlab_running "$n" || continue
-		[ "$(vlab_state "$n" "${1:-vip}")" = leader ] && out="$out $n"
+vlab_split_lan() {
+	local prefix="$1" n="$2" right=" $3 " i br
+	lab_init "$prefix" || return 1
+	VLAB_TMP="$LAB_TMP"
+	lab_switch br0 br1 || return 1
+	ip -n "$LAB_SW" link add x-br0 type veth peer name x-br1 || return 1
+	ip -n "$LAB_SW" link set x-br0 master br0 up || return 1
+	ip -n "$LAB_SW" link set x-br1 master br1 up || return 1
+	for i in $(seq 1 "$n"); do
+		br=br0
+		case "$right" in *" n$i "*) br=br1 ;; esac
+		lab_node "n$i" "$br" eth1 "10.$VLAB_NET.0.$i/24" \
+			"fd00:$VLAB_NET::$i/64" || return 1
+		VLAB_NODES+=("n$i")
 	done
-	echo "${out# }"
+	lab_node c1 br0 eth1 "10.$VLAB_NET.0.200/24" \
+		"fd00:$VLAB_NET::200/64" || return 1
+	vlab_secret "$VLAB_TMP/secret"
 }
 
-vlab_mac() { lab_exec "$1" cat /sys/class/net/eth1/address; }
-
-# MAC that answers an ARP request from the client (empty if none).
-vlab_arp_owner() {
-	lab_exec c1 arping -c 1 -w 1 -I eth1 "$1" 2>/dev/null |
-		sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p' | head -1 |
-		tr 'A-F' 'a-f'
-}
-
-# All MACs answering one ARP request within the wait (two leaders = two).
-vlab_arp_owners() {
-	# -b: stay broadcast after the first reply; -c 10 -w 1: collect every
-	# reply for a second instead of stopping at the first one.
-	lab_exec c1 arping -b -c 10 -w 1 -I eth1 "$1" 2>/dev/null |
-		sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p' | tr 'A-F' 'a-f' |
-		sort -u | tr '\n' ' ' | sed 's/ $//'
-}
-
-# vlab_leader_is NODES [GROUP]: true when exactly NODES (space list) lead.
-vlab_leader_is() { [ "$(vlab_leaders "${2:-vip}")" = "$1" ]; }
-
-# vlab_state_is NODE STATE [GROUP]
-vlab_state_is() { [ "$(vlab_state "$1" "${3:-vip}")" = "$2" ]; }
-
-# ---- routing (itest-routing) ----------------------------------------------
-#   vlab_vagrant PREFIX N    the Vagrant/libvirt layout: nodes n1..nN with
-#                            eth0 on bridge "mgmt" (192.168.121.(10+i)/24,
-#                            fd00:121::(10+i)/64, default routes via the
-#                            gateway namespace gw, .1 / ::1) and eth1 on br0
-#                            (10.$VLAB_NET.0.i/24, fd00:$VLAB_NET::i/64);
-#                            a router r on all three bridges (.254 / ::254),
-#                            strict rp_filter for IPv4 and an nftables
-#                            reverse-path check for IPv6; the client c1 on
-#                            bridge "cnet" (10.$VLAB_NET.1.200/24,
-#                            fd00:$VLAB_NET:1::200/64) routed via r.  gw
-#                            forwards the client's subnet to r's mgmt leg,
-#                            so a reply that leaves a node's eth0 reaches
-#                            r on the wrong interface and is dropped there.
-#                            Writes the secret like vlab_lan.
-#   vlab_conf_group FILE KEY=VALUE...  append one more group to a config
-#                            written by vlab_conf (keys: group, vips, bind,
-#                            pin, iface, prio, extra; route options from
-#                            $VLAB_ROUTE as in vlab_conf)
-#   vlab_rules NODE          `ip rule` lines of NODE (both families) that
-#                            carry vipd's protocol (77 or "vipd")
-#   vlab_count NODE CMD...   lines `ip CMD` prints in NODE
-#   vlab_json_is NODE JQ WANT  true when vlab_json NODE JQ prints WANT
-#   vlab_metric NODE KEY     a top-level counter of `vipctl metrics --json`
-#   vlab_tcp_name NS ADDR [PORT]  the line tcpsvc at ADDR answers from NS
-#                            (empty on failure; bounded by 4 s)
-#   vlab_answering NODE [GROUP]  leader, and its takeover actions ran
+vlab_cut() { ip -n "$LAB_SW" link set x-br0 down; }
+vlab_heal() { ip -n "$LAB_SW" link set x-br0 up; }
 
 vlab_vagrant() {
 	local prefix="$1" n="$2" i
@@ -233,6 +186,73 @@ vlab_vagrant() {
 	vlab_secret "$VLAB_TMP/secret"
 }
 
+vlab_secret() {
+	(umask 077 && head -c 32 /dev/urandom | base64 >"$1") && chmod 600 "$1"
+}
+
+vlab_ip() { echo "10.$VLAB_NET.0.${1#n}"; }
+
+# ---- config files ----------------------------------------------------------
+#   vlab_conf NODE FILE [KEY=VALUE...]   write a config for NODE; keys:
+#                            prio, preempt, delay, interval, dead, vips
+#                            (comma list), bind, pin, group, secret, peers
+#                            ("all", "none" or comma list), garp_count,
+#                            garp_interval, refresh, extra (raw text
+#                            inside the group), conflict, cluster_extra
+#                            (raw text inside the cluster block); a group
+#                            with pin gets route options $VLAB_ROUTE
+#   vlab_conf_group FILE [KEY=VALUE...]  append one more group to a config
+#                            written by vlab_conf (keys: group (default
+#                            vip2), vips, bind, pin, iface, prio, preempt,
+#                            delay, extra; route options from $VLAB_ROUTE
+#                            as in vlab_conf)
+#   vlab_kv WHO "KEY..." [KEY=VALUE...]  the KEY=VALUE arguments of WHO (a
+#                            function with a local variable for each KEY):
+#                            sets each; an unknown key is an error (1)
+
+vlab_conf() {
+	local node="$1" file="$2"
+	local prio=100 preempt=true delay=0 interval=100 dead=3
+	local vips="10.$VLAB_NET.0.100" bind=local pin="" group=vip
+	local secret="$VLAB_TMP/secret" peers=all garp_count=5
+	local garp_interval=1100 refresh=60 extra="" conflict=yield
+	local cluster_extra=""
+	shift 2
+	vlab_kv vlab_conf "prio preempt delay interval dead vips bind pin group
+		secret peers garp_count garp_interval refresh extra conflict
+		cluster_extra" "$@" || return 1
+	local peerlist="" p v viplist=""
+	if [ "$peers" = all ]; then
+		for p in "${VLAB_NODES[@]}"; do
+			peerlist="$peerlist\"$(vlab_ip "$p")\", "
+		done
+	elif [ -n "$peers" ] && [ "$peers" != none ]; then
+		for p in ${peers//,/ }; do peerlist="$peerlist\"$p\", "; done
+	fi
+	for v in ${vips//,/ }; do viplist="$viplist\"$v\", "; done
+	{
+		echo "node = { id = \"$node\"; priority = $prio; };"
+		echo "cluster = {"
+		echo "  peers = [ ${peerlist%, } ];"
+		echo "  interval_ms = $interval; dead_after = $dead;"
+		[ -n "$peerlist" ] && echo "  secret_file = \"$secret\";"
+		[ -n "$cluster_extra" ] && echo "  $cluster_extra"
+		echo "};"
+		echo "control = { socket = \"$VLAB_TMP/$node.sock\";"
+		echo "  pid_file = \"$VLAB_TMP/$node.pid\"; };"
+		echo "groups = ( {"
+		echo "  name = \"$group\"; interface = \"eth1\";"
+		echo "  vips = [ ${viplist%, } ];"
+		echo "  preempt = $preempt; preempt_delay_ms = $delay;"
+		echo "  bind = \"$bind\"; conflict = \"$conflict\";"
+		echo "  garp = { count = $garp_count; interval_ms = $garp_interval;"
+		echo "           refresh_s = $refresh; };"
+		[ -n "$pin" ] && echo "  route = { pin = \"$pin\"; $VLAB_ROUTE };"
+		[ -n "$extra" ] && echo "  $extra"
+		echo "} );"
+	} >"$file"
+}
+
 vlab_conf_group() {
 	local file="$1" group=vip2 vips="" bind=local pin="" iface=eth1
 	local prio="" extra="" v viplist="" preempt="" delay=""
@@ -255,51 +275,59 @@ vlab_conf_group() {
 	} >>"$file"
 }
 
-vlab_rules() {
-	{
-		ip -n "$LAB-$1" -4 rule show
-		ip -n "$LAB-$1" -6 rule show
-	} | grep -E 'proto (77|vipd)( |$)'
+vlab_kv() {
+	local _who="$1" _keys="$2" _kv _k _key
+	shift 2
+	for _kv in "$@"; do
+		_key=""
+		# shellcheck disable=SC2086 # the keys are words
+		for _k in $_keys; do
+			[ "$_kv" != "$_k" ] && [ "${_kv%%=*}" = "$_k" ] && _key=$_k
+		done
+		if [ -z "$_key" ]; then
+			echo "$_who: unknown key $_kv" >&2
+			return 1
+		fi
+		printf -v "$_key" '%s' "${_kv#*=}"
+	done
 }
 
-vlab_count() {
+# ---- the daemons -----------------------------------------------------------
+#   vlab_start NODE [ARGS...]   start vipd on NODE with $VLAB_TMP/NODE.conf
+#                            (VLAB_PIDS[NODE] its pid); true once vipctl
+#                            reaches it (bounded by 5 s)
+#   vlab_stop NODE [SIG]     signal NODE's vipd (default TERM) and reap it
+#                            (LAB_STOP_RC its exit status); nothing if it
+#                            is not running
+#   vlab_stop_timed NODE [SIG]  the same; sets VLAB_STOP_RC (exit status)
+#                            and VLAB_STOP_MS (from the signal to the reaped
+#                            exit); false if it is not running
+#   vlab_stop_ok NODE [DESC] SIGTERM NODE's vipd and assert (TAP) that it
+#                            exits 0 (under ASan that also means no leak);
+#                            not running is a failure too; DESC defaults to
+#                            "NODE: vipd exits 0 on SIGTERM"
+#   vlab_running NODE        true while NODE's vipd is started and not
+#                            stopped by these helpers
+#   vlab_alive NODE          true while NODE's vipd process runs (not
+#                            exited, not a zombie)
+#   vlab_sock NODE           NODE's control socket
+#   vlab_ctl NODE ARGS...    vipctl against NODE's socket
+
+vlab_start() {
 	local node="$1"
 	shift
-	ip -n "$LAB-$node" "$@" | wc -l
+	lab_bg "$node" "$VLAB_TMP/$node.log" "$VIPD" -f -d \
+		-c "$VLAB_TMP/$node.conf" "$@"
+	VLAB_PIDS[$node]=$LAB_LASTPID
+	lab_wait 5000 vlab_ctl "$node" ping
 }
 
-vlab_json_is() { [ "$(vlab_json "$1" "$2")" = "$3" ]; }
-
-# vlab_metric NODE KEY: a value of `vipctl metrics --json` (KEY with or
-# without its leading dot: "reconciled", ".heartbeats.sent").
-vlab_metric() {
-	local k="$2"
-	[ "${k#.}" = "$k" ] && k=".$k"
-	vlab_ctl "$1" metrics --json 2>/dev/null | jq -r "$k"
+vlab_stop() {
+	local node="$1" sig="${2:-TERM}"
+	[ -n "${VLAB_PIDS[$node]:-}" ] || return 0
+	lab_stop "${VLAB_PIDS[$node]}" "$sig"
+	unset "VLAB_PIDS[$node]"
 }
-
-vlab_tcp_name() {
-	# shellcheck disable=SC2016 # $0 and $1 expand in the inner shell
-	lab_exec "$1" timeout 4 bash -c \
-		'exec 3<>"/dev/tcp/$0/$1" && cat <&3' "$2" "${3:-7777}" \
-		2>/dev/null
-}
-
-# vlab_answering NODE [GROUP]: the group leads on NODE and its takeover
-# ran (VIPs bound, route pinned: a leader elected during the conflict probe
-# acts when the probe window closes).  For lab_wait.
-vlab_answering() {
-	[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
-		\"\(.state) \(.answering)\"")" = "leader true" ]
-}
-
-# ---- added for the vipctl/daemon tests (itest-vipctl)
-#   vlab_stop_timed NODE [SIG]  signal NODE's vipd and reap it; sets
-#                            VLAB_STOP_RC (exit status) and VLAB_STOP_MS
-#                            (from the signal to the reaped exit)
-#   vlab_metric NODE JQ      jq expression over `vipctl metrics --json`
-#   vlab_has_addr NODE DEV ADDR  true when ADDR is on DEV in NODE
-#   vlab_alive NODE          true while NODE's vipd process runs
 
 vlab_stop_timed() {
 	local node="$1" pid t0 t1
@@ -314,92 +342,170 @@ vlab_stop_timed() {
 	unset "VLAB_PIDS[$node]"
 }
 
+vlab_stop_ok() {
+	local desc="${2:-$1: vipd exits 0 on SIGTERM}"
+	if ! vlab_running "$1"; then
+		tap_ok 1 "$desc (it was not running)"
+		return
+	fi
+	vlab_stop "$1" TERM
+	tap_is "$LAB_STOP_RC" 0 "$desc"
+}
+
+vlab_running() { [ -n "${VLAB_PIDS[$1]:-}" ]; }
+
+vlab_alive() { [ -n "${VLAB_PIDS[$1]:-}" ] && ! lab_gone "${VLAB_PIDS[$1]}"; }
+
+vlab_sock() { echo "$VLAB_TMP/$1.sock"; }
+
+vlab_ctl() {
+	local node="$1"
+	shift
+	"$VIPCTL" -s "$(vlab_sock "$node")" "$@"
+}
+
+# ---- what the daemons report (vipctl --json) -------------------------------
+#   vlab_json NODE JQ        jq -r expression over NODE's `vipctl status
+#                            --json` (empty if vipctl fails)
+#   vlab_gf NODE FIELD [G]   one field (jq path below the group, e.g.
+#                            "state", "counters.announcements") of group G
+#                            (default vip) in NODE's status JSON
+#   vlab_gf_is NODE FIELD VALUE [G]  that field is VALUE
+#   vlab_metric NODE JQ      jq -r expression over NODE's `vipctl metrics
+#                            --json` (e.g. ".reconciled", ".capture[0]")
+#   vlab_leaders [G]         names of the running nodes whose group G
+#                            (default vip) is in state leader, space list
+#   vlab_leader_is "NODES" [G]  exactly these nodes (space list) lead G
+#   vlab_answering NODE [G]  G leads on NODE and its takeover ran (VIPs
+#                            bound, route pinned: a leader elected during
+#                            the conflict probe acts when the probe window
+#                            closes): state leader and answering true
+#   vlab_silent NODE [G]     NODE does not answer for G (answering false),
+#                            or its vipd is not alive
+
+vlab_json() { vlab_ctl "$1" status --json 2>/dev/null | jq -r "$2"; }
+
+vlab_gf() {
+	vlab_json "$1" ".groups[] | select(.name==\"${3:-vip}\") | .$2"
+}
+
+vlab_gf_is() { [ "$(vlab_gf "$1" "$2" "${4:-vip}")" = "$3" ]; }
+
+vlab_metric() { vlab_ctl "$1" metrics --json 2>/dev/null | jq -r "$2"; }
+
+vlab_leaders() {
+	local n out=""
+	for n in "${VLAB_NODES[@]}"; do
+		vlab_running "$n" || continue
+		vlab_gf_is "$n" state leader "${1:-vip}" && out="$out $n"
+	done
+	echo "${out# }"
+}
+
+vlab_leader_is() { [ "$(vlab_leaders "${2:-vip}")" = "$1" ]; }
+
+vlab_answering() {
+	[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
+		\"\(.state) \(.answering)\"")" = "leader true" ]
+}
+
+vlab_silent() {
+	! vlab_alive "$1" || vlab_gf_is "$1" answering false "${2:-vip}"
+}
+
+# ---- routing and addresses in the nodes ------------------------------------
+#   vlab_rules NODE          `ip rule` lines of NODE (both families) that
+#                            carry vipd's protocol (77 or "vipd")
+#   vlab_table NODE 4|6 [TABLE]  the routes of TABLE (default $TABLE) in NODE
+#   vlab_lo_has NODE ADDR/PLEN   NODE's lo carries that address
+#   vlab_has_addr NODE DEV ADDR  ADDR (any prefix length) is on DEV in NODE
+#   vlab_tcp_name NS ADDR [PORT]  the line tcpsvc at ADDR:PORT (default
+#                            7777) answers from NS (empty on failure;
+#                            bounded by 4 s)
+
+vlab_rules() {
+	{
+		ip -n "$LAB-$1" -4 rule show
+		ip -n "$LAB-$1" -6 rule show
+	} | grep -E 'proto (77|vipd)( |$)'
+}
+
+vlab_table() {
+	ip -n "$LAB-$1" "-$2" route show table "${3:-$TABLE}" 2>/dev/null
+}
+
+vlab_lo_has() { ip -n "$LAB-$1" addr show dev lo | grep -Eq "inet6? $2 "; }
+
 vlab_has_addr() {
 	lab_exec "$1" ip -o addr show dev "$2" 2>/dev/null |
 		awk '{print $4}' | grep -q "^$3/"
 }
 
-vlab_alive() { [ -n "${VLAB_PIDS[$1]:-}" ] && ! lab_gone "${VLAB_PIDS[$1]}"; }
-
-# ---- added for tests/netns/election_*.sh
-#
-#   vlab_split_lan PREFIX N "NODES"  like vlab_lan, but the switch has two
-#                            bridges joined by a veth pair (x-br0 in br0,
-#                            x-br1 in br1): the nodes named in NODES (space
-#                            list, e.g. "n2 n3") are on br1, the other nodes
-#                            and the client c1 on br0
-#   vlab_cut / vlab_heal     take the joint between the bridges down / up
-#   vlab_conf_group_add FILE NAME VIPS [prio=P] [preempt=B] [delay=MS]
-#                            append one more group (interface eth1) to a
-#                            config written by vlab_conf
-vlab_split_lan() {
-	local prefix="$1" n="$2" right=" $3 " i br
-	lab_init "$prefix" || return 1
-	VLAB_TMP="$LAB_TMP"
-	lab_switch br0 br1 || return 1
-	ip -n "$LAB_SW" link add x-br0 type veth peer name x-br1 || return 1
-	ip -n "$LAB_SW" link set x-br0 master br0 up || return 1
-	ip -n "$LAB_SW" link set x-br1 master br1 up || return 1
-	for i in $(seq 1 "$n"); do
-		br=br0
-		case "$right" in *" n$i "*) br=br1 ;; esac
-		lab_node "n$i" "$br" eth1 "10.$VLAB_NET.0.$i/24" \
-			"fd00:$VLAB_NET::$i/64" || return 1
-		VLAB_NODES+=("n$i")
-	done
-	lab_node c1 br0 eth1 "10.$VLAB_NET.0.200/24" \
-		"fd00:$VLAB_NET::200/64" || return 1
-	vlab_secret "$VLAB_TMP/secret"
+vlab_tcp_name() {
+	# shellcheck disable=SC2016 # $0 and $1 expand in the inner shell
+	lab_exec "$1" timeout 4 bash -c \
+		'exec 3<>"/dev/tcp/$0/$1" && cat <&3' "$2" "${3:-7777}" \
+		2>/dev/null
 }
 
-vlab_cut() { ip -n "$LAB_SW" link set x-br0 down; }
-vlab_heal() { ip -n "$LAB_SW" link set x-br0 up; }
-
-vlab_conf_group_add() {
-	local file="$1" name="$2" vips="$3"
-	shift 3
-	vlab_conf_group "$file" group="$name" vips="$vips" "$@"
-}
-
-# ---- L2 helpers for the announcer tests (tests/netns/announce*.sh)
-#
-#   vlab_l2_answering NODE [G]   true when NODE answers for the group: the
-#                            conflict probe is over and it leads (lab_wait)
-#   vlab_l2_silent NODE [G]      true when NODE does not answer, or its
-#                            daemon is gone (lab_wait)
-#   vlab_l2_exited NODE          true once NODE's vipd has exited (zombie or
-#                            reaped); vlab_stop then reaps it
-#   vlab_l2_metrics NODE JQ      jq expression over `vipctl metrics --json`
+# ---- the wire: MACs, ARP/NDP owners, neighbours, captures ------------------
+#   vlab_mac NODE            eth1 MAC of NODE
+#   vlab_owners ADDR [WAIT [NS]]  the MACs (lower case, sorted, space
+#                            separated; empty if none) that answer ARP
+#                            (IPv4 ADDR) or NDP (IPv6 ADDR) for ADDR asked
+#                            from NS's eth1 (default c1).  WAIT 0: the first
+#                            answer to one request only (fast, for polls);
+#                            WAIT N (default 1): every answer within N
+#                            seconds, to broadcast requests (two owners show
+#                            as two MACs)
+#   vlab_l2_neigh NS ADDR    lladdr of NS's eth1 neighbour entry for ADDR
+#   vlab_l2_macs_are MAC ADDR...  c1's eth1 entries for every ADDR carry MAC
 #   vlab_l2_capture NS NAME [FILTER]  tcpdump in namespace NS (a node or
-#                            c1) to $VLAB_TMP/NAME.pcap, ARP and ICMPv6 by
-#                            default; one capture at a time
-#   vlab_l2_uncapture            stop it, once the last frames crossed
+#                            c1) to $VLAB_TMP/NAME.pcap (VLAB_L2_PCAP), ARP
+#                            and ICMPv6 by default; one capture at a time
+#   vlab_l2_uncapture        stop it, once the last frames crossed
 #   vlab_l2_fields PCAP FILTER FIELD...  tshark fields of the frames that
 #                            match the display filter, one line each, ","
 #   vlab_l2_count PCAP FILTER    number of frames that match
-#   vlab_l2_neigh NS ADDR        lladdr of NS's eth1 neighbour entry for ADDR
-#   vlab_l2_ndp_owner ADDR       MAC in ndisc6's answer to c1 (empty if none)
-#   vlab_l2_owners NS ADDR       every MAC that answers one ARP request (or
-#                            NS) for ADDR from NS within a second, sorted
-#   vlab_l2_macs_are MAC ADDR... true when c1's eth1 entries for every ADDR
-#                            carry MAC (for lab_wait)
+#   vlab_l2_count_ge PCAP FILTER N  the capture holds at least N frames that
+#                            match (for lab_wait while the capture runs)
 
-vlab_l2_answering() {
-	[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
-		.answering")" = true ]
+vlab_mac() { lab_exec "$1" cat /sys/class/net/eth1/address; }
+
+vlab_owners() {
+	local addr="$1" wait="${2:-1}" ns="${3:-c1}"
+	if [ "${addr#*:}" != "$addr" ]; then
+		if [ "$wait" = 0 ]; then
+			lab_exec "$ns" ndisc6 -1 -r 1 -w 1000 "$addr" eth1
+		else
+			lab_exec "$ns" ndisc6 -m -r 1 -w "$((wait * 1000))" \
+				"$addr" eth1
+		fi 2>/dev/null |
+			sed -n 's/.*Target link-layer address: *//p'
+	elif [ "$wait" = 0 ]; then
+		lab_exec "$ns" arping -c 1 -w 1 -I eth1 "$addr" 2>/dev/null |
+			sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p'
+	else
+		# With -w, arping's -c counts replies (-c 1000: for the whole
+		# wait); -b: every request is a broadcast, where arping would
+		# switch to unicast to the first owner after its reply.
+		lab_exec "$ns" arping -b -c 1000 -w "$wait" -I eth1 "$addr" \
+			2>/dev/null | sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p'
+	fi | tr 'A-F' 'a-f' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
-vlab_l2_silent() {
-	! vlab_running "$1" || vlab_l2_exited "$1" ||
-		[ "$(vlab_json "$1" ".groups[] | select(.name==\"${2:-vip}\") |
-			.answering")" = false ]
+vlab_l2_neigh() {
+	lab_exec "$1" ip neigh show "$2" dev eth1 |
+		awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
 }
 
-vlab_l2_exited() {
-	[ -z "${VLAB_PIDS[$1]:-}" ] || lab_gone "${VLAB_PIDS[$1]}"
+vlab_l2_macs_are() {
+	local mac="$1" a
+	shift
+	for a in "$@"; do
+		[ "$(vlab_l2_neigh c1 "$a")" = "$mac" ] || return 1
+	done
 }
-
-vlab_l2_metrics() { vlab_ctl "$1" metrics --json 2>/dev/null | jq -r "$2"; }
 
 vlab_l2_capture() {
 	local ns="$1" name="$2" filter="${3:-arp or icmp6}"
@@ -429,157 +535,4 @@ vlab_l2_fields() {
 
 vlab_l2_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 
-vlab_l2_neigh() {
-	lab_exec "$1" ip neigh show "$2" dev eth1 |
-		awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
-}
-
-vlab_l2_ndp_owner() {
-	lab_exec c1 ndisc6 -1 -r 1 -w 1000 "$1" eth1 2>/dev/null |
-		sed -n 's/.*Target link-layer address: *//p' | head -1 |
-		tr 'A-F' 'a-f'
-}
-
-vlab_l2_macs_are() {
-	local mac="$1" a
-	shift
-	for a in "$@"; do
-		[ "$(vlab_l2_neigh c1 "$a")" = "$mac" ] || return 1
-	done
-}
-
-# arping's -c counts replies when -w is given (vlab_arp_owners stops at the
-# first): -b -c 10 -w 1 sends one broadcast request and collects every
-# reply for a second.
-vlab_l2_owners() {
-	if [ "${2#*:}" != "$2" ]; then
-		lab_exec "$1" ndisc6 -m -r 1 -w 1000 "$2" eth1 2>/dev/null |
-			sed -n 's/.*Target link-layer address: *//p'
-	else
-		lab_exec "$1" arping -b -c 10 -w 1 -I eth1 "$2" 2>/dev/null |
-			sed -n 's/.*\[\([0-9a-fA-F:]*\)\].*/\1/p'
-	fi | tr 'A-F' 'a-f' | sort -u | tr '\n' ' ' | sed 's/ $//'
-}
-
-# ---- shared by every vipd test (consolidated helpers)
-#
-#   vlab_secret FILE         a fresh random cluster secret, mode 0600
-#   vlab_gf NODE FIELD [G]   one field (jq path below the group, e.g.
-#                            "state", "counters.announcements") of group G
-#                            (default vip) in NODE's status JSON
-#   vlab_gf_is NODE FIELD VALUE [G]  that field is VALUE (for lab_wait)
-#   vlab_stop_ok NODE [DESC] SIGTERM NODE's vipd and assert (TAP) that it
-#                            exits 0 (under ASan that also means no leak);
-#                            DESC defaults to "NODE: vipd exits 0 on SIGTERM"
-#   vlab_l2_count_ge PCAP FILTER N  the capture holds at least N frames that
-#                            match (for lab_wait while the capture runs)
-#   vlab_routing_begin PREFIX N [TOOL|FILE...]  the routing tests' start (set
-#                            VLAB_NET=64 before sourcing vlab.sh): vlab_begin
-#                            --vagrant PREFIX N timeout TOOL|FILE...; sets T
-#                            and TMP (the lab's temporary directory), VIP,
-#                            VIP6, TABLE, PRIO, GW and GW6
-#   vlab_table NODE 4|6 [TABLE]  the routes of TABLE (default $TABLE) in NODE
-#   vlab_lo_has NODE ADDR/PLEN   NODE's lo carries that address
-#   vlab_kv WHO "KEY..." [KEY=VALUE...]  the KEY=VALUE arguments of WHO (a
-#                            function with a local variable for each KEY):
-#                            sets each; an unknown key is an error (1)
-#   vlab_begin [--vagrant | --split "NODES"] PREFIX N [TOOL|FILE...]  a vipd
-#                            test's start: root and the tools jq and TOOL...
-#                            (else SKIP), vipd, vipctl and every FILE (an
-#                            argument with a "/") built (else SKIP), then
-#                            vlab_lan PREFIX N (vlab_vagrant; vlab_split_lan
-#                            with NODES on br1) (else Bail out); sets T to
-#                            the lab's temporary directory
-
-vlab_secret() {
-	(umask 077 && head -c 32 /dev/urandom | base64 >"$1") && chmod 600 "$1"
-}
-
-vlab_gf() {
-	vlab_json "$1" ".groups[] | select(.name==\"${3:-vip}\") | .$2"
-}
-
-vlab_gf_is() { [ "$(vlab_gf "$1" "$2" "${4:-vip}")" = "$3" ]; }
-
-vlab_stop_ok() {
-	local desc="${2:-$1: vipd exits 0 on SIGTERM}"
-	if ! vlab_running "$1"; then
-		tap_ok 1 "$desc (it was not running)"
-		return
-	fi
-	vlab_stop "$1" TERM
-	tap_is "$LAB_STOP_RC" 0 "$desc"
-}
-
 vlab_l2_count_ge() { [ "$(vlab_l2_count "$1" "$2")" -ge "$3" ]; }
-
-vlab_routing_begin() {
-	vlab_begin --vagrant "$1" "$2" timeout "${@:3}"
-	# shellcheck disable=SC2034 # for the test that called it
-	{
-		TMP="$VLAB_TMP"
-		VIP="10.$VLAB_NET.0.100"
-		VIP6="fd00:$VLAB_NET::100"
-		TABLE=6464
-		PRIO=1234
-		GW="10.$VLAB_NET.0.254"
-		GW6="fd00:$VLAB_NET::254"
-	}
-}
-
-vlab_table() {
-	ip -n "$LAB-$1" "-$2" route show table "${3:-$TABLE}" 2>/dev/null
-}
-
-vlab_lo_has() { ip -n "$LAB-$1" addr show dev lo | grep -Eq "inet6? $2 "; }
-
-vlab_kv() {
-	local _who="$1" _keys="$2" _kv _k _key
-	shift 2
-	for _kv in "$@"; do
-		_key=""
-		# shellcheck disable=SC2086 # the keys are words
-		for _k in $_keys; do
-			[ "$_kv" != "$_k" ] && [ "${_kv%%=*}" = "$_k" ] && _key=$_k
-		done
-		if [ -z "$_key" ]; then
-			echo "$_who: unknown key $_kv" >&2
-			return 1
-		fi
-		printf -v "$_key" '%s' "${_kv#*=}"
-	done
-}
-
-vlab_begin() {
-	local lan=vlab_lan split=() prefix n a tools=() files=("$VIPD" "$VIPCTL")
-	case "$1" in
-	--vagrant)
-		lan=vlab_vagrant
-		shift
-		;;
-	--split)
-		lan=vlab_split_lan
-		split=("$2")
-		shift 2
-		;;
-	esac
-	prefix="$1" n="$2"
-	shift 2
-	for a in "$@"; do
-		case "$a" in
-		*/*) files+=("$a") ;;
-		*) tools+=("$a") ;;
-		esac
-	done
-	lab_need_root jq "${tools[@]}"
-	for a in "${files[@]}"; do
-		if [ ! -x "$a" ]; then
-			echo "1..0 # SKIP $a not built"
-			exit 0
-		fi
-	done
-	"$lan" "$prefix" "$n" "${split[@]}" ||
-		lab_bail "cannot build the namespace lab"
-	# shellcheck disable=SC2034 # for the test that called it
-	T="$VLAB_TMP"
-}

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -47,6 +49,26 @@ tap_ok(int cond, const char *fmt, ...)
 			       g_ ? g_ : "(null)", w_ ? w_ : "(null)",         \
 			       __FILE__, __LINE__);                            \
 	} while (0)
+
+/* Run fn in a child process: true when it returns there (the child exits
+ * 0), false when it crashes, aborts or cannot be run.  For calls whose only
+ * observable effect is not crashing, such as x_free(NULL). */
+__attribute__((unused)) static int
+tap_child_returns(void (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
 
 __attribute__((unused)) static void
 tap_diag(const char *msg)

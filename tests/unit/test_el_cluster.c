@@ -7,7 +7,8 @@
  */
 #include "config.h"
 
-#include "test_el_harness.h"
+#include "el_harness.h"
+#include "tap.h"
 
 static void
 link_both(struct h_net *net, size_t a, size_t b, bool up)
@@ -391,7 +392,7 @@ test_forged_replayed(void)
 	h_run(&net, 1000);
 	/* Capture n1's current announcement off the wire. */
 	el_cluster_build(net.n[0].cl, m, 2);
-	caplen = el_msg_encode(&m[0], h_key, H_KEYLEN, cap, sizeof(cap));
+	caplen = el_msg_encode(&m[0], h_key, h_keylen, cap, sizeof(cap));
 	for (i = 1; i < 3; i++)
 		el_cluster_receive(net.n[i].cl, &m[0], net.now);
 
@@ -401,14 +402,14 @@ test_forged_replayed(void)
 	el_cluster_build(evil, m, 2);
 	flen = el_msg_encode(&m[0], (const uint8_t *)"wrong-secret-0000", 17,
 	                     forged, sizeof(forged));
-	is_int(el_msg_decode(forged, (size_t)flen, h_key, H_KEYLEN, &got),
+	is_int(el_msg_decode(forged, (size_t)flen, h_key, h_keylen, &got),
 	       EL_REJ_HMAC, "wrong secret: rejected before parsing");
 	ok(m[0].rec[0].flags == EL_F_LEADER, "(it did claim leadership)");
 
 	h_stop(&net, 0);
 	h_run(&net, 1000);
 	is_int(h_leader(&net, 0), 1, "n2 leads after n1's crash");
-	is_int(el_msg_decode(cap, (size_t)caplen, h_key, H_KEYLEN, &got), EL_OK,
+	is_int(el_msg_decode(cap, (size_t)caplen, h_key, h_keylen, &got), EL_OK,
 	       "the captured datagram is authentic");
 	is_int(el_cluster_receive(net.n[1].cl, &got, net.now), EL_REJ_REPLAY,
 	       "... but replayed: rejected");

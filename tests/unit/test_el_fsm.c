@@ -8,7 +8,14 @@
 
 #include <errno.h>
 
-#include "test_el_harness.h"
+#include "el_harness.h"
+#include "tap.h"
+
+static void
+free_null(void)
+{
+	el_cluster_free(NULL);
+}
 
 static void
 test_new_errors(void)
@@ -49,28 +56,27 @@ test_new_errors(void)
 	gc.priority = 254;
 	is_int(el_cluster_group_add(cl, &gc, 0), 1, "priority 254 ok");
 	el_cluster_free(cl);
-	el_cluster_free(NULL);
-	ok(1, "el_cluster_free(NULL)");
+	ok(tap_child_returns(free_null), "el_cluster_free(NULL) returns");
 }
 
 static void
 test_solo(void)
 {
-	struct el_cluster *cl = mk_cfg("me", 100, true, 0, true, 1000);
+	struct el_cluster *cl = h_me_new_solo(100, true, 0, 1000);
 	struct el_group_config gc = {.name = "db", .priority = 5};
 	struct el_msg m[2];
 
 	is_int(el_cluster_group_add(cl, &gc, 1000), 1, "second group");
-	is_int(pop(cl), 0, "solo: nothing before the tick");
+	is_int(h_pop(cl), 0, "solo: nothing before the tick");
 	is_int(el_cluster_next_deadline(cl), 1000, "solo: due at once");
 	el_cluster_tick(cl, 1001);
-	is_int(pop(cl), 2, "solo: both groups taken at the first tick");
-	ok(ev[0].action == EL_ACT_TAKEOVER && ev[0].reason == EL_R_SOLO &&
-	       ev[0].group == 0 && ev[1].group == 1 &&
-	       ev[1].reason == EL_R_SOLO && ev[0].from == EL_ST_BACKUP &&
-	       ev[0].to == EL_ST_LEADER,
+	is_int(h_pop(cl), 2, "solo: both groups taken at the first tick");
+	ok(h_evs[0].action == EL_ACT_TAKEOVER && h_evs[0].reason == EL_R_SOLO &&
+	       h_evs[0].group == 0 && h_evs[1].group == 1 &&
+	       h_evs[1].reason == EL_R_SOLO && h_evs[0].from == EL_ST_BACKUP &&
+	       h_evs[0].to == EL_ST_LEADER,
 	   "solo takeover events");
-	is_int(st(cl), EL_ST_LEADER, "solo: leader");
+	is_int(h_me_state(cl), EL_ST_LEADER, "solo: leader");
 	is_int(el_cluster_next_deadline(cl), UINT64_MAX, "nothing pending");
 	ok(el_cluster_send_due(cl), "state change: send due");
 	is_int(el_cluster_build(cl, m, 2), 1, "one message");
@@ -91,18 +97,18 @@ test_solo(void)
 static void
 test_startup(void)
 {
-	struct el_cluster *cl = mk(100, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(100, true, 0, 1000);
 	struct el_group_info gi;
 
 	is_int(el_cluster_next_deadline(cl), 1300, "listen ends at +300");
 	ok(el_cluster_send_due(cl), "a new group is due to be announced");
 	el_cluster_tick(cl, 1299);
-	is_int(pop(cl), 0, "still listening at 1299");
-	is_int(st(cl), EL_ST_BACKUP, "backup while listening");
+	is_int(h_pop(cl), 0, "still listening at 1299");
+	is_int(h_me_state(cl), EL_ST_BACKUP, "backup while listening");
 	el_cluster_tick(cl, 1300);
-	is_int(pop(cl), 1, "one event at 1300");
-	ok(ev[0].action == EL_ACT_TAKEOVER && ev[0].reason == EL_R_NO_LEADER &&
-	       ev[0].peer[0] == '\0',
+	is_int(h_pop(cl), 1, "one event at 1300");
+	ok(h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_NO_LEADER && h_evs[0].peer[0] == '\0',
 	   "takeover: no leader");
 	el_cluster_group_info(cl, 0, 1300, &gi);
 	ok(gi.state == EL_ST_LEADER && gi.since_ms == 1300 &&
@@ -113,46 +119,46 @@ test_startup(void)
 	el_cluster_free(cl);
 
 	/* A lower peer heard during the listen does not stop us. */
-	cl = mk(100, true, 0, 1000);
-	say(cl, 1, 50, 0, 1100);
-	is_int(tick_until_event(cl, 1100, 1400), 1300, "lower peer: 1300");
-	is_int(ev[0].reason, EL_R_NO_LEADER, "... no-leader");
+	cl = h_me_new(100, true, 0, 1000);
+	h_say(cl, 1, 50, 0, 1100);
+	is_int(h_tick_until_event(cl, 1100, 1400), 1300, "lower peer: 1300");
+	is_int(h_evs[0].reason, EL_R_NO_LEADER, "... no-leader");
 	el_cluster_free(cl);
 
 	/* A better peer: we wait for it, then fall back after a dead
 	 * interval if it never claims. */
-	cl = mk(100, true, 0, 1000);
-	say(cl, 1, 150, 0, 1100);
+	cl = h_me_new(100, true, 0, 1000);
+	h_say(cl, 1, 150, 0, 1100);
 	el_cluster_tick(cl, 1300);
-	is_int(pop(cl), 0, "better backup peer: we wait at listen end");
+	is_int(h_pop(cl), 0, "better backup peer: we wait at listen end");
 	is_int(el_cluster_next_deadline(cl), 1400, "... its record expiry");
-	say(cl, 1, 150, 0, 1350);
-	say(cl, 1, 150, 0, 1450);
-	say(cl, 1, 150, 0, 1550);
+	h_say(cl, 1, 150, 0, 1350);
+	h_say(cl, 1, 150, 0, 1450);
+	h_say(cl, 1, 150, 0, 1550);
 	is_int(el_cluster_next_deadline(cl), 1600, "fallback time pending");
 	el_cluster_tick(cl, 1599);
-	is_int(pop(cl), 0, "no fallback at 1599");
+	is_int(h_pop(cl), 0, "no fallback at 1599");
 	el_cluster_tick(cl, 1600);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_FALLBACK &&
-	       strcmp(ev[0].peer, "p1") == 0,
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_FALLBACK &&
+	       strcmp(h_evs[0].peer, "p1") == 0,
 	   "fallback at 1600, naming the silent candidate");
 	el_cluster_free(cl);
 
 	/* The only leader we ever heard was resigning: when the listen
 	 * ends, its resign is the reason we take over. */
-	cl = mk(100, true, 0, 1000);
-	say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 1250);
-	is_int(tick_until_event(cl, 1250, 1400), 1300,
+	cl = h_me_new(100, true, 0, 1000);
+	h_say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 1250);
+	is_int(h_tick_until_event(cl, 1250, 1400), 1300,
 	       "resigner heard while listening: takeover at listen end");
-	ok(ev[0].reason == EL_R_LEADER_RESIGNED &&
-	       strcmp(ev[0].peer, "p1") == 0,
+	ok(h_evs[0].reason == EL_R_LEADER_RESIGNED &&
+	       strcmp(h_evs[0].peer, "p1") == 0,
 	   "... leader-resigned, p1");
 	el_cluster_free(cl);
 
 	/* A leader heard during the listen: we stay backup. */
-	cl = mk(100, true, 0, 1000);
-	say(cl, 1, 50, EL_F_LEADER, 1100);
-	say(cl, 1, 50, EL_F_LEADER, 1200);
+	cl = h_me_new(100, true, 0, 1000);
+	h_say(cl, 1, 50, EL_F_LEADER, 1100);
+	h_say(cl, 1, 50, EL_F_LEADER, 1200);
 	el_cluster_group_info(cl, 0, 1200, &gi);
 	is_str(gi.leader, "p1", "info names the leader");
 	el_cluster_free(cl);
@@ -161,37 +167,37 @@ test_startup(void)
 static void
 test_leader_dead(void)
 {
-	struct el_cluster *cl = follow_p1(100);
+	struct el_cluster *cl = h_follow_p1(100);
 
-	is_int(st(cl), EL_ST_BACKUP, "following p1");
+	is_int(h_me_state(cl), EL_ST_BACKUP, "following p1");
 	is_int(el_cluster_next_deadline(cl), 2300, "p1 dead at 2300");
 	el_cluster_tick(cl, 2299);
-	is_int(pop(cl), 0, "alive at 2299");
+	is_int(h_pop(cl), 0, "alive at 2299");
 	el_cluster_tick(cl, 2300);
-	is_int(pop(cl), 0, "dead at 2300, but skew not over");
+	is_int(h_pop(cl), 0, "dead at 2300, but skew not over");
 	/* skew = (256 - 100) * 100 / 512 = 30 */
 	is_int(el_cluster_next_deadline(cl), 2330, "takeover due at 2330");
 	el_cluster_tick(cl, 2329);
-	is_int(pop(cl), 0, "not at 2329");
+	is_int(h_pop(cl), 0, "not at 2329");
 	el_cluster_tick(cl, 2330);
-	is_int(pop(cl), 1, "takeover at 2330");
-	ok(ev[0].action == EL_ACT_TAKEOVER &&
-	       ev[0].reason == EL_R_LEADER_DEAD &&
-	       strcmp(ev[0].peer, "p1") == 0 && ev[0].missed == 3,
+	is_int(h_pop(cl), 1, "takeover at 2330");
+	ok(h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_LEADER_DEAD &&
+	       strcmp(h_evs[0].peer, "p1") == 0 && h_evs[0].missed == 3,
 	   "leader-dead, p1, missed 3");
 	el_cluster_free(cl);
 
 	/* A higher priority has a smaller skew: (256 - 199) * 100 / 512 = 11 */
-	cl = follow_p1(199);
-	is_int(tick_until_event(cl, 2000, 2500), 2311, "prio 199: at 2311");
+	cl = h_follow_p1(199);
+	is_int(h_tick_until_event(cl, 2000, 2500), 2311, "prio 199: at 2311");
 	el_cluster_free(cl);
-	cl = follow_p1(1);
-	is_int(tick_until_event(cl, 2000, 2500), 2349, "prio 1: at 2349");
+	cl = h_follow_p1(1);
+	is_int(h_tick_until_event(cl, 2000, 2500), 2349, "prio 1: at 2349");
 	el_cluster_free(cl);
 
 	/* A reload between two ticks must not hide a deadline that passed
 	 * in between: the caller ticks at once. */
-	cl = follow_p1(100);
+	cl = h_follow_p1(100);
 	el_cluster_tick(cl, 2290);
 	{
 		struct el_group_config gc = {.name = "db", .priority = 9};
@@ -205,139 +211,140 @@ test_leader_dead(void)
 	el_cluster_free(cl);
 
 	/* A late tick reports what was really missed. */
-	cl = follow_p1(100);
+	cl = h_follow_p1(100);
 	el_cluster_tick(cl, 2950);
-	ok(pop(cl) == 1 && ev[0].missed == 9, "late tick: missed 9");
+	ok(h_pop(cl) == 1 && h_evs[0].missed == 9, "late tick: missed 9");
 	el_cluster_free(cl);
 
 	/* Another live backup ranks higher: it takes over, we do not. */
-	cl = follow_p1(100);
-	say(cl, 2, 150, 0, 2290);
-	say(cl, 2, 150, 0, 2390);
+	cl = h_follow_p1(100);
+	h_say(cl, 2, 150, 0, 2290);
+	h_say(cl, 2, 150, 0, 2390);
 	el_cluster_tick(cl, 2390);
-	is_int(pop(cl), 0, "a better backup is alive: we wait");
-	say(cl, 2, 150, EL_F_LEADER, 2400);
+	is_int(h_pop(cl), 0, "a better backup is alive: we wait");
+	h_say(cl, 2, 150, EL_F_LEADER, 2400);
 	el_cluster_tick(cl, 2700);
-	is_int(pop(cl), 0, "it took over: we follow");
+	is_int(h_pop(cl), 0, "it took over: we follow");
 	el_cluster_free(cl);
 }
 
 static void
 test_fast_losses(void)
 {
-	struct el_cluster *cl = follow_p1(100);
+	struct el_cluster *cl = h_follow_p1(100);
 
 	el_cluster_peer_gone(cl, "nobody", 2010);
-	is_int(pop(cl), 0, "unknown peer gone: nothing");
+	is_int(h_pop(cl), 0, "unknown peer gone: nothing");
 	el_cluster_peer_gone(cl, "p1", 2010);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_LEADER_UNREACHABLE &&
-	       strcmp(ev[0].peer, "p1") == 0,
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_LEADER_UNREACHABLE &&
+	       strcmp(h_evs[0].peer, "p1") == 0,
 	   "leader unreachable: takeover at once, no skew");
 	/* Its next message revives it, and as a live higher leader it
 	 * wins the split. */
-	say(cl, 1, 200, EL_F_LEADER, 2050);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_RELEASE &&
-	       ev[0].reason == EL_R_SPLIT_YIELD,
+	h_say(cl, 1, 200, EL_F_LEADER, 2050);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_SPLIT_YIELD,
 	   "revived leader: we yield (split-yield)");
 	el_cluster_free(cl);
 
-	cl = follow_p1(100);
-	say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 2010);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_LEADER_RESIGNED,
+	cl = h_follow_p1(100);
+	h_say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 2010);
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_LEADER_RESIGNED,
 	   "resign record: takeover at once");
 	el_cluster_free(cl);
 
-	cl = follow_p1(100);
-	say(cl, 1, 0, EL_F_FAULT, 2010);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_LEADER_FAULT,
+	cl = h_follow_p1(100);
+	h_say(cl, 1, 0, EL_F_FAULT, 2010);
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_LEADER_FAULT,
 	   "fault record: takeover at once");
 	el_cluster_free(cl);
 
-	cl = follow_p1(100);
-	say(cl, 1, 0, EL_F_LISTEN, 2010);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_LEADER_FAULT,
+	cl = h_follow_p1(100);
+	h_say(cl, 1, 0, EL_F_LISTEN, 2010);
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_LEADER_FAULT,
 	   "listen record (stalled leader): takeover at once");
 	el_cluster_free(cl);
 
 	/* Restarted within its dead time (new epoch, not leading). */
-	cl = follow_p1(100);
-	fpeers[0].epoch++;
-	fpeers[0].seq = 0;
-	say(cl, 1, 50, 0, 2010);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_LEADER_DEAD &&
-	       ev[0].missed == 0,
+	cl = h_follow_p1(100);
+	h_peers[0].epoch++;
+	h_peers[0].seq = 0;
+	h_say(cl, 1, 50, 0, 2010);
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_LEADER_DEAD &&
+	       h_evs[0].missed == 0,
 	   "leader rebooted: dead at once, missed 0");
-	fpeers[0].epoch--;
+	h_peers[0].epoch--;
 	el_cluster_free(cl);
 
 	/* Stopped advertising the group (its reload): expires like death. */
-	cl = follow_p1(100);
+	cl = h_follow_p1(100);
 	{
 		struct el_msg m;
 
-		h_msg(&m, "p1", fpeers[0].epoch, ++fpeers[0].seq, 100);
+		h_msg(&m, "p1", h_peers[0].epoch, ++h_peers[0].seq, 100);
 		el_cluster_receive(cl, &m, 2100);
-		h_msg(&m, "p1", fpeers[0].epoch, ++fpeers[0].seq, 100);
+		h_msg(&m, "p1", h_peers[0].epoch, ++h_peers[0].seq, 100);
 		el_cluster_receive(cl, &m, 2200);
 	}
-	is_int(tick_until_event(cl, 2000, 2500), 2330,
+	is_int(h_tick_until_event(cl, 2000, 2500), 2330,
 	       "record no longer sent: dead at 2300 + skew");
 	el_cluster_free(cl);
 
 	/* Resign with a better candidate alive: the candidate goes first. */
-	cl = follow_p1(100);
-	say(cl, 2, 150, 0, 2000);
-	say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 2010);
-	is_int(pop(cl), 0, "resign, better candidate: we wait");
-	say(cl, 2, 150, EL_F_LEADER, 2011);
+	cl = h_follow_p1(100);
+	h_say(cl, 2, 150, 0, 2000);
+	h_say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 2010);
+	is_int(h_pop(cl), 0, "resign, better candidate: we wait");
+	h_say(cl, 2, 150, EL_F_LEADER, 2011);
 	el_cluster_tick(cl, 2300);
-	is_int(pop(cl), 0, "candidate took over: we follow");
+	is_int(h_pop(cl), 0, "candidate took over: we follow");
 	el_cluster_free(cl);
 }
 
 static void
 test_preempt(void)
 {
-	struct el_cluster *cl = mk(200, true, 500, 1000);
+	struct el_cluster *cl = h_me_new(200, true, 500, 1000);
 	uint64_t t, at = 0;
 
 	for (t = 1000; t <= 2000 && at == 0; t += 10) {
 		if (t % 100 == 0)
-			say(cl, 1, 100, EL_F_LEADER, t);
+			h_say(cl, 1, 100, EL_F_LEADER, t);
 		el_cluster_tick(cl, t);
-		if (pop(cl) > 0)
+		if (h_pop(cl) > 0)
 			at = t;
 	}
 	is_int(at, 1500, "preempt exactly at eligible + preempt_delay");
-	ok(ev[0].action == EL_ACT_TAKEOVER && ev[0].reason == EL_R_PREEMPT &&
-	       strcmp(ev[0].peer, "p1") == 0,
+	ok(h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_PREEMPT &&
+	       strcmp(h_evs[0].peer, "p1") == 0,
 	   "preempt event names the old leader");
 	el_cluster_free(cl);
 
 	/* Delay shorter than the start-up listen: the listen wins. */
-	cl = mk(200, true, 50, 1000);
-	say(cl, 1, 100, EL_F_LEADER, 1000);
-	say(cl, 1, 100, EL_F_LEADER, 1100);
-	say(cl, 1, 100, EL_F_LEADER, 1200);
-	is_int(tick_until_event(cl, 1000, 1400), 1300,
+	cl = h_me_new(200, true, 50, 1000);
+	h_say(cl, 1, 100, EL_F_LEADER, 1000);
+	h_say(cl, 1, 100, EL_F_LEADER, 1100);
+	h_say(cl, 1, 100, EL_F_LEADER, 1200);
+	is_int(h_tick_until_event(cl, 1000, 1400), 1300,
 	       "short delay: preempt at the end of the listen");
 	el_cluster_free(cl);
 
-	cl = mk(200, false, 0, 1000);
+	cl = h_me_new(200, false, 0, 1000);
 	for (t = 1000; t <= 5000; t += 100) {
-		say(cl, 1, 100, EL_F_LEADER, t);
+		h_say(cl, 1, 100, EL_F_LEADER, t);
 		el_cluster_tick(cl, t);
 	}
-	is_int(pop(cl), 0, "preempt off: a lower leader keeps the group");
+	is_int(h_pop(cl), 0, "preempt off: a lower leader keeps the group");
 	el_cluster_free(cl);
 
 	/* Equal priorities: the rendezvous rank decides. */
-	cl = mk(100, true, 0, 1000);
+	cl = h_me_new(100, true, 0, 1000);
 	for (t = 1000; t <= 1500; t += 100)
-		say(cl, 1, 100, EL_F_LEADER, t);
+		h_say(cl, 1, 100, EL_F_LEADER, t);
 	el_cluster_tick(cl, 1500);
-	ok((pop(cl) == 1) == (el_rendezvous(el_group_id("web"), "me") >
-	                      el_rendezvous(el_group_id("web"), "p1")),
+	ok((h_pop(cl) == 1) == (el_rendezvous(el_group_id("web"), "me") >
+	                        el_rendezvous(el_group_id("web"), "p1")),
 	   "equal priority: preempt iff our rendezvous weight is higher");
 	el_cluster_free(cl);
 }
@@ -345,106 +352,106 @@ test_preempt(void)
 static void
 test_split_brain(void)
 {
-	struct el_cluster *cl = mk(100, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(100, true, 0, 1000);
 
 	el_cluster_tick(cl, 1300);
-	pop(cl);
-	is_int(st(cl), EL_ST_LEADER, "leading");
-	say(cl, 1, 50, EL_F_LEADER, 1310);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_REANNOUNCE &&
-	       ev[0].reason == EL_R_SPLIT_WIN &&
-	       strcmp(ev[0].peer, "p1") == 0 && ev[0].to == EL_ST_LEADER,
+	h_pop(cl);
+	is_int(h_me_state(cl), EL_ST_LEADER, "leading");
+	h_say(cl, 1, 50, EL_F_LEADER, 1310);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_REANNOUNCE &&
+	       h_evs[0].reason == EL_R_SPLIT_WIN &&
+	       strcmp(h_evs[0].peer, "p1") == 0 && h_evs[0].to == EL_ST_LEADER,
 	   "lower leader heard: re-announce");
-	say(cl, 1, 50, EL_F_LEADER, 1400);
-	say(cl, 1, 50, EL_F_LEADER, 1609);
-	is_int(pop(cl), 0, "at most once per dead interval");
-	say(cl, 1, 50, EL_F_LEADER, 1610);
-	is_int(pop(cl), 1, "again after a dead interval");
-	is_int(st(cl), EL_ST_LEADER, "still leading");
+	h_say(cl, 1, 50, EL_F_LEADER, 1400);
+	h_say(cl, 1, 50, EL_F_LEADER, 1609);
+	is_int(h_pop(cl), 0, "at most once per dead interval");
+	h_say(cl, 1, 50, EL_F_LEADER, 1610);
+	is_int(h_pop(cl), 1, "again after a dead interval");
+	is_int(h_me_state(cl), EL_ST_LEADER, "still leading");
 	/* A higher leader whose previous record was a leader's too. */
-	say(cl, 2, 150, EL_F_LEADER, 1620);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_RELEASE &&
-	       ev[0].reason == EL_R_SPLIT_YIELD &&
-	       strcmp(ev[0].peer, "p2") == 0 && ev[0].to == EL_ST_BACKUP,
+	h_say(cl, 2, 150, EL_F_LEADER, 1620);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_SPLIT_YIELD &&
+	       strcmp(h_evs[0].peer, "p2") == 0 && h_evs[0].to == EL_ST_BACKUP,
 	   "higher leader: yield");
 	el_cluster_free(cl);
 
 	/* A live backup that claims: it preempted us. */
-	cl = mk(100, true, 0, 1000);
+	cl = h_me_new(100, true, 0, 1000);
 	el_cluster_tick(cl, 1300);
-	say(cl, 2, 150, 0, 1310);
-	pop(cl);
-	say(cl, 2, 150, EL_F_LEADER, 1320);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_PREEMPTED,
+	h_say(cl, 2, 150, 0, 1310);
+	h_pop(cl);
+	h_say(cl, 2, 150, EL_F_LEADER, 1320);
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_PREEMPTED,
 	   "backup became leader: preempted");
 	el_cluster_free(cl);
 
 	/* A resigning peer is no rival. */
-	cl = mk(100, true, 0, 1000);
+	cl = h_me_new(100, true, 0, 1000);
 	el_cluster_tick(cl, 1300);
-	pop(cl);
-	say(cl, 2, 0, EL_F_LEADER | EL_F_RESIGN, 1310);
-	is_int(pop(cl), 0, "resigning peer: no re-announce, no yield");
+	h_pop(cl);
+	h_say(cl, 2, 0, EL_F_LEADER | EL_F_RESIGN, 1310);
+	is_int(h_pop(cl), 0, "resigning peer: no re-announce, no yield");
 	el_cluster_free(cl);
 }
 
 static void
 test_fault(void)
 {
-	struct el_cluster *cl = mk(200, true, 400, 1000);
+	struct el_cluster *cl = h_me_new(200, true, 400, 1000);
 	struct el_msg m;
 	uint64_t t;
 
 	el_cluster_tick(cl, 1300);
 	el_cluster_build(cl, &m, 1);
-	pop(cl);
+	h_pop(cl);
 	el_cluster_group_set_fault(cl, 0, true, 1400);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_RELEASE &&
-	       ev[0].reason == EL_R_FAULT && ev[0].to == EL_ST_FAULT,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_FAULT && h_evs[0].to == EL_ST_FAULT,
 	   "leader faults: release");
 	ok(el_cluster_send_due(cl), "send due after fault");
 	el_cluster_build(cl, &m, 1);
 	ok(m.rec[0].prio == 0 && m.rec[0].flags == EL_F_FAULT,
 	   "advertises fault, priority 0");
 	el_cluster_group_set_fault(cl, 0, true, 1410);
-	is_int(pop(cl), 0, "fault again: no event");
+	is_int(h_pop(cl), 0, "fault again: no event");
 	/* p1 takes over while we are faulted. */
 	for (t = 1400; t <= 2000; t += 100)
-		say(cl, 1, 100, EL_F_LEADER, t);
-	is_int(pop(cl), 0, "faulted: never claims");
+		h_say(cl, 1, 100, EL_F_LEADER, t);
+	is_int(h_pop(cl), 0, "faulted: never claims");
 	el_cluster_group_set_fault(cl, 0, false, 2000);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_NONE &&
-	       ev[0].reason == EL_R_RECOVERED && ev[0].to == EL_ST_BACKUP,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_NONE &&
+	       h_evs[0].reason == EL_R_RECOVERED && h_evs[0].to == EL_ST_BACKUP,
 	   "recovered: backup");
 	for (t = 2000; t <= 3000; t += 10) {
 		if (t % 100 == 0)
-			say(cl, 1, 100, EL_F_LEADER, t);
+			h_say(cl, 1, 100, EL_F_LEADER, t);
 		el_cluster_tick(cl, t);
-		if (pop(cl) > 0)
+		if (h_pop(cl) > 0)
 			break;
 	}
 	is_int(t, 2400, "preempt after preempt_delay from the recovery");
-	is_int(ev[0].reason, EL_R_PREEMPT, "... reason preempt");
+	is_int(h_evs[0].reason, EL_R_PREEMPT, "... reason preempt");
 	el_cluster_free(cl);
 
 	/* Fault of a backup, and recovery with nobody leading. */
-	cl = mk(100, true, 0, 1000);
+	cl = h_me_new(100, true, 0, 1000);
 	el_cluster_group_set_fault(cl, 0, true, 1100);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_NONE &&
-	       ev[0].from == EL_ST_BACKUP && ev[0].to == EL_ST_FAULT,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_NONE &&
+	       h_evs[0].from == EL_ST_BACKUP && h_evs[0].to == EL_ST_FAULT,
 	   "backup faults: no action");
 	el_cluster_tick(cl, 1500);
-	is_int(pop(cl), 0, "faulted group never takes over");
+	is_int(h_pop(cl), 0, "faulted group never takes over");
 	el_cluster_group_set_fault(cl, 0, false, 1600);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_RECOVERED,
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_RECOVERED,
 	   "recovered, nobody leads: back to backup, listening");
 	is_int(el_cluster_next_deadline(cl), 1900,
 	       "... for one dead interval (heartbeats may have been lost)");
 	el_cluster_tick(cl, 1899);
-	is_int(pop(cl), 0, "no claim while listening");
+	is_int(h_pop(cl), 0, "no claim while listening");
 	el_cluster_tick(cl, 1900);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_TAKEOVER &&
-	       ev[0].reason == EL_R_NO_LEADER,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_NO_LEADER,
 	   "nobody heard in that interval: takeover");
 	el_cluster_free(cl);
 }

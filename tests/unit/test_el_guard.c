@@ -4,16 +4,17 @@
  */
 #include "config.h"
 
-#include "test_el_harness.h"
+#include "el_harness.h"
+#include "tap.h"
 
 static struct el_cluster *
 leading(uint8_t prio, bool preempt)
 {
-	struct el_cluster *cl = mk(prio, preempt, 0, 1000);
+	struct el_cluster *cl = h_me_new(prio, preempt, 0, 1000);
 
 	el_cluster_tick(cl, 1300);
-	pop(cl);
-	if (st(cl) != EL_ST_LEADER)
+	h_pop(cl);
+	if (h_me_state(cl) != EL_ST_LEADER)
 		exit(1);
 	return cl;
 }
@@ -26,8 +27,8 @@ test_stall_leader(void)
 
 	el_cluster_build(cl, &m, 1);
 	el_cluster_stalled(cl, 1000, 2400);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_RELEASE &&
-	       ev[0].reason == EL_R_STALL && ev[0].to == EL_ST_LISTEN,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_STALL && h_evs[0].to == EL_ST_LISTEN,
 	   "stalled leader: release, listen");
 	ok(el_cluster_send_due(cl), "send due");
 	el_cluster_build(cl, &m, 1);
@@ -35,24 +36,24 @@ test_stall_leader(void)
 	   "advertises listen, priority 0");
 	is_int(el_cluster_next_deadline(cl), 2700, "listen ends at +300");
 	el_cluster_tick(cl, 2699);
-	is_int(pop(cl), 0, "quiet at 2699");
+	is_int(h_pop(cl), 0, "quiet at 2699");
 	el_cluster_tick(cl, 2700);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_TAKEOVER &&
-	       ev[0].reason == EL_R_STALL_REASSERT,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_STALL_REASSERT,
 	   "nobody spoke: re-assert");
 	el_cluster_free(cl);
 
 	/* A better leader speaks during the listen. */
 	cl = leading(100, true);
 	el_cluster_stalled(cl, 1000, 2400);
-	pop(cl);
-	say(cl, 1, 150, EL_F_LEADER, 2500);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_NONE &&
-	       ev[0].to == EL_ST_BACKUP && strcmp(ev[0].peer, "p1") == 0,
+	h_pop(cl);
+	h_say(cl, 1, 150, EL_F_LEADER, 2500);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_NONE &&
+	       h_evs[0].to == EL_ST_BACKUP && strcmp(h_evs[0].peer, "p1") == 0,
 	   "better leader heard in listen: backup");
-	say(cl, 1, 150, EL_F_LEADER, 2600);
+	h_say(cl, 1, 150, EL_F_LEADER, 2600);
 	el_cluster_tick(cl, 2700);
-	is_int(pop(cl), 0, "no re-assert");
+	is_int(h_pop(cl), 0, "no re-assert");
 	el_cluster_free(cl);
 }
 
@@ -64,8 +65,8 @@ stalled_hears(bool preempt, uint8_t prio, uint8_t flags)
 	struct el_cluster *cl = leading(100, preempt);
 
 	el_cluster_stalled(cl, 1000, 2400);
-	pop(cl);
-	say(cl, 1, prio, flags, 2650);
+	h_pop(cl);
+	h_say(cl, 1, prio, flags, 2650);
 	el_cluster_tick(cl, 2700);
 	return cl;
 }
@@ -80,46 +81,47 @@ test_stall_listen_end(void)
 	 * preemption rules (here: no delay, so at once). */
 	cl = leading(100, true);
 	el_cluster_stalled(cl, 1000, 2400);
-	pop(cl);
-	say(cl, 1, 50, EL_F_LEADER, 2450);
-	say(cl, 1, 50, EL_F_LEADER, 2550);
-	say(cl, 1, 50, EL_F_LEADER, 2650);
-	is_int(pop(cl), 0, "lower leader in listen: keep listening");
+	h_pop(cl);
+	h_say(cl, 1, 50, EL_F_LEADER, 2450);
+	h_say(cl, 1, 50, EL_F_LEADER, 2550);
+	h_say(cl, 1, 50, EL_F_LEADER, 2650);
+	is_int(h_pop(cl), 0, "lower leader in listen: keep listening");
 	el_cluster_tick(cl, 2700);
-	ok(pop(cl) == 3 && ev[0].action == EL_ACT_NONE &&
-	       ev[0].reason == EL_R_STALL && ev[0].to == EL_ST_BACKUP &&
-	       ev[1].action == EL_ACT_TAKEOVER &&
-	       ev[1].reason == EL_R_PREEMPT &&
-	       ev[2].action == EL_ACT_REANNOUNCE,
+	ok(h_pop(cl) == 3 && h_evs[0].action == EL_ACT_NONE &&
+	       h_evs[0].reason == EL_R_STALL && h_evs[0].to == EL_ST_BACKUP &&
+	       h_evs[1].action == EL_ACT_TAKEOVER &&
+	       h_evs[1].reason == EL_R_PREEMPT &&
+	       h_evs[2].action == EL_ACT_REANNOUNCE,
 	   "listen over, lower leader: backup, preempt, re-announce");
 	el_cluster_free(cl);
 
 	cl = stalled_hears(false, 50, EL_F_LEADER);
-	ok(pop(cl) == 1 && ev[0].to == EL_ST_BACKUP && st(cl) == EL_ST_BACKUP,
+	ok(h_pop(cl) == 1 && h_evs[0].to == EL_ST_BACKUP &&
+	       h_me_state(cl) == EL_ST_BACKUP,
 	   "same without preempt: stays backup");
 	el_cluster_free(cl);
 
 	/* A better eligible backup at the end of the listen: it should lead,
 	 * so we do not re-assert. */
 	cl = stalled_hears(true, 150, 0);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_NONE &&
-	       st(cl) == EL_ST_BACKUP,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_NONE &&
+	       h_me_state(cl) == EL_ST_BACKUP,
 	   "better backup alive: backup, no re-assert");
 	el_cluster_free(cl);
 
 	/* A lower eligible backup does not stop the re-assertion. */
 	cl = stalled_hears(true, 50, 0);
-	ok(pop(cl) == 1 && ev[0].reason == EL_R_STALL_REASSERT,
+	ok(h_pop(cl) == 1 && h_evs[0].reason == EL_R_STALL_REASSERT,
 	   "lower backup alive: re-assert directly");
 	el_cluster_free(cl);
 
 	/* A resigning group stalls like a leader. */
 	cl = leading(100, true);
 	el_cluster_resign(cl, 0, 1400);
-	pop(cl);
+	h_pop(cl);
 	el_cluster_stalled(cl, 1000, 2400);
-	ok(pop(cl) == 1 && ev[0].from == EL_ST_RESIGNING &&
-	       ev[0].action == EL_ACT_RELEASE && !el_cluster_resigning(cl),
+	ok(h_pop(cl) == 1 && h_evs[0].from == EL_ST_RESIGNING &&
+	       h_evs[0].action == EL_ACT_RELEASE && !el_cluster_resigning(cl),
 	   "resigning group stalls: release, listen");
 	el_cluster_free(cl);
 }
@@ -127,15 +129,15 @@ test_stall_listen_end(void)
 static void
 test_stall_backup(void)
 {
-	struct el_cluster *cl = mk(100, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(100, true, 0, 1000);
 	uint64_t t;
 
 	for (t = 1000; t <= 2000; t += 100)
-		say(cl, 1, 200, EL_F_LEADER, t);
-	pop(cl);
+		h_say(cl, 1, 200, EL_F_LEADER, t);
+	h_pop(cl);
 	/* Our loop was frozen for 3 s: p1's heartbeats are queued, late. */
 	el_cluster_stalled(cl, 3000, 5000);
-	is_int(pop(cl), 0, "backup: no event on stall");
+	is_int(h_pop(cl), 0, "backup: no event on stall");
 	{
 		struct el_peer_info pi[2];
 
@@ -143,11 +145,11 @@ test_stall_backup(void)
 		ok(pi[0].last_seen_ms == 5000 && pi[0].alive,
 		   "peer last seen reset to the end of the stall");
 	}
-	is_int(st(cl), EL_ST_BACKUP, "still backup");
+	is_int(h_me_state(cl), EL_ST_BACKUP, "still backup");
 	is_int(el_cluster_next_deadline(cl), 5300, "p1 gets a fresh 300 ms");
-	is_int(tick_until_event(cl, 5000, 6000), 5330,
+	is_int(h_tick_until_event(cl, 5000, 6000), 5330,
 	       "p1 silent after the stall: takeover at 5300 + skew");
-	ok(ev[0].reason == EL_R_LEADER_DEAD && ev[0].missed == 3,
+	ok(h_evs[0].reason == EL_R_LEADER_DEAD && h_evs[0].missed == 3,
 	   "... leader-dead, missed 3");
 	el_cluster_free(cl);
 }
@@ -157,25 +159,25 @@ test_stall_backup(void)
 static void
 test_stall_fallback(void)
 {
-	struct el_cluster *cl = mk(100, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(100, true, 0, 1000);
 	uint64_t t;
 
 	for (t = 1000; t < 1500; t += 100)
-		say(cl, 2, 150, 0, t);
+		h_say(cl, 2, 150, 0, t);
 	el_cluster_tick(cl, 1400);
-	is_int(pop(cl), 0, "better backup p2 silent: waiting");
+	is_int(h_pop(cl), 0, "better backup p2 silent: waiting");
 	is_int(el_cluster_next_deadline(cl), 1600, "fallback due at 1600");
 	el_cluster_stalled(cl, 500, 1500);
 	is_int(el_cluster_next_deadline(cl), 1800,
 	       "after a stall at 1500: fallback at 1800");
 	for (t = 1500; t <= 2000; t += 10) {
 		if (t % 100 == 0)
-			say(cl, 2, 150, 0, t);
+			h_say(cl, 2, 150, 0, t);
 		el_cluster_tick(cl, t);
-		if (pop(cl) > 0)
+		if (h_pop(cl) > 0)
 			break;
 	}
-	ok(t == 1800 && ev[0].reason == EL_R_FALLBACK,
+	ok(t == 1800 && h_evs[0].reason == EL_R_FALLBACK,
 	   "fallback a dead interval after the stall (%llu)",
 	   (unsigned long long)t);
 	el_cluster_free(cl);
@@ -184,7 +186,7 @@ test_stall_fallback(void)
 static struct el_cluster *
 two_groups(void)
 {
-	struct el_cluster *cl = mk(100, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(100, true, 0, 1000);
 	struct el_group_config gc = {.name = "db", .priority = 100};
 	struct el_msg m;
 
@@ -194,7 +196,7 @@ two_groups(void)
 	h_rec(&m, "db", 80, 0, 0x22);
 	el_cluster_receive(cl, &m, 1200);
 	el_cluster_tick(cl, 1300);
-	pop(cl);
+	h_pop(cl);
 	return cl;
 }
 
@@ -208,45 +210,45 @@ test_dataplane(void)
 	uint8_t other[EL_MAC_LEN] = {0xaa, 0xbb, 0xcc, 0, 0, 1};
 	char owner[EL_ID_MAX];
 
-	is_int(st(cl), EL_ST_LEADER, "leading web");
+	is_int(h_me_state(cl), EL_ST_LEADER, "leading web");
 	strcpy(owner, "junk");
 	ok(!el_cluster_dataplane_claim(cl, 0, other, owner, 1310) &&
 	       owner[0] == '\0',
 	   "unknown MAC: false, empty owner");
-	is_int(pop(cl), 0, "... no event");
-	is_int(st(cl), EL_ST_LEADER, "... still leading");
+	is_int(h_pop(cl), 0, "... no event");
+	is_int(h_me_state(cl), EL_ST_LEADER, "... still leading");
 	ok(!el_cluster_mac_is_peer(cl, other), "unknown MAC is not a peer");
 	ok(el_cluster_mac_is_peer(cl, mac2), "p2's MAC is a peer's");
 
 	/* Found through another group: p2 has no record for web (rank 0). */
 	ok(el_cluster_dataplane_claim(cl, 0, mac2, owner, 1320), "p2's MAC");
 	is_str(owner, "p2", "... owner p2 (found in group db)");
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_REANNOUNCE &&
-	       ev[0].reason == EL_R_DATAPLANE_WIN,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_REANNOUNCE &&
+	       h_evs[0].reason == EL_R_DATAPLANE_WIN,
 	   "we outrank it: re-announce");
 	ok(el_cluster_dataplane_claim(cl, 0, mac2, owner, 1330), "again");
-	is_int(pop(cl), 0, "... rate limited");
-	say(cl, 1, 50, EL_F_LEADER, 1340);
-	is_int(pop(cl), 0, "split-win shares the rate limit");
-	say(cl, 1, 50, EL_F_LEADER, 1620);
-	is_int(pop(cl), 1, "one dead interval later: allowed again");
+	is_int(h_pop(cl), 0, "... rate limited");
+	h_say(cl, 1, 50, EL_F_LEADER, 1340);
+	is_int(h_pop(cl), 0, "split-win shares the rate limit");
+	h_say(cl, 1, 50, EL_F_LEADER, 1620);
+	is_int(h_pop(cl), 1, "one dead interval later: allowed again");
 
 	/* p3, higher, whose heartbeats do not reach us but whose ARP does. */
-	say(cl, 3, 200, 0, 1630);
+	h_say(cl, 3, 200, 0, 1630);
 	ok(el_cluster_dataplane_claim(cl, 0, mac3, owner, 1640), "p3's MAC");
 	is_str(owner, "p3", "... owner p3");
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_RELEASE &&
-	       ev[0].reason == EL_R_DATAPLANE_YIELD &&
-	       strcmp(ev[0].peer, "p3") == 0,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_DATAPLANE_YIELD &&
+	       strcmp(h_evs[0].peer, "p3") == 0,
 	   "it outranks us: yield");
-	is_int(st(cl), EL_ST_BACKUP, "backup");
+	is_int(h_me_state(cl), EL_ST_BACKUP, "backup");
 	el_cluster_tick(cl, 1900);
-	is_int(pop(cl), 0, "its claim counts as a live leader for a while");
+	is_int(h_pop(cl), 0, "its claim counts as a live leader for a while");
 
 	/* Not leading: only the owner (past the re-announce rate limit). */
 	ok(el_cluster_dataplane_claim(cl, 0, mac1, owner, 1930), "p1's MAC");
 	is_str(owner, "p1", "... owner p1");
-	is_int(pop(cl), 0, "not leading: no event");
+	is_int(h_pop(cl), 0, "not leading: no event");
 	owner[0] = 'x';
 	ok(!el_cluster_dataplane_claim(cl, 7, mac1, owner, 1910) &&
 	       owner[0] == '\0',
@@ -276,25 +278,27 @@ test_dataplane(void)
 static void
 test_update(void)
 {
-	struct el_cluster *cl = mk(50, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(50, true, 0, 1000);
 	struct el_group_config gc = {.name = "web",
 	                             .priority = 150,
 	                             .preempt = true,
 	                             .mac = {2, 0, 0, 0, 0, 0x77}};
-	struct el_group_info gi;
+	struct el_group_info gi, gi2;
 	struct el_msg m;
+	uint8_t prio, mac5;
 	uint64_t t;
 
 	for (t = 1000; t <= 1500; t += 100)
-		say(cl, 1, 100, EL_F_LEADER, t);
+		h_say(cl, 1, 100, EL_F_LEADER, t);
 	el_cluster_tick(cl, 1500);
 	el_cluster_build(cl, &m, 1);
-	is_int(pop(cl), 0, "lower priority: following p1");
+	is_int(h_pop(cl), 0, "lower priority: following p1");
 	el_cluster_group_update(cl, 0, &gc, 1510);
-	ok(pop(cl) >= 1 && ev[0].reason == EL_R_PREEMPT,
+	ok(h_pop(cl) >= 1 && h_evs[0].reason == EL_R_PREEMPT,
 	   "priority raised above the leader's: preempt at once");
 	/* p1's last record still claims: re-announce so caches converge. */
-	ok(nev == 2 && ev[1].reason == EL_R_SPLIT_WIN, "... and re-announce");
+	ok(h_nev == 2 && h_evs[1].reason == EL_R_SPLIT_WIN,
+	   "... and re-announce");
 	ok(el_cluster_send_due(cl), "send due");
 	el_cluster_build(cl, &m, 1);
 	ok(m.rec[0].prio == 150 && m.rec[0].mac[5] == 0x77,
@@ -312,12 +316,26 @@ test_update(void)
 	ok(!el_cluster_send_due(cl), "invalid priority ignored");
 	gc.priority = 20;
 	el_cluster_group_update(cl, 0, &gc, 1520);
-	say(cl, 1, 100, EL_F_LEADER, 1530);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_RELEASE &&
-	       ev[0].reason == EL_R_SPLIT_YIELD,
+	h_say(cl, 1, 100, EL_F_LEADER, 1530);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_SPLIT_YIELD,
 	   "priority lowered below a claiming peer: yield");
+	el_cluster_build(cl, &m, 1);
+	el_cluster_group_info(cl, 0, 1530, &gi);
 	el_cluster_group_update(cl, 9, &gc, 1530);
-	ok(1, "update of a bad index is ignored");
+	ok(h_pop(cl) == 0 && !el_cluster_send_due(cl),
+	   "update of a bad index: no event, nothing to send");
+	el_cluster_group_info(cl, 0, 1530, &gi2);
+	ok(gi2.state == gi.state && gi2.prio == gi.prio &&
+	       gi2.transitions == gi.transitions,
+	   "... group 0 keeps its state and priority");
+	ok(el_cluster_group_info(cl, 9, 1530, &gi2) != 0,
+	   "... and no group 9 appears");
+	prio = m.rec[0].prio;
+	mac5 = m.rec[0].mac[5];
+	ok(el_cluster_build(cl, &m, 1) == 1 && m.nrec == 1 &&
+	       m.rec[0].prio == prio && m.rec[0].mac[5] == mac5,
+	   "... and the same record is advertised");
 	el_cluster_free(cl);
 }
 
@@ -330,11 +348,12 @@ test_remove(void)
 	struct el_peer_group_info pg[4];
 	struct el_msg m[2];
 
-	say(cl, 1, 50, 0, 1310);
+	h_say(cl, 1, 50, 0, 1310);
 	is_int(el_cluster_group_add(cl, &gc, 1310), 1, "db is group 1");
 	el_cluster_build(cl, m, 2);
 	el_cluster_group_remove(cl, 0, 1320);
-	ok(pop(cl) == 1 && ev[0].action == EL_ACT_RELEASE && ev[0].group == 0,
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].group == 0,
 	   "removing a led group releases it");
 	is_int(el_cluster_group_info(cl, 0, 1320, &gi), -1, "slot 0 is dead");
 	is_int(el_cluster_group_peers(cl, 0, 1320, pg, 4), 0,
@@ -344,12 +363,12 @@ test_remove(void)
 	ok(m[0].nrec == 1 && m[0].rec[0].group == el_group_id("db"),
 	   "only db advertised");
 	el_cluster_group_remove(cl, 0, 1330);
-	is_int(pop(cl), 0, "removing twice: nothing");
+	is_int(h_pop(cl), 0, "removing twice: nothing");
 	gc.name = "web";
 	is_int(el_cluster_group_add(cl, &gc, 1340), 2,
 	       "web again: new index 2, slot 0 not reused");
 	el_cluster_group_remove(cl, 1, 1350);
-	is_int(pop(cl), 0, "removing a backup group: no event");
+	is_int(h_pop(cl), 0, "removing a backup group: no event");
 	el_cluster_free(cl);
 }
 
@@ -389,14 +408,14 @@ test_build(void)
 static void
 test_status(void)
 {
-	struct el_cluster *cl = mk(100, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(100, true, 0, 1000);
 	struct el_peer_info pi[4];
 	struct el_peer_group_info pg[4];
 	struct el_group_info gi;
 	struct el_msg m;
 
-	say(cl, 3, 0, EL_F_LEADER | EL_F_RESIGN, 1010);
-	say(cl, 1, 70, 0, 1020);
+	h_say(cl, 3, 0, EL_F_LEADER | EL_F_RESIGN, 1010);
+	h_say(cl, 1, 70, 0, 1020);
 	h_msg(&m, "p2", 9, 1, 50);
 	el_cluster_receive(cl, &m, 1030);
 	is_int(el_cluster_peers(cl, 1100, pi, 4), 3, "three peers");

@@ -1,7 +1,8 @@
 /* Replay window and sender checks of el_cluster_receive(). */
 #include "config.h"
 
-#include "test_el_harness.h"
+#include "el_harness.h"
+#include "tap.h"
 
 static struct el_cluster *
 mk_r(uint64_t now)

@@ -1,66 +1,43 @@
-/*
- * A simulated cluster for election tests: several el_cluster instances on a
- * fake clock, passing what el_cluster_build() produces to each other through
- * the real codec (encode, decode, receive), over links that tests can cut.
- * Header-only like tap.h; every helper is static.
- */
-#ifndef VIPD_TEST_EL_HARNESS_H
-#define VIPD_TEST_EL_HARNESS_H
+/* The election tests' harness: see el_harness.h. */
+#include "config.h"
 
-#include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "election.h"
-#include "tap.h"
+#include "el_harness.h"
 
-#define H_NODES  5
-#define H_GROUPS 40
-#define H_EVLOG  2048
-#define H_STEP   10 /* ms per simulation step */
+const uint8_t h_key[] = "test-secret-0123456789";
+const size_t h_keylen = sizeof(h_key) - 1;
 
-static const uint8_t h_key[] = "test-secret-0123456789";
-#define H_KEYLEN (sizeof(h_key) - 1)
+struct h_peer h_peers[3] = {
+    {"p1", 1ull << 32, 0}, {"p2", 1ull << 32, 0}, {"p3", 1ull << 32, 0}};
+struct el_event h_evs[64];
+size_t h_nev;
 
-struct h_ev {
-	uint64_t at;
-	uint64_t order; /* across all nodes: who acted first in a step */
-	struct el_event ev;
-};
+__attribute__((format(printf, 1, 2), noreturn)) static void
+h_bail(const char *fmt, ...)
+{
+	va_list ap;
 
-struct h_node {
-	struct el_cluster *cl;
-	char id[EL_ID_MAX];
-	bool up;
-	bool paused; /* frozen process: no tick, no send, deaf */
-	unsigned boots;
-	uint64_t next_send;
-	uint8_t prio[H_GROUPS];
-	bool preempt;
-	unsigned preempt_delay;
-	struct h_ev log[H_EVLOG];
-	size_t nlog;
-	unsigned verdicts[EL_VERDICT_MAX];
-};
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(1);
+}
 
-struct h_net {
-	struct h_node n[H_NODES];
-	size_t nn, ng;
-	bool link[H_NODES][H_NODES]; /* link[a][b]: a's messages reach b */
-	uint64_t now;
-	uint64_t order;
-	unsigned interval, dead_after, resign_wait;
-	struct el_msg msgs[4];
-};
+/* ------------------------------------------------ the simulated network */
 
-__attribute__((unused)) static void
+void
 h_group_name(size_t g, char *buf, size_t len)
 {
 	snprintf(buf, len, "grp%zu", g);
 }
 
-/* nn nodes "n1".."nN", ng groups "grp0".., all priority 100, full mesh. */
-__attribute__((unused)) static void
+void
 h_setup(struct h_net *net, size_t nn, size_t ng, unsigned interval,
         unsigned dead_after)
 {
@@ -81,7 +58,7 @@ h_setup(struct h_net *net, size_t nn, size_t ng, unsigned interval,
 	}
 }
 
-__attribute__((unused)) static void
+void
 h_drain(struct h_net *net, size_t i)
 {
 	struct h_node *nd = &net->n[i];
@@ -97,7 +74,7 @@ h_drain(struct h_net *net, size_t i)
 	}
 }
 
-__attribute__((unused)) static void
+static void
 h_group_config(const struct h_node *nd, size_t g, char *name, size_t len,
                struct el_group_config *gc)
 {
@@ -110,8 +87,7 @@ h_group_config(const struct h_node *nd, size_t g, char *name, size_t len,
 	gc->mac[0] = 0x02;
 }
 
-/* Start (or restart) node i at the current time with a new boot epoch. */
-__attribute__((unused)) static void
+void
 h_start(struct h_net *net, size_t i)
 {
 	struct h_node *nd = &net->n[i];
@@ -127,10 +103,8 @@ h_start(struct h_net *net, size_t i)
 	/* Real epochs are (boot seconds << 32 | random): newer is greater. */
 	nd->cl = el_cluster_new(&cfg, (net->now / 1000 + nd->boots) << 32 | i,
 	                        net->now);
-	if (nd->cl == NULL) {
-		ok(0, "el_cluster_new %s", nd->id);
-		exit(1);
-	}
+	if (nd->cl == NULL)
+		h_bail("el_cluster_new %s", nd->id);
 	for (g = 0; g < net->ng; g++) {
 		struct el_group_config gc;
 		char name[32];
@@ -138,17 +112,14 @@ h_start(struct h_net *net, size_t i)
 		h_group_config(nd, g, name, sizeof(name), &gc);
 		gc.mac[4] = (uint8_t)i;
 		gc.mac[5] = (uint8_t)g;
-		if (el_cluster_group_add(nd->cl, &gc, net->now) != (int)g) {
-			ok(0, "group add %s %zu", nd->id, g);
-			exit(1);
-		}
+		if (el_cluster_group_add(nd->cl, &gc, net->now) != (int)g)
+			h_bail("group add %s %zu", nd->id, g);
 	}
 	nd->up = true;
 	nd->next_send = net->now;
 }
 
-/* Crash node i: it stops sending and forgets everything. */
-__attribute__((unused)) static void
+void
 h_stop(struct h_net *net, size_t i)
 {
 	el_cluster_free(net->n[i].cl);
@@ -156,25 +127,48 @@ h_stop(struct h_net *net, size_t i)
 	net->n[i].up = false;
 }
 
-__attribute__((unused)) static void
+void
+h_teardown(struct h_net *net)
+{
+	size_t i;
+
+	for (i = 0; i < net->nn; i++)
+		if (net->n[i].up)
+			h_stop(net, i);
+}
+
+void
+h_three(struct h_net *net, unsigned n1_preempt_delay)
+{
+	size_t i;
+
+	h_setup(net, 3, 1, 100, 3);
+	net->n[0].prio[0] = 200;
+	net->n[1].prio[0] = 150;
+	net->n[2].prio[0] = 100;
+	net->n[0].preempt_delay = n1_preempt_delay;
+	for (i = 0; i < 3; i++)
+		h_start(net, i);
+}
+
+/* Encode m once and hand it to every node that from reaches. */
+static void
 h_deliver(struct h_net *net, size_t from, const struct el_msg *m)
 {
 	uint8_t buf[EL_MSG_MAX];
 	struct el_msg got;
-	int len = el_msg_encode(m, h_key, H_KEYLEN, buf, sizeof(buf));
+	int len = el_msg_encode(m, h_key, h_keylen, buf, sizeof(buf));
 	size_t j;
 
-	if (len < 0) {
-		ok(0, "encode failed");
-		return;
-	}
+	if (len < 0)
+		h_bail("el_msg_encode from %s", net->n[from].id);
 	for (j = 0; j < net->nn; j++) {
 		enum el_verdict v;
 
 		if (j == from || !net->n[j].up || net->n[j].paused ||
 		    !net->link[from][j])
 			continue;
-		v = el_msg_decode(buf, (size_t)len, h_key, H_KEYLEN, &got);
+		v = el_msg_decode(buf, (size_t)len, h_key, h_keylen, &got);
 		if (v == EL_OK)
 			v = el_cluster_receive(net->n[j].cl, &got, net->now);
 		net->n[j].verdicts[v]++;
@@ -182,8 +176,7 @@ h_deliver(struct h_net *net, size_t from, const struct el_msg *m)
 	}
 }
 
-/* Send what is due (periodic or on change) until nothing more is. */
-__attribute__((unused)) static void
+void
 h_exchange(struct h_net *net)
 {
 	int round;
@@ -210,8 +203,7 @@ h_exchange(struct h_net *net)
 	}
 }
 
-/* One step of the fake clock: every node ticks, then messages flow. */
-__attribute__((unused)) static void
+void
 h_step(struct h_net *net)
 {
 	size_t i;
@@ -226,7 +218,7 @@ h_step(struct h_net *net)
 	h_exchange(net);
 }
 
-__attribute__((unused)) static void
+void
 h_run(struct h_net *net, uint64_t ms)
 {
 	uint64_t end = net->now + ms;
@@ -235,7 +227,7 @@ h_run(struct h_net *net, uint64_t ms)
 		h_step(net);
 }
 
-__attribute__((unused)) static enum el_state
+enum el_state
 h_state(const struct h_net *net, size_t i, size_t g)
 {
 	struct el_group_info gi;
@@ -246,8 +238,7 @@ h_state(const struct h_net *net, size_t i, size_t g)
 	return gi.state;
 }
 
-/* The node leading group g (LEADER or RESIGNING): index, -1 none, -2 many. */
-__attribute__((unused)) static int
+int
 h_leader(const struct h_net *net, size_t g)
 {
 	int who = -1;
@@ -262,8 +253,7 @@ h_leader(const struct h_net *net, size_t g)
 	return who;
 }
 
-/* True when every group has exactly one leader. */
-__attribute__((unused)) static bool
+bool
 h_all_led(const struct h_net *net)
 {
 	size_t g;
@@ -274,9 +264,7 @@ h_all_led(const struct h_net *net)
 	return true;
 }
 
-/* The last event of node i for group g with this action (and reason, if
- * not EL_R_NONE) logged at or after since; NULL if none. */
-__attribute__((unused)) static const struct h_ev *
+const struct h_ev *
 h_find(const struct h_net *net, size_t i, size_t g, enum el_action act,
        enum el_reason why, uint64_t since)
 {
@@ -295,8 +283,7 @@ h_find(const struct h_net *net, size_t i, size_t g, enum el_action act,
 	return NULL;
 }
 
-/* Number of events of node i with this action since a time (any group). */
-__attribute__((unused)) static size_t
+size_t
 h_count(const struct h_net *net, size_t i, enum el_action act, uint64_t since)
 {
 	const struct h_node *nd = &net->n[i];
@@ -308,37 +295,9 @@ h_count(const struct h_net *net, size_t i, enum el_action act, uint64_t since)
 	return n;
 }
 
-__attribute__((unused)) static void
-h_teardown(struct h_net *net)
-{
-	size_t i;
+/* ---------------------------------------------- messages and events */
 
-	for (i = 0; i < net->nn; i++)
-		if (net->n[i].up)
-			h_stop(net, i);
-}
-
-/* Three nodes, one group: n1 200, n2 150, n3 100, n1 with this
- * preempt_delay; all started at 1000 (nothing run yet). */
-__attribute__((unused)) static void
-h_three(struct h_net *net, unsigned n1_preempt_delay)
-{
-	size_t i;
-
-	h_setup(net, 3, 1, 100, 3);
-	net->n[0].prio[0] = 200;
-	net->n[1].prio[0] = 150;
-	net->n[2].prio[0] = 100;
-	net->n[0].preempt_delay = n1_preempt_delay;
-	for (i = 0; i < 3; i++)
-		h_start(net, i);
-}
-
-/* ------------------------------------------- single-cluster helpers */
-
-/* A STATE message from a fake peer, with one record per (group, prio,
- * flags) triple passed. */
-__attribute__((unused)) static void
+void
 h_msg(struct el_msg *m, const char *node, uint64_t epoch, uint64_t seq,
       uint16_t interval)
 {
@@ -351,7 +310,7 @@ h_msg(struct el_msg *m, const char *node, uint64_t epoch, uint64_t seq,
 	snprintf(m->node, sizeof(m->node), "%s", node);
 }
 
-__attribute__((unused)) static void
+void
 h_rec(struct el_msg *m, const char *group, uint8_t prio, uint8_t flags,
       uint8_t mac_last)
 {
@@ -365,8 +324,7 @@ h_rec(struct el_msg *m, const char *group, uint8_t prio, uint8_t flags,
 	r->mac[5] = mac_last;
 }
 
-/* Pop every event of cl, the first cap into evs; returns how many. */
-__attribute__((unused)) static size_t
+size_t
 h_events(struct el_cluster *cl, struct el_event *evs, size_t cap)
 {
 	struct el_event tmp;
@@ -377,23 +335,14 @@ h_events(struct el_cluster *cl, struct el_event *evs, size_t cap)
 	return n;
 }
 
-/* One node "me" with group "web", and fake peers p1..p3 (interval 100). */
-__attribute__((unused)) static struct el_event ev[64];
-__attribute__((unused)) static size_t nev;
+/* ------------------------------------ one node "me" and fake peers */
 
-struct fake_peer {
-	const char *id;
-	uint64_t epoch, seq;
-};
-__attribute__((unused)) static struct fake_peer fpeers[] = {
-    {"p1", 1ull << 32, 0}, {"p2", 1ull << 32, 0}, {"p3", 1ull << 32, 0}};
-
-__attribute__((unused)) static struct el_cluster *
-mk_cfg(const char *self, uint8_t prio, bool preempt, unsigned delay, bool solo,
-       uint64_t now)
+static struct el_cluster *
+h_me_new_cfg(uint8_t prio, bool preempt, unsigned delay, bool solo,
+             uint64_t now)
 {
 	struct el_config cfg = {
-	    .self_id = self, .interval_ms = 100, .dead_after = 3, .solo = solo};
+	    .self_id = "me", .interval_ms = 100, .dead_after = 3, .solo = solo};
 	struct el_group_config gc = {.name = "web",
 	                             .priority = prio,
 	                             .preempt = preempt,
@@ -402,25 +351,32 @@ mk_cfg(const char *self, uint8_t prio, bool preempt, unsigned delay, bool solo,
 	struct el_cluster *cl = el_cluster_new(&cfg, 1ull << 32, now);
 	size_t i;
 
-	if (cl == NULL || el_cluster_group_add(cl, &gc, now) != 0)
-		exit(1);
+	if (cl == NULL)
+		h_bail("el_cluster_new me");
+	if (el_cluster_group_add(cl, &gc, now) != 0)
+		h_bail("group add me web");
 	for (i = 0; i < 3; i++)
-		fpeers[i].seq = 0;
-	nev = 0;
+		h_peers[i].seq = 0;
+	h_nev = 0;
 	return cl;
 }
 
-__attribute__((unused)) static struct el_cluster *
-mk(uint8_t prio, bool preempt, unsigned delay, uint64_t now)
+struct el_cluster *
+h_me_new(uint8_t prio, bool preempt, unsigned delay, uint64_t now)
 {
-	return mk_cfg("me", prio, preempt, delay, false, now);
+	return h_me_new_cfg(prio, preempt, delay, false, now);
 }
 
-/* Peer k (p1..p3) says (prio, flags) about group "web" at now. */
-__attribute__((unused)) static enum el_verdict
-say(struct el_cluster *cl, int k, uint8_t prio, uint8_t flags, uint64_t now)
+struct el_cluster *
+h_me_new_solo(uint8_t prio, bool preempt, unsigned delay, uint64_t now)
 {
-	struct fake_peer *p = &fpeers[k - 1];
+	return h_me_new_cfg(prio, preempt, delay, true, now);
+}
+
+enum el_verdict
+h_say(struct el_cluster *cl, int k, uint8_t prio, uint8_t flags, uint64_t now)
+{
+	struct h_peer *p = &h_peers[k - 1];
 	struct el_msg m;
 
 	h_msg(&m, p->id, p->epoch, ++p->seq, 100);
@@ -428,8 +384,8 @@ say(struct el_cluster *cl, int k, uint8_t prio, uint8_t flags, uint64_t now)
 	return el_cluster_receive(cl, &m, now);
 }
 
-__attribute__((unused)) static enum el_state
-st(struct el_cluster *cl)
+enum el_state
+h_me_state(struct el_cluster *cl)
 {
 	struct el_group_info gi;
 
@@ -438,40 +394,35 @@ st(struct el_cluster *cl)
 	return gi.state;
 }
 
-__attribute__((unused)) static size_t
-pop(struct el_cluster *cl)
+size_t
+h_pop(struct el_cluster *cl)
 {
-	nev = h_events(cl, ev, 64);
-	return nev;
+	h_nev = h_events(cl, h_evs, 64);
+	return h_nev;
 }
 
-/* We ("me", prio) follow p1 (prio 200), heard every 100 ms from 1000 up
- * to 2000, events popped: p1 is dead at 2300. */
-__attribute__((unused)) static struct el_cluster *
-follow_p1(uint8_t prio)
+struct el_cluster *
+h_follow_p1(uint8_t prio)
 {
-	struct el_cluster *cl = mk(prio, true, 0, 1000);
+	struct el_cluster *cl = h_me_new(prio, true, 0, 1000);
 	uint64_t t;
 
 	for (t = 1000; t <= 2000; t += 100)
-		say(cl, 1, 200, EL_F_LEADER, t);
+		h_say(cl, 1, 200, EL_F_LEADER, t);
 	el_cluster_tick(cl, 2000);
-	pop(cl);
+	h_pop(cl);
 	return cl;
 }
 
-/* Tick every 10 ms from t0 up to t1 included; stop at the first event. */
-__attribute__((unused)) static uint64_t
-tick_until_event(struct el_cluster *cl, uint64_t t0, uint64_t t1)
+uint64_t
+h_tick_until_event(struct el_cluster *cl, uint64_t t0, uint64_t t1)
 {
 	uint64_t t;
 
 	for (t = t0; t <= t1; t++) {
 		el_cluster_tick(cl, t);
-		if (pop(cl) > 0)
+		if (h_pop(cl) > 0)
 			return t;
 	}
 	return 0;
 }
-
-#endif
