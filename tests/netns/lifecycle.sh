@@ -54,7 +54,8 @@ detached n1 "$T/n1.conf" "$T/n1.d.pid"
 tap_is "$RC" 0 "A: vipd (detached) exits 0 once the daemon runs"
 tap_ok "$([ -n "$D_PID" ] && echo 0 || echo 1)" "A: the pid file names the daemon"
 DPID=$D_PID
-tap_run "A: the detached daemon answers vipctl" dctl n1 ping
+dctl n1 ping >/dev/null 2>&1
+tap_ok $? "A: the detached daemon answers vipctl"
 lab_wait 5000 vlab_has_addr n1 lo "$VIP"
 tap_ok $? "A: it leads alone: VIP on lo"
 tap_is "$(tr -d '\0' </proc/"$DPID"/cmdline 2>/dev/null | head -c 200 | grep -c vipd)" 1 \
@@ -70,7 +71,8 @@ for sig in USR1 USR2; do
 	lab_never 1000 lab_gone "$DPID"
 	tap_ok $? "A: SIG$sig leaves the detached daemon running"
 done
-tap_run "A: ... and it still answers" dctl n1 ping
+dctl n1 ping >/dev/null 2>&1
+tap_ok $? "A: ... and it still answers"
 t0=$(lab_now_ms)
 lab_stop "$DPID" TERM
 lab_gone "$DPID"

@@ -49,7 +49,7 @@ tap_ge "$((r1 - r0))" "$want" \
 alive_n2() { [ "$(vlab_json n1 '.peers[] | select(.id=="n2") | .alive')" = true ]; }
 alive_n2
 tap_ok $? "n1 sees n2 alive"
-vlab_state_is n2 backup
+vlab_gf_is n2 state backup
 tap_ok $? "n2 stayed backup all along (no takeover)"
 tap_is "$(vlab_gf n2 transitions)" "$tr0" "n2 made no transition during the 10 s"
 
