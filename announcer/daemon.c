@@ -579,6 +579,24 @@ on_pin_settled(void *arg)
 	vipd_el_flush(arg);
 }
 
+/*
+ * The raised sysctls' originals live beside the pid file (vipd.pid ->
+ * vipd.sysctl), in /run/vipd by default: per instance, like the pid file,
+ * and gone after a reboot, when the kernel has its defaults back anyway.
+ */
+static void
+sysctl_state_open(struct vipd *d, const char *pid_file)
+{
+	char path[CONF_PATH_MAX + 8];
+	size_t n = strlen(pid_file);
+
+	if (n > 4 && strcmp(pid_file + n - 4, ".pid") == 0)
+		n -= 4;
+	snprintf(path, sizeof(path), "%.*s.sysctl", (int)n, pid_file);
+	if (pin_sysctl_state(d->pin, path) == -1)
+		log_warn("sysctl state %s", path);
+}
+
 struct vipd *
 vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
          size_t errlen)
@@ -636,6 +654,8 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	if (guard_claim(d, err, errlen) == -1)
 		goto fail;
+	if (opts->pid_file != NULL)
+		sysctl_state_open(d, opts->pid_file);
 	pin_cleanup_stale(d->pin);
 	if (peers_configure(d, err, errlen) == -1 ||
 	    election_create(d, err, errlen) == -1)

@@ -214,9 +214,11 @@ run(struct vipd_opts *opts)
 		log_init(false, opts->verbose, "vipd");
 		log_tee_stderr(true);
 	}
+	/* The pid file's directory also holds the sysctl state file. */
+	opts->pid_file = pidfile;
+	vipd_make_parent_dir(pidfile);
 	if ((d = vipd_new(opts, c, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	vipd_make_parent_dir(pidfile);
 	if (pidfile_write(pidfile) == -1)
 		log_warn("pid file %s", pidfile);
 	if (ready != -1)

@@ -115,6 +115,16 @@ void pin_free(struct pin *pin);
 const struct pin_counters *pin_counters_get(const struct pin *pin);
 
 /*
+ * Keep the original values of the sysctls the pin raises in the file at
+ * path (rewritten on each change, removed once they are put back at a
+ * clean stop), and first put back what a run that did not stop cleanly
+ * left there: each value that still holds what that run set is restored,
+ * then the file is removed.  Call once, before any group is up.  Returns
+ * how many were restored, or -1 with errno (ENAMETOOLONG: nothing kept).
+ */
+int pin_sysctl_state(struct pin *pin, const char *path);
+
+/*
  * Remove every address, rule and route tagged with vipd's protocol (what
  * a crashed run left behind); logs how many.  Run before any group is up.
  */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "pin_int.h"
 
@@ -195,6 +196,106 @@ sysctl_eff(const char *ifname, const char *key)
 }
 
 /* Remember the first value vipd replaced, so that exit can restore it. */
+/*
+ * The state file holds one line per raised sysctl, "IFNAME KEY OLD SET", so
+ * that a start after a crash (SIGKILL, power loss of the daemon, not of the
+ * host: /run is a tmpfs) can put back what the dead daemon raised.  Written
+ * to a temporary file and renamed, so a reader never sees half of it.
+ */
+static void
+sysctl_state_write(struct pin *pin)
+{
+	char tmp[PIN_PATH_MAX + 8];
+	FILE *f;
+	size_t i;
+	int ok;
+
+	if (pin->state_path[0] == '\0')
+		return;
+	if (pin->nsysctls == 0) {
+		if (unlink(pin->state_path) == -1 && errno != ENOENT)
+			log_warn("%s", pin->state_path);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", pin->state_path);
+	if ((f = fopen(tmp, "we")) == NULL) {
+		log_warn("sysctl state %s", tmp);
+		return;
+	}
+	for (i = 0; i < pin->nsysctls; i++) {
+		const struct pin_sysctl *s = &pin->sysctls[i];
+
+		fprintf(f, "%s %s %s %s\n", s->ifname, s->key, s->old, s->set);
+	}
+	ok = fflush(f) == 0 && !ferror(f);
+	if (fclose(f) != 0 || !ok || rename(tmp, pin->state_path) == -1) {
+		log_warn("sysctl state %s", pin->state_path);
+		unlink(tmp);
+	}
+}
+
+/* A field of the state file: short, and only [A-Za-z0-9_.@-] (an interface
+ * name never holds '/', and a value of ours is a number). */
+static bool
+state_field_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= max)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789_.@-") == n;
+}
+
+int
+pin_sysctl_state(struct pin *pin, const char *path)
+{
+	char line[128], ifn[IFNAMSIZ + 1], key[17], old[17], set[17];
+	char cur[16];
+	unsigned lineno = 0;
+	int restored = 0;
+	FILE *f;
+
+	if ((size_t)snprintf(pin->state_path, sizeof(pin->state_path), "%s",
+	                     path) >= sizeof(pin->state_path)) {
+		pin->state_path[0] = '\0';
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((f = fopen(path, "re")) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (sscanf(line, "%16s %16s %16s %16s", ifn, key, old, set) !=
+		        4 ||
+		    !state_field_ok(ifn, IFNAMSIZ) ||
+		    !state_field_ok(key, sizeof(key) - 1) ||
+		    !state_field_ok(old, sizeof(cur)) ||
+		    !state_field_ok(set, sizeof(cur))) {
+			log_warnx("%s:%u: not a sysctl record; ignored", path,
+			          lineno);
+			continue;
+		}
+		/* Gone, or changed by someone since: theirs now. */
+		if (sysctl_if_get(AF_INET, ifn, key, cur, sizeof(cur)) == -1 ||
+		    strcmp(cur, set) != 0)
+			continue;
+		if (sysctl_if_set(AF_INET, ifn, key, old) == 0) {
+			log_info("restored net.ipv4.conf.%s.%s=%s (raised by a "
+			         "vipd that did not stop cleanly)",
+			         ifn, key, old);
+			restored++;
+		} else {
+			log_warn("cannot restore net.ipv4.conf.%s.%s=%s", ifn,
+			         key, old);
+		}
+	}
+	fclose(f);
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("%s", path);
+	return restored;
+}
+
 static void
 sysctl_record(struct pin *pin, const char *ifn, const char *key,
               const char *old, const char *value)
@@ -207,6 +308,7 @@ sysctl_record(struct pin *pin, const char *ifn, const char *key,
 		    strcmp(pin->sysctls[i].key, key) == 0) {
 			snprintf(pin->sysctls[i].set, sizeof(s->set), "%s",
 			         value);
+			sysctl_state_write(pin);
 			return;
 		}
 	s = realloc(pin->sysctls, (pin->nsysctls + 1) * sizeof(*s));
@@ -218,6 +320,7 @@ sysctl_record(struct pin *pin, const char *ifn, const char *key,
 	snprintf(s->key, sizeof(s->key), "%s", key);
 	snprintf(s->old, sizeof(s->old), "%s", old);
 	snprintf(s->set, sizeof(s->set), "%s", value);
+	sysctl_state_write(pin);
 }
 
 static void
@@ -263,6 +366,7 @@ pin_restore_sysctls(struct pin *pin)
 	free(pin->sysctls);
 	pin->sysctls = NULL;
 	pin->nsysctls = 0;
+	sysctl_state_write(pin); /* none left: removes the file */
 }
 
 static void

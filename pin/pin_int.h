@@ -21,6 +21,7 @@
  * doubling up to PIN_RETRY_MAX_MS while some group stays in that fault.
  * Route notifications that may have removed the cause retry at once. */
 #define PIN_RETRY_MIN_MS 1000
+#define PIN_PATH_MAX     4096
 #define PIN_RETRY_MAX_MS 30000
 
 /* A sysctl vipd raised (net.ipv4.conf.IFNAME.KEY), put back at a clean exit
@@ -94,6 +95,7 @@ struct pin {
 	uint64_t retry_ms;           /* current back-off */
 	struct pin_sysctl *sysctls;  /* raised by us, in order */
 	size_t nsysctls;
+	char state_path[PIN_PATH_MAX]; /* their originals, "" = not kept */
 };
 
 /* A growable array of fixed-size items, filled by dump callbacks. */

@@ -15,6 +15,10 @@
 #    pid file, foreground or detached, exits 1 naming the running one's
 #    pid and touches nothing of it; after a SIGKILL of the first, a new one
 #    starts (the kernel released the claim).
+# E. The sysctls a vipd raised (bind "local": arp_ignore, arp_announce) are
+#    kept beside the pid file (NAME.sysctl); after a SIGKILL the next start
+#    puts back the originals (before the fix they stayed raised forever),
+#    and a clean stop removes the file.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -148,5 +152,32 @@ vlab_stop n1 KILL
 vlab_start n1 -s "$(vlab_sock n1)" -p "$T/n1.pid"
 tap_ok $? "D: after SIGKILL of the first, a new vipd starts in the namespace"
 vlab_stop_ok n1
+
+# ---------------------------------------------------------------- E
+sc() { lab_exec n1 cat "/proc/sys/net/ipv4/conf/$1/$2"; }
+sysctls() { echo "$(sc eth1 arp_ignore) $(sc eth1 arp_announce) $(sc all arp_ignore)"; }
+tap_is "$(sysctls)" "0 0 0" "E: eth1 arp_ignore, arp_announce and all.arp_ignore start at 0"
+vlab_start n1 -s "$(vlab_sock n1)" -p "$T/n1.pid" || lab_bail "n1 did not start"
+lab_wait 5000 vlab_answering n1
+tap_is "$(sysctls)" "1 2 1" "E: leading with bind local raises them to 1 2 1"
+tap_is "$(sort "$T/n1.sysctl" 2>/dev/null | tr '\n' ';')" \
+	"all arp_ignore 0 1;eth1 arp_announce 0 2;eth1 arp_ignore 0 1;" \
+	"E: n1.sysctl holds each original and vipd's value"
+vlab_stop n1 KILL
+tap_is "$(sysctls)" "1 2 1" "E: after SIGKILL they are still raised"
+vlab_conf n1 "$T/n1none.conf" peers=none bind=none
+vlab_start n1 -c "$T/n1none.conf" -s "$(vlab_sock n1)" -p "$T/n1.pid" ||
+	lab_bail "n1 did not start again"
+tap_is "$(sysctls)" "0 0 0" "E: the next start (bind none) put back the originals"
+grep -q "restored net.ipv4.conf.eth1.arp_ignore=0 (raised by a vipd that did not stop cleanly)" "$T/n1.log"
+tap_ok $? "E: ... and logged it"
+tap_ok "$([ ! -e "$T/n1.sysctl" ] && echo 0 || echo 1)" "E: no state file while nothing is raised"
+vlab_stop_ok n1
+vlab_conf n1 "$T/n1.conf" peers=none
+vlab_start n1 -s "$(vlab_sock n1)" -p "$T/n1.pid" || lab_bail "n1 did not start"
+lab_wait 5000 vlab_answering n1
+vlab_stop_ok n1
+tap_is "$(sysctls)" "0 0 0" "E: a clean stop puts them back too"
+tap_ok "$([ ! -e "$T/n1.sysctl" ] && echo 0 || echo 1)" "E: ... and removes the state file"
 
 tap_done
