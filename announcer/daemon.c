@@ -85,6 +85,7 @@ void
 vipd_el_flush(struct vipd *d)
 {
 	struct el_event evs[FLUSH_BATCH];
+	bool changed = false;
 	size_t i, n;
 
 	for (;;) {
@@ -97,6 +98,7 @@ vipd_el_flush(struct vipd *d)
 			peers_send(d);
 		if (n == 0)
 			break;
+		changed = true;
 		for (i = 0; i < n; i++)
 			if (evs[i].group < d->ngroups &&
 			    d->groups[evs[i].group] != NULL)
@@ -104,6 +106,7 @@ vipd_el_flush(struct vipd *d)
 	}
 	vipd_el_rearm(d);
 	stop_check(d);
+	sdnotify_update(d->sdn, changed);
 }
 
 static void
@@ -363,6 +366,8 @@ vipd_shutdown(struct vipd *d)
 		         n == 1 ? "" : "s");
 	else
 		log_info("shutting down");
+	sdnotify_stopping(d->sdn,
+	                  n > 0 ? "stopping: handing over" : "stopping");
 	ev_timer_start_in(d->loop, &d->stop_timer, wait);
 	vipd_el_flush(d);
 }
@@ -664,6 +669,7 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	if (groups_create(d, err, errlen) == -1)
 		goto fail;
+	d->sdn = sdnotify_new(d);
 	return d;
 fail:
 	vipd_free(d);
@@ -677,6 +683,7 @@ vipd_free(struct vipd *d)
 
 	if (d == NULL)
 		return;
+	sdnotify_free(d->sdn);
 	ctl_free(d->ctl);
 	for (i = 0; i < d->ngroups; i++)
 		group_free(d->groups[i]);

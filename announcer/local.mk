@@ -9,10 +9,13 @@ vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/announce.c announcer/vipmap.c \
 	announcer/ctl.c announcer/ctlproto.h announcer/ctlproto.c \
 	announcer/json.h announcer/json.c announcer/status.c \
-	announcer/reload.c announcer/check.c
-vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+	announcer/reload.c announcer/check.c announcer/sdnotify.c \
+	announcer/privdrop.c
+vipd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CAPNG_CFLAGS)
+vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(SYSTEMD_LIBS) \
+	$(CAPNG_LIBS)
 
-sbin_PROGRAMS += vipctl
+bin_PROGRAMS += vipctl
 vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf
 vipctl_SOURCES = announcer/vipctl.c announcer/json.h announcer/json.c \
 	announcer/ctlproto.h announcer/ctlproto.c

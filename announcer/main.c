@@ -22,7 +22,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: vipd [-fvdt] [-c FILE] [-s SOCKET] [-p PIDFILE]\n"
+	        "usage: vipd [-fvdt] [-c FILE] [-s SOCKET] [-p PIDFILE] "
+	        "[-u USER]\n"
 	        "\n"
 	        "Announces virtual IP addresses (gratuitous ARP, unsolicited\n"
 	        "neighbour advertisements, ARP/NDP replies) from the node its\n"
@@ -38,6 +39,9 @@ usage(FILE *f)
 	        "  -s, --socket PATH   control socket (default from config,\n"
 	        "                      %s)\n"
 	        "  -p, --pidfile PATH  pid file (default from config, %s)\n"
+	        "  -u, --user USER     started as root, run as USER with only\n"
+	        "                      CAP_NET_ADMIN and CAP_NET_RAW\n"
+	        "                      (default from config: control.user)\n"
 	        "  -h, --help          this text\n"
 	        "  -V, --version       print the version\n"
 	        "\n"
@@ -189,6 +193,8 @@ run(struct vipd_opts *opts)
 	char pidfile[CONF_PATH_MAX], confpath[CONF_PATH_MAX];
 	char sockpath[CONF_PATH_MAX], pidbuf[CONF_PATH_MAX];
 	char err[512];
+	const char *user;
+	struct priv_user pu;
 	size_t i;
 	int rc, ready = -1;
 
@@ -209,6 +215,9 @@ run(struct vipd_opts *opts)
 	snprintf(pidfile, sizeof(pidfile), "%s",
 	         abs_path(opts->pid_file ? opts->pid_file : c->pid_file, pidbuf,
 	                  sizeof(pidbuf)));
+	user = opts->user ? opts->user : c->user;
+	if (user[0] != '\0' && priv_user_lookup(user, &pu, err, sizeof(err)))
+		fatalx("%s", err);
 	if (!opts->foreground) {
 		ready = detach();
 		log_init(false, opts->verbose, "vipd");
@@ -221,6 +230,17 @@ run(struct vipd_opts *opts)
 		fatalx("%s", err);
 	if (pidfile_write(pidfile) == -1)
 		log_warn("pid file %s", pidfile);
+	if (user[0] != '\0') {
+		const char *paths[] = {opts->socket_path, pidfile, NULL};
+
+		if (priv_drop(&pu, paths, d->cfg->socket_group, err,
+		              sizeof(err)) == -1) {
+			vipd_free(d);
+			unlink(pidfile);
+			fatalx("%s", err);
+		}
+		priv_check_access(d->cfg);
+	}
 	if (ready != -1)
 		detach_done(ready);
 	rc = vipd_run(d);
@@ -240,6 +260,7 @@ main(int argc, char **argv)
 	    {"debug", no_argument, NULL, 'd'},
 	    {"socket", required_argument, NULL, 's'},
 	    {"pidfile", required_argument, NULL, 'p'},
+	    {"user", required_argument, NULL, 'u'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -250,8 +271,8 @@ main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof(opts));
 	opts.conf_path = CONF_DEFAULT_PATH;
-	while ((ch = getopt_long(argc, argv, "c:tfvds:p:hV", longopts, NULL)) !=
-	       -1) {
+	while ((ch = getopt_long(argc, argv, "c:tfvds:p:u:hV", longopts,
+	                         NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			opts.conf_path = optarg;
@@ -271,6 +292,9 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			opts.pid_file = optarg;
+			break;
+		case 'u':
+			opts.user = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -41,6 +41,8 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 		what = "cluster.dead_after";
 	else if (strcmp(a->socket_path, b->socket_path) != 0)
 		what = "control.socket";
+	else if (strcmp(a->user, b->user) != 0)
+		what = "control.user";
 	else if ((a->npeers == 0) != (b->npeers == 0))
 		what = "cluster.peers (between empty and non-empty)";
 	if (what == NULL)
@@ -150,6 +152,7 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	if (errs == NULL)
 		errs = &local;
 	d->ctr.reloads++;
+	sdnotify_reloading(d->sdn);
 	nc = conf_load(d->opts.conf_path, NULL, errs);
 	if (nc == NULL) {
 		for (i = 0; i < errs->n; i++)
@@ -177,9 +180,11 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	log_info("%s", msg);
 	vipd_el_flush(d);
 	conf_errors_clear(&local);
+	sdnotify_reloaded(d->sdn, true);
 	return 0;
 fail:
 	d->ctr.reload_failures++;
 	conf_errors_clear(&local);
+	sdnotify_reloaded(d->sdn, false);
 	return -1;
 }

@@ -24,6 +24,7 @@
 
 struct json;
 struct ctl;
+struct sdnotify;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
  * not know each other); the daemon converts. */
@@ -154,6 +155,7 @@ struct vipd_opts {
 	const char *conf_path;
 	const char *socket_path; /* NULL = from config */
 	const char *pid_file;    /* NULL = from config */
+	const char *user;        /* -u: NULL = control.user, "" = none */
 	bool foreground;
 	int verbose;
 };
@@ -194,6 +196,7 @@ struct vipd {
 	int guard_fd; /* the namespace's instance claim (nsguard_claim) */
 	struct ev_io guard_io;
 	struct vipd_counters ctr;
+	struct sdnotify *sdn; /* NULL when systemd did not start us */
 
 	bool stopping;  /* SIGTERM: resigning, then exit */
 	bool finishing; /* last step of the stop: releasing all */
@@ -313,6 +316,43 @@ int vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
 /* ---- status.c: JSON documents for the control socket */
 void status_json(struct vipd *d, struct json *j);
 void metrics_json(struct vipd *d, struct json *j);
+
+/* ---- sdnotify.c: systemd's Type=notify protocol */
+/* A handle when NOTIFY_SOCKET is set (the systemd watchdog, if enabled,
+ * is then fed from d's loop), else NULL: every call below accepts NULL
+ * and then does nothing. */
+struct sdnotify *sdnotify_new(struct vipd *d);
+void sdnotify_free(struct sdnotify *n);
+/* After the election's events were applied (changed: some were): READY=1
+ * once no group listens any more, then STATUS= when the summary changed. */
+void sdnotify_update(struct sdnotify *n, bool changed);
+/* Around a reload: RELOADING=1, then READY=1 (ok or not: a failed reload
+ * keeps the running configuration). */
+void sdnotify_reloading(struct sdnotify *n);
+void sdnotify_reloaded(struct sdnotify *n, bool ok);
+/* STOPPING=1 with a status line; once. */
+void sdnotify_stopping(struct sdnotify *n, const char *status);
+
+/* ---- privdrop.c: least privilege */
+struct priv_user {
+	char name[32];
+	unsigned uid, gid;
+};
+/* Look up a user (name or number); 0, or -1 with the reason in err. */
+int priv_user_lookup(const char *name, struct priv_user *u, char *err,
+                     size_t errlen);
+/*
+ * Run as u from now on, keeping only CAP_NET_ADMIN and CAP_NET_RAW
+ * (permitted and effective; bounding set cleared, supplementary groups
+ * dropped).  Before that, the files vipd removes at exit (paths, NULL
+ * ends the list) are given to u, and so is their directory when it is
+ * vipd's own (named "vipd").  0, or -1 with the reason in err.
+ */
+int priv_drop(const struct priv_user *u, const char *const *paths,
+              const char *socket_group, char *err, size_t errlen);
+/* Warn about files the dropped daemon needs but cannot read (the config
+ * and the secret, read again on reload). */
+void priv_check_access(const struct conf *cfg);
 
 /* ---- ctl.c: control socket server */
 struct ctl *ctl_new(struct vipd *d, const char *path, const char *group,

@@ -215,10 +215,31 @@ control_group(struct conf_ctx *x, const config_setting_t *s, void *obj)
 	memcpy(c->socket_group, v, strlen(v) + 1);
 }
 
+static void
+control_user(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+	const char *v;
+
+	if (!conf_get_str(x, s, &v))
+		return;
+	if (v[0] == '\0') {
+		conf_err(x, s, "user name is empty");
+		return;
+	}
+	if (strlen(v) >= sizeof(c->user)) {
+		conf_err(x, s, "user name '%s' is longer than %zu characters",
+		         v, sizeof(c->user) - 1);
+		return;
+	}
+	memcpy(c->user, v, strlen(v) + 1);
+}
+
 static const struct conf_key control_keys[] = {
     {"socket", CK_FN, 0, 0, 0, control_socket},
     {"pid_file", CK_FN, 0, 0, 0, control_pid},
     {"socket_group", CK_FN, 0, 0, 0, control_group},
+    {"user", CK_FN, 0, 0, 0, control_user},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
 

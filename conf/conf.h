@@ -122,6 +122,7 @@ struct conf {
 	char socket_path[CONF_SOCK_MAX];
 	char pid_file[CONF_PATH_MAX];
 	char socket_group[32]; /* "" = the daemon's own group */
+	char user[32];         /* "" = stay the user vipd started as */
 
 	struct conf_group *groups;
 	size_t ngroups;

@@ -488,6 +488,21 @@ el_cluster_resigning(const struct el_cluster *cl)
 	return false;
 }
 
+bool
+el_cluster_listening(const struct el_cluster *cl, uint64_t now_ms)
+{
+	size_t gi;
+
+	for (gi = 0; gi < cl->ngroups; gi++) {
+		const struct el_group *g = &cl->groups[gi];
+
+		if (g->used && now_ms < g->listen_until &&
+		    (g->state == EL_ST_BACKUP || g->state == EL_ST_LISTEN))
+			return true;
+	}
+	return false;
+}
+
 /* The peer whose record in slot gi (any slot if gi is SIZE_MAX) has mac. */
 static struct el_peer *
 peer_by_mac(const struct el_cluster *cl, size_t gi,

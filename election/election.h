@@ -308,6 +308,14 @@ size_t el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms);
 bool el_cluster_resigning(const struct el_cluster *cl);
 
 /*
+ * True while some group still listens before it may claim: the start-up
+ * listen of a new group (one dead interval; none when solo), the listen
+ * after a cleared fault or a stall.  A faulted group does not count.  The
+ * daemon reports itself ready once this is false.
+ */
+bool el_cluster_listening(const struct el_cluster *cl, uint64_t now_ms);
+
+/*
  * Data plane: a captured ARP reply / gratuitous ARP / NA for a VIP of group
  * announced with mac, not ours.  Returns the id of the peer that owns mac in
  * that group ("" copied into owner when unknown: a foreign conflict, the

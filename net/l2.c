@@ -206,6 +206,11 @@ capture_open(struct l2_port *p, char *err, size_t errlen)
 		return -1;
 	}
 	rc = pcap_activate(p->pcap);
+	if (rc == PCAP_ERROR_PERM_DENIED) {
+		snprintf(err, errlen, "capture on %s needs CAP_NET_RAW (%s)",
+		         p->name, pcap_geterr(p->pcap));
+		return -1;
+	}
 	if (rc < 0) {
 		snprintf(err, errlen, "pcap_activate %s: %s", p->name,
 		         pcap_geterr(p->pcap));
@@ -246,6 +251,11 @@ inject_open(struct l2_port *p, char *err, size_t errlen)
 	const char *dev;
 
 	p->ln = libnet_init(LIBNET_LINK, p->name, ebuf);
+	if (p->ln == NULL && errno == EPERM) {
+		snprintf(err, errlen, "injection on %s needs CAP_NET_RAW (%s)",
+		         p->name, ebuf);
+		return -1;
+	}
 	if (p->ln == NULL) {
 		snprintf(err, errlen, "libnet_init %s: %s", p->name, ebuf);
 		return -1;

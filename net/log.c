@@ -1,8 +1,10 @@
 /*
  * Logging: a tiny OpenBSD-style API.  Foreground daemons log to stderr with
  * a monotonic-ish timestamp; background daemons log to syslog (and, while
- * they start, to the terminal too).  The logger's three variables are the
- * only mutable globals of vipd.
+ * they start, to the terminal too).  When stderr is the journal (systemd
+ * sets JOURNAL_STREAM to its device:inode), lines carry their priority as
+ * "<N>" instead of the time, which the journal records itself.  The
+ * logger's four variables are the only mutable globals of vipd.
  */
 #include "config.h"
 
@@ -10,14 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "net.h"
 
 static bool log_foreground = true;
 static bool log_tee;
 static int log_verbose;
+static bool log_journal;
 
 void
 log_tee_stderr(bool on)
@@ -25,11 +30,27 @@ log_tee_stderr(bool on)
 	log_tee = on;
 }
 
+/* JOURNAL_STREAM is "device:inode" of the journal's socket. */
+static bool
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(bool foreground, int verbose, const char *ident)
 {
 	log_foreground = foreground;
 	log_verbose = verbose;
+	log_journal = foreground && stderr_is_journal();
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -40,7 +61,10 @@ log_emit(int pri, const char *fmt, va_list ap, const char *suffix)
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_foreground) {
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s%s\n", pri, msg, suffix ? suffix : "");
+		fflush(stderr);
+	} else if (log_foreground) {
 		struct timespec ts;
 		struct tm tm;
 		char when[32];

@@ -34,7 +34,11 @@ static const unsigned monitor_groups[] = {
 int
 rtnl_set_err(struct rtnl *nl, int e, const char *ext)
 {
-	if (ext != NULL && ext[0] != '\0')
+	/* The kernel's EPERM does not say which capability is missing. */
+	if (e == EPERM)
+		snprintf(nl->err, sizeof(nl->err), "%s: needs CAP_NET_ADMIN",
+		         strerror(e));
+	else if (ext != NULL && ext[0] != '\0')
 		snprintf(nl->err, sizeof(nl->err), "%s (%s)", strerror(e), ext);
 	else
 		snprintf(nl->err, sizeof(nl->err), "%s", strerror(e));

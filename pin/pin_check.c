@@ -337,6 +337,10 @@ sysctl_raise(struct pin *pin, const char *ifn, const char *key,
 		log_info("%s: set net.ipv4.conf.%s.%s=%s (%s)", ifn, ifn, key,
 		         value, why);
 		sysctl_record(pin, ifn, key, old, value);
+	} else if (errno == EPERM || errno == EACCES) {
+		log_warn("%s: cannot set net.ipv4.conf.%s.%s=%s (needs "
+		         "CAP_NET_ADMIN)",
+		         ifn, ifn, key, value);
 	} else {
 		log_warn("%s: cannot set net.ipv4.conf.%s.%s=%s", ifn, ifn, key,
 		         value);

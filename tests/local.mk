@@ -39,6 +39,12 @@ TESTS += tests/conf/check.sh tests/netns/daemon.sh tests/netns/vipctl.sh \
 EXTRA_DIST += tests/netns/daemon.sh tests/netns/vipctl.sh \
 	tests/netns/lifecycle.sh
 
+# Running as a service (issue 11): vipd -u USER in the namespace lab
+# (privdrop.sh), and the systemd unit under a real systemd in the sandbox
+# of ../shared/tools/sysd-sandbox.sh (systemd.sh; skipped without it).
+TESTS += tests/netns/privdrop.sh tests/netns/systemd.sh
+EXTRA_DIST += tests/netns/privdrop.sh tests/netns/systemd.sh
+
 # tests/conf is distributed as a whole folder: an in-tree `make check`
 # leaves check.log/check.trs there, which must not reach the tarball (a
 # VPATH build would take them for up-to-date results of its own run).

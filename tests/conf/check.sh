@@ -5,7 +5,8 @@
 #   stdout, naming the file's node id;
 # - every bad/NAME.conf: exit 1, stdout empty, stderr exactly the lines of
 #   bad/NAME.expected followed by "bad/NAME.conf: N error(s)";
-# - examples/vipd.conf checks clean; a missing file is an error;
+# - examples/vipd.conf and examples/three-nodes.conf check clean; a
+#   missing file is an error;
 # - --help/--version exit 0; a bad option or a stray argument exits 2 with
 #   the usage on stderr.
 #
@@ -96,6 +97,15 @@ run_vipd -t -c examples/vipd.conf
 tap_is "$RC" 0 "examples/vipd.conf: vipd -t exits 0"
 tap_match "$OUT" '^examples/vipd.conf: configuration OK: node [^,]+, 1 group, 2 VIPs, 0 peers$' \
 	"examples/vipd.conf: summary line"
+
+# The 3-node example, with the key it names beside it.
+mkdir "$TMP/ex3" && cp examples/three-nodes.conf "$TMP/ex3/" &&
+	head -c 32 /dev/urandom | base64 >"$TMP/ex3/vipd.key" &&
+	chmod 600 "$TMP/ex3/vipd.key" || lab_bail "cannot copy the 3-node example"
+run_vipd -t -c "$TMP/ex3/three-nodes.conf"
+tap_is "$RC" 0 "examples/three-nodes.conf: vipd -t exits 0"
+tap_match "$OUT" 'three-nodes.conf: configuration OK: node node1, 2 groups, 2 VIPs, 3 peers$' \
+	"examples/three-nodes.conf: summary line"
 
 run_vipd -t -c "$TMP/does-not-exist.conf"
 tap_is "$RC" 1 "a missing file: exit 1"

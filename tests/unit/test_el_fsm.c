@@ -68,6 +68,7 @@ test_solo(void)
 
 	is_int(el_cluster_group_add(cl, &gc, 1000), 1, "second group");
 	is_int(h_pop(cl), 0, "solo: nothing before the tick");
+	ok(!el_cluster_listening(cl, 1000), "solo: no start-up listen");
 	is_int(el_cluster_next_deadline(cl), 1000, "solo: due at once");
 	el_cluster_tick(cl, 1001);
 	is_int(h_pop(cl), 2, "solo: both groups taken at the first tick");
@@ -105,6 +106,8 @@ test_startup(void)
 	el_cluster_tick(cl, 1299);
 	is_int(h_pop(cl), 0, "still listening at 1299");
 	is_int(h_me_state(cl), EL_ST_BACKUP, "backup while listening");
+	ok(el_cluster_listening(cl, 1299), "listening at 1299");
+	ok(!el_cluster_listening(cl, 1300), "listen over at 1300");
 	el_cluster_tick(cl, 1300);
 	is_int(h_pop(cl), 1, "one event at 1300");
 	ok(h_evs[0].action == EL_ACT_TAKEOVER &&
@@ -440,6 +443,7 @@ test_fault(void)
 	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_NONE &&
 	       h_evs[0].from == EL_ST_BACKUP && h_evs[0].to == EL_ST_FAULT,
 	   "backup faults: no action");
+	ok(!el_cluster_listening(cl, 1200), "a faulted group is not listening");
 	el_cluster_tick(cl, 1500);
 	is_int(h_pop(cl), 0, "faulted group never takes over");
 	el_cluster_group_set_fault(cl, 0, false, 1600);
@@ -449,6 +453,7 @@ test_fault(void)
 	       "... for one dead interval (heartbeats may have been lost)");
 	el_cluster_tick(cl, 1899);
 	is_int(h_pop(cl), 0, "no claim while listening");
+	ok(el_cluster_listening(cl, 1899), "... listening after recovery");
 	el_cluster_tick(cl, 1900);
 	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_TAKEOVER &&
 	       h_evs[0].reason == EL_R_NO_LEADER,
