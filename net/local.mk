@@ -30,11 +30,8 @@ check_PROGRAMS += tests/fuzz/fuzz_frame
 tests_fuzz_fuzz_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/frame"'
 tests_fuzz_fuzz_frame_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-# The parsers are compiled into the target so that libFuzzer's coverage
-# instrumentation (FUZZ_CFLAGS) reaches them; libvipnet.a has none.
-tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c net/frame.c \
-	net/bpf.c net/addr.c
-tests_fuzz_fuzz_frame_LDADD = $(FUZZ_DRIVER_LIB) $(PCAP_LIBS)
+tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c
+tests_fuzz_fuzz_frame_LDADD = $(FUZZ_DRIVER_LIB) $(NET_LIBS)
 tests_fuzz_fuzz_frame_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 if !FUZZING
 TESTS += tests/fuzz/fuzz_frame
