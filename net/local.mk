@@ -37,9 +37,9 @@ if !FUZZING
 TESTS += tests/fuzz/fuzz_frame
 endif
 
-# Tools driving l2_port and raw frames from the namespace tests.
-# Built by `make` (not only `make check`): bench/arp.sh uses them too.
-noinst_PROGRAMS += tests/tools/l2tool tests/tools/l2gen
+# Tools driving l2_port and raw frames from the namespace tests and
+# bench/arp.sh (VIPD_TOOLS: built by make check and by make tools).
+VIPD_TOOLS += tests/tools/l2tool tests/tools/l2gen
 tests_tools_l2tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
 tests_tools_l2tool_SOURCES = tests/tools/l2tool.c tests/unit/test_net_util.h
 tests_tools_l2tool_LDADD = $(NET_LIBS)

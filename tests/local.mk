@@ -22,7 +22,7 @@ FUZZ_DRIVER_LIB =
 else
 FUZZ_CFLAGS =
 FUZZ_DRIVER_LIB = tests/fuzz/libfuzzdriver.a
-noinst_LIBRARIES += tests/fuzz/libfuzzdriver.a
+check_LIBRARIES += tests/fuzz/libfuzzdriver.a
 tests_fuzz_libfuzzdriver_a_SOURCES = tests/fuzz/driver.c
 endif
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh
