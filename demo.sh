@@ -61,7 +61,7 @@ if [ -z "$BUILD" ]; then
 	if [ ! -x "$BUILD/vipd" ] || [ ! -x "$BUILD/bench/tools/prober" ]; then
 		say "Building vipd"
 		(autoreconf -fi && mkdir -p "$BUILD" && cd "$BUILD" &&
-			"$SRC/configure" -q && make -j"$(nproc)") \
+			"$SRC/configure" -q && make -j"$(nproc)" all tools) \
 			>/tmp/vipd-demo-build.log 2>&1 ||
 			{
 				tail -20 /tmp/vipd-demo-build.log

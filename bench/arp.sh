@@ -23,8 +23,8 @@
 # filter holds one compare per VIP as in the scale test.  Everything runs
 # in namespaces named vta-b<PID>-*, removed on exit.  Use a release build
 # (./configure without --enable-sanitizers); DIR defaults to the source
-# tree.  Needs arping, tcpdump, tshark, jq and tests/tools/l2gen
-# (`make check` or `make tests/tools/l2gen`).
+# tree.  Needs arping, tcpdump, tshark, jq and tests/tools/l2gen (built
+# by `make tools`, which the script runs in DIR if it is missing).
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,6 +76,10 @@ for t in ip arping tcpdump tshark jq; do
 	command -v "$t" >/dev/null || { echo "arp.sh: missing $t" >&2; exit 1; }
 done
 L2GEN=$top_builddir/tests/tools/l2gen
+if [ ! -x "$VIPD" ] || [ ! -x "$VIPCTL" ] || [ ! -x "$L2GEN" ]; then
+	[ -f "$top_builddir/Makefile" ] &&
+		make -C "$top_builddir" -s all tools >&2
+fi
 for f in "$VIPD" "$VIPCTL" "$L2GEN"; do
 	[ -x "$f" ] || { echo "arp.sh: $f is not built" >&2; exit 1; }
 done

@@ -21,7 +21,8 @@
 #   bf_begin [TOOL|FILE...]  root, ip and every TOOL on the PATH; BUILD made
 #                          absolute and exported as top_builddir (top_srcdir
 #                          = SRC); vipd, vipctl and every FILE (a path
-#                          under BUILD, with a "/") built; else bf_die.
+#                          under BUILD, with a "/") built (by `make all
+#                          tools` in BUILD if one is missing); else bf_die.
 #                          Sets BF_TOOLS
 #   bf_need_keepalived OPTION  bf_die unless keepalived is installed (OPTION
 #                          is the script's way to do without it)
@@ -105,7 +106,12 @@ bf_begin() {
 	export top_builddir="$BUILD" top_srcdir="$SRC"
 	BF_TOOLS="$BUILD/bench/tools"
 	for a in "${files[@]}"; do
-		[ -x "$BUILD/$a" ] || bf_die "$BUILD/$a not built (make)"
+		[ -x "$BUILD/$a" ] && continue
+		# `make` builds vipd and vipctl, `make tools` the probes.
+		[ -f "$BUILD/Makefile" ] &&
+			make -C "$BUILD" -s all tools >&2 && [ -x "$BUILD/$a" ] &&
+			continue
+		bf_die "$BUILD/$a not built (make all tools)"
 	done
 }
 

@@ -2,13 +2,14 @@
 #
 # bench/tools/: the probes that tests, the benchmark and the demo use to
 # measure what a client sees (bench/README.tools.md): udpecho and tcpsvc
-# run on every node, prober in the client.  Built by `make` (not installed)
-# so that the scripts find them in $(top_builddir)/bench/tools/.  They use
-# no vipd module: the benchmark points them at keepalived as well.
+# run on every node, prober in the client.  Not installed: VIPD_TOOLS,
+# built by make check and by make tools (the scripts find them in
+# $(top_builddir)/bench/tools/).  They use no vipd module: the benchmark
+# points them at keepalived as well.
 BENCH_TOOLS_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench/tools
 BENCH_TOOLS_UTIL = bench/tools/util.c bench/tools/util.h
 
-noinst_PROGRAMS += bench/tools/udpecho bench/tools/tcpsvc bench/tools/prober
+VIPD_TOOLS += bench/tools/udpecho bench/tools/tcpsvc bench/tools/prober
 bench_tools_udpecho_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)
 bench_tools_udpecho_SOURCES = bench/tools/udpecho.c $(BENCH_TOOLS_UTIL)
 bench_tools_tcpsvc_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)

@@ -4,13 +4,6 @@ conf_libvipconf_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_CONF_INTERNAL -I$(srcdir)/con
 conf_libvipconf_a_SOURCES = conf/conf.h conf/conf_int.h conf/conf.c \
 	conf/conf_util.c conf/conf_addr.c conf/conf_text.c conf/conf_group.c
 CONF_LIBS = conf/libvipconf.a $(LIBCONFIG_LIBS)
-# libFuzzer can only steer by the coverage of instrumented code.
-if FUZZING
-CONF_FUZZ_CFLAGS = -fsanitize=fuzzer-no-link
-else
-CONF_FUZZ_CFLAGS =
-endif
-conf_libvipconf_a_CFLAGS = $(AM_CFLAGS) $(CONF_FUZZ_CFLAGS)
 
 dist_man_MANS += doc/vipd.conf.5
 EXTRA_DIST += examples/vipd.conf tests/conf

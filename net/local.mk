@@ -30,19 +30,16 @@ check_PROGRAMS += tests/fuzz/fuzz_frame
 tests_fuzz_fuzz_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
 	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/frame"'
 tests_fuzz_fuzz_frame_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
-# The parsers are compiled into the target so that libFuzzer's coverage
-# instrumentation (FUZZ_CFLAGS) reaches them; libvipnet.a has none.
-tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c net/frame.c \
-	net/bpf.c net/addr.c
-tests_fuzz_fuzz_frame_LDADD = $(FUZZ_DRIVER_LIB) $(PCAP_LIBS)
+tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c
+tests_fuzz_fuzz_frame_LDADD = $(FUZZ_DRIVER_LIB) $(NET_LIBS)
 tests_fuzz_fuzz_frame_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 if !FUZZING
 TESTS += tests/fuzz/fuzz_frame
 endif
 
-# Tools driving l2_port and raw frames from the namespace tests.
-# Built by `make` (not only `make check`): bench/arp.sh uses them too.
-noinst_PROGRAMS += tests/tools/l2tool tests/tools/l2gen
+# Tools driving l2_port and raw frames from the namespace tests and
+# bench/arp.sh (VIPD_TOOLS: built by make check and by make tools).
+VIPD_TOOLS += tests/tools/l2tool tests/tools/l2gen
 tests_tools_l2tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
 tests_tools_l2tool_SOURCES = tests/tools/l2tool.c tests/unit/test_net_util.h
 tests_tools_l2tool_LDADD = $(NET_LIBS)

@@ -6,7 +6,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libnet1-dev libmnl-dev libconfig-dev libsodium-dev
 libsystemd-dev libcap-ng-dev
 iproute2 iputils-ping iputils-arping ndisc6 tcpdump tshark nftables
-jq python3 keepalived procps psmisc cppcheck clang-format git"
+jq python3 keepalived procps psmisc cppcheck clang-format git
+clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -6,17 +6,26 @@
 #   `const char *fuzz_corpus_dir = FUZZ_CORPUS;`, its corpus lives in
 #   tests/fuzz/corpus/NAME/.  Without --enable-fuzzing the target links
 #   $(FUZZ_DRIVER_LIB), which replays the corpus as a TAP test in make check;
-#   with it (CC=clang), libFuzzer drives it and it is not run by make check.
+#   with it (CC=clang), libFuzzer drives it and it is not run by make check
+#   (tests/fuzz/run-fuzzers.sh builds every tests/fuzz/fuzz_NAME.c and runs
+#   it for a bounded time; tests/run-all.sh calls it).
+#   One instrumentation for all: --enable-fuzzing puts the coverage flag
+#   (FUZZ_COV_CFLAGS, -fsanitize=fuzzer-no-link) into AM_CFLAGS, so every
+#   library and program is instrumented and a target sees the edges of the
+#   modules it links; a new library needs nothing but, if it sets its own
+#   _CFLAGS, to start them with $(AM_CFLAGS).  Only the targets add
+#   $(FUZZ_CFLAGS) (libFuzzer's main) to their _CFLAGS, which automake also
+#   passes to the link.
 if FUZZING
 FUZZ_CFLAGS = -fsanitize=fuzzer
 FUZZ_DRIVER_LIB =
 else
 FUZZ_CFLAGS =
 FUZZ_DRIVER_LIB = tests/fuzz/libfuzzdriver.a
-noinst_LIBRARIES += tests/fuzz/libfuzzdriver.a
+check_LIBRARIES += tests/fuzz/libfuzzdriver.a
 tests_fuzz_libfuzzdriver_a_SOURCES = tests/fuzz/driver.c
 endif
-EXTRA_DIST += tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh
 
 EXTRA_DIST += tests/netns/lab.sh
 

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The whole test suite from a clean checkout: installs dependencies, builds
 # with -Werror and ASan+UBSan, runs `make check` (unit tests, fuzz corpus
-# replay, namespace integration tests), then `make distcheck`.  Ends with
-# one line "N passed, N failed".  Needs root (network namespaces).
+# replay, namespace integration tests), then `make distcheck`, then builds
+# the fuzz targets with clang and runs each for VIPD_FUZZ_SECONDS (default
+# 30) seconds (tests/fuzz/run-fuzzers.sh).  Ends with one line "N passed,
+# N failed".  Needs root (network namespaces).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 src=$(pwd)
@@ -56,8 +58,19 @@ if [ "${VIPD_SKIP_DISTCHECK:-0}" != 1 ]; then
 	fi
 fi
 
-passed=0
-failed=0
+# The fuzzers, built with clang in _build-fuzz: one PASS/FAIL line each.
+"$src/tests/fuzz/run-fuzzers.sh" 2>&1 | tee "$build/fuzz.log" |
+	grep -aE '^(PASS|FAIL): fuzz'
+fuzz_rc=${PIPESTATUS[0]}
+fuzz_pass=$(grep -ac '^PASS: fuzz' "$build/fuzz.log")
+fuzz_fail=$(grep -ac '^FAIL: fuzz' "$build/fuzz.log")
+if [ "$fuzz_fail" = 0 ] && { [ "$fuzz_rc" != 0 ] || [ "$fuzz_pass" = 0 ]; }; then
+	echo "FAIL: fuzz (see $build/fuzz.log)"
+	fuzz_fail=1
+fi
+
+passed=$fuzz_pass
+failed=$fuzz_fail
 skipped=0
 for trs in $(find "$build" -name '*.trs' -not -path '*/vipd-*/*'); do
 	p=$(grep -c '^:test-result: PASS' "$trs")
