@@ -17,7 +17,7 @@ EL_TESTS = tests/unit/test_el_msg tests/unit/test_el_replay \
 check_PROGRAMS += $(EL_TESTS)
 TESTS += $(EL_TESTS)
 # The harness most of them share (tests/unit/el_harness.h), built once.
-check_LIBRARIES = tests/unit/libelharness.a
+check_LIBRARIES += tests/unit/libelharness.a
 tests_unit_libelharness_a_CPPFLAGS = $(EL_TEST_CPPFLAGS)
 tests_unit_libelharness_a_SOURCES = tests/unit/el_harness.c \
 	tests/unit/el_harness.h
