@@ -57,3 +57,12 @@ tests_fuzz_fuzz_ctl_SOURCES = tests/fuzz/fuzz_ctl.c announcer/ctlproto.h \
 	announcer/ctlproto.c
 tests_fuzz_fuzz_ctl_LDADD = $(FUZZ_DRIVER_LIB)
 tests_fuzz_fuzz_ctl_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+
+# Unit tests of the daemon's pure parts (no root): they link the one
+# announcer source under test and the libraries it calls.
+check_PROGRAMS += tests/unit/test_vipmap
+TESTS += tests/unit/test_vipmap
+tests_unit_test_vipmap_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_unit_test_vipmap_SOURCES = tests/unit/test_vipmap.c tests/unit/tap.h \
+	announcer/vipmap.c
+tests_unit_test_vipmap_LDADD = $(NET_LIBS)
