@@ -11,16 +11,6 @@
 
 #include "vipd.h"
 
-/*
- * Pacing: a round announces every VIP once; large rounds go out in chunks of
- * BURST_CHUNK VIPs (two ARP frames or one NA each) every BURST_PACE_MS, i.e.
- * at most ~64,000 frames/s, so that 1,000 VIPs fit well under 100 ms while
- * a switch's ARP rate limiter or a small receive queue is not hit by one
- * solid wall of frames.
- */
-#define BURST_CHUNK   128
-#define BURST_PACE_MS 4
-
 /* Conflict probe window bounds (the election's start-up listen usually
  * covers it, so a cluster node does not wait longer because of it). */
 #define PROBE_MIN_MS 100
@@ -34,42 +24,37 @@
 /* At most one conflict log line per VIP per this period. */
 #define CONFLICT_LOG_MS 10000
 
-static void
-burst_step(struct vgroup *g)
+/* Announce VIP idx of the group (a burst_send_fn). */
+static bool
+burst_send(size_t idx, void *arg)
 {
+	struct vgroup *g = arg;
 	struct l2_port *l2 = g->port ? g->port->l2 : NULL;
-	uint64_t now = ev_now(g->d->loop);
-	size_t sent = 0;
+	struct vip *v = &g->vips[idx];
 	int n;
 
-	while (g->burst_pos < g->nvips && sent < BURST_CHUNK) {
-		struct vip *v = &g->vips[g->burst_pos++];
+	if (l2 == NULL || vip_yielded(g, v))
+		return false;
+	if ((n = l2_port_announce(l2, &v->addr)) > 0)
+		g->ctr.announcements += (uint64_t)n;
+	return true;
+}
 
-		if (l2 == NULL || vip_yielded(g, v))
-			continue;
-		if ((n = l2_port_announce(l2, &v->addr)) > 0)
-			g->ctr.announcements += (uint64_t)n;
-		sent++;
-	}
-	if (g->burst_pos < g->nvips) {
-		ev_timer_start(g->d->loop, &g->burst_timer,
-		               now + BURST_PACE_MS);
-		return;
-	}
-	/* A round is complete. */
-	if (g->burst_round == 0 && g->burst_takeover)
+static void
+group_burst_step(struct vgroup *g)
+{
+	uint64_t now = ev_now(g->d->loop), next;
+	bool round_done;
+
+	next = burst_step(&g->burst, g->nvips, now, burst_send, g, &round_done);
+	if (round_done && g->burst.round == 1 && g->burst_takeover)
 		g->first_round_ms =
-		    ev_now_update(g->d->loop) - g->burst_started;
-	g->burst_round++;
-	g->burst_pos = 0;
-	if (g->burst_round < g->burst_rounds) {
-		ev_timer_start(g->d->loop, &g->burst_timer,
-		               g->burst_started + (uint64_t)g->burst_round *
-		                                      g->cg.garp.interval_ms);
-	} else if (g->cg.garp.refresh_s > 0) {
+		    ev_now_update(g->d->loop) - g->burst.started;
+	if (next != 0)
+		ev_timer_start(g->d->loop, &g->burst_timer, next);
+	else if (g->cg.garp.refresh_s > 0)
 		ev_timer_start(g->d->loop, &g->refresh_timer,
 		               now + (uint64_t)g->cg.garp.refresh_s * 1000);
-	}
 }
 
 void
@@ -80,7 +65,7 @@ announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	(void)loop;
 	(void)t;
 	if (g->leading)
-		burst_step(g);
+		group_burst_step(g);
 }
 
 static void
@@ -88,13 +73,11 @@ burst_begin(struct vgroup *g, unsigned rounds, bool takeover)
 {
 	ev_timer_stop(g->d->loop, &g->burst_timer);
 	ev_timer_stop(g->d->loop, &g->refresh_timer);
-	g->burst_rounds = rounds;
 	g->burst_takeover = takeover;
-	g->burst_round = 0;
-	g->burst_pos = 0;
-	g->burst_started = ev_now_update(g->d->loop);
+	burst_start(&g->burst, rounds, g->cg.garp.interval_ms,
+	            ev_now_update(g->d->loop));
 	/* The first frames leave now, not at the next timer tick. */
-	burst_step(g);
+	group_burst_step(g);
 }
 
 void

@@ -6,7 +6,7 @@ sbin_PROGRAMS += vipd
 vipd_CPPFLAGS = $(ANNOUNCER_CPPFLAGS)
 vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/peers.c announcer/group.c announcer/port.c \
-	announcer/announce.c announcer/vipmap.c \
+	announcer/announce.c announcer/burst.h announcer/burst.c announcer/vipmap.c \
 	announcer/ctl.c announcer/ctlproto.h announcer/ctlproto.c \
 	announcer/json.h announcer/json.c announcer/status.c \
 	announcer/reload.c announcer/check.c announcer/sdnotify.c \
@@ -66,3 +66,9 @@ tests_unit_test_vipmap_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_vipmap_SOURCES = tests/unit/test_vipmap.c tests/unit/tap.h \
 	announcer/vipmap.c
 tests_unit_test_vipmap_LDADD = $(NET_LIBS)
+check_PROGRAMS += tests/unit/test_burst
+TESTS += tests/unit/test_burst
+tests_unit_test_burst_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer \
+	-I$(srcdir)/tests/unit
+tests_unit_test_burst_SOURCES = tests/unit/test_burst.c tests/unit/tap.h \
+	announcer/burst.h announcer/burst.c

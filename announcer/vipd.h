@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "burst.h"
 #include "conf.h"
 #include "election.h"
 #include "net.h"
@@ -100,11 +101,8 @@ struct vgroup {
 
 	/* takeover burst: rounds of announcements, each round paced */
 	struct ev_timer burst_timer;
-	unsigned burst_rounds;   /* rounds in this burst */
+	struct burst burst;      /* its pacing (burst.h) */
 	bool burst_takeover;     /* this burst follows a takeover */
-	unsigned burst_round;    /* rounds done */
-	size_t burst_pos;        /* next VIP within the current round */
-	uint64_t burst_started;  /* now_ms of the takeover */
 	uint64_t first_round_ms; /* first round of the last takeover burst */
 	struct ev_timer refresh_timer;
 	struct ev_timer reprobe_timer; /* conflicted VIPs, every minute */
