@@ -72,3 +72,9 @@ tests_unit_test_burst_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer \
 	-I$(srcdir)/tests/unit
 tests_unit_test_burst_SOURCES = tests/unit/test_burst.c tests/unit/tap.h \
 	announcer/burst.h announcer/burst.c
+check_PROGRAMS += tests/unit/test_group
+TESTS += tests/unit/test_group
+tests_unit_test_group_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_unit_test_group_SOURCES = tests/unit/test_group.c tests/unit/tap.h \
+	announcer/group.c announcer/vipmap.c
+tests_unit_test_group_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)

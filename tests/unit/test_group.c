@@ -1,0 +1,332 @@
+/*
+ * Group state application (announcer/group.c) without root: the real group
+ * code, election and VIP map, with the announcer and the routing pin
+ * replaced by fakes that record what group.c asks of them.  Checks the
+ * order of the takeover (bind, then announce) and of the release (stop
+ * answering, then unbind), the conflict-probe deferral, re-announcements
+ * only while leading, the transition text, counters and faults.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tap.h"
+#include "vipd.h"
+
+static char calls[512]; /* "pin_up announce_start ..." */
+static struct port fake_port;
+static int fake_pin; /* its address is the fake pin_group handle */
+
+static void
+call(const char *what)
+{
+	size_t n = strlen(calls);
+
+	snprintf(calls + n, sizeof(calls) - n, "%s%s", n ? " " : "", what);
+}
+
+/* ---- fakes: the L2 policy (announce.c) */
+void
+announce_start(struct vgroup *g)
+{
+	(void)g;
+	call("announce_start");
+}
+void
+announce_stop(struct vgroup *g)
+{
+	(void)g;
+	call("announce_stop");
+}
+void
+announce_reannounce(struct vgroup *g)
+{
+	(void)g;
+	call("announce_reannounce");
+}
+void
+announce_probe_start(struct vgroup *g)
+{
+	g->probed = true;
+	call("probe_start");
+}
+void
+announce_burst_cb(struct ev_loop *l, struct ev_timer *t, void *a)
+{
+	(void)l, (void)t, (void)a;
+}
+void
+announce_refresh_cb(struct ev_loop *l, struct ev_timer *t, void *a)
+{
+	(void)l, (void)t, (void)a;
+}
+void
+announce_probe_cb(struct ev_loop *l, struct ev_timer *t, void *a)
+{
+	(void)l, (void)t, (void)a;
+}
+void
+announce_reprobe_cb(struct ev_loop *l, struct ev_timer *t, void *a)
+{
+	(void)l, (void)t, (void)a;
+}
+
+/* ---- fakes: ports (port.c) */
+struct port *
+port_get(struct vipd *d, const char *ifname)
+{
+	fake_port.d = d;
+	snprintf(fake_port.ifname, sizeof(fake_port.ifname), "%s", ifname);
+	fake_port.refs++;
+	return &fake_port;
+}
+void
+port_put(struct port *p)
+{
+	p->refs--;
+}
+enum group_fault
+port_fault(const struct port *p, const char **text)
+{
+	*text = "";
+	if (!p->present) {
+		*text = "interface missing";
+		return GF_NO_INTERFACE;
+	}
+	return GF_NONE;
+}
+void
+port_pin_link(const struct port *p, struct pin_link *out)
+{
+	(void)p;
+	memset(out, 0, sizeof(*out));
+}
+
+/* ---- fakes: the routing pin (pin/) */
+struct pin_group *
+pin_group_new(struct pin *pin, const struct pin_group_conf *gc,
+              const struct pin_link *link, void *owner)
+{
+	(void)pin, (void)gc, (void)link, (void)owner;
+	return (struct pin_group *)&fake_pin;
+}
+void
+pin_group_free(struct pin_group *pg)
+{
+	(void)pg;
+}
+void
+pin_group_set_fault(struct pin_group *pg, enum pin_fault f)
+{
+	(void)pg;
+	call(f == PIN_FAULT_NONE ? "pin_fault_none" : "pin_fault");
+}
+void
+pin_group_check(struct pin_group *pg)
+{
+	(void)pg;
+}
+int
+pin_group_up(struct pin_group *pg)
+{
+	(void)pg;
+	call("pin_up");
+	return 0;
+}
+void
+pin_group_down(struct pin_group *pg)
+{
+	(void)pg;
+	call("pin_down");
+}
+int
+pin_route_up(struct pin_group *pg)
+{
+	(void)pg;
+	call("route_up");
+	return 0;
+}
+
+/* ---- the rig: a root with a real loop, election and map */
+static struct vipd d;
+static struct conf_addr vip_conf;
+
+static struct vgroup *
+rig(bool present)
+{
+	struct el_config ec = {"me", 100, 3, false, 0};
+	struct conf_group cg;
+	char err[256];
+	struct vgroup *g;
+
+	memset(&d, 0, sizeof(d));
+	memset(&fake_port, 0, sizeof(fake_port));
+	fake_port.present = present;
+	fake_port.oper_up = present;
+	d.loop = ev_loop_new();
+	d.el = el_cluster_new(&ec, 1, 1000);
+	d.map = vipmap_new();
+	d.groups = calloc(1, sizeof(*d.groups));
+	d.ngroups = 1;
+	memset(&cg, 0, sizeof(cg));
+	snprintf(cg.name, sizeof(cg.name), "web");
+	snprintf(cg.interface, sizeof(cg.interface), "eth1");
+	vip_conf.family = AF_INET;
+	memcpy(vip_conf.a, "\x0a\x00\x00\x64", 4);
+	cg.vips = &vip_conf;
+	cg.nvips = 1;
+	cg.priority = 100;
+	cg.preempt = true;
+	calls[0] = '\0';
+	g = group_new(&d, &cg, err, sizeof(err));
+	if (g == NULL) {
+		printf("Bail out! group_new: %s\n", err);
+		exit(1);
+	}
+	d.groups[0] = g;
+	return g;
+}
+
+static void
+unrig(struct vgroup *g)
+{
+	group_free(g);
+	free(d.groups);
+	vipmap_free(d.map);
+	el_cluster_free(d.el);
+	ev_loop_free(d.loop);
+}
+
+static struct el_event
+event(enum el_state from, enum el_state to, enum el_action a, enum el_reason r,
+      const char *peer)
+{
+	struct el_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.from = from;
+	ev.to = to;
+	ev.action = a;
+	ev.reason = r;
+	snprintf(ev.peer, sizeof(ev.peer), "%s", peer);
+	ev.missed = 3;
+	return ev;
+}
+
+static void
+test_takeover_release(void)
+{
+	struct vgroup *g = rig(true);
+	struct el_event ev;
+
+	is_str(calls, "probe_start", "a new usable group starts its probe");
+	ok(vipmap_find(d.map, &g->vips[0].addr, NULL) == g,
+	   "its VIP is in the daemon's map");
+	g->probe_until = 0; /* the probe window is over */
+	calls[0] = '\0';
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER,
+	           EL_R_LEADER_DEAD, "n2");
+	group_apply(g, &ev);
+	is_str(calls, "pin_up announce_start",
+	       "takeover: bind first, then announce");
+	ok(g->leading, "leading (answering)");
+	is_int(g->ctr.takeovers, 1, "takeovers 1");
+	is_str(g->last_text, "n2 missed 3 heartbeats",
+	       "the transition's reason in words");
+	calls[0] = '\0';
+	group_apply(g, &ev);
+	is_str(calls, "", "a second takeover while leading does nothing");
+	is_int(g->ctr.takeovers, 1, "... and counts nothing");
+	ev = event(EL_ST_LEADER, EL_ST_LEADER, EL_ACT_REANNOUNCE,
+	           EL_R_PEER_RETURNED, "n3");
+	group_apply(g, &ev);
+	is_str(calls, "announce_reannounce", "re-announce while leading");
+	is_str(g->last_text, "n2 missed 3 heartbeats",
+	       "no state change: the last transition's text stays");
+	calls[0] = '\0';
+	ev = event(EL_ST_LEADER, EL_ST_BACKUP, EL_ACT_RELEASE, EL_R_PREEMPTED,
+	           "n2");
+	group_apply(g, &ev);
+	is_str(calls, "announce_stop pin_down",
+	       "release: stop answering first, then unbind");
+	ok(!g->leading, "not leading");
+	is_int(g->ctr.releases, 1, "releases 1");
+	is_str(g->last_text, "n2 ranks higher and took over", "release text");
+	calls[0] = '\0';
+	ev = event(EL_ST_BACKUP, EL_ST_BACKUP, EL_ACT_REANNOUNCE,
+	           EL_R_PEER_RETURNED, "n3");
+	group_apply(g, &ev);
+	ev = event(EL_ST_BACKUP, EL_ST_BACKUP, EL_ACT_RELEASE, EL_R_NONE, "");
+	group_apply(g, &ev);
+	is_str(calls, "", "neither re-announce nor release while not leading");
+	unrig(g);
+}
+
+static void
+test_probe_deferral(void)
+{
+	struct vgroup *g = rig(true);
+	struct el_event ev;
+
+	g->probe_until = 5000; /* the conflict probe is still listening */
+	calls[0] = '\0';
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER, EL_R_NO_LEADER,
+	           "");
+	group_apply(g, &ev);
+	is_str(calls, "", "takeover during the probe window: nothing yet");
+	ok(g->takeover_pending && !g->leading, "... it is pending");
+	is_str(g->last_text, "no leader heard after start-up", "reason text");
+	g->probe_until = 0;
+	group_takeover_now(g);
+	is_str(calls, "pin_up announce_start",
+	       "the window closed: the takeover runs");
+	ok(!g->takeover_pending && g->leading, "leading, nothing pending");
+	calls[0] = '\0';
+	g->probe_until = 5000;
+	g->leading = false;
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER, EL_R_PREEMPT,
+	           "n2");
+	group_apply(g, &ev);
+	ev = event(EL_ST_LEADER, EL_ST_BACKUP, EL_ACT_RELEASE, EL_R_SPLIT_YIELD,
+	           "n2");
+	group_apply(g, &ev);
+	ok(!g->takeover_pending, "a release cancels a pending takeover");
+	is_str(calls, "", "... without touching the pin or the wire");
+	unrig(g);
+}
+
+static void
+test_faults(void)
+{
+	struct vgroup *g = rig(false);
+	struct el_group_info gi;
+
+	is_int(g->fault, GF_NO_INTERFACE, "no interface: fault at creation");
+	is_str(calls, "pin_fault", "the pin is told");
+	ok(!g->probed, "no probe while in fault");
+	el_cluster_group_info(d.el, g->el, 1000, &gi);
+	is_int(gi.state, EL_ST_FAULT, "the election has the group in fault");
+	calls[0] = '\0';
+	group_set_fault(g, GF_NO_INTERFACE, "interface missing");
+	is_str(calls, "", "the same fault again changes nothing");
+	group_set_fault(g, GF_NONE, "");
+	is_str(calls, "pin_fault_none probe_start",
+	       "fault cleared: the pin is told, the probe starts");
+	el_cluster_group_info(d.el, g->el, 1000, &gi);
+	ok(gi.state != EL_ST_FAULT, "the election has it out of fault");
+	ok(group_find(&d, "web") == g, "group_find by name");
+	ok(group_find(&d, "db") == NULL, "group_find of an unknown name");
+	unrig(g);
+}
+
+int
+main(void)
+{
+	log_init(true, 0, "test_group");
+	test_takeover_release();
+	test_probe_deferral();
+	test_faults();
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
