@@ -332,7 +332,7 @@ claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 		memcpy(v->probe_mac, mac, NET_MAC_LEN);
 		return;
 	}
-	if (el_cluster_dataplane_claim(g->d->el, g->el, mac, owner,
+	if (el_cluster_dataplane_claim(g->d->el, g->el_idx, mac, owner,
 	                               ev_now(g->d->loop))) {
 		if (g->leading) {
 			char a[NET_ADDR_STRLEN];

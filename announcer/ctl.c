@@ -108,7 +108,7 @@ do_release(struct vipd *d, const char *name, struct json *j)
 		reply_error(j, msg);
 		return;
 	}
-	el_cluster_group_info(d->el, g->el, ev_now(d->loop), &gi);
+	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
 	if (gi.state != EL_ST_LEADER) {
 		snprintf(msg, sizeof(msg),
 		         "this node does not lead group '%s' (state %s)", name,
@@ -116,13 +116,13 @@ do_release(struct vipd *d, const char *name, struct json *j)
 		reply_error(j, msg);
 		return;
 	}
-	el_cluster_resign(d->el, g->el, ev_now(d->loop));
+	el_cluster_resign(d->el, g->el_idx, ev_now(d->loop));
 	log_info("group %s: release requested over the control socket", name);
 	vipd_el_flush(d);
 	json_obj_begin(j, NULL);
 	json_bool(j, "ok", true);
 	json_str(j, "group", name);
-	el_cluster_group_info(d->el, g->el, ev_now(d->loop), &gi);
+	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
 	json_str(j, "state", el_state_name(gi.state));
 	json_obj_end(j);
 }

@@ -389,7 +389,7 @@ dump_state(struct vipd *d)
 
 		if (g == NULL)
 			continue;
-		el_cluster_group_info(d->el, g->el, now, &gi);
+		el_cluster_group_info(d->el, g->el_idx, now, &gi);
 		log_info("group %s: %s for %llu ms, leader %s, priority %u, "
 		         "answering %s, fault %s, %zu VIP%s, last: %s",
 		         g->cg.name, el_state_name(gi.state),
@@ -474,7 +474,7 @@ groups_create(struct vipd *d, char *err, size_t errlen)
 
 		if (g == NULL)
 			return -1;
-		if (g->el != i) {
+		if (g->el_idx != i) {
 			snprintf(err, errlen, "internal: group index mismatch");
 			group_free(g);
 			return -1;

@@ -108,7 +108,7 @@ group_update_election(struct vgroup *g)
 	struct el_group_config gc;
 
 	el_params(g, &gc);
-	el_cluster_group_update(g->d->el, g->el, &gc, ev_now(g->d->loop));
+	el_cluster_group_update(g->d->el, g->el_idx, &gc, ev_now(g->d->loop));
 }
 
 static int
@@ -167,7 +167,7 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 	}
 	g->port = port_get(d, cg->interface);
 	if (pin_create(g, err, errlen) == -1) {
-		g->el = SIZE_MAX;
+		g->el_idx = SIZE_MAX;
 		group_free(g);
 		return NULL;
 	}
@@ -176,11 +176,11 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 	if (idx < 0) {
 		snprintf(err, errlen, "group %s: election: %s", cg->name,
 		         strerror(errno));
-		g->el = SIZE_MAX;
+		g->el_idx = SIZE_MAX;
 		group_free(g);
 		return NULL;
 	}
-	g->el = (size_t)idx;
+	g->el_idx = (size_t)idx;
 	if ((f = port_fault(g->port, &text)) != GF_NONE)
 		group_set_fault(g, f, text);
 	pin_group_check(g->pin);
@@ -206,8 +206,8 @@ group_free(struct vgroup *g)
 		vipmap_del(g->d->map, &g->vips[i].addr);
 	/* Out of the root's table before the port recomputes its filter
 	 * from the groups still there. */
-	if (g->el < g->d->ngroups && g->d->groups[g->el] == g)
-		g->d->groups[g->el] = NULL;
+	if (g->el_idx < g->d->ngroups && g->d->groups[g->el_idx] == g)
+		g->d->groups[g->el_idx] = NULL;
 	pin_group_free(g->pin);
 	if (g->port)
 		port_put(g->port);
@@ -398,7 +398,7 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 		          group_fault_name(f), text);
 	else if (was)
 		log_info("group %s: fault cleared", g->cg.name);
-	el_cluster_group_set_fault(g->d->el, g->el, f != GF_NONE,
+	el_cluster_group_set_fault(g->d->el, g->el_idx, f != GF_NONE,
 	                           ev_now(g->d->loop));
 	if (f == GF_NONE && was) {
 		if (g->cg.route.pin == CONF_ROUTE_ALWAYS)

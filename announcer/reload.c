@@ -68,7 +68,7 @@ group_drop(struct vipd *d, size_t i)
 {
 	struct vgroup *g = d->groups[i];
 
-	el_cluster_group_remove(d->el, g->el, ev_now(d->loop));
+	el_cluster_group_remove(d->el, g->el_idx, ev_now(d->loop));
 	vipd_el_flush(d); /* applies the RELEASE while g still exists */
 	pin_group_down(g->pin);
 	pin_route_down(g->pin);
@@ -85,7 +85,7 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 
 	if (g == NULL)
 		return -1;
-	n = g->el + 1 > d->ngroups ? g->el + 1 : d->ngroups;
+	n = g->el_idx + 1 > d->ngroups ? g->el_idx + 1 : d->ngroups;
 	if ((ng = realloc(d->groups, n * sizeof(*ng))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		group_free(g);
@@ -94,7 +94,7 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 	memset(ng + d->ngroups, 0, (n - d->ngroups) * sizeof(*ng));
 	d->groups = ng;
 	d->ngroups = n;
-	d->groups[g->el] = g;
+	d->groups[g->el_idx] = g;
 	return 0;
 }
 

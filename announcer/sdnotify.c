@@ -109,7 +109,7 @@ status_text(const struct vipd *d, char *buf, size_t len)
 		const struct vgroup *g = d->groups[i];
 
 		if (g == NULL ||
-		    el_cluster_group_info(d->el, g->el, ev_now(d->loop), &gi))
+		    el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi))
 			continue;
 		for (k = 0; k < NSTATES; k++)
 			if (order[k] == gi.state)

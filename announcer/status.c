@@ -88,7 +88,7 @@ group_peers(struct vipd *d, const struct vgroup *g, struct json *j)
 	struct el_peer_info pi[STATUS_MAX_PEERS];
 	uint64_t now = ev_now(d->loop);
 	size_t n =
-	    el_cluster_group_peers(d->el, g->el, now, pg, STATUS_MAX_PEERS);
+	    el_cluster_group_peers(d->el, g->el_idx, now, pg, STATUS_MAX_PEERS);
 	size_t np = el_cluster_peers(d->el, now, pi, STATUS_MAX_PEERS);
 	size_t i;
 	int64_t age;
@@ -141,7 +141,7 @@ status_group(struct vipd *d, const struct vgroup *g, struct json *j)
 	char a[NET_ADDR_STRLEN];
 	size_t i;
 
-	el_cluster_group_info(d->el, g->el, ev_now(d->loop), &gi);
+	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
 	json_obj_begin(j, NULL);
 	json_str(j, "name", g->cg.name);
 	json_str(j, "interface", g->cg.interface);
@@ -260,7 +260,7 @@ metrics_json(struct vipd *d, struct json *j)
 
 		if (g == NULL)
 			continue;
-		el_cluster_group_info(d->el, g->el, ev_now(d->loop), &gi);
+		el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
 		json_obj_begin(j, NULL);
 		json_str(j, "name", g->cg.name);
 		json_str(j, "state", el_state_name(gi.state));

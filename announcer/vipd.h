@@ -90,7 +90,7 @@ struct group_counters {
 struct vgroup {
 	struct vipd *d;
 	struct conf_group cg; /* copy; vips points into cfg-owned memory */
-	size_t el;            /* index in the election */
+	size_t el_idx;        /* its index in the election (d->el) */
 	struct vip *vips;
 	size_t nvips;
 	struct port *port;

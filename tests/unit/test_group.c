@@ -305,7 +305,7 @@ test_faults(void)
 	is_int(g->fault, GF_NO_INTERFACE, "no interface: fault at creation");
 	is_str(calls, "pin_fault", "the pin is told");
 	ok(!g->probed, "no probe while in fault");
-	el_cluster_group_info(d.el, g->el, 1000, &gi);
+	el_cluster_group_info(d.el, g->el_idx, 1000, &gi);
 	is_int(gi.state, EL_ST_FAULT, "the election has the group in fault");
 	calls[0] = '\0';
 	group_set_fault(g, GF_NO_INTERFACE, "interface missing");
@@ -313,7 +313,7 @@ test_faults(void)
 	group_set_fault(g, GF_NONE, "");
 	is_str(calls, "pin_fault_none probe_start",
 	       "fault cleared: the pin is told, the probe starts");
-	el_cluster_group_info(d.el, g->el, 1000, &gi);
+	el_cluster_group_info(d.el, g->el_idx, 1000, &gi);
 	ok(gi.state != EL_ST_FAULT, "the election has it out of fault");
 	ok(group_find(&d, "web") == g, "group_find by name");
 	ok(group_find(&d, "db") == NULL, "group_find of an unknown name");
