@@ -202,11 +202,16 @@ struct vipd {
 };
 
 /* ---- daemon.c */
-/* Build the daemon around cfg (owned from now on); NULL + reason in err. */
+/* Build the daemon around cfg (owned from now on, even on failure): loop,
+ * signals, netlink, the instance claim, control socket, peers, election and
+ * groups.  NULL with the reason in err. */
 struct vipd *vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
                       size_t errlen);
+/* Free everything vipd_new made (not what it installed: vipd_run's stop
+ * removes that).  NULL is a no-op. */
 void vipd_free(struct vipd *d);
-/* Run until stopped; returns the exit status. */
+/* Run the loop until the graceful stop ends; returns the exit status (0, or
+ * 1 when the loop itself failed). */
 int vipd_run(struct vipd *d);
 /* Start the graceful stop: resign, wait for successors, clean up, exit. */
 void vipd_shutdown(struct vipd *d);
@@ -220,7 +225,10 @@ void vipd_make_parent_dir(const char *path);
 /* ---- peers.c: heartbeats over UDP */
 /* The configured peers minus our own addresses; 0 or -1 + err. */
 int peers_configure(struct vipd *d, char *err, size_t errlen);
+/* Open the heartbeat socket (receives on cluster.port) and one send socket
+ * per peer, in d's loop; 0 or -1 with the reason in err. */
 int peers_open(struct vipd *d, char *err, size_t errlen);
+/* Close what peers_open made and free the message buffers; safe twice. */
 void peers_close(struct vipd *d);
 /* Build and send our STATE messages to every peer now. */
 void peers_send(struct vipd *d);
@@ -229,8 +237,15 @@ const char *peers_addr_of(const struct vipd *d, const char *id, char *buf,
                           size_t len);
 
 /* ---- group.c */
+/* A group for cg (copied; its VIPs stay cfg-owned) registered with d's VIP
+ * map, port, pin and election, in fault if its port is unusable, its
+ * conflict probe started otherwise.  The caller stores it in d->groups at
+ * g->el_idx.  NULL with the reason in err (a VIP already in another group,
+ * no memory). */
 struct vgroup *group_new(struct vipd *d, const struct conf_group *cg, char *err,
                          size_t errlen);
+/* Stop its timers and unregister it everywhere (what is installed for it
+ * stays: release first); clears its d->groups slot.  NULL is a no-op. */
 void group_free(struct vgroup *g);
 /* Carry out one election event (take over, release, re-announce). */
 void group_apply(struct vgroup *g, const struct el_event *ev);
@@ -240,8 +255,11 @@ void group_takeover_now(struct vgroup *g);
 void group_set_fault(struct vgroup *g, enum group_fault f, const char *text);
 /* Push priority/preempt/MAC changes to the election. */
 void group_update_election(struct vgroup *g);
+/* One info line: interface, VIPs, priority, preempt, bind, route pin. */
 void group_log_summary(const struct vgroup *g);
+/* The fault's name in status output ("" for GF_NONE); static storage. */
 const char *group_fault_name(enum group_fault f);
+/* The group of that name, or NULL. */
 struct vgroup *group_find(struct vipd *d, const char *name);
 /* What the pin needs of cg: pointers into cg, and vips (cg's VIPs
  * converted, cg->nvips of them; NULL for none). */
@@ -251,8 +269,13 @@ void group_pin_conf(const struct conf_group *cg, const struct net_addr *vips,
 /* ---- port.c: shared capture/injection per interface */
 /* The port for ifname, created on first use; NULL on ENOMEM. */
 struct port *port_get(struct vipd *d, const char *ifname);
+/* Drop one group's reference; the port stays in d->ports (closed when its
+ * interface goes) until vipd_free. */
 void port_put(struct port *p);
+/* Close capture/injection and free it; NULL is a no-op. */
 void port_free(struct port *p);
+/* Rebuild the kernel filter from the VIPs of the groups on p (after groups
+ * come or go); on failure p falls back to filtering in userspace. */
 void port_refresh_filter(struct port *p);
 /* The fault a port's state imposes on its groups (GF_NONE when usable),
  * with the reason in *text. */
@@ -271,14 +294,23 @@ void port_groups_fault(struct port *p);
 void port_pin_link(const struct port *p, struct pin_link *out);
 
 /* ---- announce.c: bursts, refresh, responder, conflict probes */
+/* Takeover: a burst of garp.count rounds (burst.h), then the refresh. */
 void announce_start(struct vgroup *g);
+/* Release: stop the burst and the refresh (answers stop with g->leading). */
 void announce_stop(struct vgroup *g);
+/* Still leading, someone may hold a stale cache: a burst, not a takeover. */
 void announce_reannounce(struct vgroup *g);
+/* Before the first takeover: ask the LAN whether a foreign host owns one
+ * of g's VIPs (RFC 5227 / DAD); a takeover meanwhile waits for the end. */
 void announce_probe_start(struct vgroup *g);
+/* Probe again the VIPs yielded to a foreign owner. */
 void announce_reprobe(struct vgroup *g);
 /* Backup: ask the data plane whether the quiet leader still answers. */
 void announce_probe_leader(struct vgroup *g);
+/* A captured ARP/NDP frame on p: answer it for a VIP we lead, note a
+ * foreign or peer owner, count it. */
 void announce_frame(struct port *p, const struct frame_info *fi);
+/* Timer callbacks, armed by group.c and announce.c (arg: the group). */
 void announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_probe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
@@ -286,11 +318,14 @@ void announce_reprobe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 
 /* ---- vipmap.c: O(1) VIP lookup */
 struct vipmap;
+/* An empty map; NULL on ENOMEM. */
 struct vipmap *vipmap_new(void);
+/* NULL is a no-op; the groups it points to are not the map's. */
 void vipmap_free(struct vipmap *m);
 /* 0, or -1 with errno EEXIST (already mapped) or ENOMEM. */
 int vipmap_add(struct vipmap *m, const struct net_addr *a, struct vgroup *g,
                size_t idx);
+/* Forget a (nothing happens if it is not mapped). */
 void vipmap_del(struct vipmap *m, const struct net_addr *a);
 /* Returns the group holding a and sets *idx (may be NULL), or NULL. */
 struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
