@@ -125,7 +125,7 @@ on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
 {
 	struct vipd *d = arg;
 
-	d->ctr.stalls++;
+	d->ctr[CTL_DC_STALLS]++;
 	log_warnx("loop stalled for %llu ms (dead interval %llu ms): going "
 	          "quiet until the cluster is heard",
 	          (unsigned long long)gap_ms,
@@ -212,7 +212,7 @@ on_netlink(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	    errno == ENOBUFS) {
 		/* Notifications were lost: re-read everything we rely on. */
 		log_warnx("netlink notifications lost; re-reading state");
-		d->ctr.netlink_errors++;
+		d->ctr[CTL_DC_NETLINK_ERRORS]++;
 		netcfg_resync(d->nc);
 	}
 	vipd_el_flush(d);
@@ -409,7 +409,8 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	 * against a running one must stop here, before it "cleans up" the
 	 * running daemon's addresses and routes as crash leftovers. */
 	sock = opts->socket_path ? opts->socket_path : cfg->socket_path;
-	if ((d->ctl = ctl_new(d, sock, cfg->socket_group, err, errlen)) == NULL)
+	if ((d->ctl = ctlsrv_new(d, sock, cfg->socket_group, err, errlen)) ==
+	    NULL)
 		goto fail;
 	netcfg_cleanup_stale(d->nc);
 	if (peers_configure(d, err, errlen) == -1 ||
@@ -432,7 +433,7 @@ vipd_free(struct vipd *d)
 
 	if (d == NULL)
 		return;
-	ctl_free(d->ctl);
+	ctlsrv_free(d->ctl);
 	for (i = 0; i < d->ngroups; i++)
 		group_free(d->groups[i]);
 	free(d->groups);

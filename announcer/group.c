@@ -271,7 +271,7 @@ takeover(struct vgroup *g)
 		return;
 	}
 	g->leading = true;
-	g->ctr.takeovers++;
+	g->ctr[CTL_GC_TAKEOVERS]++;
 	/* Bind before announcing, so that the first packet a neighbour sends
 	 * after our gratuitous ARP finds the address. */
 	netcfg_group_up(g->d->nc, g);
@@ -293,7 +293,7 @@ release(struct vgroup *g)
 		return;
 	/* Stop answering first: the successor owns the VIP from now on. */
 	g->leading = false;
-	g->ctr.releases++;
+	g->ctr[CTL_GC_RELEASES]++;
 	announce_stop(g);
 	netcfg_group_down(g->d->nc, g);
 }

@@ -74,7 +74,7 @@ nc_failed(struct netcfg *nc, const char *what, const struct net_addr *a)
 {
 	char buf[NET_ADDR_STRLEN];
 
-	nc->d->ctr.netlink_errors++;
+	nc->d->ctr[CTL_DC_NETLINK_ERRORS]++;
 	log_warnx("%s%s%s: %s", what, a ? " " : "",
 	          a ? net_addr_str(a, buf, sizeof(buf)) : "",
 	          rtnl_error(nc->d->nl));
@@ -349,7 +349,7 @@ route_failed(struct netcfg *nc, const struct nc_table *t,
 {
 	char a[NET_ADDR_STRLEN], b[NET_ADDR_STRLEN + 16];
 
-	nc->d->ctr.netlink_errors++;
+	nc->d->ctr[CTL_DC_NETLINK_ERRORS]++;
 	if (r->dst_len == 0)
 		snprintf(b, sizeof(b), "default via %s",
 		         net_addr_str(&r->gw, a, sizeof(a)));
@@ -411,7 +411,7 @@ nc_table_sync(struct netcfg *nc, struct nc_table *t, bool log_restore,
 		if (rtnl_route_add(nc->d->nl, &want[i]) == 0) {
 			if (log_restore &&
 			    route_in(&want[i], t->routes, t->nroutes)) {
-				nc->d->ctr.reconciled++;
+				nc->d->ctr[CTL_DC_RECONCILED]++;
 				log_warnx("route table %u lost a route vipd "
 				          "installed; restored",
 				          t->table);
@@ -701,7 +701,7 @@ netcfg_route_up(struct netcfg *nc, struct vgroup *g)
 	if (g->port == NULL || !g->port->present)
 		return -1;
 	if (tables_up(nc, g, err, sizeof(err)) == -1) {
-		nc->d->ctr.netlink_errors++;
+		nc->d->ctr[CTL_DC_NETLINK_ERRORS]++;
 		nc_fault(nc, g, err);
 		return -1;
 	}
@@ -776,7 +776,7 @@ void
 netcfg_cleanup_all(struct netcfg *nc)
 {
 	struct vipd *d = nc->d;
-	uint64_t errors = d->ctr.netlink_errors;
+	uint64_t errors = d->ctr[CTL_DC_NETLINK_ERRORS];
 	bool kept = false;
 	size_t i, j;
 
@@ -798,7 +798,7 @@ netcfg_cleanup_all(struct netcfg *nc)
 	 * only once none is left there. */
 	if (nc->nsysctls == 0)
 		return;
-	if (kept || d->ctr.netlink_errors != errors)
+	if (kept || d->ctr[CTL_DC_NETLINK_ERRORS] != errors)
 		log_warnx("sysctls left as vipd set them: %s",
 		          kept ? "VIPs that were there before vipd stay on "
 		                 "their interface"

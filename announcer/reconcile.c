@@ -79,7 +79,7 @@ reconcile_group(struct netcfg *nc, struct vgroup *g, const struct vec *va,
 				nc_fault(nc, g, err);
 				return;
 			}
-			nc->d->ctr.reconciled++;
+			nc->d->ctr[CTL_DC_RECONCILED]++;
 		}
 		nc_vip_rule(g, v, &r);
 		if (v->rule && !rule_present(vr, &r)) {
@@ -96,7 +96,7 @@ reconcile_group(struct netcfg *nc, struct vgroup *g, const struct vec *va,
 				nc_fault(nc, g, err);
 				return;
 			}
-			nc->d->ctr.reconciled++;
+			nc->d->ctr[CTL_DC_RECONCILED]++;
 		}
 	}
 }

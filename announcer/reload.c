@@ -149,7 +149,7 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 
 	if (errs == NULL)
 		errs = &local;
-	d->ctr.reloads++;
+	d->ctr[CTL_DC_RELOADS]++;
 	nc = conf_load(d->opts.conf_path, NULL, errs);
 	if (nc == NULL) {
 		for (i = 0; i < errs->n; i++)
@@ -179,7 +179,7 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	conf_errors_clear(&local);
 	return 0;
 fail:
-	d->ctr.reload_failures++;
+	d->ctr[CTL_DC_RELOAD_FAILURES]++;
 	conf_errors_clear(&local);
 	return -1;
 }

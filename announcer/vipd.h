@@ -17,11 +17,12 @@
 #include <string.h>
 
 #include "conf.h"
+#include "ctljson.h"
+#include "ctlproto.h"
 #include "election.h"
 #include "net.h"
 
-struct json;
-struct ctl;
+struct ctlsrv;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
  * not know each other); the daemon converts. */
@@ -75,17 +76,6 @@ enum group_fault {
 	GF_AUTH,         /* peers' heartbeats fail authentication */
 };
 
-struct group_counters {
-	uint64_t arp_answered;
-	uint64_t ndp_answered;
-	uint64_t announcements; /* frames sent in bursts and refreshes */
-	uint64_t conflicts;     /* foreign owners seen (probe or data plane) */
-	uint64_t peer_claims;   /* another peer's MAC announcing our VIP */
-	uint64_t leader_probes; /* probes asking a quiet leader for life */
-	uint64_t takeovers;
-	uint64_t releases;
-};
-
 struct vgroup {
 	struct vipd *d;
 	struct conf_group cg; /* copy; vips points into cfg-owned memory */
@@ -116,8 +106,8 @@ struct vgroup {
 	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
 	bool takeover_pending; /* election said take over during the window */
 
-	struct group_counters ctr;
-	char last_text[400]; /* last transition, in words */
+	uint64_t ctr[CTL_GC_MAX]; /* by enum ctl_group_ctr (ctlproto.h) */
+	char last_text[400];      /* last transition, in words */
 };
 
 /* A VIP given up to a foreign owner: neither bound, announced nor answered. */
@@ -126,20 +116,6 @@ vip_yielded(const struct vgroup *g, const struct vip *v)
 {
 	return v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD;
 }
-
-/* Counters of the whole daemon (per-group ones live in struct vgroup). */
-struct vipd_counters {
-	uint64_t hb_sent;
-	uint64_t hb_send_errors;
-	uint64_t hb_received;
-	uint64_t hb_rejected[EL_VERDICT_MAX];
-	uint64_t peer_unreachable;
-	uint64_t netlink_errors;
-	uint64_t reconciled; /* entries put back after someone removed them */
-	uint64_t stalls;
-	uint64_t reloads;
-	uint64_t reload_failures;
-};
 
 /* A configured peer address (our own addresses are dropped). */
 struct peer_addr {
@@ -188,8 +164,12 @@ struct vipd {
 	size_t msgs_cap;
 
 	struct netcfg *nc;
-	struct ctl *ctl;
-	struct vipd_counters ctr;
+	struct ctlsrv *ctl;
+	/* Counters of the whole daemon, by enum ctl_daemon_ctr (per-group
+	 * ones live in struct vgroup); rejected heartbeats are counted by
+	 * verdict in hb_rejected, so ctr[CTL_DC_HB_REJECTED] stays 0. */
+	uint64_t ctr[CTL_DC_MAX];
+	uint64_t hb_rejected[EL_VERDICT_MAX];
 
 	bool stopping;  /* SIGTERM: resigning, then exit */
 	bool finishing; /* last step of the stop: releasing all */
@@ -327,13 +307,25 @@ int check_election(const struct conf *cfg, char *err, size_t errlen);
 int vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
                 size_t msglen);
 
-/* ---- status.c: JSON documents for the control socket */
-void status_json(struct vipd *d, struct json *j);
-void metrics_json(struct vipd *d, struct json *j);
+/* ---- status.c: the answers to status and metrics (ctlproto's words) */
+/*
+ * The answer to "status" / "metrics": a new jansson object (the caller
+ * decrefs it), keys as doc/vipctl.8 documents them; NULL on ENOMEM.
+ */
+json_t *status_json(struct vipd *d);
+json_t *metrics_json(struct vipd *d);
+/* The protocol's name for an election state: the one mapping. */
+enum ctl_state status_state(enum el_state s);
 
-/* ---- ctl.c: control socket server */
-struct ctl *ctl_new(struct vipd *d, const char *path, const char *group,
-                    char *err, size_t errlen);
-void ctl_free(struct ctl *c);
+/* ---- ctl.c: the control socket server (protocol: ctlproto.h) */
+/*
+ * Listen on the Unix socket path (mode 0660, owned by the Unix group
+ * sock_group when not NULL or ""), replacing a stale socket file but not a
+ * live daemon's.  NULL with the reason in err on failure.
+ */
+struct ctlsrv *ctlsrv_new(struct vipd *d, const char *path,
+                          const char *sock_group, char *err, size_t errlen);
+/* Drop every client, close the socket and remove its file.  NULL: no-op. */
+void ctlsrv_free(struct ctlsrv *c);
 
 #endif
