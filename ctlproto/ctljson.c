@@ -55,8 +55,9 @@ ctl_json_str(const char *s)
 
 	while (i < left && (n = utf8_len(p + i, left - i)) != 0)
 		i += n;
+	/* Checked above (and stricter than jansson): no need to check twice. */
 	if (i == left)
-		return json_string((const char *)p);
+		return json_stringn_nocheck((const char *)p, left);
 	/* Each bad byte becomes 3: the copy is at most 3 times as long. */
 	if ((out = malloc(3 * left + 1)) == NULL)
 		return NULL;
@@ -74,7 +75,7 @@ ctl_json_str(const char *s)
 		}
 	}
 	out[o] = '\0';
-	v = json_string(out);
+	v = json_stringn_nocheck(out, o);
 	free(out);
 	return v;
 }

@@ -54,14 +54,24 @@ char *ctl_json_line(const json_t *v, size_t *len);
 json_t *ctl_json_parse(const char *text, size_t len, char *err, size_t errlen);
 
 /*
- * Typed reads of obj's member key, with dflt when obj is not an object or
- * the member is absent or of another type.  A real number reads as an
- * integer truncated and clamped to int64_t.  Strings are borrowed from
- * obj: valid while obj lives.
+ * The string member key of obj, borrowed from obj (valid while obj
+ * lives); dflt when obj is not an object or the member is absent or not a
+ * string.
  */
 const char *ctl_json_get_str(const json_t *obj, const char *key,
                              const char *dflt);
+
+/*
+ * The number member key of obj as an integer (a real is truncated and
+ * clamped to int64_t); dflt when obj is not an object or the member is
+ * absent or not a number.
+ */
 int64_t ctl_json_get_int(const json_t *obj, const char *key, int64_t dflt);
+
+/*
+ * The boolean member key of obj; dflt when obj is not an object or the
+ * member is absent or not a boolean.
+ */
 bool ctl_json_get_bool(const json_t *obj, const char *key, bool dflt);
 
 /*

@@ -71,10 +71,15 @@ const struct ctl_cmd_info *ctl_cmd_info(enum ctl_cmd cmd);
 int ctl_cmd_find(const char *name);
 
 /*
- * How an argument of kind shows in usage ("GROUP") and in messages
- * ("group name"); "" for CTL_ARG_NONE or an unknown kind.  Static strings.
+ * How an argument of kind shows in vipctl's usage: "GROUP"; "" for
+ * CTL_ARG_NONE or an unknown kind.  A static string.
  */
 const char *ctl_arg_metavar(enum ctl_arg_kind kind);
+
+/*
+ * What an argument of kind is, for messages: "group name"; "" for
+ * CTL_ARG_NONE or an unknown kind.  A static string.
+ */
 const char *ctl_arg_what(enum ctl_arg_kind kind);
 
 /* ------------------------------------------------------------ requests */
@@ -221,10 +226,15 @@ enum ctl_daemon_ctr { CTL_DAEMON_COUNTERS(CTL_DC_ENUM_) CTL_DC_MAX };
 #undef CTL_DC_ENUM_
 
 /*
- * The table entry of group counter c, or of daemon counter c; NULL when c
- * is past the table.  Entries are static: never freed.
+ * The table entry of group counter c (its section is NULL), or NULL when
+ * c is at or past CTL_GC_MAX.  Entries are static: never freed.
  */
 const struct ctl_counter *ctl_group_counter(enum ctl_group_ctr c);
+
+/*
+ * The table entry of daemon counter c, or NULL when c is at or past
+ * CTL_DC_MAX.  Entries are static: never freed.
+ */
 const struct ctl_counter *ctl_daemon_counter(enum ctl_daemon_ctr c);
 
 #endif
