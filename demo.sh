@@ -131,7 +131,7 @@ EOF
 	lab_bg "node$i" "$T/udp$i.log" "$TOOLS/udpecho" -p 7777 -n "node$i"
 done
 
-ctl() { "$BUILD/vipctl" -s "$T/$1.sock" "${@:2}"; }
+ctl() { "$BUILD/vipctl/vipctl" -s "$T/$1.sock" "${@:2}"; }
 leader_of() { ctl "$1" status --json 2>/dev/null | jq -r '.groups[0].leader'; }
 # leader_is ASKED WANT: for lab_wait, which re-runs it until it succeeds.
 leader_is() { [ "$(leader_of "$1")" = "$2" ]; }

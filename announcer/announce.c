@@ -36,7 +36,7 @@ burst_send(size_t idx, void *arg)
 	if (l2 == NULL || vip_yielded(g, v))
 		return false;
 	if ((n = l2_port_announce(l2, &v->addr)) > 0)
-		g->ctr.announcements += (uint64_t)n;
+		g->ctr[CTL_GC_ANNOUNCEMENTS] += (uint64_t)n;
 	return true;
 }
 
@@ -177,7 +177,7 @@ announce_probe_leader(struct vgroup *g)
 		if (g->vips[i].conflict)
 			continue;
 		if (l2_port_probe(g->port->l2, &g->vips[i].addr) == 0)
-			g->ctr.leader_probes++;
+			g->ctr[CTL_GC_LEADER_PROBES]++;
 		return;
 	}
 }
@@ -219,7 +219,7 @@ conflict_record(struct vgroup *g, struct vip *v, const uint8_t *mac)
 	memcpy(v->conflict_mac, mac, NET_MAC_LEN);
 	v->conflict_count++;
 	v->conflict_at = ev_now(g->d->loop);
-	g->ctr.conflicts++;
+	g->ctr[CTL_GC_CONFLICTS]++;
 }
 
 /* A VIP the foreign owner let go: bind it and announce it at once. */
@@ -232,7 +232,7 @@ vip_reclaim(struct vgroup *g, struct vip *v)
 	if (g->port == NULL || g->port->l2 == NULL)
 		return;
 	if ((n = l2_port_announce(g->port->l2, &v->addr)) > 0)
-		g->ctr.announcements += (uint64_t)n;
+		g->ctr[CTL_GC_ANNOUNCEMENTS] += (uint64_t)n;
 }
 
 static void
@@ -337,7 +337,7 @@ claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 		if (g->leading) {
 			char a[NET_ADDR_STRLEN];
 
-			g->ctr.peer_claims++;
+			g->ctr[CTL_GC_PEER_CLAIMS]++;
 			log_debug("group %s: peer %s also answers for %s: the "
 			          "election decides",
 			          g->cg.name, owner,
@@ -359,9 +359,9 @@ answer(struct port *p, struct vgroup *g, size_t idx,
 	if (l2_port_reply(p->l2, &v->addr, fi) == -1)
 		return;
 	if (fi->kind == FRAME_ARP_REQUEST)
-		g->ctr.arp_answered++;
+		g->ctr[CTL_GC_ARP_ANSWERED]++;
 	else
-		g->ctr.ndp_answered++;
+		g->ctr[CTL_GC_NDP_ANSWERED]++;
 }
 
 void

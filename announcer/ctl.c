@@ -1,8 +1,9 @@
 /*
- * The control socket: a Unix stream socket (mode 0660) speaking the line
- * protocol of ctlproto.h.  Fully non-blocking: a client that sends slowly
- * or never reads its answer costs a buffer and is dropped after
- * CTL_CLIENT_TIMEOUT_MS; the daemon never waits for it.
+ * The control socket server (ctlsrv_): a Unix stream socket (mode 0660)
+ * speaking the line protocol of ctlproto.h, one handler per command of its
+ * table.  Fully non-blocking: a client that sends slowly or never reads its
+ * answer costs a buffer and is dropped after CTL_CLIENT_TIMEOUT_MS; the
+ * daemon never waits for it.
  */
 #include "config.h"
 
@@ -18,15 +19,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctlproto.h"
-#include "json.h"
 #include "vipd.h"
 
 #define CTL_MAX_CLIENTS       32
 #define CTL_CLIENT_TIMEOUT_MS 5000
 
-struct ctl_client {
-	struct ctl *c;
+struct ctlsrv_client {
+	struct ctlsrv *c;
 	int fd;
 	struct ev_io io;
 	struct ev_timer timeout;
@@ -34,24 +33,24 @@ struct ctl_client {
 	size_t inlen;
 	char *out;
 	size_t outlen, outpos;
-	struct ctl_client *next;
+	struct ctlsrv_client *next;
 };
 
-struct ctl {
+struct ctlsrv {
 	struct vipd *d;
 	int fd;
 	struct ev_io io;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool bound; /* the socket file is ours to remove */
-	struct ctl_client *clients;
+	struct ctlsrv_client *clients;
 	size_t nclients;
 };
 
 static void
-client_free(struct ctl_client *cl)
+client_free(struct ctlsrv_client *cl)
 {
-	struct ctl *c = cl->c;
-	struct ctl_client **pp;
+	struct ctlsrv *c = cl->c;
+	struct ctlsrv_client **pp;
 
 	for (pp = &c->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == cl) {
@@ -68,7 +67,7 @@ client_free(struct ctl_client *cl)
 }
 
 static void
-client_flush(struct ctl_client *cl)
+client_flush(struct ctlsrv_client *cl)
 {
 	while (cl->outpos < cl->outlen) {
 		ssize_t n = write(cl->fd, cl->out + cl->outpos,
@@ -87,119 +86,110 @@ client_flush(struct ctl_client *cl)
 	client_free(cl);
 }
 
-static void
-reply_error(struct json *j, const char *msg)
+/* One command's answer: a new object, or NULL on ENOMEM. */
+typedef json_t *ctlsrv_handler(struct vipd *d, const struct ctl_req *req);
+
+static json_t *
+do_status(struct vipd *d, const struct ctl_req *req)
 {
-	json_obj_begin(j, NULL);
-	json_bool(j, "ok", false);
-	json_str(j, "error", msg);
-	json_obj_end(j);
+	(void)req;
+	return status_json(d);
 }
 
-static void
-do_release(struct vipd *d, const char *name, struct json *j)
+static json_t *
+do_metrics(struct vipd *d, const struct ctl_req *req)
 {
+	(void)req;
+	return metrics_json(d);
+}
+
+static json_t *
+do_release(struct vipd *d, const struct ctl_req *req)
+{
+	const char *name = req->arg;
 	struct vgroup *g = group_find(d, name);
 	struct el_group_info gi;
 	char msg[160];
 
 	if (g == NULL) {
 		snprintf(msg, sizeof(msg), "unknown group '%s'", name);
-		reply_error(j, msg);
-		return;
+		return ctl_json_error(msg);
 	}
 	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
 	if (gi.state != EL_ST_LEADER) {
 		snprintf(msg, sizeof(msg),
 		         "this node does not lead group '%s' (state %s)", name,
-		         el_state_name(gi.state));
-		reply_error(j, msg);
-		return;
+		         ctl_state_name(status_state(gi.state)));
+		return ctl_json_error(msg);
 	}
 	el_cluster_resign(d->el, g->el_idx, ev_now(d->loop));
 	log_info("group %s: release requested over the control socket", name);
 	vipd_el_flush(d);
-	json_obj_begin(j, NULL);
-	json_bool(j, "ok", true);
-	json_str(j, "group", name);
 	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
-	json_str(j, "state", el_state_name(gi.state));
-	json_obj_end(j);
+	return json_pack("{s:b,s:o,s:s}", "ok", 1, "group", ctl_json_str(name),
+	                 "state", ctl_state_name(status_state(gi.state)));
 }
 
-static void
-do_reload(struct vipd *d, struct json *j)
+static json_t *
+do_reload(struct vipd *d, const struct ctl_req *req)
 {
 	struct conf_errors errs = {NULL, 0};
 	char err[512];
+	json_t *v, *list;
 	size_t i;
 
-	if (vipd_reload(d, &errs, err, sizeof(err)) == 0) {
-		json_obj_begin(j, NULL);
-		json_bool(j, "ok", true);
-		json_str(j, "result", err);
-		json_obj_end(j);
-		return;
-	}
-	json_obj_begin(j, NULL);
-	json_bool(j, "ok", false);
-	json_str(j, "error", err);
-	json_arr_begin(j, "errors");
-	for (i = 0; i < errs.n; i++)
-		json_str(j, NULL, errs.msg[i]);
-	json_arr_end(j);
-	json_obj_end(j);
+	(void)req;
+	if (vipd_reload(d, &errs, err, sizeof(err)) == 0)
+		return json_pack("{s:b,s:o}", "ok", 1, "result",
+		                 ctl_json_str(err));
+	list = json_array();
+	for (i = 0; list != NULL && i < errs.n; i++)
+		if (json_array_append_new(list, ctl_json_str(errs.msg[i])) ==
+		    -1) {
+			json_decref(list);
+			list = NULL;
+		}
 	conf_errors_clear(&errs);
+	v = json_pack("{s:b,s:o,s:o}", "ok", 0, "error", ctl_json_str(err),
+	              "errors", list);
+	return v;
 }
 
+static json_t *
+do_ping(struct vipd *d, const struct ctl_req *req)
+{
+	(void)d;
+	(void)req;
+	return json_pack("{s:b,s:I}", "ok", 1, "pid", (json_int_t)getpid());
+}
+
+/* Every command of ctlproto.h's table has its handler here. */
+static ctlsrv_handler *const handlers[CTL_CMD_MAX] = {
+    [CTL_STATUS] = do_status,   [CTL_METRICS] = do_metrics,
+    [CTL_RELEASE] = do_release, [CTL_RELOAD] = do_reload,
+    [CTL_PING] = do_ping,
+};
+
 static void
-client_handle(struct ctl_client *cl)
+client_handle(struct ctlsrv_client *cl)
 {
 	struct vipd *d = cl->c->d;
 	struct ctl_req req;
-	struct json *j = json_new();
+	json_t *answer;
 	char err[128];
-	const char *text;
-	size_t len;
 
-	if (j == NULL) {
+	if (ctl_req_parse(cl->in, cl->inlen, &req, err, sizeof(err)) == -1)
+		answer = ctl_json_error(err);
+	else if (handlers[req.cmd] == NULL)
+		answer = ctl_json_error("command not implemented");
+	else
+		answer = handlers[req.cmd](d, &req);
+	cl->out = ctl_json_line(answer, &cl->outlen);
+	json_decref(answer);
+	if (cl->out == NULL) {
 		client_free(cl);
 		return;
 	}
-	if (ctl_req_parse(cl->in, cl->inlen, &req, err, sizeof(err)) == -1) {
-		reply_error(j, err);
-	} else {
-		switch (req.cmd) {
-		case CTL_STATUS:
-			status_json(d, j);
-			break;
-		case CTL_METRICS:
-			metrics_json(d, j);
-			break;
-		case CTL_RELEASE:
-			do_release(d, req.arg, j);
-			break;
-		case CTL_RELOAD:
-			do_reload(d, j);
-			break;
-		case CTL_PING:
-			json_obj_begin(j, NULL);
-			json_bool(j, "ok", true);
-			json_int(j, "pid", getpid());
-			json_obj_end(j);
-			break;
-		}
-	}
-	if ((text = json_text(j, &len)) == NULL ||
-	    (cl->out = malloc(len + 1)) == NULL) {
-		json_free(j);
-		client_free(cl);
-		return;
-	}
-	memcpy(cl->out, text, len);
-	cl->out[len] = '\n';
-	cl->outlen = len + 1;
-	json_free(j);
 	ev_io_modify(d->loop, &cl->io, 0);
 	client_flush(cl);
 }
@@ -207,7 +197,7 @@ client_handle(struct ctl_client *cl)
 static void
 on_client(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 {
-	struct ctl_client *cl = arg;
+	struct ctlsrv_client *cl = arg;
 	ssize_t n;
 
 	(void)loop;
@@ -243,10 +233,10 @@ on_client_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	client_free(arg);
 }
 
-static struct ctl_client *
-client_oldest(struct ctl *c)
+static struct ctlsrv_client *
+client_oldest(struct ctlsrv *c)
 {
-	struct ctl_client *cl = c->clients;
+	struct ctlsrv_client *cl = c->clients;
 
 	while (cl->next != NULL)
 		cl = cl->next;
@@ -256,8 +246,8 @@ client_oldest(struct ctl *c)
 static void
 on_accept(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 {
-	struct ctl *c = arg;
-	struct ctl_client *cl;
+	struct ctlsrv *c = arg;
+	struct ctlsrv_client *cl;
 	int fd;
 
 	(void)io;
@@ -322,11 +312,11 @@ socket_claim(const struct sockaddr_un *sun, char *err, size_t errlen)
 	return 0;
 }
 
-struct ctl *
-ctl_new(struct vipd *d, const char *path, const char *group, char *err,
-        size_t errlen)
+struct ctlsrv *
+ctlsrv_new(struct vipd *d, const char *path, const char *sock_group, char *err,
+           size_t errlen)
 {
-	struct ctl *c = calloc(1, sizeof(*c));
+	struct ctlsrv *c = calloc(1, sizeof(*c));
 	struct sockaddr_un sun;
 	struct group *gr;
 	mode_t mask;
@@ -366,9 +356,10 @@ ctl_new(struct vipd *d, const char *path, const char *group, char *err,
 	c->bound = true;
 	if (chmod(path, 0660) == -1)
 		log_warn("chmod %s", path);
-	if (group != NULL && group[0] != '\0') {
-		if ((gr = getgrnam(group)) == NULL)
-			log_warnx("control socket: unknown group '%s'", group);
+	if (sock_group != NULL && sock_group[0] != '\0') {
+		if ((gr = getgrnam(sock_group)) == NULL)
+			log_warnx("control socket: unknown group '%s'",
+			          sock_group);
 		else if (chown(path, (uid_t)-1, gr->gr_gid) == -1)
 			log_warn("chown %s", path);
 	}
@@ -384,12 +375,12 @@ ctl_new(struct vipd *d, const char *path, const char *group, char *err,
 	}
 	return c;
 fail:
-	ctl_free(c);
+	ctlsrv_free(c);
 	return NULL;
 }
 
 void
-ctl_free(struct ctl *c)
+ctlsrv_free(struct ctlsrv *c)
 {
 	if (c == NULL)
 		return;

@@ -132,7 +132,7 @@ on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
 {
 	struct vipd *d = arg;
 
-	d->ctr.stalls++;
+	d->ctr[CTL_DC_STALLS]++;
 	log_warnx("loop stalled for %llu ms (dead interval %llu ms): going "
 	          "quiet until the cluster is heard",
 	          (unsigned long long)gap_ms,
@@ -292,7 +292,7 @@ on_netlink(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	    errno == ENOBUFS) {
 		/* Notifications were lost: re-read everything we rely on. */
 		log_warnx("netlink notifications lost; re-reading state");
-		d->ctr.netlink_errors++;
+		d->ctr[CTL_DC_NETLINK_ERRORS]++;
 		resync(d);
 	}
 	vipd_el_flush(d);
@@ -407,25 +407,24 @@ dump_state(struct vipd *d)
 		         d->peers[i].unreachable ? ", port unreachable" : "");
 }
 
-/* SIGUSR2: the daemon's counters, one log line. */
+/* SIGUSR2: the daemon's counters (ctlproto's table), one log line. */
 static void
 dump_counters(struct vipd *d)
 {
-	const struct vipd_counters *c = &d->ctr;
-	const struct pin_counters *pc = pin_counters_get(d->pin);
+	char line[1024];
+	size_t c, n = 0;
 
-	log_info("counters (SIGUSR2): heartbeats sent %llu, send errors %llu, "
-	         "received %llu, peer unreachable %llu, netlink errors %llu, "
-	         "reconciled %llu, stalls %llu, reloads %llu, reload "
-	         "failures %llu",
-	         (unsigned long long)c->hb_sent,
-	         (unsigned long long)c->hb_send_errors,
-	         (unsigned long long)c->hb_received,
-	         (unsigned long long)c->peer_unreachable,
-	         (unsigned long long)(c->netlink_errors + pc->netlink_errors),
-	         (unsigned long long)pc->reconciled,
-	         (unsigned long long)c->stalls, (unsigned long long)c->reloads,
-	         (unsigned long long)c->reload_failures);
+	for (c = 0; c < CTL_DC_MAX && n < sizeof(line); c++) {
+		const struct ctl_counter *cc = ctl_daemon_counter(c);
+
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+		                      "%s%s%s%s %llu", n ? ", " : "",
+		                      cc->section ? cc->section : "",
+		                      cc->section ? "." : "", cc->key,
+		                      (unsigned long long)status_daemon_counter(
+		                          d, (enum ctl_daemon_ctr)c));
+	}
+	log_info("counters (SIGUSR2): %s", line);
 }
 
 static void
@@ -655,7 +654,8 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 	 * against a running one must stop here, before it "cleans up" the
 	 * running daemon's addresses and routes as crash leftovers. */
 	sock = opts->socket_path ? opts->socket_path : cfg->socket_path;
-	if ((d->ctl = ctl_new(d, sock, cfg->socket_group, err, errlen)) == NULL)
+	if ((d->ctl = ctlsrv_new(d, sock, cfg->socket_group, err, errlen)) ==
+	    NULL)
 		goto fail;
 	if (guard_claim(d, err, errlen) == -1)
 		goto fail;
@@ -684,7 +684,7 @@ vipd_free(struct vipd *d)
 	if (d == NULL)
 		return;
 	sdnotify_free(d->sdn);
-	ctl_free(d->ctl);
+	ctlsrv_free(d->ctl);
 	for (i = 0; i < d->ngroups; i++)
 		group_free(d->groups[i]);
 	free(d->groups);

@@ -323,7 +323,7 @@ takeover(struct vgroup *g)
 		return;
 	}
 	g->leading = true;
-	g->ctr.takeovers++;
+	g->ctr[CTL_GC_TAKEOVERS]++;
 	/* Bind before announcing, so that the first packet a neighbour sends
 	 * after our gratuitous ARP finds the address. */
 	pin_group_up(g->pin);
@@ -345,7 +345,7 @@ release(struct vgroup *g)
 		return;
 	/* Stop answering first: the successor owns the VIP from now on. */
 	g->leading = false;
-	g->ctr.releases++;
+	g->ctr[CTL_GC_RELEASES]++;
 	announce_stop(g);
 	pin_group_down(g->pin);
 }

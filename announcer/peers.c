@@ -136,19 +136,19 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 	/* Only multicast-only mode accepts any sender with the secret. */
 	if (d->npeers > 0 || !d->cfg->has_multicast) {
 		if ((p = peer_by_addr(d, src)) == NULL) {
-			d->ctr.hb_rejected[EL_REJ_UNKNOWN_SENDER]++;
+			d->hb_rejected[EL_REJ_UNKNOWN_SENDER]++;
 			return;
 		}
 	}
 	if (trunc) {
-		d->ctr.hb_rejected[EL_REJ_OVERSIZE]++;
+		d->hb_rejected[EL_REJ_OVERSIZE]++;
 		return;
 	}
 	v = el_msg_decode(buf, len, d->cfg->secret, d->cfg->secret_len, msg);
 	if (v == EL_OK)
 		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
 	if (v != EL_OK) {
-		d->ctr.hb_rejected[v]++;
+		d->hb_rejected[v]++;
 		/* A vipd datagram from a peer address (or, in multicast-only
 		 * mode, from anyone) that fails authentication: maybe our
 		 * secret is the wrong one (see auth_check in daemon.c). */
@@ -156,7 +156,7 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 			d->auth_fail_at = ev_now(d->loop);
 		return;
 	}
-	d->ctr.hb_received++;
+	d->ctr[CTL_DC_HB_RECEIVED]++;
 	d->auth_ok_at = ev_now(d->loop);
 	if (p != NULL) {
 		if (strcmp(p->id, msg->node) != 0)
@@ -185,7 +185,7 @@ handle_errors(struct vipd *d, struct udp_sock *us)
 		 * ICMP error from anywhere else is not evidence. */
 		if (offender.family != 0 && !net_addr_eq(&offender, &dst))
 			continue;
-		d->ctr.peer_unreachable++;
+		d->ctr[CTL_DC_PEER_UNREACHABLE]++;
 		if (p->id[0] == '\0')
 			continue;
 		if (!p->unreachable)
@@ -340,18 +340,18 @@ send_one(struct vipd *d, const uint8_t *buf, size_t len)
 		struct net_addr m = vipd_addr(&d->cfg->multicast);
 
 		if (udp_sock_send(d->udp, &m, d->cfg->port, buf, len) == 0)
-			d->ctr.hb_sent++;
+			d->ctr[CTL_DC_HB_SENT]++;
 		else
-			d->ctr.hb_send_errors++;
+			d->ctr[CTL_DC_HB_SEND_ERRORS]++;
 	}
 	for (i = 0; i < d->npeers; i++) {
 		struct udp_sock *us = d->peers[i].tx ? d->peers[i].tx : d->udp;
 
 		if (udp_sock_send(us, &d->peers[i].addr, d->cfg->port, buf,
 		                  len) == 0)
-			d->ctr.hb_sent++;
+			d->ctr[CTL_DC_HB_SENT]++;
 		else
-			d->ctr.hb_send_errors++;
+			d->ctr[CTL_DC_HB_SEND_ERRORS]++;
 	}
 }
 
@@ -380,7 +380,7 @@ peers_send(struct vipd *d)
 		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
 		                    d->cfg->secret_len, buf, sizeof(buf));
 		if (len < 0) {
-			d->ctr.hb_send_errors++;
+			d->ctr[CTL_DC_HB_SEND_ERRORS]++;
 			continue;
 		}
 		send_one(d, buf, (size_t)len);

@@ -151,7 +151,7 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 
 	if (errs == NULL)
 		errs = &local;
-	d->ctr.reloads++;
+	d->ctr[CTL_DC_RELOADS]++;
 	sdnotify_reloading(d->sdn);
 	nc = conf_load(d->opts.conf_path, NULL, errs);
 	if (nc == NULL) {
@@ -183,7 +183,7 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	sdnotify_reloaded(d->sdn, true);
 	return 0;
 fail:
-	d->ctr.reload_failures++;
+	d->ctr[CTL_DC_RELOAD_FAILURES]++;
 	conf_errors_clear(&local);
 	sdnotify_reloaded(d->sdn, false);
 	return -1;

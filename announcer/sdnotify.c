@@ -108,8 +108,8 @@ status_text(const struct vipd *d, char *buf, size_t len)
 	for (i = 0; i < d->ngroups; i++) {
 		const struct vgroup *g = d->groups[i];
 
-		if (g == NULL ||
-		    el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi))
+		if (g == NULL || el_cluster_group_info(d->el, g->el_idx,
+		                                       ev_now(d->loop), &gi))
 			continue;
 		for (k = 0; k < NSTATES; k++)
 			if (order[k] == gi.state)

@@ -1,6 +1,11 @@
 /*
- * The data behind `vipctl status` and `vipctl metrics`, as JSON.  Keys are
- * stable and documented in doc/vipctl.8; vipctl only formats them.
+ * The data behind `vipctl status` and `vipctl metrics`, as jansson trees.
+ * Keys are stable and documented in doc/vipctl.8; the state and counter
+ * names come from ctlproto.h; vipctl only formats them.
+ *
+ * Each builder returns a new object or array, or NULL on ENOMEM: json_pack()
+ * fails when one of its "o" members is NULL, so a failure anywhere reaches
+ * the top and the client gets no answer rather than a partial one.
  */
 #include "config.h"
 
@@ -9,62 +14,87 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
 #include "vipd.h"
 
 #define STATUS_MAX_PEERS 64
 
-static const char *
+enum ctl_state
+status_state(enum el_state s)
+{
+	switch (s) {
+	case EL_ST_LEADER:
+		return CTL_ST_LEADER;
+	case EL_ST_FAULT:
+		return CTL_ST_FAULT;
+	case EL_ST_RESIGNING:
+		return CTL_ST_RESIGNING;
+	case EL_ST_LISTEN:
+		return CTL_ST_LISTEN;
+	case EL_ST_BACKUP:
+		break;
+	}
+	return CTL_ST_BACKUP;
+}
+
+/* What a peer's flags for a group say, in the protocol's state names. */
+static enum ctl_state
 peer_state(uint8_t flags)
 {
 	if (flags & EL_F_RESIGN)
-		return "resigning";
+		return CTL_ST_RESIGNING;
 	if (flags & EL_F_LEADER)
-		return "leader";
+		return CTL_ST_LEADER;
 	if (flags & EL_F_FAULT)
-		return "fault";
+		return CTL_ST_FAULT;
 	if (flags & EL_F_LISTEN)
-		return "listen";
-	return "backup";
+		return CTL_ST_LISTEN;
+	return CTL_ST_BACKUP;
 }
 
-static void
-status_peers(struct vipd *d, struct json *j)
+/* Append item to arr (stealing it); on failure free arr, return NULL. */
+static json_t *
+push(json_t *arr, json_t *item)
+{
+	if (json_array_append_new(arr, item) == -1) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+static json_t *
+status_peers(struct vipd *d)
 {
 	struct el_peer_info pi[STATUS_MAX_PEERS];
-	size_t n =
-	    el_cluster_peers(d->el, ev_now(d->loop), pi, STATUS_MAX_PEERS);
+	uint64_t now = ev_now(d->loop);
+	size_t n = el_cluster_peers(d->el, now, pi, STATUS_MAX_PEERS);
+	json_t *arr = json_array();
 	size_t i, k;
 	char a[NET_ADDR_STRLEN];
 
-	json_arr_begin(j, "peers");
-	for (i = 0; i < n; i++) {
-		json_obj_begin(j, NULL);
-		json_str(j, "id", pi[i].id);
-		json_str(j, "address",
-		         peers_addr_of(d, pi[i].id, a, sizeof(a)));
-		json_bool(j, "alive", pi[i].alive);
-		json_uint(j, "last_seen_ms",
-		          ev_now(d->loop) >= pi[i].last_seen_ms
-		              ? ev_now(d->loop) - pi[i].last_seen_ms
-		              : 0);
-		json_uint(j, "interval_ms", pi[i].interval_ms);
-		json_obj_end(j);
-	}
+	for (i = 0; arr != NULL && i < n; i++)
+		arr = push(
+		    arr,
+		    json_pack(
+		        "{s:o,s:o,s:b,s:o,s:o}", "id", ctl_json_str(pi[i].id),
+		        "address",
+		        ctl_json_str(peers_addr_of(d, pi[i].id, a, sizeof(a))),
+		        "alive", pi[i].alive, "last_seen_ms",
+		        ctl_json_uint(now >= pi[i].last_seen_ms
+		                          ? now - pi[i].last_seen_ms
+		                          : 0),
+		        "interval_ms", ctl_json_uint(pi[i].interval_ms)));
 	/* Configured peers never heard from. */
-	for (k = 0; k < d->npeers; k++) {
+	for (k = 0; arr != NULL && k < d->npeers; k++) {
 		if (d->peers[k].id[0] != '\0')
 			continue;
-		json_obj_begin(j, NULL);
-		json_str(j, "id", "");
-		json_str(j, "address",
-		         net_addr_str(&d->peers[k].addr, a, sizeof(a)));
-		json_bool(j, "alive", false);
-		json_null(j, "last_seen_ms");
-		json_null(j, "interval_ms");
-		json_obj_end(j);
+		arr = push(
+		    arr, json_pack("{s:s,s:o,s:b,s:n,s:n}", "id", "", "address",
+		                   ctl_json_str(net_addr_str(&d->peers[k].addr,
+		                                             a, sizeof(a))),
+		                   "alive", 0, "last_seen_ms", "interval_ms"));
 	}
-	json_arr_end(j);
+	return arr;
 }
 
 /* Age of the last message from peer id, or -1 when it is not known. */
@@ -81,8 +111,8 @@ peer_age(const struct el_peer_info *pi, size_t n, const char *id, uint64_t now)
 	return -1;
 }
 
-static void
-group_peers(struct vipd *d, const struct vgroup *g, struct json *j)
+static json_t *
+group_peers(struct vipd *d, const struct vgroup *g)
 {
 	struct el_peer_group_info pg[STATUS_MAX_PEERS];
 	struct el_peer_info pi[STATUS_MAX_PEERS];
@@ -90,206 +120,286 @@ group_peers(struct vipd *d, const struct vgroup *g, struct json *j)
 	size_t n =
 	    el_cluster_group_peers(d->el, g->el_idx, now, pg, STATUS_MAX_PEERS);
 	size_t np = el_cluster_peers(d->el, now, pi, STATUS_MAX_PEERS);
+	json_t *arr = json_array();
 	size_t i;
 	int64_t age;
 	char m[NET_MAC_STRLEN];
 
-	json_arr_begin(j, "peers");
-	for (i = 0; i < n; i++) {
-		json_obj_begin(j, NULL);
-		json_str(j, "id", pg[i].id);
-		json_bool(j, "alive", pg[i].alive);
-		json_uint(j, "priority", pg[i].prio);
-		json_str(j, "state", peer_state(pg[i].flags));
-		json_str(j, "mac", net_mac_str(pg[i].mac, m, sizeof(m)));
-		if ((age = peer_age(pi, np, pg[i].id, now)) >= 0)
-			json_int(j, "last_seen_ms", age);
-		else
-			json_null(j, "last_seen_ms");
-		json_obj_end(j);
+	for (i = 0; arr != NULL && i < n; i++) {
+		age = peer_age(pi, np, pg[i].id, now);
+		arr = push(
+		    arr, json_pack(
+		             "{s:o,s:b,s:I,s:s,s:o,s:o}", "id",
+		             ctl_json_str(pg[i].id), "alive", pg[i].alive,
+		             "priority", (json_int_t)pg[i].prio, "state",
+		             ctl_state_name(peer_state(pg[i].flags)), "mac",
+		             ctl_json_str(net_mac_str(pg[i].mac, m, sizeof(m))),
+		             "last_seen_ms",
+		             age >= 0 ? json_integer(age) : json_null()));
 	}
-	json_arr_end(j);
+	return arr;
 }
 
-static void
-group_conflicts(struct vipd *d, const struct vgroup *g, struct json *j)
+static json_t *
+group_conflicts(struct vipd *d, const struct vgroup *g)
 {
 	char a[NET_ADDR_STRLEN], m[NET_MAC_STRLEN];
+	json_t *arr = json_array();
 	size_t i;
 
-	json_arr_begin(j, "conflicts");
-	for (i = 0; i < g->nvips; i++) {
+	for (i = 0; arr != NULL && i < g->nvips; i++) {
 		const struct vip *v = &g->vips[i];
 
 		if (v->conflict_count == 0)
 			continue;
-		json_obj_begin(j, NULL);
-		json_str(j, "vip", net_addr_str(&v->addr, a, sizeof(a)));
-		json_str(j, "mac", net_mac_str(v->conflict_mac, m, sizeof(m)));
-		json_uint(j, "count", v->conflict_count);
-		json_uint(j, "age_ms", ev_now(d->loop) - v->conflict_at);
-		json_bool(j, "yielded", vip_yielded(g, v));
-		json_obj_end(j);
+		arr = push(
+		    arr,
+		    json_pack(
+		        "{s:o,s:o,s:o,s:o,s:b}", "vip",
+		        ctl_json_str(net_addr_str(&v->addr, a, sizeof(a))),
+		        "mac",
+		        ctl_json_str(
+		            net_mac_str(v->conflict_mac, m, sizeof(m))),
+		        "count", ctl_json_uint(v->conflict_count), "age_ms",
+		        ctl_json_uint(ev_now(d->loop) - v->conflict_at),
+		        "yielded", vip_yielded(g, v)));
 	}
-	json_arr_end(j);
+	return arr;
 }
 
-static void
-status_group(struct vipd *d, const struct vgroup *g, struct json *j)
+static json_t *
+group_vips(const struct vgroup *g)
 {
-	struct el_group_info gi;
 	char a[NET_ADDR_STRLEN];
+	json_t *arr = json_array();
 	size_t i;
 
-	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
-	json_obj_begin(j, NULL);
-	json_str(j, "name", g->cg.name);
-	json_str(j, "interface", g->cg.interface);
-	json_str(j, "state", el_state_name(gi.state));
-	json_str(j, "leader", gi.leader);
-	json_uint(j, "priority", gi.prio);
-	json_uint(j, "configured_priority", g->cg.priority);
-	json_bool(j, "preempt", g->cg.preempt);
-	json_bool(j, "answering", g->leading);
-	json_str(j, "fault", group_fault_name(g->fault));
-	json_str(j, "fault_text", g->fault_text);
-	json_bool(j, "link_up",
-	          g->port && g->port->present && g->port->oper_up);
-	json_uint(j, "in_state_ms", ev_now(d->loop) - gi.since_ms);
-	json_uint(j, "transitions", gi.transitions);
-	json_str(j, "last_reason", el_reason_name(gi.reason));
-	json_str(j, "last_reason_text", g->last_text);
-	json_str(j, "last_peer", gi.reason_peer);
-	json_arr_begin(j, "vips");
-	for (i = 0; i < g->nvips; i++)
-		json_str(j, NULL, net_addr_str(&g->vips[i].addr, a, sizeof(a)));
-	json_arr_end(j);
-	json_str(j, "bind", conf_bind_name(g->cg.bind));
-	json_obj_begin(j, "route");
-	json_str(j, "pin", conf_route_pin_name(g->cg.route.pin));
-	json_uint(j, "table", g->cg.route.table);
-	json_uint(j, "priority", g->cg.route.priority);
-	json_bool(j, "installed", pin_route_is_up(g->pin));
-	json_obj_end(j);
-	group_peers(d, g, j);
-	group_conflicts(d, g, j);
-	json_obj_begin(j, "counters");
-	json_uint(j, "arp_answered", g->ctr.arp_answered);
-	json_uint(j, "ndp_answered", g->ctr.ndp_answered);
-	json_uint(j, "announcements", g->ctr.announcements);
-	json_uint(j, "conflicts", g->ctr.conflicts);
-	json_uint(j, "peer_claims", g->ctr.peer_claims);
-	json_uint(j, "leader_probes", g->ctr.leader_probes);
-	json_uint(j, "takeovers", g->ctr.takeovers);
-	json_uint(j, "releases", g->ctr.releases);
-	json_uint(j, "first_round_ms", g->first_round_ms);
-	json_obj_end(j);
-	json_obj_end(j);
+	for (i = 0; arr != NULL && i < g->nvips; i++)
+		arr = push(arr, ctl_json_str(net_addr_str(&g->vips[i].addr, a,
+		                                          sizeof(a))));
+	return arr;
 }
 
-void
-status_json(struct vipd *d, struct json *j)
+/* The group's counters (ctlproto's table), then first_round_ms. */
+static json_t *
+group_counters(const struct vgroup *g)
 {
+	json_t *o = json_object();
+	size_t c;
+
+	for (c = 0; o != NULL && c < CTL_GC_MAX; c++)
+		if (json_object_set_new(o, ctl_group_counter(c)->key,
+		                        ctl_json_uint(g->ctr[c])) == -1)
+			goto fail;
+	if (o != NULL &&
+	    json_object_set_new(o, "first_round_ms",
+	                        ctl_json_uint(g->first_round_ms)) == -1)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *
+status_group(struct vipd *d, const struct vgroup *g)
+{
+	struct el_group_info gi;
+	uint64_t now = ev_now(d->loop);
+
+	el_cluster_group_info(d->el, g->el_idx, now, &gi);
+	return json_pack(
+	    "{s:o,s:o,s:s,s:o,s:I,s:I,s:b,s:b,s:s,s:o,s:b,s:o,s:o,s:s,s:o,"
+	    "s:o,s:o,s:s,s:{s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
+	    "name", ctl_json_str(g->cg.name), "interface",
+	    ctl_json_str(g->cg.interface), "state",
+	    ctl_state_name(status_state(gi.state)), "leader",
+	    ctl_json_str(gi.leader), "priority", (json_int_t)gi.prio,
+	    "configured_priority", (json_int_t)g->cg.priority, "preempt",
+	    (int)g->cg.preempt, "answering", (int)g->leading, "fault",
+	    group_fault_name(g->fault), "fault_text",
+	    ctl_json_str(g->fault_text), "link_up",
+	    (int)(g->port && g->port->present && g->port->oper_up),
+	    "in_state_ms", ctl_json_uint(now - gi.since_ms), "transitions",
+	    ctl_json_uint(gi.transitions), "last_reason",
+	    el_reason_name(gi.reason), "last_reason_text",
+	    ctl_json_str(g->last_text), "last_peer",
+	    ctl_json_str(gi.reason_peer), "vips", group_vips(g), "bind",
+	    conf_bind_name(g->cg.bind), "route", "pin",
+	    conf_route_pin_name(g->cg.route.pin), "table",
+	    (json_int_t)g->cg.route.table, "priority",
+	    (json_int_t)g->cg.route.priority, "installed",
+	    (int)pin_route_is_up(g->pin), "peers", group_peers(d, g),
+	    "conflicts", group_conflicts(d, g), "counters", group_counters(g));
+}
+
+json_t *
+status_json(struct vipd *d)
+{
+	json_t *groups = json_array();
 	char epoch[20];
 	size_t i;
 
-	snprintf(epoch, sizeof(epoch), "%016" PRIx64, d->epoch);
-	json_obj_begin(j, NULL);
-	json_bool(j, "ok", true);
-	json_str(j, "version", PACKAGE_VERSION);
-	json_str(j, "node", d->cfg->node_id);
-	json_int(j, "pid", getpid());
-	json_uint(j, "uptime_ms", ev_now(d->loop) - d->started_ms);
-	json_str(j, "epoch", epoch);
-	json_str(j, "config", d->cfg->path);
-	json_uint(j, "interval_ms", d->cfg->interval_ms);
-	json_uint(j, "dead_after", d->cfg->dead_after);
-	json_bool(j, "stopping", d->stopping);
-	status_peers(d, j);
-	json_arr_begin(j, "groups");
-	for (i = 0; i < d->ngroups; i++)
+	for (i = 0; groups != NULL && i < d->ngroups; i++)
 		if (d->groups[i])
-			status_group(d, d->groups[i], j);
-	json_arr_end(j);
-	json_obj_end(j);
+			groups = push(groups, status_group(d, d->groups[i]));
+	snprintf(epoch, sizeof(epoch), "%016" PRIx64, d->epoch);
+	return json_pack(
+	    "{s:b,s:s,s:o,s:I,s:o,s:s,s:o,s:o,s:o,s:b,s:o,s:o}", "ok", 1,
+	    "version", PACKAGE_VERSION, "node", ctl_json_str(d->cfg->node_id),
+	    "pid", (json_int_t)getpid(), "uptime_ms",
+	    ctl_json_uint(ev_now(d->loop) - d->started_ms), "epoch", epoch,
+	    "config", ctl_json_str(d->cfg->path), "interval_ms",
+	    ctl_json_uint(d->cfg->interval_ms), "dead_after",
+	    ctl_json_uint(d->cfg->dead_after), "stopping", (int)d->stopping,
+	    "peers", status_peers(d), "groups", groups);
 }
 
-static void
-metrics_capture(struct vipd *d, struct json *j)
+/* {reason: count} for the reasons 1..n-1 (0 is "no error"). */
+static json_t *
+by_reason(const uint64_t *count, size_t n, const char *(*name)(unsigned))
 {
-	size_t i, e;
+	json_t *o = json_object();
+	size_t r;
 
-	json_arr_begin(j, "capture");
-	for (i = 0; i < d->nports; i++) {
+	for (r = 1; o != NULL && r < n; r++)
+		if (json_object_set_new(o, name((unsigned)r),
+		                        ctl_json_uint(count[r])) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+static const char *
+frame_reason(unsigned e)
+{
+	return frame_err_name((enum frame_err)e);
+}
+
+static const char *
+verdict_reason(unsigned v)
+{
+	return el_verdict_name((enum el_verdict)v);
+}
+
+static json_t *
+metrics_capture(struct vipd *d)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr != NULL && i < d->nports; i++) {
 		const struct port *p = d->ports[i];
 		const struct l2_counters *c;
 
 		if (p->l2 == NULL)
 			continue;
 		c = l2_port_counters(p->l2);
-		json_obj_begin(j, NULL);
-		json_str(j, "interface", p->ifname);
-		json_uint(j, "rx_frames", c->rx_frames);
-		json_uint(j, "rx_dropped", c->rx_dropped);
-		json_obj_begin(j, "rx_bad");
-		for (e = 1; e < FRAME_ERR_MAX; e++)
-			json_uint(j, frame_err_name((enum frame_err)e),
-			          c->rx_bad[e]);
-		json_obj_end(j);
-		json_uint(j, "tx_frames", c->tx_frames);
-		json_uint(j, "tx_errors", c->tx_errors);
-		json_bool(j, "filter_fallback", p->filter_fallback);
-		json_obj_end(j);
+		arr = push(
+		    arr,
+		    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "interface",
+		              ctl_json_str(p->ifname), "rx_frames",
+		              ctl_json_uint(c->rx_frames), "rx_dropped",
+		              ctl_json_uint(c->rx_dropped), "rx_bad",
+		              by_reason(c->rx_bad, FRAME_ERR_MAX, frame_reason),
+		              "tx_frames", ctl_json_uint(c->tx_frames),
+		              "tx_errors", ctl_json_uint(c->tx_errors),
+		              "filter_fallback", (int)p->filter_fallback));
 	}
-	json_arr_end(j);
+	return arr;
 }
 
-void
-metrics_json(struct vipd *d, struct json *j)
+/* One group's object: name, state, transitions, its metrics counters. */
+static json_t *
+metrics_group(struct vipd *d, const struct vgroup *g)
+{
+	struct el_group_info gi;
+	json_t *o;
+	size_t c;
+
+	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
+	o = json_pack("{s:o,s:s,s:o}", "name", ctl_json_str(g->cg.name),
+	              "state", ctl_state_name(status_state(gi.state)),
+	              "transitions", ctl_json_uint(gi.transitions));
+	for (c = 0; o != NULL && c < CTL_GC_MAX; c++) {
+		const struct ctl_counter *cc = ctl_group_counter(c);
+
+		if ((cc->flags & CTL_CF_METRICS) &&
+		    json_object_set_new(o, cc->key, ctl_json_uint(g->ctr[c])) ==
+		        -1) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+uint64_t
+status_daemon_counter(const struct vipd *d, enum ctl_daemon_ctr c)
 {
 	const struct pin_counters *pc = pin_counters_get(d->pin);
-	struct el_group_info gi;
+	uint64_t sum = 0;
 	size_t i;
 
-	json_obj_begin(j, NULL);
-	json_bool(j, "ok", true);
-	json_str(j, "node", d->cfg->node_id);
-	json_arr_begin(j, "groups");
-	for (i = 0; i < d->ngroups; i++) {
-		const struct vgroup *g = d->groups[i];
-
-		if (g == NULL)
-			continue;
-		el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
-		json_obj_begin(j, NULL);
-		json_str(j, "name", g->cg.name);
-		json_str(j, "state", el_state_name(gi.state));
-		json_uint(j, "transitions", gi.transitions);
-		json_uint(j, "arp_answered", g->ctr.arp_answered);
-		json_uint(j, "ndp_answered", g->ctr.ndp_answered);
-		json_uint(j, "announcements", g->ctr.announcements);
-		json_uint(j, "conflicts", g->ctr.conflicts);
-		json_uint(j, "peer_claims", g->ctr.peer_claims);
-		json_obj_end(j);
+	if (c == CTL_DC_NETLINK_ERRORS)
+		return d->ctr[c] + pc->netlink_errors;
+	if (c == CTL_DC_RECONCILED)
+		return d->ctr[c] + pc->reconciled;
+	if (c == CTL_DC_HB_REJECTED) {
+		for (i = 0; i < EL_VERDICT_MAX; i++)
+			sum += d->hb_rejected[i];
+		return sum;
 	}
-	json_arr_end(j);
-	json_obj_begin(j, "heartbeats");
-	json_uint(j, "sent", d->ctr.hb_sent);
-	json_uint(j, "send_errors", d->ctr.hb_send_errors);
-	json_uint(j, "received", d->ctr.hb_received);
-	json_obj_begin(j, "rejected");
-	for (i = 1; i < EL_VERDICT_MAX; i++)
-		json_uint(j, el_verdict_name((enum el_verdict)i),
-		          d->ctr.hb_rejected[i]);
-	json_obj_end(j);
-	json_obj_end(j);
-	json_uint(j, "peer_unreachable", d->ctr.peer_unreachable);
-	json_uint(j, "netlink_errors",
-	          d->ctr.netlink_errors + pc->netlink_errors);
-	json_uint(j, "reconciled", pc->reconciled);
-	json_uint(j, "stalls", d->ctr.stalls);
-	json_uint(j, "reloads", d->ctr.reloads);
-	json_uint(j, "reload_failures", d->ctr.reload_failures);
-	metrics_capture(d, j);
-	json_obj_end(j);
+	return d->ctr[c];
+}
+
+/* The daemon's counters into root, each in its section (made on first
+ * use, so the sections sit where their first counter does). */
+static int
+metrics_daemon(struct vipd *d, json_t *root)
+{
+	size_t c;
+
+	for (c = 0; c < CTL_DC_MAX; c++) {
+		const struct ctl_counter *cc = ctl_daemon_counter(c);
+		json_t *obj = root, *val;
+
+		if (!(cc->flags & CTL_CF_METRICS))
+			continue;
+		if (cc->section != NULL &&
+		    (obj = json_object_get(root, cc->section)) == NULL) {
+			obj = json_object();
+			if (json_object_set_new(root, cc->section, obj) == -1)
+				return -1;
+		}
+		if (c == CTL_DC_HB_REJECTED)
+			val = by_reason(d->hb_rejected, EL_VERDICT_MAX,
+			                verdict_reason);
+		else
+			val = ctl_json_uint(
+			    status_daemon_counter(d, (enum ctl_daemon_ctr)c));
+		if (json_object_set_new(obj, cc->key, val) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+json_t *
+metrics_json(struct vipd *d)
+{
+	json_t *groups = json_array(), *root;
+	size_t i;
+
+	for (i = 0; groups != NULL && i < d->ngroups; i++)
+		if (d->groups[i])
+			groups = push(groups, metrics_group(d, d->groups[i]));
+	root = json_pack("{s:b,s:o,s:o}", "ok", 1, "node",
+	                 ctl_json_str(d->cfg->node_id), "groups", groups);
+	if (root == NULL || metrics_daemon(d, root) == -1 ||
+	    json_object_set_new(root, "capture", metrics_capture(d)) == -1) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
 }

@@ -19,12 +19,13 @@
 
 #include "burst.h"
 #include "conf.h"
+#include "ctljson.h"
+#include "ctlproto.h"
 #include "election.h"
 #include "net.h"
 #include "pin.h"
 
-struct json;
-struct ctl;
+struct ctlsrv;
 struct sdnotify;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
@@ -76,17 +77,6 @@ enum group_fault {
 	GF_AUTH,         /* peers' heartbeats fail authentication */
 };
 
-struct group_counters {
-	uint64_t arp_answered;
-	uint64_t ndp_answered;
-	uint64_t announcements; /* frames sent in bursts and refreshes */
-	uint64_t conflicts;     /* foreign owners seen (probe or data plane) */
-	uint64_t peer_claims;   /* another peer's MAC announcing our VIP */
-	uint64_t leader_probes; /* probes asking a quiet leader for life */
-	uint64_t takeovers;
-	uint64_t releases;
-};
-
 struct vgroup {
 	struct vipd *d;
 	struct conf_group cg; /* copy; vips points into cfg-owned memory */
@@ -114,8 +104,8 @@ struct vgroup {
 	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
 	bool takeover_pending; /* election said take over during the window */
 
-	struct group_counters ctr;
-	char last_text[400]; /* last transition, in words */
+	uint64_t ctr[CTL_GC_MAX]; /* by enum ctl_group_ctr (ctlproto.h) */
+	char last_text[400];      /* last transition, in words */
 };
 
 /* A VIP given up to a foreign owner: neither bound, announced nor answered. */
@@ -124,20 +114,6 @@ vip_yielded(const struct vgroup *g, const struct vip *v)
 {
 	return v->conflict && g->cg.conflict == CONF_CONFLICT_YIELD;
 }
-
-/* Counters of the whole daemon (per-group ones live in struct vgroup). */
-struct vipd_counters {
-	uint64_t hb_sent;
-	uint64_t hb_send_errors;
-	uint64_t hb_received;
-	uint64_t hb_rejected[EL_VERDICT_MAX];
-	uint64_t peer_unreachable;
-	uint64_t netlink_errors; /* notifications lost (the pin counts its
-	                            failed requests and repairs) */
-	uint64_t stalls;
-	uint64_t reloads;
-	uint64_t reload_failures;
-};
 
 /* A configured peer address (our own addresses are dropped). */
 struct peer_addr {
@@ -190,10 +166,16 @@ struct vipd {
 	size_t msgs_cap;
 
 	struct pin *pin;
-	struct ctl *ctl;
+	struct ctlsrv *ctl;
 	int guard_fd; /* the namespace's instance claim (nsguard_claim) */
 	struct ev_io guard_io;
-	struct vipd_counters ctr;
+	/* Counters of the whole daemon, by enum ctl_daemon_ctr (per-group
+	 * ones live in struct vgroup); rejected heartbeats are counted by
+	 * verdict in hb_rejected, so ctr[CTL_DC_HB_REJECTED] stays 0.  The
+	 * pin keeps its own (pin_counters_get): netlink_errors here counts
+	 * lost notifications only, reconciled is the pin's alone. */
+	uint64_t ctr[CTL_DC_MAX];
+	uint64_t hb_rejected[EL_VERDICT_MAX];
 	struct sdnotify *sdn; /* NULL when systemd did not start us */
 
 	bool stopping;  /* SIGTERM: resigning, then exit */
@@ -346,9 +328,19 @@ int check_election(const struct conf *cfg, char *err, size_t errlen);
 int vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
                 size_t msglen);
 
-/* ---- status.c: JSON documents for the control socket */
-void status_json(struct vipd *d, struct json *j);
-void metrics_json(struct vipd *d, struct json *j);
+/* ---- status.c: the answers to status and metrics (ctlproto's words) */
+/*
+ * The answer to "status" / "metrics": a new jansson object (the caller
+ * decrefs it), keys as doc/vipctl.8 documents them; NULL on ENOMEM.
+ */
+json_t *status_json(struct vipd *d);
+json_t *metrics_json(struct vipd *d);
+/* The protocol's name for an election state: the one mapping. */
+enum ctl_state status_state(enum el_state s);
+/* Daemon counter c as status and metrics report it: the pin's own netlink
+ * counts (pin_counters_get) added in; the sum of rejections for
+ * CTL_DC_HB_REJECTED. */
+uint64_t status_daemon_counter(const struct vipd *d, enum ctl_daemon_ctr c);
 
 /* ---- sdnotify.c: systemd's Type=notify protocol */
 /* A handle when NOTIFY_SOCKET is set (the systemd watchdog, if enabled,
@@ -387,9 +379,15 @@ int priv_drop(const struct priv_user *u, const char *const *paths,
  * and the secret, read again on reload). */
 void priv_check_access(const struct conf *cfg);
 
-/* ---- ctl.c: control socket server */
-struct ctl *ctl_new(struct vipd *d, const char *path, const char *group,
-                    char *err, size_t errlen);
-void ctl_free(struct ctl *c);
+/* ---- ctl.c: the control socket server (protocol: ctlproto.h) */
+/*
+ * Listen on the Unix socket path (mode 0660, owned by the Unix group
+ * sock_group when not NULL or ""), replacing a stale socket file but not a
+ * live daemon's.  NULL with the reason in err on failure.
+ */
+struct ctlsrv *ctlsrv_new(struct vipd *d, const char *path,
+                          const char *sock_group, char *err, size_t errlen);
+/* Drop every client, close the socket and remove its file.  NULL: no-op. */
+void ctlsrv_free(struct ctlsrv *c);
 
 #endif

@@ -91,7 +91,7 @@ bf_die() {
 }
 
 bf_begin() {
-	local a tools=(ip) files=(vipd vipctl)
+	local a tools=(ip) files=(vipd vipctl/vipctl)
 	for a in "$@"; do
 		case "$a" in
 		*/*) files+=("$a") ;;

@@ -3,7 +3,7 @@
 # Debian 12 / Ubuntu 22.04+.  Idempotent; installs only what is missing.
 set -e
 PKGS="build-essential autoconf automake libtool pkg-config
-libpcap-dev libnet1-dev libmnl-dev libconfig-dev libsodium-dev
+libpcap-dev libnet1-dev libmnl-dev libconfig-dev libsodium-dev libjansson-dev
 libsystemd-dev libcap-ng-dev
 iproute2 iputils-ping iputils-arping ndisc6 tcpdump tshark nftables
 jq python3 keepalived procps psmisc cppcheck clang-format git

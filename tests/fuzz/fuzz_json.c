@@ -1,8 +1,12 @@
 /*
- * Fuzz target: the JSON parser vipctl reads the daemon's answers with.
- * Whatever the bytes: no crash, no leak, a reason on refusal.  A parsed
- * tree is written back with the writer, and that text must parse to the
- * same tree (strings, keys, types, integers).
+ * Fuzz target: the protocol's JSON helpers (ctljson.h) on any bytes.
+ * - as an answer vipctl reads: ctl_json_parse() either refuses with a
+ *   position ("line N col M: ...") or gives a tree that the getters read
+ *   and that ctl_json_line() writes back to a line parsing to the same
+ *   tree;
+ * - as a string the daemon sends (an interface name, a kernel message):
+ *   ctl_json_str() always makes a string, valid UTF-8 bytes are kept
+ *   as they are, and its line parses back to the same string.
  */
 #include "config.h"
 
@@ -10,103 +14,72 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "ctljson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *fuzz_corpus_dir = FUZZ_CORPUS;
 
 static void
-write_tree(struct json *j, const char *key, const struct jv *v)
+fuzz_answer(const uint8_t *data, size_t size)
 {
-	size_t i;
+	char err[160] = "";
+	json_t *v, *back;
+	char *line;
+	size_t len;
 
-	switch (v->type) {
-	case JV_NULL:
-		json_null(j, key);
-		break;
-	case JV_BOOL:
-		json_bool(j, key, v->b);
-		break;
-	case JV_NUM:
-		json_int(j, key, v->i);
-		break;
-	case JV_STR:
-		json_str(j, key, v->s);
-		break;
-	case JV_ARR:
-		json_arr_begin(j, key);
-		for (i = 0; i < v->n; i++)
-			write_tree(j, NULL, v->v[i]);
-		json_arr_end(j);
-		break;
-	case JV_OBJ:
-		json_obj_begin(j, key);
-		for (i = 0; i < v->n; i++)
-			write_tree(j, v->k[i], v->v[i]);
-		json_obj_end(j);
-		break;
+	v = ctl_json_parse((const char *)data, size, err, sizeof(err));
+	if (v == NULL) {
+		if (strncmp(err, "line ", 5) != 0)
+			abort();
+		return;
 	}
+	(void)ctl_json_get_str(v, "error", "");
+	(void)ctl_json_get_int(v, "pid", 0);
+	(void)ctl_json_get_bool(v, "ok", false);
+	if ((line = ctl_json_line(v, &len)) == NULL)
+		abort();
+	if (strlen(line) != len || line[len - 1] != '\n')
+		abort();
+	back = ctl_json_parse(line, len, err, sizeof(err));
+	if (back == NULL || !json_equal(v, back))
+		abort();
+	json_decref(back);
+	json_decref(v);
+	free(line);
 }
 
-/* a was parsed from the input, b from a's re-written text. */
-static int
-same_tree(const struct jv *a, const struct jv *b)
+static void
+fuzz_string(const uint8_t *data, size_t size)
 {
-	size_t i;
+	char *s = malloc(size + 1), *line, err[160];
+	json_t *v, *back;
+	size_t len;
 
-	if (a->type != b->type || a->n != b->n)
-		return 0;
-	switch (a->type) {
-	case JV_BOOL:
-		return a->b == b->b;
-	case JV_NUM:
-		return a->i == b->i;
-	case JV_STR:
-		return strcmp(a->s, b->s) == 0;
-	case JV_OBJ:
-		for (i = 0; i < a->n; i++)
-			if (strcmp(a->k[i], b->k[i]) != 0)
-				return 0;
-		/* fall through */
-	case JV_ARR:
-		for (i = 0; i < a->n; i++)
-			if (!same_tree(a->v[i], b->v[i]))
-				return 0;
-		return 1;
-	default:
-		return 1;
-	}
+	if (s == NULL)
+		abort();
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if ((v = ctl_json_str(s)) == NULL)
+		abort();
+	/* Valid UTF-8 up to the first NUL is kept byte for byte. */
+	if (json_string_length(v) == strlen(s) &&
+	    strcmp(json_string_value(v), s) != 0)
+		abort();
+	if ((line = ctl_json_line(v, &len)) == NULL)
+		abort();
+	back = ctl_json_parse(line, len, err, sizeof(err));
+	if (back == NULL || !json_equal(v, back))
+		abort();
+	json_decref(back);
+	json_decref(v);
+	free(line);
+	free(s);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[128] = "";
-	struct jv *v, *back;
-	struct json *j;
-	const char *text;
-	size_t len;
-
-	v = jv_parse((const char *)data, size, err, sizeof(err));
-	if (v == NULL) {
-		if (strncmp(err, "line ", 5) != 0)
-			abort();
-		return 0;
-	}
-	(void)jv_str(v, "error", "");
-	(void)jv_int(v, "pid", 0);
-	(void)jv_bool(v, "ok", false);
-	if ((j = json_new()) == NULL)
-		abort();
-	write_tree(j, NULL, v);
-	text = json_text(j, &len);
-	if (text == NULL || strlen(text) != len)
-		abort();
-	back = jv_parse(text, len, err, sizeof(err));
-	if (back == NULL || !same_tree(v, back))
-		abort();
-	jv_free(back);
-	json_free(j);
-	jv_free(v);
+	fuzz_answer(data, size);
+	fuzz_string(data, size);
 	return 0;
 }

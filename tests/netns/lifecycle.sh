@@ -119,7 +119,7 @@ tap_match "$(grep -A3 'state dump (SIGUSR1)' "$T/n1.log")" \
 	"group vip: leader for [0-9]+ ms, leader n1, priority 100, answering yes, fault none, 1 VIP" \
 	"C: ... with its state, leader, priority, fault and VIP count"
 kill -USR2 "$FPID"
-counted() { grep -q "counters (SIGUSR2): heartbeats sent" "$T/n1.log"; }
+counted() { grep -q "counters (SIGUSR2): heartbeats.sent" "$T/n1.log"; }
 lab_wait 3000 counted
 tap_ok $? "C: SIGUSR2 logs the counters"
 vlab_alive n1

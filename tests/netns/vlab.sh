@@ -8,7 +8,7 @@
 # LAB_* are lab.sh's, sourced before this file.
 # shellcheck disable=SC2153
 VIPD="${top_builddir:-.}/vipd"
-VIPCTL="${top_builddir:-.}/vipctl"
+VIPCTL="${top_builddir:-.}/vipctl/vipctl"
 VLAB_NET="${VLAB_NET:-61}"
 VLAB_NODES=()
 declare -A VLAB_PIDS

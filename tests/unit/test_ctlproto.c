@@ -1,7 +1,8 @@
 /*
  * ctlproto: every command parses and formats, and every malformed line is
  * refused with its reason: unknown command, missing or extra argument, bad
- * characters (NUL and control bytes included), too long.
+ * characters (NUL and control bytes included), too long.  The tables: each
+ * command, state and counter is found by its name and has its texts.
  */
 #include "config.h"
 
@@ -230,6 +231,83 @@ test_arg_check(void)
 	   "arg check: %d characters", CTL_ARG_MAX - 1);
 }
 
+static void
+test_cmd_table(void)
+{
+	static const char *const words[] = {"status", "metrics", "release",
+	                                    "reload", "ping"};
+	const struct ctl_cmd_info *ci;
+	size_t k;
+
+	is_int(CTL_CMD_MAX, 5, "table: five commands");
+	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		ci = ctl_cmd_info((enum ctl_cmd)k);
+		ok(ci && strcmp(ci->word, words[k]) == 0 &&
+		       ctl_cmd_find(words[k]) == (int)k && ci->help[0] != '\0',
+		   "table: %s, found by its word, has help", words[k]);
+	}
+	ok(ctl_cmd_info(CTL_CMD_MAX) == NULL, "table: past the end is NULL");
+	ok(ctl_cmd_find("stat") == -1 && ctl_cmd_find("STATUS") == -1 &&
+	       ctl_cmd_find("") == -1,
+	   "table: only exact words are commands");
+	ci = ctl_cmd_info(CTL_RELEASE);
+	is_str(ctl_arg_metavar(ci->arg), "GROUP", "release takes a GROUP");
+	is_str(ctl_arg_what(ci->arg), "group name", "... a group name");
+	is_str(ctl_arg_metavar(ctl_cmd_info(CTL_STATUS)->arg), "",
+	       "status takes nothing");
+}
+
+static void
+test_names(void)
+{
+	static const char *const states[] = {"leader", "backup", "fault",
+	                                     "resigning", "listen"};
+	const struct ctl_counter *c;
+	size_t k, j;
+	int good;
+
+	is_int(CTL_ST_MAX, 5, "states: five");
+	for (k = 0; k < CTL_ST_MAX; k++)
+		ok(strcmp(ctl_state_name((enum ctl_state)k), states[k]) == 0 &&
+		       ctl_state_find(states[k]) == (int)k,
+		   "state %s, found by its name", states[k]);
+	is_str(ctl_state_name(CTL_ST_MAX), "unknown", "state past the end");
+	is_int(ctl_state_find("Leader"), -1, "state names are exact");
+
+	good = 1;
+	for (k = 0; k < CTL_GC_MAX; k++) {
+		c = ctl_group_counter((enum ctl_group_ctr)k);
+		if (c->section != NULL || c->help[0] == '\0' ||
+		    strncmp(c->family, "vipd_", 5) != 0 ||
+		    strcmp(c->family + strlen(c->family) - 6, "_total") != 0)
+			good = 0;
+		for (j = 0; j < k; j++)
+			if (strcmp(ctl_group_counter(j)->key, c->key) == 0)
+				good = 0;
+	}
+	ok(good, "group counters: unique keys, vipd_*_total, help");
+	is_str(ctl_group_counter(CTL_GC_ARP_ANSWERED)->key, "arp_answered",
+	       "group counter key");
+	ok(ctl_group_counter(CTL_GC_MAX) == NULL, "group counter past the end");
+	good = 1;
+	for (k = 0; k < CTL_DC_MAX; k++) {
+		c = ctl_daemon_counter((enum ctl_daemon_ctr)k);
+		if (c->help[0] == '\0' || strncmp(c->family, "vipd_", 5) != 0)
+			good = 0;
+		for (j = 0; j < k; j++)
+			if (strcmp(ctl_daemon_counter(j)->family, c->family) ==
+			    0)
+				good = 0;
+	}
+	ok(good, "daemon counters: unique families, help");
+	c = ctl_daemon_counter(CTL_DC_HB_REJECTED);
+	ok(c && (c->flags & CTL_CF_REASONS) &&
+	       strcmp(c->section, "heartbeats") == 0,
+	   "rejected heartbeats: by reason, in heartbeats");
+	ok(ctl_daemon_counter(CTL_DC_MAX) == NULL,
+	   "daemon counter past the end");
+}
+
 int
 main(void)
 {
@@ -239,5 +317,7 @@ main(void)
 	test_lengths();
 	test_format();
 	test_arg_check();
+	test_cmd_table();
+	test_names();
 	return tap_done();
 }

@@ -231,13 +231,13 @@ test_takeover_release(void)
 	is_str(calls, "pin_up announce_start",
 	       "takeover: bind first, then announce");
 	ok(g->leading, "leading (answering)");
-	is_int(g->ctr.takeovers, 1, "takeovers 1");
+	is_int(g->ctr[CTL_GC_TAKEOVERS], 1, "takeovers 1");
 	is_str(g->last_text, "n2 missed 3 heartbeats",
 	       "the transition's reason in words");
 	calls[0] = '\0';
 	group_apply(g, &ev);
 	is_str(calls, "", "a second takeover while leading does nothing");
-	is_int(g->ctr.takeovers, 1, "... and counts nothing");
+	is_int(g->ctr[CTL_GC_TAKEOVERS], 1, "... and counts nothing");
 	ev = event(EL_ST_LEADER, EL_ST_LEADER, EL_ACT_REANNOUNCE,
 	           EL_R_PEER_RETURNED, "n3");
 	group_apply(g, &ev);
@@ -251,7 +251,7 @@ test_takeover_release(void)
 	is_str(calls, "announce_stop pin_down",
 	       "release: stop answering first, then unbind");
 	ok(!g->leading, "not leading");
-	is_int(g->ctr.releases, 1, "releases 1");
+	is_int(g->ctr[CTL_GC_RELEASES], 1, "releases 1");
 	is_str(g->last_text, "n2 ranks higher and took over", "release text");
 	calls[0] = '\0';
 	ev = event(EL_ST_BACKUP, EL_ST_BACKUP, EL_ACT_REANNOUNCE,

@@ -1,4 +1,4 @@
-/* Control request lines: parse and format.  See ctlproto.h. */
+/* Commands and request lines: the table, parse and format.  See ctlproto.h. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -7,17 +7,46 @@
 
 #include "ctlproto.h"
 
+#define CTL_CMD_ENTRY_(id, word, arg, help) [CTL_##id] = {word, arg, help},
+static const struct ctl_cmd_info ctl_cmds[CTL_CMD_MAX] = {
+    CTL_COMMANDS(CTL_CMD_ENTRY_)};
+#undef CTL_CMD_ENTRY_
+
 static const struct {
-	const char *word;
-	enum ctl_cmd cmd;
-	int nargs;
-} ctl_words[] = {
-    {"status", CTL_STATUS, 0},   {"metrics", CTL_METRICS, 0},
-    {"release", CTL_RELEASE, 1}, {"reload", CTL_RELOAD, 0},
-    {"ping", CTL_PING, 0},
+	const char *metavar, *what;
+} ctl_args[] = {
+    [CTL_ARG_NONE] = {"", ""},
+    [CTL_ARG_GROUP] = {"GROUP", "group name"},
 };
 
-#define CTL_NWORDS (sizeof(ctl_words) / sizeof(ctl_words[0]))
+const struct ctl_cmd_info *
+ctl_cmd_info(enum ctl_cmd cmd)
+{
+	return (unsigned)cmd < CTL_CMD_MAX ? &ctl_cmds[cmd] : NULL;
+}
+
+int
+ctl_cmd_find(const char *name)
+{
+	int k;
+
+	for (k = 0; k < CTL_CMD_MAX; k++)
+		if (strcmp(ctl_cmds[k].word, name) == 0)
+			return k;
+	return -1;
+}
+
+const char *
+ctl_arg_metavar(enum ctl_arg_kind kind)
+{
+	return (unsigned)kind <= CTL_ARG_GROUP ? ctl_args[kind].metavar : "";
+}
+
+const char *
+ctl_arg_what(enum ctl_arg_kind kind)
+{
+	return (unsigned)kind <= CTL_ARG_GROUP ? ctl_args[kind].what : "";
+}
 
 static bool
 name_char_ok(char c)
@@ -71,11 +100,11 @@ parse_word(const char *line, size_t len, size_t *pos, char *err, size_t errlen)
 		}
 		w++;
 	}
-	for (k = 0; k < CTL_NWORDS; k++)
-		if (strlen(ctl_words[k].word) == w &&
-		    memcmp(ctl_words[k].word, line, w) == 0)
+	for (k = 0; k < CTL_CMD_MAX; k++)
+		if (strlen(ctl_cmds[k].word) == w &&
+		    memcmp(ctl_cmds[k].word, line, w) == 0)
 			break;
-	if (k == CTL_NWORDS) {
+	if (k == CTL_CMD_MAX) {
 		snprintf(err, errlen, "unknown command '%.*s'",
 		         (int)(w < 16 ? w : 16), line);
 		return -1;
@@ -103,29 +132,27 @@ ctl_req_parse(const char *line, size_t len, struct ctl_req *out, char *err,
 	}
 	if ((k = parse_word(line, len, &i, err, errlen)) < 0)
 		return -1;
-	out->cmd = ctl_words[k].cmd;
+	out->cmd = (enum ctl_cmd)k;
 	while (i < len && line[i] == ' ')
 		i++;
 	for (a = i; a < len && line[a] != ' '; a++)
 		;
-	if (ctl_words[k].nargs == 0 && i < len) {
-		snprintf(err, errlen, "%s takes no argument",
-		         ctl_words[k].word);
+	if (ctl_cmds[k].arg == CTL_ARG_NONE && i < len) {
+		snprintf(err, errlen, "%s takes no argument", ctl_cmds[k].word);
 		return -1;
 	}
-	if (ctl_words[k].nargs == 1 && i == len) {
-		snprintf(err, errlen, "%s needs an argument",
-		         ctl_words[k].word);
+	if (ctl_cmds[k].arg != CTL_ARG_NONE && i == len) {
+		snprintf(err, errlen, "%s needs an argument", ctl_cmds[k].word);
 		return -1;
 	}
 	for (j = a; j < len && line[j] == ' '; j++)
 		;
 	if (j < len) {
 		snprintf(err, errlen, "%s takes one argument",
-		         ctl_words[k].word);
+		         ctl_cmds[k].word);
 		return -1;
 	}
-	if (ctl_words[k].nargs == 1) {
+	if (ctl_cmds[k].arg != CTL_ARG_NONE) {
 		if (arg_check(line + i, a - i, err, errlen) == -1)
 			return -1;
 		memcpy(out->arg, line + i, a - i);
@@ -136,23 +163,20 @@ ctl_req_parse(const char *line, size_t len, struct ctl_req *out, char *err,
 int
 ctl_req_format(const struct ctl_req *req, char *buf, size_t len)
 {
+	const struct ctl_cmd_info *ci = ctl_cmd_info(req->cmd);
 	char err[64];
-	size_t k;
 	int n;
 
-	for (k = 0; k < CTL_NWORDS; k++)
-		if (ctl_words[k].cmd == req->cmd)
-			break;
-	if (k == CTL_NWORDS)
+	if (ci == NULL)
 		return -1;
-	if (ctl_words[k].nargs) {
+	if (ci->arg != CTL_ARG_NONE) {
 		if (ctl_arg_check(req->arg, err, sizeof(err)) == -1)
 			return -1;
-		n = snprintf(buf, len, "%s %s\n", ctl_words[k].word, req->arg);
+		n = snprintf(buf, len, "%s %s\n", ci->word, req->arg);
 	} else {
 		if (req->arg[0] != '\0')
 			return -1;
-		n = snprintf(buf, len, "%s\n", ctl_words[k].word);
+		n = snprintf(buf, len, "%s\n", ci->word);
 	}
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
