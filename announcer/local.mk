@@ -1,4 +1,7 @@
-# announcer/: the daemon vipd.  The only module that sees all others.
+# announcer/: the daemon vipd (main, root object and netlink event routing,
+# groups, ports, bursts and responder, peers, reload, control socket
+# server, status, systemd notification, privilege drop, vipd -t).  The only
+# module that sees all others: conf/, election/, net/, pin/, ctlproto/.
 ANNOUNCER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf \
 	-I$(srcdir)/election -I$(srcdir)/net -I$(srcdir)/pin \
 	-I$(srcdir)/ctlproto $(JANSSON_CFLAGS)

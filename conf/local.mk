@@ -1,4 +1,5 @@
-# conf/: libconfig -> one frozen struct.  Sees only its own folder.
+# conf/: the configuration, libconfig -> one frozen struct, every error
+# with file:line; never logs.  Sees only its own folder.
 noinst_LIBRARIES += conf/libvipconf.a
 conf_libvipconf_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_CONF_INTERNAL -I$(srcdir)/conf $(LIBCONFIG_CFLAGS)
 conf_libvipconf_a_SOURCES = conf/conf.h conf/conf_int.h conf/conf.c \

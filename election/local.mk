@@ -1,4 +1,5 @@
-# election/: pure state machine + wire codec.  Sees only its own folder.
+# election/: the election's pure state machine and wire codec (no I/O, no
+# clock: tests drive it with now_ms).  Sees only its own folder.
 noinst_LIBRARIES += election/libvipel.a
 election_libvipel_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_ELECTION_INTERNAL -I$(srcdir)/election \
 	$(SODIUM_CFLAGS)

@@ -1,4 +1,6 @@
-# net/: the kernel boundary.  Sees only its own folder.
+# net/: the kernel boundary: event loop, logging, UDP, ARP/NDP frames and
+# capture, netlink, sysctls, the per-namespace instance guard.  Sees only
+# its own folder.
 noinst_LIBRARIES += net/libvipnet.a
 net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_NET_INTERNAL -I$(srcdir)/net \
 	$(PCAP_CFLAGS) $(LIBNET_CFLAGS) $(MNL_CFLAGS)
