@@ -272,6 +272,27 @@ fd_move_high(int fd)
 	return nfd;
 }
 
+/* A non-blocking, close-on-exec UDP socket of family, options not set yet;
+ * NULL with the reason in err. */
+static struct udp_sock *
+sock_open(int family, char *err, size_t errlen)
+{
+	struct udp_sock *us = calloc(1, sizeof(*us));
+
+	if (us == NULL) {
+		fail(err, errlen, "calloc");
+		return NULL;
+	}
+	us->family = family;
+	us->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (us->fd == -1) {
+		fail(err, errlen, "socket");
+		free(us);
+		return NULL;
+	}
+	return us;
+}
+
 struct udp_sock *
 udp_sock_new(const struct net_addr *bind_addr, uint16_t port,
              const struct net_addr *mcast, const char *mcast_if, char *err,
@@ -283,19 +304,9 @@ udp_sock_new(const struct net_addr *bind_addr, uint16_t port,
 	struct udp_sock *us;
 	socklen_t sl;
 
-	us = calloc(1, sizeof(*us));
-	if (us == NULL) {
-		fail(err, errlen, "calloc");
+	us = sock_open(has_bind ? bind_addr->family : AF_INET6, err, errlen);
+	if (us == NULL)
 		return NULL;
-	}
-	us->family = has_bind ? bind_addr->family : AF_INET6;
-	us->fd =
-	    socket(us->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (us->fd == -1) {
-		fail(err, errlen, "socket");
-		free(us);
-		return NULL;
-	}
 	us->fd = fd_move_high(us->fd);
 	if (sock_setup(us, has_bind, err, errlen) == -1 ||
 	    (has_mcast && mcast_join(us, mcast, mcast_if, err, errlen) == -1))
@@ -329,17 +340,8 @@ udp_sock_new_tx(const struct net_addr *bind_addr, int family, char *err,
 		fail(err, errlen, "peer socket");
 		return NULL;
 	}
-	if ((us = calloc(1, sizeof(*us))) == NULL) {
-		fail(err, errlen, "calloc");
+	if ((us = sock_open(family, err, errlen)) == NULL)
 		return NULL;
-	}
-	us->family = family;
-	us->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (us->fd == -1) {
-		fail(err, errlen, "socket");
-		free(us);
-		return NULL;
-	}
 	if (sock_setup(us, true, err, errlen) == -1)
 		goto fail;
 	/* An ephemeral port, from the configured address if there is one. */

@@ -30,21 +30,30 @@ metric_head(const char *name, const char *type, const char *help)
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A counter per item of arr (groups, capture ports): arr[].key, labelled
+ * by the item's member lkey (name, interface) as label. */
+static void
+array_metric(const json_t *arr, const char *label_name, const char *lkey,
+             const char *name, const char *key, const char *help)
+{
+	size_t i;
+
+	metric_head(name, "counter", help);
+	for (i = 0; i < json_array_size(arr); i++) {
+		const json_t *o = json_array_get(arr, i);
+
+		printf("%s{%s=\"", name, label_name);
+		label(ctl_json_get_str(o, lkey, ""));
+		printf("\"} %" PRId64 "\n", ctl_json_get_int(o, key, 0));
+	}
+}
+
 /* A counter per group: groups[].key, labelled group. */
 static void
 group_metric(const json_t *groups, const char *name, const char *key,
              const char *help)
 {
-	size_t i;
-
-	metric_head(name, "counter", help);
-	for (i = 0; i < json_array_size(groups); i++) {
-		const json_t *g = json_array_get(groups, i);
-
-		printf("%s{group=\"", name);
-		label(ctl_json_get_str(g, "name", ""));
-		printf("\"} %" PRId64 "\n", ctl_json_get_int(g, key, 0));
-	}
+	array_metric(groups, "group", "name", name, key, help);
 }
 
 static void
@@ -122,20 +131,12 @@ print_daemon_metrics(json_t *v)
 	}
 }
 
+/* A counter per capture port: capture[].key, labelled interface. */
 static void
 capture_metric(const json_t *cap, const char *name, const char *key,
                const char *help)
 {
-	size_t i;
-
-	metric_head(name, "counter", help);
-	for (i = 0; i < json_array_size(cap); i++) {
-		const json_t *p = json_array_get(cap, i);
-
-		printf("%s{interface=\"", name);
-		label(ctl_json_get_str(p, "interface", ""));
-		printf("\"} %" PRId64 "\n", ctl_json_get_int(p, key, 0));
-	}
+	array_metric(cap, "interface", "interface", name, key, help);
 }
 
 void
