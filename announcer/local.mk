@@ -23,24 +23,3 @@ dist_man_MANS += doc/vipd.8
 # "proto vipd" in ip rule / ip route output.
 rtprotosdir = $(sysconfdir)/iproute2/rt_protos.d
 dist_rtprotos_DATA = doc/rt_protos.d/vipd.conf
-
-# Unit tests of the daemon's pure parts (no root): they link the one
-# announcer source under test and the libraries it calls.
-check_PROGRAMS += tests/unit/test_vipmap
-TESTS += tests/unit/test_vipmap
-tests_unit_test_vipmap_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
-tests_unit_test_vipmap_SOURCES = tests/unit/test_vipmap.c tests/unit/tap.h \
-	announcer/vipmap.c
-tests_unit_test_vipmap_LDADD = $(NET_LIBS)
-check_PROGRAMS += tests/unit/test_burst
-TESTS += tests/unit/test_burst
-tests_unit_test_burst_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer \
-	-I$(srcdir)/tests/unit
-tests_unit_test_burst_SOURCES = tests/unit/test_burst.c tests/unit/tap.h \
-	announcer/burst.h announcer/burst.c
-check_PROGRAMS += tests/unit/test_group
-TESTS += tests/unit/test_group
-tests_unit_test_group_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
-tests_unit_test_group_SOURCES = tests/unit/test_group.c tests/unit/tap.h \
-	announcer/group.c announcer/vipmap.c
-tests_unit_test_group_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)

@@ -1,31 +1,21 @@
-# tests/: unit tests are declared next to their module (in its local.mk);
-# this fragment holds the fuzz driver and the namespace integration tests.
-#
-# Fuzz targets follow one pattern (see election/local.mk for an example):
-#   tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput and
-#   `const char *fuzz_corpus_dir = FUZZ_CORPUS;`, its corpus lives in
-#   tests/fuzz/corpus/NAME/.  Without --enable-fuzzing the target links
-#   $(FUZZ_DRIVER_LIB), which replays the corpus as a TAP test in make check;
-#   with it (CC=clang), libFuzzer drives it and it is not run by make check
-#   (tests/fuzz/run-fuzzers.sh builds every tests/fuzz/fuzz_NAME.c and runs
-#   it for a bounded time; tests/run-all.sh calls it).
-#   One instrumentation for all: --enable-fuzzing puts the coverage flag
-#   (FUZZ_COV_CFLAGS, -fsanitize=fuzzer-no-link) into AM_CFLAGS, so every
-#   library and program is instrumented and a target sees the edges of the
-#   modules it links; a new library needs nothing but, if it sets its own
-#   _CFLAGS, to start them with $(AM_CFLAGS).  Only the targets add
-#   $(FUZZ_CFLAGS) (libFuzzer's main) to their _CFLAGS, which automake also
-#   passes to the link.
-if FUZZING
-FUZZ_CFLAGS = -fsanitize=fuzzer
-FUZZ_DRIVER_LIB =
-else
-FUZZ_CFLAGS =
-FUZZ_DRIVER_LIB = tests/fuzz/libfuzzdriver.a
-check_LIBRARIES += tests/fuzz/libfuzzdriver.a
-tests_fuzz_libfuzzdriver_a_SOURCES = tests/fuzz/driver.c
-endif
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh
+# tests/: every test is registered under tests/ (this file and
+# tests/unit/local.mk, tests/fuzz/local.mk): this one holds the tools the
+# namespace tests drive and the namespace integration tests themselves
+# (root; each skips without it, and with VIPD_TEST_NETNS=0).
+
+# Tools driving l2_port and raw frames from the namespace tests and
+# bench/arp.sh (VIPD_TOOLS: built by make check and by make tools).
+VIPD_TOOLS += tests/tools/l2tool tests/tools/l2gen
+tests_tools_l2tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_tools_l2tool_SOURCES = tests/tools/l2tool.c tests/unit/test_net_util.h
+tests_tools_l2tool_LDADD = $(NET_LIBS)
+tests_tools_l2gen_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_tools_l2gen_SOURCES = tests/tools/l2gen.c tests/unit/test_net_util.h
+tests_tools_l2gen_LDADD = $(NET_LIBS)
+
+# The L2 port on raw sockets, driven by l2tool/l2gen.
+TESTS += tests/netns/l2_port.sh
+EXTRA_DIST += tests/netns/l2_port.sh
 
 EXTRA_DIST += tests/netns/lab.sh
 

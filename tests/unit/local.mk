@@ -1,0 +1,140 @@
+# tests/unit/: unit tests, by module.  Each links only the module under
+# test (and what that module itself links); the daemon's tests link the one
+# announcer source under test with fakes for its collaborators.  Tests of
+# pure code need no root; test_rtnl, test_udp and test_sysctl make a
+# private network namespace (root, else they skip).
+
+# ---- conf/
+# Unit tests: the parser with inline configs, and the golden files.
+CONF_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/conf -I$(srcdir)/tests/unit \
+	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_conf_groups \
+	tests/unit/test_conf_golden
+TESTS += tests/unit/test_conf tests/unit/test_conf_groups \
+	tests/unit/test_conf_golden
+tests_unit_test_conf_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c tests/unit/test_conf_util.h \
+	tests/unit/tap.h
+tests_unit_test_conf_LDADD = $(CONF_LIBS)
+tests_unit_test_conf_groups_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_groups_SOURCES = tests/unit/test_conf_groups.c \
+	tests/unit/test_conf_util.h tests/unit/tap.h
+tests_unit_test_conf_groups_LDADD = $(CONF_LIBS)
+tests_unit_test_conf_golden_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_golden_SOURCES = tests/unit/test_conf_golden.c \
+	tests/unit/test_conf_util.h tests/unit/tap.h
+tests_unit_test_conf_golden_LDADD = $(CONF_LIBS)
+
+# ---- election/
+# Unit tests: each links the election library only.
+EL_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/election -I$(srcdir)/tests/unit \
+	$(SODIUM_CFLAGS)
+EL_TESTS = tests/unit/test_el_msg tests/unit/test_el_replay \
+	tests/unit/test_el_fsm tests/unit/test_el_guard \
+	tests/unit/test_el_cluster tests/unit/test_el_resign \
+	tests/unit/test_el_liveness
+check_PROGRAMS += $(EL_TESTS)
+TESTS += $(EL_TESTS)
+# The harness most of them share (tests/unit/el_harness.h), built once.
+check_LIBRARIES += tests/unit/libelharness.a
+tests_unit_libelharness_a_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_libelharness_a_SOURCES = tests/unit/el_harness.c \
+	tests/unit/el_harness.h
+EL_HARNESS_LIBS = tests/unit/libelharness.a $(EL_LIBS)
+tests_unit_test_el_msg_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_msg_SOURCES = tests/unit/test_el_msg.c tests/unit/tap.h
+tests_unit_test_el_msg_LDADD = $(EL_LIBS)
+tests_unit_test_el_replay_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_replay_SOURCES = tests/unit/test_el_replay.c \
+	tests/unit/tap.h
+tests_unit_test_el_replay_LDADD = $(EL_HARNESS_LIBS)
+tests_unit_test_el_fsm_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_fsm_SOURCES = tests/unit/test_el_fsm.c \
+	tests/unit/tap.h
+tests_unit_test_el_fsm_LDADD = $(EL_HARNESS_LIBS)
+tests_unit_test_el_guard_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_guard_SOURCES = tests/unit/test_el_guard.c \
+	tests/unit/tap.h
+tests_unit_test_el_guard_LDADD = $(EL_HARNESS_LIBS)
+tests_unit_test_el_cluster_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_cluster_SOURCES = tests/unit/test_el_cluster.c \
+	tests/unit/tap.h
+tests_unit_test_el_cluster_LDADD = $(EL_HARNESS_LIBS)
+tests_unit_test_el_resign_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_resign_SOURCES = tests/unit/test_el_resign.c \
+	tests/unit/tap.h
+tests_unit_test_el_resign_LDADD = $(EL_HARNESS_LIBS)
+tests_unit_test_el_liveness_CPPFLAGS = $(EL_TEST_CPPFLAGS)
+tests_unit_test_el_liveness_SOURCES = tests/unit/test_el_liveness.c \
+	tests/unit/tap.h
+tests_unit_test_el_liveness_LDADD = $(EL_HARNESS_LIBS)
+
+# ---- net/: the event loop
+check_PROGRAMS += tests/unit/test_ev
+TESTS += tests/unit/test_ev
+tests_unit_test_ev_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_ev_SOURCES = tests/unit/test_ev.c tests/unit/tap.h
+tests_unit_test_ev_LDADD = $(NET_LIBS)
+
+# ARP/NDP frames: codec, BPF filter, L2 port (frames helper).
+check_PROGRAMS += tests/unit/test_frame tests/unit/test_bpf
+TESTS += tests/unit/test_frame tests/unit/test_bpf
+tests_unit_test_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_frame_SOURCES = tests/unit/test_frame.c tests/unit/tap.h \
+	tests/unit/test_net_util.h
+tests_unit_test_frame_LDADD = $(NET_LIBS)
+tests_unit_test_bpf_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_bpf_SOURCES = tests/unit/test_bpf.c tests/unit/tap.h \
+	tests/unit/test_net_util.h
+tests_unit_test_bpf_LDADD = $(NET_LIBS)
+
+# rtnl, udp, sysctl: root tests in a private network namespace (unshare).
+check_PROGRAMS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
+TESTS += tests/unit/test_rtnl tests/unit/test_udp tests/unit/test_sysctl
+tests_unit_test_rtnl_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_NET_INTERNAL -I$(srcdir)/net -I$(srcdir)/tests/unit \
+	$(MNL_CFLAGS)
+tests_unit_test_rtnl_SOURCES = tests/unit/test_rtnl.c tests/unit/privns.h tests/unit/tap.h \
+	tests/unit/test_net_util.h
+tests_unit_test_rtnl_LDADD = $(NET_LIBS)
+tests_unit_test_udp_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_udp_SOURCES = tests/unit/test_udp.c tests/unit/privns.h tests/unit/tap.h \
+	tests/unit/test_net_util.h
+tests_unit_test_udp_LDADD = $(NET_LIBS)
+tests_unit_test_sysctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_sysctl_SOURCES = tests/unit/test_sysctl.c tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_sysctl_LDADD = $(NET_LIBS)
+
+# ---- ctlproto/
+# Unit tests and fuzz targets link only this library.
+CTLP_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/ctlproto \
+	-I$(srcdir)/tests/unit $(JANSSON_CFLAGS)
+check_PROGRAMS += tests/unit/test_ctlproto tests/unit/test_ctljson
+TESTS += tests/unit/test_ctlproto tests/unit/test_ctljson
+tests_unit_test_ctlproto_CPPFLAGS = $(CTLP_TEST_CPPFLAGS)
+tests_unit_test_ctlproto_SOURCES = tests/unit/test_ctlproto.c tests/unit/tap.h
+tests_unit_test_ctlproto_LDADD = $(CTLP_LIBS)
+tests_unit_test_ctljson_CPPFLAGS = $(CTLP_TEST_CPPFLAGS)
+tests_unit_test_ctljson_SOURCES = tests/unit/test_ctljson.c tests/unit/tap.h
+tests_unit_test_ctljson_LDADD = $(CTLP_LIBS)
+
+# ---- announcer/
+# Unit tests of the daemon's pure parts (no root): they link the one
+# announcer source under test and the libraries it calls.
+check_PROGRAMS += tests/unit/test_vipmap
+TESTS += tests/unit/test_vipmap
+tests_unit_test_vipmap_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_unit_test_vipmap_SOURCES = tests/unit/test_vipmap.c tests/unit/tap.h \
+	announcer/vipmap.c
+tests_unit_test_vipmap_LDADD = $(NET_LIBS)
+check_PROGRAMS += tests/unit/test_burst
+TESTS += tests/unit/test_burst
+tests_unit_test_burst_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer \
+	-I$(srcdir)/tests/unit
+tests_unit_test_burst_SOURCES = tests/unit/test_burst.c tests/unit/tap.h \
+	announcer/burst.h announcer/burst.c
+check_PROGRAMS += tests/unit/test_group
+TESTS += tests/unit/test_group
+tests_unit_test_group_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_unit_test_group_SOURCES = tests/unit/test_group.c tests/unit/tap.h \
+	announcer/group.c announcer/vipmap.c
+tests_unit_test_group_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)
