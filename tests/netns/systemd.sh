@@ -118,7 +118,7 @@ EOF
 sctl daemon-reload || lab_bail "daemon-reload in the sandbox failed"
 
 vlab_start n1 || lab_bail "n1 does not start"
-lab_wait 5000 vlab_state_is n1 leader || lab_bail "n1 does not lead"
+lab_wait 5000 vlab_gf_is n1 state leader || lab_bail "n1 does not lead"
 
 # ---------------------------------------------------------------- A
 t0=$(lab_now_ms)
@@ -148,14 +148,14 @@ tap_is "$(echo "$st" | awk '$1 == "CapEff:" { print $2 }')" 0000000000003000 \
 	"B: CapEff is exactly CAP_NET_ADMIN|CAP_NET_RAW"
 tap_is "$(echo "$st" | awk '$1 == "CapPrm:" { print $2 }')" 0000000000003000 \
 	"B: CapPrm is exactly CAP_NET_ADMIN|CAP_NET_RAW"
-lab_wait 3000 vlab_state_is n1 backup
+lab_wait 3000 vlab_gf_is n1 state backup
 tap_ok $? "B: n1 is backup: the sandbox's vipd took over"
 s_vip() { sb ip -4 addr show dev lo | grep -q "inet $VIP/"; }
 s_rules() { sb ip -4 rule show | grep -cE 'proto (77|vipd)( |$)'; }
 lab_wait 3000 s_vip
 tap_ok $? "B: ... the VIP is on the sandbox's lo"
 tap_ge "$(s_rules)" 1 "B: ... its policy rule is installed"
-lab_wait 3000 eval '[ "$(vlab_arp_owner "$VIP")" = "$S_MAC" ]'
+lab_wait 3000 eval '[ "$(vlab_owners "$VIP" 0)" = "$S_MAC" ]'
 tap_ok $? "B: ... and it answers ARP for the VIP"
 
 # ---------------------------------------------------------------- C
@@ -187,7 +187,7 @@ cp "$T/good.conf" "$R/run/vt/vipd.conf"
 # ---------------------------------------------------------------- D
 sb kill -STOP "$M"
 t0=$(lab_now_ms)
-lab_wait 4000 vlab_state_is n1 leader
+lab_wait 4000 vlab_gf_is n1 state leader
 tap_ok $? "D: vipd stopped (SIGSTOP): n1 takes over"
 new_pid() { p=$(sprop MainPID) && [ "$p" != 0 ] && [ "$p" != "$M" ]; }
 lab_wait 12000 new_pid
@@ -202,7 +202,7 @@ tap_ok $? "D: ... which becomes active"
 tap_ge "$(sprop NRestarts)" 1 "D: NRestarts counts it"
 lab_wait 6000 s_state_is leader
 tap_ok $? "D: the restarted vipd leads again"
-lab_wait 3000 vlab_state_is n1 backup
+lab_wait 3000 vlab_gf_is n1 state backup
 tap_ok $? "D: ... and n1 is backup"
 
 # ---------------------------------------------------------------- E
@@ -213,7 +213,7 @@ t1=$(lab_now_ms)
 tap_is "$rc" 0 "E: systemctl stop succeeds"
 tap_ok "$([ $((t1 - t0)) -le 3000 ] && echo 0 || echo 1)" \
 	"E: ... within the handover bound ($((t1 - t0)) ms; 3 intervals = 1500 ms)"
-lab_wait 1000 vlab_state_is n1 leader
+lab_wait 1000 vlab_gf_is n1 state leader
 tap_ok $? "E: n1 took over"
 tap_match "$(sb journalctl -u vipd.service --no-pager 2>&1)" 'handing over 1 group' \
 	"E: the stopping vipd handed over"
