@@ -141,14 +141,20 @@ on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
 	vipd_el_flush(d);
 }
 
-/* Heartbeats from configured peers fail authentication and none passes:
- * our secret is probably wrong, so we must not claim anything. */
+/*
+ * Heartbeats fail authentication and no peer was ever authenticated since
+ * our start: our secret is probably the wrong one, and leading would make
+ * two leaders, so the groups are in fault (auth).  Once any peer has been
+ * authenticated, failures only count as "not heard": anyone on the LAN can
+ * send wrong-key datagrams "from" a peer's address, and a backup that
+ * faulted on them could be held off a dead leader's VIP for as long as the
+ * forgery lasts.
+ */
 static void
 auth_check(struct vipd *d, uint64_t now)
 {
-	uint64_t dead = dead_interval(d);
-	bool bad = d->auth_fail_at != 0 && now - d->auth_fail_at < dead &&
-	           (d->auth_ok_at == 0 || now - d->auth_ok_at > dead);
+	bool bad = !d->auth_ok_ever && d->auth_fail_at != 0 &&
+	           now - d->auth_fail_at < dead_interval(d);
 	size_t i;
 
 	for (i = 0; i < d->ngroups; i++) {

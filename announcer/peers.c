@@ -125,6 +125,46 @@ peers_addr_of(const struct vipd *d, const char *id, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * A datagram from a peer's address failed authentication: another secret
+ * on that node, or a forgery (anyone on the LAN can send "from" a peer's
+ * address).  It counts as not heard; the diagnosis is status's
+ * peers[].auth_failing and one log line per episode.  (auth_check in
+ * daemon.c faults groups only on a node that never authenticated anyone.)
+ */
+static void
+auth_failed(struct vipd *d, struct peer_addr *p)
+{
+	uint64_t now = ev_now(d->loop);
+	char a[NET_ADDR_STRLEN];
+
+	if (!peers_auth_failing(d, p, now))
+		log_warnx("peer %s: heartbeats fail authentication (another "
+		          "cluster.secret_file there, or forged): not heard",
+		          net_addr_str(&p->addr, a, sizeof(a)));
+	p->auth_fail_at = now;
+}
+
+bool
+peers_auth_failing(const struct vipd *d, const struct peer_addr *p,
+                   uint64_t now)
+{
+	uint64_t dead = (uint64_t)d->cfg->interval_ms * d->cfg->dead_after;
+
+	return p->auth_fail_at != 0 && now - p->auth_fail_at < dead;
+}
+
+const struct peer_addr *
+peers_by_id(const struct vipd *d, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < d->npeers; i++)
+		if (strcmp(d->peers[i].id, id) == 0)
+			return &d->peers[i];
+	return NULL;
+}
+
 static void
 handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
                 const struct net_addr *src)
@@ -149,15 +189,16 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
 	if (v != EL_OK) {
 		d->hb_rejected[v]++;
-		/* A vipd datagram from a peer address (or, in multicast-only
-		 * mode, from anyone) that fails authentication: maybe our
-		 * secret is the wrong one (see auth_check in daemon.c). */
-		if (v == EL_REJ_HMAC)
+		if (v == EL_REJ_HMAC) {
+			/* From a peer address (or, multicast-only, anyone). */
 			d->auth_fail_at = ev_now(d->loop);
+			if (p != NULL)
+				auth_failed(d, p);
+		}
 		return;
 	}
 	d->ctr[CTL_DC_HB_RECEIVED]++;
-	d->auth_ok_at = ev_now(d->loop);
+	d->auth_ok_ever = true;
 	if (p != NULL) {
 		if (strcmp(p->id, msg->node) != 0)
 			snprintf(p->id, sizeof(p->id), "%s", msg->node);

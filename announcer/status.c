@@ -72,27 +72,35 @@ status_peers(struct vipd *d)
 	size_t i, k;
 	char a[NET_ADDR_STRLEN];
 
-	for (i = 0; arr != NULL && i < n; i++)
+	for (i = 0; arr != NULL && i < n; i++) {
+		const struct peer_addr *p = peers_by_id(d, pi[i].id);
+
 		arr = push(
 		    arr,
 		    json_pack(
-		        "{s:o,s:o,s:b,s:o,s:o}", "id", ctl_json_str(pi[i].id),
-		        "address",
+		        "{s:o,s:o,s:b,s:o,s:o,s:b}", "id",
+		        ctl_json_str(pi[i].id), "address",
 		        ctl_json_str(peers_addr_of(d, pi[i].id, a, sizeof(a))),
 		        "alive", pi[i].alive, "last_seen_ms",
 		        ctl_json_uint(now >= pi[i].last_seen_ms
 		                          ? now - pi[i].last_seen_ms
 		                          : 0),
-		        "interval_ms", ctl_json_uint(pi[i].interval_ms)));
+		        "interval_ms", ctl_json_uint(pi[i].interval_ms),
+		        "auth_failing",
+		        (int)(p != NULL && peers_auth_failing(d, p, now))));
+	}
 	/* Configured peers never heard from. */
 	for (k = 0; arr != NULL && k < d->npeers; k++) {
 		if (d->peers[k].id[0] != '\0')
 			continue;
 		arr = push(
-		    arr, json_pack("{s:s,s:o,s:b,s:n,s:n}", "id", "", "address",
-		                   ctl_json_str(net_addr_str(&d->peers[k].addr,
-		                                             a, sizeof(a))),
-		                   "alive", 0, "last_seen_ms", "interval_ms"));
+		    arr,
+		    json_pack("{s:s,s:o,s:b,s:n,s:n,s:b}", "id", "", "address",
+		              ctl_json_str(net_addr_str(&d->peers[k].addr, a,
+		                                        sizeof(a))),
+		              "alive", 0, "last_seen_ms", "interval_ms",
+		              "auth_failing",
+		              (int)peers_auth_failing(d, &d->peers[k], now)));
 	}
 	return arr;
 }

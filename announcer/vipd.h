@@ -74,7 +74,7 @@ enum group_fault {
 	GF_LINK_DOWN,    /* no carrier */
 	GF_NETLINK,      /* routing setup failed (table in use, ...) */
 	GF_L2,           /* capture/injection could not be opened */
-	GF_AUTH,         /* peers' heartbeats fail authentication */
+	GF_AUTH,         /* no peer ever authenticated, and some fail */
 };
 
 struct vgroup {
@@ -123,6 +123,7 @@ struct peer_addr {
 	struct udp_sock *tx; /* sends to this peer only (udp_sock_new_tx) */
 	struct ev_io tx_io;  /* its ICMP errors */
 	struct vipd *d;
+	uint64_t auth_fail_at; /* now_ms of its last datagram failing HMAC */
 };
 
 struct vipd_opts {
@@ -143,14 +144,14 @@ struct vipd {
 
 	struct rtnl *nl;
 	struct ev_io nl_io;
+	uint64_t auth_fail_at; /* last HMAC failure from a peer address */
+	bool auth_ok_ever;     /* a heartbeat was accepted since our start */
 	struct udp_sock *udp;
 	struct ev_io udp_io;
 	struct el_cluster *el;
 	struct ev_timer hb_timer; /* heartbeat, every interval */
 	struct ev_timer el_timer; /* the election's next deadline */
 	struct ev_timer reconcile_timer;
-	uint64_t auth_fail_at; /* last HMAC failure from a peer address */
-	uint64_t auth_ok_at;   /* last accepted heartbeat */
 
 	struct vgroup **groups; /* by election index; NULL = removed */
 	size_t ngroups;
@@ -214,6 +215,12 @@ int peers_open(struct vipd *d, char *err, size_t errlen);
 void peers_close(struct vipd *d);
 /* Build and send our STATE messages to every peer now. */
 void peers_send(struct vipd *d);
+/* A datagram from p's address failed authentication within the last dead
+ * interval (another secret there, or a forgery): a diagnosis only. */
+bool peers_auth_failing(const struct vipd *d, const struct peer_addr *p,
+                        uint64_t now);
+/* The configured peer last heard as node id, or NULL. */
+const struct peer_addr *peers_by_id(const struct vipd *d, const char *id);
 /* The address a peer id was last heard from, "-" if unknown. */
 const char *peers_addr_of(const struct vipd *d, const char *id, char *buf,
                           size_t len);

@@ -70,7 +70,9 @@ tap_is "$(vlab_json n1 '[.peers[] | select(.id == "n3")] | length')" 0 \
 	"wrong secret: n1 knows no peer n3"
 tap_ok "$([ "$(vlab_gf n3 state)" != leader ] && echo 0)" \
 	"wrong secret: n3 does not become leader ($(vlab_gf n3 state), answering $(vlab_gf n3 answering))"
-tap_is "$(vlab_gf n3 fault)" auth "wrong secret: n3's group is in fault \"auth\""
+tap_is "$(vlab_gf n3 fault)" auth "wrong secret: n3's group is in fault \"auth\" (it never authenticated anyone)"
+tap_is "$(vlab_json n3 '[.peers[] | select(.auth_failing)] | length')" 2 \
+	"wrong secret: n3's status says n1's and n2's addresses fail authentication"
 tap_ok "$([ "$(vlab_json n3 '.groups[0].conflicts | length')" -ge 1 ] && echo 0)" \
 	"wrong secret: n3 shows the VIP's conflict with n1 in status"
 vlab_stop_ok n3 "wrong secret: n3 exits 0 on SIGTERM"

@@ -213,7 +213,7 @@ keys_are() {
 keys_are "$J1" . "status" ok version node pid uptime_ms epoch config \
 	interval_ms dead_after stopping peers groups
 keys_are "$J1" '.peers[0]' "status peers[]" id address alive last_seen_ms \
-	interval_ms
+	interval_ms auth_failing
 keys_are "$J1" '.groups[0]' "status groups[]" name interface state leader \
 	priority configured_priority preempt answering fault fault_text \
 	link_up in_state_ms transitions last_reason last_reason_text \
