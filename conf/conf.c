@@ -345,9 +345,16 @@ conf_read(struct conf_ctx *x, config_t *cfg)
 		return false;
 	/* libconfig's scanner works on its own copy of text. */
 	ok = config_read_string(cfg, text) != CONFIG_FALSE;
-	if (!ok)
+	if (!ok) {
 		conf_err_file(x, config_error_line(cfg), "syntax error: %s",
 		              config_error_text(cfg));
+		/* The commonest mistake: a keepalived file given to vipd. */
+		if (strstr(text, "vrrp_instance") != NULL ||
+		    strstr(text, "virtual_ipaddress") != NULL)
+			conf_err_file(x, 0,
+			              "this looks like a keepalived.conf; "
+			              "vipd's syntax is in vipd.conf(5)");
+	}
 	free(text);
 	return ok;
 }
