@@ -1,0 +1,281 @@
+/*
+ * The reload's diff (announcer/reload.c) without root: the real reload code
+ * and config parser against files in a temporary directory, with the group,
+ * pin and peer code replaced by fakes that record what reload.c does.
+ * Checks which groups are kept (the same object: state and leadership
+ * survive), re-created, removed and added, the summary, and that a broken
+ * file or a restart-only change keeps the running configuration.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "vipd.h"
+
+static unsigned n_new, n_free, n_update, n_pin_down, n_flush;
+
+/* ---- fakes: groups (group.c) */
+struct vgroup *
+group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
+{
+	struct vgroup *g = calloc(1, sizeof(*g));
+	struct el_group_config gc;
+	int idx;
+
+	(void)err, (void)errlen;
+	g->d = d;
+	g->cg = *cg;
+	memset(&gc, 0, sizeof(gc));
+	gc.name = cg->name;
+	gc.priority = (uint8_t)cg->priority;
+	idx = el_cluster_group_add(d->el, &gc, 1000);
+	g->el_idx = (size_t)idx;
+	n_new++;
+	return g;
+}
+void
+group_free(struct vgroup *g)
+{
+	if (g == NULL)
+		return;
+	if (g->el_idx < g->d->ngroups && g->d->groups[g->el_idx] == g)
+		g->d->groups[g->el_idx] = NULL;
+	free(g);
+	n_free++;
+}
+struct vgroup *
+group_find(struct vipd *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i] && strcmp(d->groups[i]->cg.name, name) == 0)
+			return d->groups[i];
+	return NULL;
+}
+void
+group_update_election(struct vgroup *g)
+{
+	(void)g;
+	n_update++;
+}
+
+/* ---- fakes: pin, ports, peers, daemon, systemd, vipd -t */
+void
+pin_group_down(struct pin_group *pg)
+{
+	(void)pg;
+	n_pin_down++;
+}
+void
+pin_route_down(struct pin_group *pg)
+{
+	(void)pg;
+}
+void
+port_refresh_filter(struct port *p)
+{
+	(void)p;
+}
+int
+peers_configure(struct vipd *d, char *err, size_t errlen)
+{
+	(void)d, (void)err, (void)errlen;
+	return 0;
+}
+void
+vipd_el_flush(struct vipd *d)
+{
+	(void)d;
+	n_flush++;
+}
+void
+sdnotify_reloading(struct sdnotify *n)
+{
+	(void)n;
+}
+void
+sdnotify_reloaded(struct sdnotify *n, bool ok)
+{
+	(void)n, (void)ok;
+}
+int
+check_election(const struct conf *cfg, char *err, size_t errlen)
+{
+	(void)cfg, (void)err, (void)errlen;
+	return 0;
+}
+
+/* ---- the rig */
+static char dir[] = "/tmp/vipd-test-reload.XXXXXX";
+static char path[256];
+static struct vipd d;
+
+/* A config with node id, then group specs "name:vip:priority" ... */
+static void
+write_conf(const char *node, const char *const *groups, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	fprintf(f, "node = { id = \"%s\"; priority = 100; };\n", node);
+	fprintf(f, "cluster = { peers = []; };\n");
+	fprintf(f, "control = { socket = \"%s/s\"; };\ngroups = (\n", dir);
+	for (i = 0; i < n; i++) {
+		char name[32], vip[32];
+		unsigned prio;
+
+		sscanf(groups[i], "%31[^:]:%31[^:]:%u", name, vip, &prio);
+		fprintf(f,
+		        "%s{ name = \"%s\"; interface = \"eth1\"; "
+		        "vips = [ \"%s\" ]; priority = %u; }\n",
+		        i ? "," : "", name, vip, prio);
+	}
+	fprintf(f, ");\n");
+	fclose(f);
+}
+
+static void
+rig(void)
+{
+	static const char *const a[] = {"web:10.0.0.100:100",
+	                                "db:10.0.0.101:100"};
+	struct conf_errors errs = {NULL, 0};
+	struct el_config ec = {"n1", 100, 3, true, 0};
+	size_t i;
+	char err[256];
+
+	if (mkdtemp(dir) == NULL) {
+		printf("Bail out! mkdtemp\n");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/vipd.conf", dir);
+	write_conf("n1", a, 2);
+	memset(&d, 0, sizeof(d));
+	d.opts.conf_path = path;
+	d.cfg = conf_load(path, NULL, &errs);
+	if (d.cfg == NULL) {
+		printf("Bail out! %s\n", errs.n ? errs.msg[0] : "conf_load");
+		exit(1);
+	}
+	d.loop = ev_loop_new();
+	d.el = el_cluster_new(&ec, 1, 1000);
+	d.ngroups = d.cfg->ngroups;
+	d.groups = calloc(d.ngroups, sizeof(*d.groups));
+	for (i = 0; i < d.cfg->ngroups; i++)
+		d.groups[i] =
+		    group_new(&d, &d.cfg->groups[i], err, sizeof(err));
+}
+
+static void
+test_diff(void)
+{
+	static const char *const b[] = {
+	    "web:10.0.0.100:150", "db:10.0.0.102:100", "api:10.0.0.103:100"};
+	struct vgroup *web = group_find(&d, "web"), *db = group_find(&d, "db");
+	char msg[256];
+
+	write_conf("n1", b, 3);
+	n_new = n_free = n_update = n_pin_down = 0;
+	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), 0, "reload applies");
+	is_str(msg,
+	       "configuration reloaded: 1 group kept, 1 replaced or removed, "
+	       "2 added",
+	       "the summary counts kept, replaced and added groups");
+	ok(group_find(&d, "web") == web,
+	   "web (same VIPs) is the same object: its state is kept");
+	is_int(group_find(&d, "web")->cg.priority, 150,
+	       "... with the new priority");
+	is_int(n_update, 1, "... and the election told of it");
+	ok(group_find(&d, "db") != NULL && group_find(&d, "db") != db,
+	   "db (VIP changed) is re-created");
+	is_int(n_pin_down, 1, "... after its pin went down");
+	ok(group_find(&d, "api") != NULL, "api is added");
+	is_int(n_new, 2, "two groups made (db again, api)");
+	is_int(n_free, 1, "one freed (the old db)");
+	is_int(d.ctr[CTL_DC_RELOADS], 1, "reloads 1");
+	is_int(d.ctr[CTL_DC_RELOAD_FAILURES], 0, "no failure");
+}
+
+static void
+test_refused(void)
+{
+	static const char *const c[] = {"web:10.0.0.100:150"};
+	struct conf_errors errs = {NULL, 0};
+	const struct conf *before = d.cfg;
+	FILE *f;
+	char msg[512];
+
+	write_conf("n9", c, 1);
+	n_new = n_free = 0;
+	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), -1,
+	       "a new node id is refused");
+	is_str(msg,
+	       "node.id cannot change on reload; restart vipd; keeping the "
+	       "running configuration",
+	       "... saying so");
+	ok(d.cfg == before && n_new == 0 && n_free == 0,
+	   "... and nothing changed");
+	ok(group_find(&d, "api") != NULL, "api still runs");
+
+	f = fopen(path, "w");
+	fprintf(f, "node = { id = \"n1\"; };\ngroups = ( { name = ; } );\n");
+	fclose(f);
+	is_int(vipd_reload(&d, &errs, msg, sizeof(msg)), -1,
+	       "a broken file is refused");
+	ok(errs.n >= 1 && strncmp(errs.msg[0], path, strlen(path)) == 0 &&
+	       strstr(errs.msg[0], ":2: ") != NULL,
+	   "its error names file:line (%s)", errs.n ? errs.msg[0] : "none");
+	ok(strstr(msg, "keeping the running configuration") != NULL,
+	   "the running configuration is kept");
+	ok(d.cfg == before, "... the very same one");
+	is_int(d.ctr[CTL_DC_RELOAD_FAILURES], 2, "reload_failures 2");
+	conf_errors_clear(&errs);
+}
+
+static void
+test_removed(void)
+{
+	static const char *const e[] = {"web:10.0.0.100:150"};
+	char msg[256];
+	size_t i, live = 0;
+
+	write_conf("n1", e, 1);
+	n_new = n_free = 0;
+	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), 0,
+	       "reload with two groups gone");
+	is_str(msg,
+	       "configuration reloaded: 1 group kept, 2 replaced or removed, "
+	       "0 added",
+	       "summary: web kept, db and api removed");
+	for (i = 0; i < d.ngroups; i++)
+		live += d.groups[i] != NULL;
+	ok(live == 1 && group_find(&d, "web") != NULL, "only web is left");
+	is_int(n_free, 2, "db and api freed");
+}
+
+int
+main(void)
+{
+	size_t i;
+
+	log_init(true, 0, "test_reload");
+	rig();
+	test_diff();
+	test_refused();
+	test_removed();
+	for (i = 0; i < d.ngroups; i++)
+		group_free(d.groups[i]);
+	free(d.groups);
+	conf_free(d.cfg);
+	el_cluster_free(d.el);
+	ev_loop_free(d.loop);
+	unlink(path);
+	rmdir(dir);
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
