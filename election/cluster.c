@@ -464,8 +464,15 @@ el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms)
 	for (gi = 0; gi < cl->ngroups; gi++) {
 		struct el_group *g = &cl->groups[gi];
 
+		struct el_view v;
+
 		if ((group != SIZE_MAX && gi != group) || !g->used ||
 		    g->state != EL_ST_LEADER)
+			continue;
+		/* Stopping: a group no live peer can take over is left for the
+		 * caller to release at once, not held for resign_wait. */
+		el_view_get(cl, gi, now_ms, &v);
+		if (group == SIZE_MAX && v.best == NULL)
 			continue;
 		el_set_state(cl, gi, EL_ST_RESIGNING, EL_ACT_NONE, EL_R_RESIGN,
 		             "", 0, now_ms);

@@ -300,7 +300,10 @@ void el_cluster_stalled(struct el_cluster *cl, uint64_t gap_ms,
  * advertises EL_F_RESIGN with priority 0, and releases when it hears a
  * successor or after resign_wait_ms.  A released group does not preempt
  * its successor afterwards (it may take over again if that one fails).
- * Returns the number of groups that started resigning.
+ * With group = SIZE_MAX (the daemon stopping), a group that no live peer
+ * is eligible to take over is skipped: there is nobody to wait for, and
+ * the caller releases it at once.  Returns the number of groups that
+ * started resigning.
  */
 size_t el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms);
 

@@ -58,7 +58,8 @@ ELECTION_NETNS_TESTS = tests/netns/election_basic.sh \
 	tests/netns/election_dataplane.sh tests/netns/election_fault.sh \
 	tests/netns/election_spread.sh tests/netns/election_mcast.sh \
 	tests/netns/election_flap.sh tests/netns/peers_absent.sh \
-	tests/netns/stall_short.sh tests/netns/auth_spoof.sh
+	tests/netns/stall_short.sh tests/netns/auth_spoof.sh \
+	tests/netns/stop_nosuccessor.sh
 TESTS += $(ELECTION_NETNS_TESTS)
 EXTRA_DIST += $(ELECTION_NETNS_TESTS) \
 	tests/netns/election_lib.sh tests/tools/udpreplay.py

@@ -116,6 +116,21 @@ test_timeout_alone(void)
 	   "advertises leader again");
 	el_cluster_free(cl);
 
+	/* Stopping (all groups): with only a faulted peer alive there is no
+	 * successor to wait for, so the group is not held in RESIGNING. */
+	cl = h_me_new(100, true, 0, 1000);
+	el_cluster_tick(cl, 1300);
+	h_say(cl, 1, 0, EL_F_FAULT, 1900);
+	h_pop(cl);
+	is_int(el_cluster_resign(cl, SIZE_MAX, 2000), 0,
+	       "stopping, only a faulted peer alive: nothing resigns");
+	ok(!el_cluster_resigning(cl), "... so the stop need not wait");
+	is_int(h_me_state(cl), EL_ST_LEADER, "... the caller releases it");
+	h_say(cl, 2, 50, 0, 2050);
+	is_int(el_cluster_resign(cl, SIZE_MAX, 2100), 1,
+	       "with an eligible peer alive, the group resigns");
+	el_cluster_free(cl);
+
 	/* Peers that cannot take over (faulted, priority 0) do not count. */
 	cl = h_me_new(100, true, 0, 1000);
 	el_cluster_tick(cl, 1300);
@@ -212,9 +227,9 @@ test_many_groups(void)
 	is_int(el_cluster_resign(cl, 2, 400), 0, "faulted group: nothing");
 	is_int(el_cluster_resign(cl, 3, 400), 0, "removed group: nothing");
 	is_int(el_cluster_resign(cl, 99, 400), 0, "bad index: nothing");
-	is_int(el_cluster_resign(cl, SIZE_MAX, 400), 1,
-	       "all: only the remaining leader (a)");
-	ok(el_cluster_resigning(cl), "resigning");
+	is_int(el_cluster_resign(cl, SIZE_MAX, 400), 0,
+	       "all, no peer alive: the leader (a) has nobody to wait for");
+	ok(el_cluster_resigning(cl), "b is still resigning (by index)");
 	el_cluster_tick(cl, 700);
 	ok(!el_cluster_resigning(cl), "timeouts over");
 	el_cluster_free(cl);
