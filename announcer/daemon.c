@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctlproto.h"
 #include "vipd.h"
 
 /* Reconcile addresses, rules and routes at least this often even when no

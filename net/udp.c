@@ -293,6 +293,20 @@ sock_open(int family, char *err, size_t errlen)
 	return us;
 }
 
+/* Bind us to addr (NULL: the wildcard) and port; 0, or -1 with err. */
+static int
+sock_bind(struct udp_sock *us, const struct net_addr *addr, uint16_t port,
+          char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	to_sockaddr(us->family, addr, port, &ss, &sl);
+	if (bind(us->fd, (struct sockaddr *)&ss, sl) == -1)
+		return fail(err, errlen, "bind");
+	return 0;
+}
+
 struct udp_sock *
 udp_sock_new(const struct net_addr *bind_addr, uint16_t port,
              const struct net_addr *mcast, const char *mcast_if, char *err,
@@ -300,9 +314,7 @@ udp_sock_new(const struct net_addr *bind_addr, uint16_t port,
 {
 	bool has_bind = bind_addr != NULL && bind_addr->family != 0;
 	bool has_mcast = mcast != NULL && mcast->family != 0;
-	struct sockaddr_storage ss;
 	struct udp_sock *us;
-	socklen_t sl;
 
 	us = sock_open(has_bind ? bind_addr->family : AF_INET6, err, errlen);
 	if (us == NULL)
@@ -315,11 +327,9 @@ udp_sock_new(const struct net_addr *bind_addr, uint16_t port,
 	 * the group: bind the wildcard and send from the address. */
 	if (has_bind && has_mcast)
 		us->src = *bind_addr;
-	to_sockaddr(us->family, has_mcast ? NULL : bind_addr, port, &ss, &sl);
-	if (bind(us->fd, (struct sockaddr *)&ss, sl) == -1) {
-		fail(err, errlen, "bind");
+	if (sock_bind(us, has_mcast ? NULL : bind_addr, port, err, errlen) ==
+	    -1)
 		goto fail;
-	}
 	return us;
 fail:
 	udp_sock_free(us);
@@ -331,9 +341,7 @@ udp_sock_new_tx(const struct net_addr *bind_addr, int family, char *err,
                 size_t errlen)
 {
 	bool has_bind = bind_addr != NULL && bind_addr->family != 0;
-	struct sockaddr_storage ss;
 	struct udp_sock *us;
-	socklen_t sl;
 
 	if (has_bind && bind_addr->family != family) {
 		errno = EAFNOSUPPORT;
@@ -345,11 +353,8 @@ udp_sock_new_tx(const struct net_addr *bind_addr, int family, char *err,
 	if (sock_setup(us, true, err, errlen) == -1)
 		goto fail;
 	/* An ephemeral port, from the configured address if there is one. */
-	to_sockaddr(family, has_bind ? bind_addr : NULL, 0, &ss, &sl);
-	if (bind(us->fd, (struct sockaddr *)&ss, sl) == -1) {
-		fail(err, errlen, "bind");
+	if (sock_bind(us, has_bind ? bind_addr : NULL, 0, err, errlen) == -1)
 		goto fail;
-	}
 	return us;
 fail:
 	udp_sock_free(us);
