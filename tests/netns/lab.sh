@@ -21,7 +21,8 @@ TAP_FAILED=0
 # ---- start and clean-up ----------------------------------------------------
 #   lab_need_root [TOOL...]  SKIP the test (exit 0) unless root with ip and
 #                            every TOOL, or when VIPD_TEST_NETNS=0
-#   lab_init PREFIX          start a lab; PREFIX is short and test-specific;
+#   lab_init PREFIX          start a lab; PREFIX is short and test-specific
+#                            (plus $VIPD_LAB_SUFFIX when set);
 #                            makes the temporary directory, installs the trap
 #   lab_tmp                  the lab's private temporary directory
 #   lab_bail MSG...          print "Bail out! MSG" and exit 1 (set-up failed)
@@ -50,11 +51,13 @@ lab_init() {
 	# Called again with the same prefix (a test that needed the temporary
 	# directory before building its lab): the lab stays as it is.
 	if [ -n "$LAB_TMP" ]; then
-		[ "$LAB" = "$1" ] && return 0
+		[ "$LAB" = "$1${VIPD_LAB_SUFFIX:-}" ] && return 0
 		echo "lab_init: a lab ($LAB) is already running" >&2
 		return 1
 	fi
-	LAB="$1"
+	# VIPD_LAB_SUFFIX (a few characters) lets two runs of one test share a
+	# machine: every namespace name carries it.
+	LAB="$1${VIPD_LAB_SUFFIX:-}"
 	LAB_MAINPID=$BASHPID
 	LAB_TMP=$(mktemp -d "/tmp/$LAB.XXXXXX")
 	trap lab_cleanup EXIT
