@@ -5,8 +5,9 @@
  * (only tunables such as priority, preemption and GARP timing change);
  * groups that changed are released and re-created; removed groups are
  * released; new ones start as backups.  Settings the running cluster is
- * built on (node id, port, bind, multicast, timing, control socket) need a
- * restart, and a reload that changes them is refused as a whole.
+ * built on (node id, port, bind, multicast, timing, control socket,
+ * metrics.listen) need a restart, and a reload that changes them is
+ * refused as a whole.
  */
 #include "config.h"
 
@@ -43,6 +44,11 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 		what = "control.socket";
 	else if (strcmp(a->user, b->user) != 0)
 		what = "control.user";
+	else if (a->has_metrics != b->has_metrics ||
+	         a->metrics_port != b->metrics_port ||
+	         memcmp(&a->metrics_addr, &b->metrics_addr,
+	                sizeof(a->metrics_addr)))
+		what = "metrics.listen";
 	else if ((a->npeers == 0) != (b->npeers == 0))
 		what = "cluster.peers (between empty and non-empty)";
 	if (what == NULL)

@@ -271,6 +271,7 @@ static const struct conf_key top_keys[] = {
     {"cluster", CK_FN, 0, 0, 0, top_cluster},
     {"control", CK_FN, 0, 0, 0, top_control},
     {"groups", CK_FN, 0, 0, 0, conf_groups_parse},
+    {"metrics", CK_FN, 0, 0, 0, conf_metrics_parse},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
 

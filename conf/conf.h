@@ -124,6 +124,11 @@ struct conf {
 	char socket_group[32]; /* "" = the daemon's own group */
 	char user[32];         /* "" = stay the user vipd started as */
 
+	/* metrics: the Prometheus endpoint, off unless has_metrics */
+	bool has_metrics;
+	struct conf_addr metrics_addr; /* numeric; may be 0.0.0.0 or :: */
+	uint16_t metrics_port;
+
 	struct conf_group *groups;
 	size_t ngroups;
 };

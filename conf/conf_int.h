@@ -121,6 +121,10 @@ void conf_get_addrs(struct conf_ctx *x, const config_setting_t *s,
 /* conf_text.c: the file as libconfig 1.5 should read it, or NULL */
 char *conf_text_load(struct conf_ctx *x);
 
+/* conf_metrics.c: the metrics block (a top-level key's handler) */
+void conf_metrics_parse(struct conf_ctx *x, const config_setting_t *s,
+                        void *obj);
+
 /* conf_group.c */
 void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);

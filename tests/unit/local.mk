@@ -24,6 +24,13 @@ tests_unit_test_conf_golden_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_unit_test_conf_golden_SOURCES = tests/unit/test_conf_golden.c \
 	tests/unit/test_conf_util.h tests/unit/tap.h
 tests_unit_test_conf_golden_LDADD = $(CONF_LIBS)
+# The metrics block (the Prometheus endpoint's address).
+check_PROGRAMS += tests/unit/test_conf_metrics
+TESTS += tests/unit/test_conf_metrics
+tests_unit_test_conf_metrics_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_metrics_SOURCES = tests/unit/test_conf_metrics.c \
+	tests/unit/test_conf_util.h tests/unit/tap.h
+tests_unit_test_conf_metrics_LDADD = $(CONF_LIBS)
 
 # ---- election/
 # Unit tests: each links the election library only.
