@@ -664,6 +664,13 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	if (guard_claim(d, err, errlen) == -1)
 		goto fail;
+	if (cfg->has_metrics) {
+		struct net_addr ma = vipd_addr(&cfg->metrics_addr);
+
+		d->prom = promsrv_new(d, &ma, cfg->metrics_port, err, errlen);
+		if (d->prom == NULL)
+			goto fail;
+	}
 	if (opts->pid_file != NULL)
 		sysctl_state_open(d, opts->pid_file);
 	pin_cleanup_stale(d->pin);
@@ -689,6 +696,7 @@ vipd_free(struct vipd *d)
 	if (d == NULL)
 		return;
 	sdnotify_free(d->sdn);
+	promsrv_free(d->prom);
 	ctlsrv_free(d->ctl);
 	for (i = 0; i < d->ngroups; i++)
 		group_free(d->groups[i]);

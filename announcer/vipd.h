@@ -26,6 +26,7 @@
 #include "pin.h"
 
 struct ctlsrv;
+struct promsrv;
 struct sdnotify;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
@@ -168,6 +169,7 @@ struct vipd {
 
 	struct pin *pin;
 	struct ctlsrv *ctl;
+	struct promsrv *prom; /* NULL unless metrics.listen is set */
 	int guard_fd; /* the namespace's instance claim (nsguard_claim) */
 	struct ev_io guard_io;
 	/* Counters of the whole daemon, by enum ctl_daemon_ctr (per-group
@@ -396,5 +398,17 @@ struct ctlsrv *ctlsrv_new(struct vipd *d, const char *path,
                           const char *sock_group, char *err, size_t errlen);
 /* Drop every client, close the socket and remove its file.  NULL: no-op. */
 void ctlsrv_free(struct ctlsrv *c);
+
+/* ---- promsrv.c: the Prometheus endpoint (metrics.listen) */
+/*
+ * Serve GET /metrics over HTTP on addr:port from d's loop (libmicrohttpd
+ * in external epoll mode: no thread, nothing blocks).  Opened by vipd_new,
+ * before privileges are dropped.  NULL with the reason in err (the address
+ * in use, not on this host, ...).
+ */
+struct promsrv *promsrv_new(struct vipd *d, const struct net_addr *addr,
+                            uint16_t port, char *err, size_t errlen);
+/* Drop every client and close the socket.  NULL is a no-op. */
+void promsrv_free(struct promsrv *p);
 
 #endif

@@ -75,8 +75,8 @@ listen_parse(struct conf_ctx *x, const config_setting_t *s, const char *v,
 		return false;
 	}
 	if (!listen_port(colon + 1, &c->metrics_port)) {
-		conf_err(x, s, "'%s': the port must be a number from 1 to 65535",
-		         v);
+		conf_err(x, s,
+		         "'%s': the port must be a number from 1 to 65535", v);
 		return false;
 	}
 	return true;
