@@ -13,6 +13,7 @@
 
 #include "vipd.h"
 
+/* The names are ctlproto's: vipd_group_fault lists them all. */
 const char *
 group_fault_name(enum group_fault f)
 {
@@ -20,17 +21,57 @@ group_fault_name(enum group_fault f)
 	case GF_NONE:
 		return "";
 	case GF_NO_INTERFACE:
-		return "no-interface";
+		return ctl_fault_name(CTL_FAULT_NO_INTERFACE);
 	case GF_LINK_DOWN:
-		return "link-down";
+		return ctl_fault_name(CTL_FAULT_LINK_DOWN);
 	case GF_NETLINK:
-		return "netlink";
+		return ctl_fault_name(CTL_FAULT_NETLINK);
 	case GF_L2:
-		return "capture";
+		return ctl_fault_name(CTL_FAULT_CAPTURE);
 	case GF_AUTH:
-		return "auth";
+		return ctl_fault_name(CTL_FAULT_AUTH);
 	}
 	return "?";
+}
+
+enum ctl_transition
+group_transition_reason(enum el_reason r)
+{
+	switch (r) {
+	case EL_R_SOLO:
+	case EL_R_NO_LEADER:
+		return CTL_TR_STARTUP;
+	case EL_R_LEADER_DEAD:
+	case EL_R_LEADER_UNREACHABLE:
+	case EL_R_LEADER_FAULT:
+	case EL_R_FALLBACK:
+		return CTL_TR_LEADER_LOST;
+	case EL_R_LEADER_RESIGNED:
+	case EL_R_RESIGN:
+	case EL_R_RESIGN_DONE:
+	case EL_R_RESIGN_TIMEOUT:
+		return CTL_TR_HANDOVER;
+	case EL_R_PREEMPT:
+	case EL_R_PREEMPTED:
+		return CTL_TR_PREEMPT;
+	case EL_R_SPLIT_YIELD:
+	case EL_R_SPLIT_WIN:
+	case EL_R_DATAPLANE_YIELD:
+	case EL_R_DATAPLANE_WIN:
+		return CTL_TR_TWO_LEADERS;
+	case EL_R_FAULT:
+		return CTL_TR_FAULT;
+	case EL_R_RECOVERED:
+		return CTL_TR_RECOVERED;
+	case EL_R_STALL:
+	case EL_R_STALL_REASSERT:
+		return CTL_TR_STALL;
+	case EL_R_NONE:
+	case EL_R_PEER_RETURNED:
+	case EL_REASON_MAX:
+		break;
+	}
+	return CTL_TR_OTHER;
 }
 
 struct vgroup *
@@ -362,8 +403,10 @@ group_apply(struct vgroup *g, const struct el_event *ev)
 	else if (ev->action != EL_ACT_NONE || ev->reason != EL_R_NONE)
 		log_info("group %s: %s: %s", g->cg.name, el_state_name(ev->to),
 		         why);
-	if (ev->from != ev->to)
+	if (ev->from != ev->to) {
 		snprintf(g->last_text, sizeof(g->last_text), "%s", why);
+		g->trans[group_transition_reason(ev->reason)]++;
+	}
 	switch (ev->action) {
 	case EL_ACT_TAKEOVER:
 		takeover(g);

@@ -105,8 +105,9 @@ struct vgroup {
 	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
 	bool takeover_pending; /* election said take over during the window */
 
-	uint64_t ctr[CTL_GC_MAX]; /* by enum ctl_group_ctr (ctlproto.h) */
-	char last_text[400];      /* last transition, in words */
+	uint64_t ctr[CTL_GC_MAX];   /* by enum ctl_group_ctr (ctlproto.h) */
+	uint64_t trans[CTL_TR_MAX]; /* state changes, by enum ctl_transition */
+	char last_text[400];        /* last transition, in words */
 };
 
 /* A VIP given up to a foreign owner: neither bound, announced nor answered. */
@@ -250,6 +251,8 @@ void group_update_election(struct vgroup *g);
 void group_log_summary(const struct vgroup *g);
 /* The fault's name in status output ("" for GF_NONE); static storage. */
 const char *group_fault_name(enum group_fault f);
+/* The metrics' reason for a state change the election made for r. */
+enum ctl_transition group_transition_reason(enum el_reason r);
 /* The group of that name, or NULL. */
 struct vgroup *group_find(struct vipd *d, const char *name);
 /* What the pin needs of cg: pointers into cg, and vips (cg's VIPs

@@ -140,6 +140,58 @@ const char *ctl_state_name(enum ctl_state s);
  */
 int ctl_state_find(const char *name);
 
+/* ---------------------------------------------------------- fault names */
+
+/*
+ * X(ID, name): why a group is in fault on a node, as "fault" in answers
+ * ("" when it is not) and as the reason label of vipd_group_fault; this
+ * order is the order of its series.
+ */
+#define CTL_FAULTS(X)                                                          \
+	X(NO_INTERFACE, "no-interface")                                        \
+	X(LINK_DOWN, "link-down")                                              \
+	X(NETLINK, "netlink")                                                  \
+	X(CAPTURE, "capture")                                                  \
+	X(AUTH, "auth")
+
+#define CTL_FAULT_ENUM_(id, name) CTL_FAULT_##id,
+enum ctl_fault { CTL_FAULTS(CTL_FAULT_ENUM_) CTL_FAULT_MAX };
+#undef CTL_FAULT_ENUM_
+
+/* The name of fault f, a static string; "" when f is not a fault. */
+const char *ctl_fault_name(enum ctl_fault f);
+
+/* ------------------------------------------------- transition reasons */
+
+/*
+ * X(ID, name): the few reasons a group's state changes for, as the keys
+ * of "transitions_by_reason" in the metrics answer and the reason label
+ * of vipd_transitions_total.  A small fixed set (the daemon folds the
+ * election's finer reasons into it), so that the series stay few:
+ * startup (alone, or nobody led at start-up), leader_lost (the leader
+ * died, faulted or went mute), handover (a graceful release, ours or
+ * theirs), preempt (a higher priority took its place), two_leaders (two
+ * leaders met: one yields), fault (this node became ineligible),
+ * recovered (eligible again), stall (our loop stalled, and after), other.
+ */
+#define CTL_TRANSITIONS(X)                                                     \
+	X(STARTUP, "startup")                                                  \
+	X(LEADER_LOST, "leader_lost")                                          \
+	X(HANDOVER, "handover")                                                \
+	X(PREEMPT, "preempt")                                                  \
+	X(TWO_LEADERS, "two_leaders")                                          \
+	X(FAULT, "fault")                                                      \
+	X(RECOVERED, "recovered")                                              \
+	X(STALL, "stall")                                                      \
+	X(OTHER, "other")
+
+#define CTL_TR_ENUM_(id, name) CTL_TR_##id,
+enum ctl_transition { CTL_TRANSITIONS(CTL_TR_ENUM_) CTL_TR_MAX };
+#undef CTL_TR_ENUM_
+
+/* The name of transition reason t, a static string; "" when t is not one. */
+const char *ctl_transition_name(enum ctl_transition t);
+
 /* ------------------------------------------------------------- counters */
 
 /* struct ctl_counter.flags */

@@ -247,10 +247,15 @@ vlab_ctl n1 metrics --json >"$M1"
 tap_is "$?" 0 "metrics --json exits 0"
 jq -e . "$M1" >/dev/null
 tap_ok $? "metrics --json parses"
-keys_are "$M1" . "metrics" ok node groups heartbeats peer_unreachable \
-	netlink_errors reconciled stalls reloads reload_failures capture
-keys_are "$M1" '.groups[0]' "metrics groups[]" name state transitions \
-	arp_answered ndp_answered announcements conflicts peer_claims
+keys_are "$M1" . "metrics" ok version node interval_ms peers groups \
+	heartbeats peer_unreachable netlink_errors reconciled stalls reloads \
+	reload_failures capture
+keys_are "$M1" '.groups[0]' "metrics groups[]" name state fault answering \
+	transitions transitions_by_reason arp_answered ndp_answered \
+	announcements conflicts peer_claims
+keys_are "$M1" '.groups[0].transitions_by_reason' \
+	"metrics groups[].transitions_by_reason" startup leader_lost handover \
+	preempt two_leaders fault recovered stall other
 keys_are "$M1" '.heartbeats' "metrics heartbeats" sent send_errors \
 	received rejected
 keys_are "$M1" '.capture[0]' "metrics capture[]" interface rx_frames \
@@ -314,7 +319,10 @@ if command -v promtool >/dev/null; then
 	promtool check metrics <"$P1" >/dev/null 2>&1
 	tap_ok $? "metrics: promtool check metrics"
 fi
-for fam in vipd_group_state vipd_transitions_total \
+for fam in vipd_build_info vipd_heartbeat_interval_seconds vipd_peer_up \
+	vipd_peer_last_heard_seconds vipd_peer_heartbeat_interval_seconds \
+	vipd_peer_auth_failing vipd_group_fault vipd_group_answering \
+	vipd_group_state vipd_transitions_total \
 	vipd_arp_requests_answered_total vipd_ndp_requests_answered_total \
 	vipd_announcements_sent_total vipd_conflicts_total \
 	vipd_peer_claims_total vipd_heartbeats_sent_total \
