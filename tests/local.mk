@@ -73,3 +73,9 @@ TESTS += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
 EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
+
+# The Prometheus endpoint (issue 13): three nodes with metrics.listen, HTTP
+# answers, an idle client, and a real Prometheus server scraping them
+# through a failover.
+TESTS += tests/netns/prometheus.sh
+EXTRA_DIST += tests/netns/prometheus.sh

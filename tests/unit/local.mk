@@ -123,6 +123,12 @@ tests_unit_test_ctlproto_LDADD = $(CTLP_LIBS)
 tests_unit_test_ctljson_CPPFLAGS = $(CTLP_TEST_CPPFLAGS)
 tests_unit_test_ctljson_SOURCES = tests/unit/test_ctljson.c tests/unit/tap.h
 tests_unit_test_ctljson_LDADD = $(CTLP_LIBS)
+# The Prometheus text of a metrics answer (promtool when on PATH).
+check_PROGRAMS += tests/unit/test_ctlprom
+TESTS += tests/unit/test_ctlprom
+tests_unit_test_ctlprom_CPPFLAGS = $(CTLP_TEST_CPPFLAGS)
+tests_unit_test_ctlprom_SOURCES = tests/unit/test_ctlprom.c tests/unit/tap.h
+tests_unit_test_ctlprom_LDADD = $(CTLP_LIBS)
 
 # ---- announcer/
 # Unit tests of the daemon's pure parts (no root): they link the one
