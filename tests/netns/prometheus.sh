@@ -4,6 +4,8 @@
 # socket is opened before the privileges are dropped), scraped from the
 # client namespace c1.
 #
+# - metrics.listen: changed, a reload is refused; an address the node
+#   does not have stops the start with the reason;
 # - GET /metrics from c1: 200, Content-Type text/plain; version=0.0.4,
 #   `promtool check metrics` passes, the families are those of `vipctl
 #   metrics` (one formatter); HEAD 200 without a body; another path 404;
@@ -90,6 +92,26 @@ tap_is "$(get n1 /metrics/x)" 404 "GET /metrics/x answers 404"
 tap_is "$(get n1 /metrics -X POST -d x=1)" 405 "POST /metrics answers 405"
 tap_match "$(tr -d '\r' <"$T/h")" '^Allow: GET, HEAD$' "405 names the methods"
 tap_is "$(get n1 /metrics -X DELETE)" 405 "DELETE /metrics answers 405"
+
+# ------------------------------------------------------------ config
+# metrics.listen needs a restart: a reload that changes it is refused.
+cp "$T/n2.conf" "$T/n2.conf.orig"
+sed -i 's/:9431"; };$/:9432"; };/' "$T/n2.conf"
+out=$(vlab_ctl n2 reload 2>&1)
+tap_is "$?" 1 "reload with another metrics.listen is refused"
+tap_match "$out" 'metrics.listen cannot change on reload; restart vipd' \
+	"the refusal names metrics.listen"
+cp "$T/n2.conf.orig" "$T/n2.conf"
+tap_is "$(get n2)" 200 "n2 still serves on its port"
+# An address the node does not have: vipd does not start, and says why.
+vlab_conf c1 "$T/c1.conf" peers=none
+echo "metrics = { listen = \"10.$VLAB_NET.0.99:9431\"; };" >>"$T/c1.conf"
+lab_exec c1 timeout 10 "$VIPD" -f -c "$T/c1.conf" >"$T/c1.out" 2>&1
+tap_is "$?" 1 "a listen address not on the node: vipd exits 1"
+sed 's/^/#   /' "$T/c1.out"
+tap_match "$(cat "$T/c1.out")" \
+	"metrics.listen 10.$VLAB_NET.0.99:9431: .*(assign|bind)" \
+	"the error names metrics.listen and the bind failure"
 
 # ------------------------------------------------------------ an idle client
 # It connects and never sends; it prints how long until the daemon hung up.
