@@ -320,6 +320,44 @@ test_faults(void)
 	unrig(g);
 }
 
+/* State changes counted by reason (vipd_transitions_total), not the
+ * events that leave the state as it was; the fault names are ctlproto's. */
+static void
+test_transition_counts(void)
+{
+	struct vgroup *g = rig(true);
+	struct el_event ev;
+	int r;
+
+	g->probe_until = 0;
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER,
+	           EL_R_LEADER_UNREACHABLE, "n2");
+	group_apply(g, &ev);
+	ev = event(EL_ST_LEADER, EL_ST_LEADER, EL_ACT_REANNOUNCE,
+	           EL_R_SPLIT_WIN, "n3");
+	group_apply(g, &ev);
+	ev = event(EL_ST_LEADER, EL_ST_BACKUP, EL_ACT_RELEASE, EL_R_PREEMPTED,
+	           "n2");
+	group_apply(g, &ev);
+	is_int(g->trans[CTL_TR_LEADER_LOST], 1,
+	       "leader unreachable: leader_lost");
+	is_int(g->trans[CTL_TR_PREEMPT], 1, "preempted: preempt");
+	is_int(g->trans[CTL_TR_TWO_LEADERS], 0,
+	       "a re-announce in the same state is not a transition");
+	for (r = 0; r < EL_REASON_MAX; r++)
+		if (group_transition_reason(r) >= CTL_TR_MAX)
+			break;
+	is_int(r, EL_REASON_MAX, "every election reason folds into the set");
+	is_int(group_transition_reason(EL_R_STALL_REASSERT), CTL_TR_STALL,
+	       "stall reassert: stall");
+	is_int(group_transition_reason(EL_R_NO_LEADER), CTL_TR_STARTUP,
+	       "no leader at start-up: startup");
+	is_str(group_fault_name(GF_L2), ctl_fault_name(CTL_FAULT_CAPTURE),
+	       "fault names are ctlproto's");
+	is_str(group_fault_name(GF_NONE), "", "no fault: \"\"");
+	unrig(g);
+}
+
 int
 main(void)
 {
@@ -327,6 +365,7 @@ main(void)
 	test_takeover_release();
 	test_probe_deferral();
 	test_faults();
+	test_transition_counts();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }
