@@ -183,6 +183,7 @@ lab_wait 30000 promq_is 'sum(up{job="vipd"})' "$VALUE" 3
 tap_ok $? "Prometheus scrapes the three nodes (up = 1 for each)"
 lab_wait 5000 promq_is "$LEADERS" "$INSTANCES" "$(target n1)"
 tap_ok $? "Prometheus API: n1 leads ($(promq "$LEADERS" "$INSTANCES"))"
+echo "# Prometheus: longest scrape $(promq 'max(scrape_duration_seconds{job="vipd"})' "$VALUE") s, $(promq 'max(scrape_samples_scraped{job="vipd"})' "$VALUE") samples per node"
 lost0=$(promq "$LOST" "$VALUE")
 tap_is "$lost0" 0 "Prometheus API: n2 has no leader_lost transition yet"
 
