@@ -1,8 +1,8 @@
 #!/bin/bash
 # The Prometheus endpoint (issue 13): three vipd nodes, each with
-# metrics.listen on its LAN address (n3 on port 943 and run as nobody: the
-# socket is opened before the privileges are dropped), scraped from the
-# client namespace c1.
+# metrics.listen on its LAN address (n2 on its IPv6 address; n3 on port
+# 943 and run as nobody: the socket is opened before the privileges are
+# dropped), scraped from the client namespace c1.
 #
 # - metrics.listen: changed, a reload is refused; an address the node
 #   does not have stops the start with the reason;
@@ -31,9 +31,12 @@ VLAB_NET=67
 vlab_begin "pm$$" 3 curl python3 promtool prometheus
 
 NOBODY_UID=$(id -u nobody 2>/dev/null) || lab_bail "no user nobody"
+# n2 listens on IPv6 (the bracketed form), n3 on a port below 1024.
+declare -A HOST=([n1]="$(vlab_ip n1)" [n2]="[fd00:$VLAB_NET::2]"
+	[n3]="$(vlab_ip n3)")
 declare -A PORT=([n1]=9431 [n2]=9431 [n3]=943)
-url() { echo "http://$(vlab_ip "$1"):${PORT[$1]}${2:-/metrics}"; }
-target() { echo "$(vlab_ip "$1"):${PORT[$1]}"; }
+target() { echo "${HOST[$1]}:${PORT[$1]}"; }
+url() { echo "http://$(target "$1")${2:-/metrics}"; }
 
 # n3 runs as nobody: the lab's 0700 directory opened to it, its secret its
 # own.  Its socket and pid file stay where vlab_ctl finds them.
@@ -61,7 +64,7 @@ tap_is "$(awk '$1 == "Uid:" { print $3 }' "/proc/${VLAB_PIDS[n3]}/status")" \
 get() {
 	local node="$1" path="${2:-/metrics}"
 	shift 2 2>/dev/null || shift
-	lab_exec c1 curl -sS --max-time 3 -D "$T/h" -o "$T/b" \
+	lab_exec c1 curl -g -sS --max-time 3 -D "$T/h" -o "$T/b" \
 		-w '%{http_code}' "$@" "$(url "$node" "$path")"
 }
 for n in n1 n2 n3; do
