@@ -89,14 +89,17 @@ ev_rules(struct dr_finding *fd, const struct dr_facts *f,
  * Whether replies from v would leave another interface than the group's
  * when this node answers for it.  A lookup made from a stand-in source
  * (the VIP is not on this node) says nothing when vipd will pin the route
- * at takeover: then the pin decides.
+ * at takeover: then the pin decides.  Nothing is said while the group's
+ * interface is missing (link-down says it).
  */
 static bool
-reply_path_wrong(const struct dr_group *g, const struct dr_vip *v)
+reply_path_wrong(const struct dr_facts *f, const struct dr_group *g,
+                 const struct dr_vip *v)
 {
 	const struct dr_lookup *l = &v->remote;
 
-	if (!l->done)
+	/* Without its interface the group has a worse problem (link-down). */
+	if (!l->done || dr_iface_find(f, g->cg->interface) == NULL)
 		return false;
 	if (!l->src_is_vip && g->cg->route.pin != CONF_ROUTE_OFF)
 		return false;
@@ -144,7 +147,7 @@ dr_check_reply_path(const struct dr_facts *f, const struct dr_group *g,
 	for (i = 0; i < g->nvips; i++) {
 		const struct dr_vip *v = &g->vips[i];
 
-		if (!reply_path_wrong(g, v))
+		if (!reply_path_wrong(f, g, v))
 			continue;
 		dr_addr_str(&v->addr, a, sizeof(a));
 		if ((fd = ADD(out, DR_C_REPLY_PATH, g, "%s", a)) == NULL)
@@ -188,7 +191,7 @@ dr_check_rp_filter(const struct dr_facts *f, const struct dr_group *g,
 	for (i = 0; i < g->nvips; i++) {
 		const struct dr_vip *v = &g->vips[i];
 
-		if (v->addr.family != AF_INET || !reply_path_wrong(g, v))
+		if (v->addr.family != AF_INET || !reply_path_wrong(f, g, v))
 			continue;
 		dr_addr_str(&v->addr, a, sizeof(a));
 		if ((fd = ADD(out, DR_C_RP_FILTER, g, "%s", a)) == NULL)

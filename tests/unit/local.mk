@@ -144,3 +144,13 @@ tests_unit_test_reload_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_reload_SOURCES = tests/unit/test_reload.c tests/unit/tap.h \
 	announcer/reload.c
 tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+
+# ---- doctor/
+# The checks of vipctl doctor on recorded facts (no root, no netlink).
+check_PROGRAMS += tests/unit/test_doctor
+TESTS += tests/unit/test_doctor
+tests_unit_test_doctor_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/doctor \
+	-I$(srcdir)/conf -I$(srcdir)/tests/unit $(JANSSON_CFLAGS)
+tests_unit_test_doctor_SOURCES = tests/unit/test_doctor.c tests/unit/tap.h
+tests_unit_test_doctor_LDADD = $(DOCTOR_LIBS) $(CTLP_LIBS) $(CONF_LIBS) \
+	$(NET_LIBS)
