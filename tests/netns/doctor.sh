@@ -76,7 +76,7 @@ peer_alive() {
 # --- the healthy cluster ----------------------------------------------------
 conf n1
 conf n2
-vlab_start n1 && vlab_start n2 || lab_bail "vipd did not start"
+{ vlab_start n1 && vlab_start n2; } || lab_bail "vipd did not start"
 leading && lab_wait 5000 peer_alive 192.168.121.12
 tap_ok $? "healthy: n1 leads and hears n2 over eth0"
 expect n1 "" 0 "healthy: doctor on the leader finds nothing, exit 0"
