@@ -112,7 +112,10 @@ lab_exec n1 sysctl -qw net.ipv4.conf.all.rp_filter=2 \
 	net.ipv4.conf.eth1.rp_filter=2 >/dev/null
 expect n1 "reply-path" 1 "rp_filter loose again: rp-filter gone"
 
-restart n1
+# The fix doctor gave, applied as it says: the route key, then a reload.
+conf n1
+vlab_ctl n1 reload >/dev/null
+tap_ok $? "the fix: route = { pin = \"leader\"; ... } and vipctl reload"
 leading
 expect n1 "" 0 "pin back on: nothing found"
 
