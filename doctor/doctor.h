@@ -117,6 +117,10 @@ struct dr_peer {
 	bool heard;           /* a heartbeat was ever accepted */
 	int64_t last_seen_ms; /* -1 never */
 	bool auth_failing;
+	/* The kernel's neighbour entry for an on-link peer, as `ip neigh`
+	 * names it ("reachable", "stale", "failed" ...); "" when the peer is
+	 * behind a gateway or has no entry. */
+	char neigh[16];
 };
 
 struct dr_facts {
@@ -166,8 +170,12 @@ enum dr_severity { DR_ERROR, DR_WARNING, DR_ADVICE };
 	  "the daemon holds the group in fault")                               \
 	X(PEER_AUTH, "peer-auth", DR_ERROR,                                    \
 	  "a peer's heartbeats arrive but fail authentication")                \
+	X(PEER_DOWN, "peer-down", DR_ERROR,                                    \
+	  "a peer is not heard and its address does not answer ARP/NDP")       \
+	X(HB_DROPPED, "hb-dropped", DR_ERROR,                                  \
+	  "a peer's address answers ARP/NDP but no heartbeat arrives")         \
 	X(PEER_SILENT, "peer-silent", DR_ERROR,                                \
-	  "a configured peer is not heard")                                    \
+	  "a configured peer is not heard (down or dropped: not told)")        \
 	X(FOREIGN_OWNER, "foreign-owner", DR_ERROR,                            \
 	  "a host that is not a vipd peer answers for a VIP")                  \
 	X(HB_SHARED_PATH, "hb-shared-path", DR_ADVICE,                         \

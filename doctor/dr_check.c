@@ -551,6 +551,71 @@ dr_check_foreign_owner(const struct dr_facts *f, const struct dr_group *g,
 	return n;
 }
 
+/* Not heard: down (its address does not answer ARP/NDP), heartbeats
+ * dropped (it answers), or not told (behind a gateway, no entry). */
+static int
+silent_peer(const struct dr_facts *f, const struct dr_peer *p, const char *a,
+            struct dr_findings *out)
+{
+	bool down = strcmp(p->neigh, "failed") == 0 ||
+	            strcmp(p->neigh, "incomplete") == 0;
+	enum dr_code code = p->neigh[0] == '\0' ? DR_C_PEER_SILENT
+	                    : down              ? DR_C_PEER_DOWN
+	                                        : DR_C_HB_DROPPED;
+	struct dr_finding *fd = dr_findings_add(out, code, "", "%s", a);
+	const char *who = p->id;
+
+	if (fd == NULL)
+		return -1;
+	if (code == DR_C_PEER_DOWN)
+		dr_cause(fd,
+		         "No heartbeat from %s%s%s%s, and its address does not "
+		         "answer ARP/NDP: the peer is down or cut off.",
+		         a, who[0] ? " (" : "", who, who[0] ? ")" : "");
+	else if (code == DR_C_HB_DROPPED)
+		dr_cause(fd,
+		         "%s%s%s%s answers ARP/NDP but no heartbeat arrives "
+		         "from it: dropped on the way (a firewall, "
+		         "cluster.bind, the port) or vipd is not running "
+		         "there.",
+		         a, who[0] ? " (" : "", who, who[0] ? ")" : "");
+	else
+		dr_cause(fd,
+		         "No heartbeat from %s%s%s%s %s: the peer is down, or "
+		         "its heartbeats are dropped on the way (a firewall, "
+		         "cluster.bind, the port).",
+		         a, who[0] ? " (" : "", who, who[0] ? ")" : "",
+		         p->heard ? "for a while" : "was ever heard");
+	if (p->last_seen_ms >= 0)
+		dr_evidence(fd,
+		            "vipctl status: peer %s alive false, last heard "
+		            "%lld ms ago",
+		            a, (long long)p->last_seen_ms);
+	else
+		dr_evidence(fd, "vipctl status: peer %s never heard", a);
+	if (p->neigh[0] != '\0')
+		dr_evidence(fd, "ip neigh show %s dev %s: %s", a, p->path.oif,
+		            p->neigh);
+	if (p->path.done) {
+		char buf[DR_TEXT];
+
+		dr_lookup_str(&p->path, buf, sizeof(buf));
+		dr_evidence(fd, "%s", buf);
+	}
+	if (code == DR_C_PEER_DOWN)
+		dr_fix(fd,
+		       "check that %s is up and plugged in (ping %s from "
+		       "another host)",
+		       a, a);
+	else
+		dr_fix(fd,
+		       "on %s: systemctl status vipd; let UDP port %u through "
+		       "both ways (nft list ruleset); cluster.bind must be an "
+		       "address the peers list",
+		       a, (unsigned)f->cfg->port);
+	return 0;
+}
+
 int
 dr_check_peers(const struct dr_facts *f, struct dr_findings *out)
 {
@@ -588,40 +653,8 @@ dr_check_peers(const struct dr_facts *f, struct dr_findings *out)
 			       "copy the same cluster.secret_file (%s) to "
 			       "every node, then restart vipd on %s",
 			       f->cfg->secret_file, a);
-		} else {
-			if ((fd = dr_findings_add(out, DR_C_PEER_SILENT, "",
-			                          "%s", a)) == NULL)
-				return -1;
-			dr_cause(fd,
-			         "No heartbeat from %s%s%s%s %s: the peer is "
-			         "down, or its heartbeats are dropped on the "
-			         "way (a firewall, cluster.bind, the port).",
-			         a, p->id[0] ? " (" : "", p->id,
-			         p->id[0] ? ")" : "",
-			         p->heard ? "for a while" : "was ever heard");
-			if (p->last_seen_ms >= 0)
-				dr_evidence(
-				    fd,
-				    "vipctl status: peer %s alive false, "
-				    "last heard %lld ms ago",
-				    a, (long long)p->last_seen_ms);
-			else
-				dr_evidence(fd,
-				            "vipctl status: peer %s never "
-				            "heard",
-				            a);
-			if (p->path.done) {
-				char buf[DR_TEXT];
-
-				dr_lookup_str(&p->path, buf, sizeof(buf));
-				dr_evidence(fd, "%s", buf);
-			}
-			dr_fix(fd,
-			       "on %s: systemctl status vipd; let UDP port %u "
-			       "through (nft list ruleset) both ways; "
-			       "cluster.bind must be an address the peers "
-			       "list",
-			       a, (unsigned)f->cfg->port);
+		} else if (silent_peer(f, p, a, out) == -1) {
+			return -1;
 		}
 		n++;
 	}

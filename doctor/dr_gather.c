@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/neighbour.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,48 @@ gather_vips(struct rtnl *nl, struct dr_facts *f, struct dr_group *g)
 	}
 }
 
+static const char *
+nud_name(uint16_t st)
+{
+	if (st & NUD_REACHABLE)
+		return "reachable";
+	if (st & NUD_STALE)
+		return "stale";
+	if (st & NUD_DELAY)
+		return "delay";
+	if (st & NUD_PROBE)
+		return "probe";
+	if (st & NUD_FAILED)
+		return "failed";
+	if (st & NUD_INCOMPLETE)
+		return "incomplete";
+	if (st & NUD_PERMANENT)
+		return "permanent";
+	if (st & NUD_NOARP)
+		return "noarp";
+	return "none";
+}
+
+/*
+ * An on-link peer's neighbour entry.  The daemon sends it a heartbeat
+ * every interval, so the kernel keeps asking ARP/NDP for it: the entry
+ * says whether its address answers, without doctor sending anything.
+ */
+static void
+peer_neigh(struct rtnl *nl, const struct dr_facts *f, struct dr_peer *p)
+{
+	const struct dr_iface *ifc;
+	struct net_addr a;
+	uint16_t st;
+
+	if (!p->path.done || p->path.err != 0 || p->path.has_gw ||
+	    (ifc = dr_iface_find(f, p->path.oif)) == NULL)
+		return;
+	to_net(&p->addr, &a);
+	if (rtnl_neigh_state(nl, ifc->ifindex, &a, &st) == 0)
+		snprintf(p->neigh, sizeof(p->neigh), "%s", nud_name(st));
+}
+
 int
 dr_gather_host(struct dr_facts *f, char *err, size_t errlen)
 {
@@ -281,8 +324,10 @@ dr_gather_host(struct dr_facts *f, char *err, size_t errlen)
 		struct dr_peer *p = &f->peers[i];
 
 		p->own = holder(f, &p->addr, NULL, NULL) != NULL;
-		if (!p->own)
-			lookup(nl, f, &p->path, &p->addr, NULL);
+		if (p->own)
+			continue;
+		lookup(nl, f, &p->path, &p->addr, NULL);
+		peer_neigh(nl, f, p);
 	}
 	rtnl_free(nl);
 	return 0;

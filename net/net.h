@@ -628,6 +628,14 @@ struct rtnl_lookup {
 int rtnl_route_get(struct rtnl *nl, const struct net_addr *dst,
                    const struct net_addr *src, struct rtnl_lookup *out);
 
+/*
+ * The state of the neighbour entry (ARP/NDP) for addr on ifindex (0: any
+ * interface): NUD_REACHABLE, NUD_STALE, NUD_FAILED ... into *state (`ip
+ * neigh show ADDR`).  0, or -1 with errno (ENOENT: no entry).
+ */
+int rtnl_neigh_state(struct rtnl *nl, int ifindex, const struct net_addr *addr,
+                     uint16_t *state);
+
 /* -------------------------------------------------------------- sysctl */
 
 /*

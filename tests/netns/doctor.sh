@@ -73,6 +73,12 @@ peer_alive() {
 	[ "$(vlab_json n1 ".peers[] | select(.address==\"$1\") | .alive")" = true ]
 }
 
+# n1's ARP entries expire fast (before any entry exists: an entry keeps the
+# timer it was made with), so that a cut-off peer's fails within ~3 s.
+lab_exec n1 sysctl -qw net.ipv4.neigh.eth0.base_reachable_time_ms=1000 \
+	net.ipv4.neigh.eth0.delay_first_probe_time=1 \
+	net.ipv4.neigh.eth0.retrans_time_ms=200 >/dev/null
+
 # --- the healthy cluster ----------------------------------------------------
 conf n1
 conf n2
@@ -141,11 +147,29 @@ printf '%s\n' 'table inet drdrop {' \
 	'}' | lab_exec n1 nft -f -
 silent() { ! peer_alive 192.168.121.12; }
 lab_wait 3000 silent
-expect n1 "peer-silent" 1 "heartbeats from n2 dropped: peer-silent"
-tap_is "$(finding peer-silent .subject)" "192.168.121.12" "peer-silent names n2"
+expect n1 "hb-dropped" 1 \
+	"heartbeats from n2 dropped, its address answers ARP: hb-dropped"
+tap_is "$(finding hb-dropped .subject)" "192.168.121.12" "hb-dropped names n2"
+tap_match "$(finding hb-dropped '.evidence | join(" ")')" \
+	"ip neigh show 192\.168\.121\.12 dev eth0: (reachable|stale|delay|probe)" \
+	"hb-dropped: evidence is n1's neighbour entry for n2"
 lab_exec n1 nft delete table inet drdrop
 lab_wait 3000 peer_alive 192.168.121.12
 expect n1 "" 0 "heartbeats let through again: nothing found"
+
+# --- (e) a peer down: n2 stopped and cut off, its address silent --------------
+vlab_stop n2
+lab_unplug n2 eth0
+arp_failed() {
+	ip -n "$LAB-n1" neigh show 192.168.121.12 dev eth0 | grep -Eq 'FAILED|INCOMPLETE'
+}
+lab_wait 10000 arp_failed
+tap_ok $? "n2 cut off: n1's ARP for it fails"
+expect n1 "peer-down" 1 "n2 down, its address silent: peer-down"
+lab_plug n2 eth0
+vlab_start n2 || lab_bail "n2 did not start"
+lab_wait 3000 peer_alive 192.168.121.12
+expect n1 "" 0 "n2 back: nothing found"
 
 # --- (e) a peer whose heartbeats fail authentication -------------------------
 # n2 gets another secret, and its group an interface it lacks (in fault:

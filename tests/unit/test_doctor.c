@@ -355,7 +355,8 @@ test_peers(void)
 	healthy();
 	F.peers[1].alive = false;
 	F.peers[1].last_seen_ms = 5000;
-	is_str(codes(), "peer-silent", "n3 not alive: peer-silent");
+	is_str(codes(), "peer-silent",
+	       "n3 not alive, no neighbour entry: peer-silent");
 	is_str(first() ? first()->subject : "", "192.168.121.13",
 	       "peer-silent names the peer");
 	F.peers[1].auth_failing = true;
@@ -363,6 +364,19 @@ test_peers(void)
 	is_str(codes(), "peer-auth", "auth failing: peer-auth, not silent");
 	ok(first() && strstr(first()->evidence[1], "(hmac) 12"),
 	   "peer-auth: evidence is the hmac counter");
+	F.peers[1].auth_failing = false;
+	snprintf(F.peers[1].neigh, sizeof(F.peers[1].neigh), "failed");
+	is_str(codes(), "peer-down", "not heard, ARP failed: peer-down");
+	ok(first() && strstr(first()->evidence[1],
+	                     "ip neigh show 192.168.121.13 dev eth0: failed"),
+	   "peer-down: evidence is the neighbour entry");
+	snprintf(F.peers[1].neigh, sizeof(F.peers[1].neigh), "reachable");
+	is_str(codes(), "hb-dropped", "not heard, ARP answers: hb-dropped");
+	snprintf(F.peers[1].neigh, sizeof(F.peers[1].neigh), "stale");
+	is_str(codes(), "hb-dropped", "not heard, entry stale: hb-dropped");
+	F.peers[1].alive = true;
+	is_str(codes(), "", "heard again: nothing");
+	F.peers[1].alive = false;
 	F.daemon = false;
 	is_str(codes(), "", "no daemon: no peer finding");
 	healthy();
