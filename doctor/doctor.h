@@ -104,6 +104,9 @@ struct dr_group {
 	bool route_installed;
 	struct dr_conflict conflicts[DR_CONFLICTS];
 	size_t nconflicts;
+	/* An alive peer that says it leads the group too ("" none). */
+	char rival[CONF_ID_MAX];
+	char rival_mac[24];
 };
 
 struct dr_peer {
@@ -178,6 +181,8 @@ enum dr_severity { DR_ERROR, DR_WARNING, DR_ADVICE };
 	  "a configured peer is not heard (down or dropped: not told)")        \
 	X(FOREIGN_OWNER, "foreign-owner", DR_ERROR,                            \
 	  "a host that is not a vipd peer answers for a VIP")                  \
+	X(TWO_LEADERS, "two-leaders", DR_ERROR,                                \
+	  "this node and a peer both lead a group")                            \
 	X(HB_SHARED_PATH, "hb-shared-path", DR_ADVICE,                         \
 	  "heartbeats only cross the group's own interface")
 
@@ -252,6 +257,8 @@ int dr_check_group_fault(const struct dr_facts *f, const struct dr_group *g,
                          struct dr_findings *out);
 int dr_check_foreign_owner(const struct dr_facts *f, const struct dr_group *g,
                            struct dr_findings *out);
+int dr_check_two_leaders(const struct dr_facts *f, const struct dr_group *g,
+                         struct dr_findings *out);
 int dr_check_peers(const struct dr_facts *f, struct dr_findings *out);
 int dr_check_hb_path(const struct dr_facts *f, struct dr_findings *out);
 

@@ -551,6 +551,35 @@ dr_check_foreign_owner(const struct dr_facts *f, const struct dr_group *g,
 	return n;
 }
 
+int
+dr_check_two_leaders(const struct dr_facts *f, const struct dr_group *g,
+                     struct dr_findings *out)
+{
+	struct dr_finding *fd;
+
+	(void)f;
+	if (!g->have_status || strcmp(g->state, "leader") != 0 ||
+	    g->rival[0] == '\0')
+		return 0;
+	if ((fd = ADD(out, DR_C_TWO_LEADERS, g, "%s", g->rival)) == NULL)
+		return -1;
+	dr_cause(fd,
+	         "This node and %s both lead group \"%s\": %s does not "
+	         "hear this node's heartbeats (they are lost one way), so "
+	         "both answer for the VIPs.",
+	         g->rival, g->cg->name, g->rival);
+	dr_evidence(fd,
+	            "vipctl status: group %s state leader; peer %s "
+	            "(MAC %s) alive, state leader",
+	            g->cg->name, g->rival, g->rival_mac);
+	dr_fix(fd,
+	       "on %s: vipctl status (is this node heard?); let UDP "
+	       "port %u in (nft list ruleset); cluster.peers there must "
+	       "list this node's address",
+	       g->rival, (unsigned)f->cfg->port);
+	return 1;
+}
+
 /* Not heard: down (its address does not answer ARP/NDP), heartbeats
  * dropped (it answers), or not told (behind a gateway, no entry). */
 static int
@@ -741,9 +770,11 @@ dr_check_all(const struct dr_facts *f, const char *group,
              struct dr_findings *out)
 {
 	static const group_check checks[] = {
-	    dr_check_link,     dr_check_reply_path,    dr_check_rp_filter,
-	    dr_check_arp_flux, dr_check_vip_elsewhere, dr_check_sysctl_reset,
-	    dr_check_subnets,  dr_check_group_fault,   dr_check_foreign_owner,
+	    dr_check_link,          dr_check_reply_path,
+	    dr_check_rp_filter,     dr_check_arp_flux,
+	    dr_check_vip_elsewhere, dr_check_sysctl_reset,
+	    dr_check_subnets,       dr_check_group_fault,
+	    dr_check_foreign_owner, dr_check_two_leaders,
 	};
 	size_t i, k;
 

@@ -61,6 +61,19 @@ add_group(struct dr_facts *f, const json_t *jg)
 	         ctl_json_get_str(jg, "fault_text", ""));
 	g->route_installed =
 	    ctl_json_get_bool(json_object_get(jg, "route"), "installed", false);
+	g->rival[0] = g->rival_mac[0] = '\0';
+	for (i = 0; i < json_array_size(json_object_get(jg, "peers")); i++) {
+		const json_t *p =
+		    json_array_get(json_object_get(jg, "peers"), i);
+
+		if (!ctl_json_get_bool(p, "alive", false) ||
+		    strcmp(ctl_json_get_str(p, "state", ""), "leader") != 0)
+			continue;
+		snprintf(g->rival, sizeof(g->rival), "%s",
+		         ctl_json_get_str(p, "id", "?"));
+		snprintf(g->rival_mac, sizeof(g->rival_mac), "%s",
+		         ctl_json_get_str(p, "mac", "?"));
+	}
 	g->nconflicts = 0;
 	for (i = 0; i < json_array_size(conf) && g->nconflicts < DR_CONFLICTS;
 	     i++) {

@@ -190,6 +190,21 @@ restart n2
 lab_wait 3000 peer_alive 192.168.121.12
 expect n1 "" 0 "n2 with the cluster's secret: nothing found"
 
+# --- heartbeats lost one way: n2 does not hear n1 ----------------------------
+# (n2 stays a backup: it sees n1 answer on the wire; two-leaders, which needs
+# both, is proved by the unit test only)
+printf '%s\n' 'table inet drdrop {' \
+	' chain in { type filter hook input priority 0; udp dport 7431 drop; }' \
+	'}' | lab_exec n2 nft -f -
+n2_lost() { [ "$(vlab_json n2 '.peers[] | select(.address=="192.168.121.11") | .alive')" = false ]; }
+lab_wait 3000 n2_lost
+expect n2 "hb-dropped" 1 "n2 does not hear n1, whose address answers: hb-dropped on n2"
+expect n1 "" 0 "n1 still hears n2: nothing found on n1"
+lab_exec n2 nft delete table inet drdrop
+n2_hears() { ! n2_lost; }
+lab_wait 3000 n2_hears
+expect n2 "" 0 "n2 hears n1 again: nothing found"
+
 # --- (f) a foreign owner of the VIP -----------------------------------------
 RMAC=$(lab_exec r cat /sys/class/net/eth1/address)
 lab_exec r "$L2GEN" eth1 garp --vip "$VIP" --op 1 >/dev/null

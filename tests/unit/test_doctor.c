@@ -402,6 +402,19 @@ test_foreign_owner(void)
 }
 
 static void
+test_two_leaders(void)
+{
+	healthy();
+	snprintf(G.rival, sizeof(G.rival), "n2");
+	snprintf(G.rival_mac, sizeof(G.rival_mac), "02:00:00:00:00:02");
+	is_str(codes(), "two-leaders", "a peer leads too: two-leaders");
+	ok(first() && strstr(first()->evidence[0], "02:00:00:00:00:02"),
+	   "two-leaders: evidence names the rival's MAC");
+	snprintf(G.state, sizeof(G.state), "backup");
+	is_str(codes(), "", "this node a backup: no two-leaders");
+}
+
+static void
 test_hb_path(void)
 {
 	healthy();
@@ -441,6 +454,8 @@ test_status_and_json(void)
 	    "\"last_seen_ms\":null,\"auth_failing\":false}],\"groups\":["
 	    "{\"name\":\"web\",\"state\":\"fault\",\"fault\":\"no-interface\","
 	    "\"fault_text\":\"eth1 is gone\",\"route\":{\"installed\":false},"
+	    "\"peers\":[{\"id\":\"n2\",\"alive\":true,\"state\":\"leader\","
+	    "\"mac\":\"02:00:00:00:00:02\"}],"
 	    "\"conflicts\":[{\"vip\":\"10.64.0.100\",\"mac\":"
 	    "\"02:00:00:00:00:99\",\"count\":3,\"yielded\":true}]}]}";
 	static const char metrics[] =
@@ -456,6 +471,9 @@ test_status_and_json(void)
 	ok(F.peers[0].auth_failing && F.peers[0].last_seen_ms == 900 &&
 	       !F.peers[1].heard && F.peers[1].known,
 	   "status: peers merged by address");
+	ok(strcmp(G.rival, "n2") == 0 &&
+	       strcmp(G.rival_mac, "02:00:00:00:00:02") == 0,
+	   "status: a group peer that leads is the rival");
 	ok(strcmp(G.state, "fault") == 0 && !G.route_installed &&
 	       G.nconflicts == 1 && G.conflicts[0].count == 3,
 	   "status: group state, pin and conflicts merged");
@@ -490,6 +508,7 @@ main(void)
 	test_group_fault();
 	test_peers();
 	test_foreign_owner();
+	test_two_leaders();
 	test_hb_path();
 	test_order_and_group();
 	test_status_and_json();
