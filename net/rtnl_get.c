@@ -86,8 +86,10 @@ rtnl_route_get(struct rtnl *nl, const struct net_addr *dst,
 	nlh = rtnl_req_start(nl, RTM_GETROUTE, 0);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)dst->family;
-	/* Without it the kernel reports every route as from main. */
-	rtm->rtm_flags = RTM_F_LOOKUP_TABLE;
+	/* Without it IPv4 reports every route as from main; IPv6 reports
+	 * the real table and refuses the flag (EINVAL, strict checking). */
+	if (dst->family == AF_INET)
+		rtm->rtm_flags = RTM_F_LOOKUP_TABLE;
 	rtm->rtm_dst_len = (uint8_t)(alen * 8);
 	mnl_attr_put(nlh, RTA_DST, alen, dst->a);
 	if (src != NULL && src->family != 0) {

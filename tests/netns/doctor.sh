@@ -55,6 +55,9 @@ expect() {
 	shift 4
 	doctor "$n" "$@"
 	tap_is "$CODES (exit $DOC_RC)" "$want (exit $rc)" "$desc"
+	[ "$CODES (exit $DOC_RC)" = "$want (exit $rc)" ] ||
+		echo "$DOC" | jq -c '.findings[] | [.code, .subject, .evidence]' |
+		sed 's/^/#   /'
 }
 
 # finding CODE JQ: jq over the first finding of CODE in $DOC.

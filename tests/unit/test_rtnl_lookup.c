@@ -59,6 +59,27 @@ test_lookup(struct rtnl *nl)
 }
 
 static void
+test_lookup6(struct rtnl *nl)
+{
+	struct net_addr dst = ip("2001:db8::1"), vip = ip("fd00:64::100");
+	struct net_addr gw = ip("fd00:64::254");
+	struct rtnl_lookup r;
+	int eth0 = (int)if_nametoindex("eth0"),
+	    eth1 = (int)if_nametoindex("eth1");
+
+	sh("ip addr add fd00:64::100/128 dev lo");
+	ok(rtnl_route_get(nl, &dst, &vip, &r) == 0 && r.oif == eth0 &&
+	       r.table == 254,
+	   "IPv6: the VIP on lo, no pin: replies leave eth0 (%s)",
+	   rtnl_error(nl));
+	sh("ip -6 rule add from fd00:64::100 lookup 7431 pref 7431 && "
+	   "ip -6 route add default via fd00:64::254 dev eth1 table 7431");
+	ok(rtnl_route_get(nl, &dst, &vip, &r) == 0 && r.oif == eth1 &&
+	       r.table == 7431 && net_addr_eq(&r.gw, &gw),
+	   "IPv6: the pin: via fd00:64::254 on eth1, table 7431");
+}
+
+static void
 test_neigh(struct rtnl *nl)
 {
 	struct net_addr n1 = ip("10.64.0.9"), n2 = ip("10.64.0.8");
@@ -95,7 +116,10 @@ main(void)
 	       "for i in eth0 eth0p eth1 eth1p; do ip link set $i up; done && "
 	       "ip addr add 192.168.121.11/24 dev eth0 && "
 	       "ip addr add 10.64.0.1/24 dev eth1 && "
-	       "ip route add default via 192.168.121.1 dev eth0") != 0) {
+	       "ip addr add fd00:121::11/64 dev eth0 nodad && "
+	       "ip addr add fd00:64::1/64 dev eth1 nodad && "
+	       "ip route add default via 192.168.121.1 dev eth0 && "
+	       "ip -6 route add default via fd00:121::1 dev eth0") != 0) {
 		printf("1..0 # SKIP cannot build the links\n");
 		return 0;
 	}
@@ -104,6 +128,7 @@ main(void)
 	if (nl == NULL)
 		return tap_done();
 	test_lookup(nl);
+	test_lookup6(nl);
 	test_neigh(nl);
 	rtnl_free(nl);
 	return tap_done();
