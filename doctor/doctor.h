@@ -104,6 +104,9 @@ struct dr_group {
 	bool route_installed;
 	struct dr_conflict conflicts[DR_CONFLICTS];
 	size_t nconflicts;
+	/* The neighbour entries (`ip neigh`) of route.gateway and
+	 * route.gateway6 on the group's interface, "" when none. */
+	char gw_neigh[16], gw6_neigh[16];
 	/* An alive peer that says it leads the group too ("" none). */
 	char rival[CONF_ID_MAX];
 	char rival_mac[24];
@@ -167,6 +170,8 @@ enum dr_severity { DR_ERROR, DR_WARNING, DR_ADVICE };
 	  "a VIP is outside every subnet of its interface")                    \
 	X(GATEWAY_SUBNET, "gateway-subnet", DR_ERROR,                          \
 	  "the route gateway is not on the interface's subnet")                \
+	X(GATEWAY_SILENT, "gateway-silent", DR_ERROR,                          \
+	  "the route gateway does not answer ARP/NDP")                         \
 	X(LINK_DOWN, "link-down", DR_ERROR,                                    \
 	  "the group's interface is missing or down")                          \
 	X(GROUP_FAULT, "group-fault", DR_ERROR,                                \
@@ -251,6 +256,8 @@ int dr_check_sysctl_reset(const struct dr_facts *f, const struct dr_group *g,
                           struct dr_findings *out);
 int dr_check_subnets(const struct dr_facts *f, const struct dr_group *g,
                      struct dr_findings *out);
+int dr_check_gateway_silent(const struct dr_facts *f, const struct dr_group *g,
+                            struct dr_findings *out);
 int dr_check_link(const struct dr_facts *f, const struct dr_group *g,
                   struct dr_findings *out);
 int dr_check_group_fault(const struct dr_facts *f, const struct dr_group *g,

@@ -470,6 +470,58 @@ dr_check_subnets(const struct dr_facts *f, const struct dr_group *g,
 	return n;
 }
 
+static int
+gateway_silent(const struct dr_group *g, const struct conf_addr *gw,
+               const char *key, const char *neigh, struct dr_findings *out)
+{
+	struct dr_finding *fd;
+	char a[64];
+
+	if (strcmp(neigh, "failed") != 0 && strcmp(neigh, "incomplete") != 0)
+		return 0;
+	dr_addr_str(gw, a, sizeof(a));
+	if ((fd = ADD(out, DR_C_GATEWAY_SILENT, g, "%s", a)) == NULL)
+		return -1;
+	dr_cause(fd,
+	         "route.%s %s does not answer ARP/NDP on %s: the replies "
+	         "pinned to it are lost.",
+	         key, a, g->cg->interface);
+	dr_evidence(fd, "ip neigh show %s dev %s: %s", a, g->cg->interface,
+	            neigh);
+	dr_fix(fd,
+	       "set route.%s in group \"%s\" to the LAN router's address "
+	       "(ip neigh show dev %s lists the hosts that answer)",
+	       key, g->cg->name, g->cg->interface);
+	return 1;
+}
+
+int
+dr_check_gateway_silent(const struct dr_facts *f, const struct dr_group *g,
+                        struct dr_findings *out)
+{
+	const struct conf_route *rt = &g->cg->route;
+	int n = 0, r;
+
+	(void)f;
+	if (rt->pin == CONF_ROUTE_OFF)
+		return 0;
+	if (rt->has_gateway) {
+		r = gateway_silent(g, &rt->gateway, "gateway", g->gw_neigh,
+		                   out);
+		if (r == -1)
+			return -1;
+		n += r;
+	}
+	if (rt->has_gateway6) {
+		r = gateway_silent(g, &rt->gateway6, "gateway6", g->gw6_neigh,
+		                   out);
+		if (r == -1)
+			return -1;
+		n += r;
+	}
+	return n;
+}
+
 int
 dr_check_link(const struct dr_facts *f, const struct dr_group *g,
               struct dr_findings *out)
@@ -770,11 +822,12 @@ dr_check_all(const struct dr_facts *f, const char *group,
              struct dr_findings *out)
 {
 	static const group_check checks[] = {
-	    dr_check_link,          dr_check_reply_path,
-	    dr_check_rp_filter,     dr_check_arp_flux,
-	    dr_check_vip_elsewhere, dr_check_sysctl_reset,
-	    dr_check_subnets,       dr_check_group_fault,
-	    dr_check_foreign_owner, dr_check_two_leaders,
+	    dr_check_link,           dr_check_reply_path,
+	    dr_check_rp_filter,      dr_check_arp_flux,
+	    dr_check_vip_elsewhere,  dr_check_sysctl_reset,
+	    dr_check_subnets,        dr_check_group_fault,
+	    dr_check_foreign_owner,  dr_check_two_leaders,
+	    dr_check_gateway_silent,
 	};
 	size_t i, k;
 

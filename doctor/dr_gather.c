@@ -302,6 +302,28 @@ peer_neigh(struct rtnl *nl, const struct dr_facts *f, struct dr_peer *p)
 		snprintf(p->neigh, sizeof(p->neigh), "%s", nud_name(st));
 }
 
+/* The gateways' neighbour entries: traffic pinned to a gateway makes
+ * the kernel ask ARP/NDP for it, so the entry says whether it answers. */
+static void
+gateway_neigh(struct rtnl *nl, const struct dr_facts *f, struct dr_group *g)
+{
+	const struct dr_iface *ifc = dr_iface_find(f, g->cg->interface);
+	const struct conf_route *rt = &g->cg->route;
+	struct net_addr a;
+	uint16_t st;
+
+	if (ifc == NULL)
+		return;
+	to_net(&rt->gateway, &a);
+	if (rt->has_gateway && rtnl_neigh_state(nl, ifc->ifindex, &a, &st) == 0)
+		snprintf(g->gw_neigh, sizeof(g->gw_neigh), "%s", nud_name(st));
+	to_net(&rt->gateway6, &a);
+	if (rt->has_gateway6 &&
+	    rtnl_neigh_state(nl, ifc->ifindex, &a, &st) == 0)
+		snprintf(g->gw6_neigh, sizeof(g->gw6_neigh), "%s",
+		         nud_name(st));
+}
+
 int
 dr_gather_host(struct dr_facts *f, char *err, size_t errlen)
 {
@@ -318,8 +340,10 @@ dr_gather_host(struct dr_facts *f, char *err, size_t errlen)
 		return -1;
 	}
 	read_sysctls(f);
-	for (i = 0; i < f->ngroups; i++)
+	for (i = 0; i < f->ngroups; i++) {
 		gather_vips(nl, f, &f->groups[i]);
+		gateway_neigh(nl, f, &f->groups[i]);
+	}
 	for (i = 0; i < f->npeers; i++) {
 		struct dr_peer *p = &f->peers[i];
 

@@ -80,7 +80,8 @@ peer_alive() {
 # timer it was made with), so that a cut-off peer's fails within ~3 s.
 lab_exec n1 sysctl -qw net.ipv4.neigh.eth0.base_reachable_time_ms=1000 \
 	net.ipv4.neigh.eth0.delay_first_probe_time=1 \
-	net.ipv4.neigh.eth0.retrans_time_ms=200 >/dev/null
+	net.ipv4.neigh.eth0.retrans_time_ms=200 \
+	net.ipv4.neigh.eth1.retrans_time_ms=200 >/dev/null
 
 # --- the healthy cluster ----------------------------------------------------
 conf n1
@@ -143,6 +144,25 @@ tap_match "$(finding vip-elsewhere '.fix')" "ip addr del $VIP/32 dev eth0" \
 	"vip-elsewhere: the fix is the ip command"
 lab_exec n1 ip addr del "$VIP/32" dev eth0
 expect n1 "" 0 "the VIP off eth0: nothing found"
+
+# --- (d) a gateway that does not answer ARP ----------------------------------
+# The pin points at 10.x.0.253, where nobody is; a client's ping makes n1
+# send its replies there, and ARP for it fails.
+conf n1
+sed -i "s/gateway = \"$GW\"/gateway = \"10.$VLAB_NET.0.253\"/" "$T/n1.conf"
+vlab_ctl n1 reload >/dev/null
+leading
+lab_exec c1 ping -c 2 -i 0.2 -W 1 "$VIP" >/dev/null 2>&1
+gw_failed() {
+	ip -n "$LAB-n1" neigh show "10.$VLAB_NET.0.253" dev eth1 |
+		grep -Eq 'FAILED|INCOMPLETE'
+}
+lab_wait 5000 gw_failed
+expect n1 "gateway-silent" 1 "the pin's gateway does not answer ARP: gateway-silent"
+conf n1
+vlab_ctl n1 reload >/dev/null
+leading
+expect n1 "" 0 "the router as gateway again: nothing found"
 
 # --- (e) a peer not heard: its heartbeats dropped ---------------------------
 printf '%s\n' 'table inet drdrop {' \

@@ -328,6 +328,22 @@ test_subnets(void)
 }
 
 static void
+test_gateway_silent(void)
+{
+	healthy();
+	snprintf(G.gw_neigh, sizeof(G.gw_neigh), "failed");
+	is_str(codes(), "gateway-silent", "the gateway's ARP failed");
+	ok(first() && strstr(first()->evidence[0],
+	                     "ip neigh show 10.64.0.254 dev eth1: failed"),
+	   "gateway-silent: evidence is the neighbour entry");
+	snprintf(G.gw_neigh, sizeof(G.gw_neigh), "reachable");
+	is_str(codes(), "", "the gateway answers: nothing");
+	snprintf(G.gw_neigh, sizeof(G.gw_neigh), "incomplete");
+	grp.route.pin = CONF_ROUTE_OFF;
+	is_str(codes(), "", "pin off: the gateway is not used");
+}
+
+static void
 test_link(void)
 {
 	healthy();
@@ -504,6 +520,7 @@ main(void)
 	test_vip_elsewhere();
 	test_sysctl_reset();
 	test_subnets();
+	test_gateway_silent();
 	test_link();
 	test_group_fault();
 	test_peers();
