@@ -26,8 +26,8 @@
 
 #include "conf.h"
 
-#define DR_IFACES_MAX   32
-#define DR_ADDRS_MAX    16 /* addresses kept per interface */
+#define DR_IFACES_MAX   1024 /* Kubernetes nodes have a veth per pod */
+#define DR_ADDRS_MAX    16   /* addresses kept per interface */
 #define DR_RULES_MAX    64
 #define DR_VIPS_MAX     16 /* VIPs per group that are looked at */
 #define DR_PEERS_MAX    CONF_PEERS_MAX

@@ -67,15 +67,53 @@ has_group(const struct conf *cfg, const char *name)
 	return false;
 }
 
+/* Gather, check and print; the exit status. */
+static int
+run(struct dr_facts *f, const char *sock, const char *group, bool json)
+{
+	struct dr_findings list = {NULL, 0, 0};
+	json_t *status, *metrics;
+	char err[256];
+	int ex;
+
+	if (dr_gather_host(f, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vipctl: doctor: %s\n", err);
+		return EX_USAGE;
+	}
+	if ((status = ask(sock, CTL_STATUS)) != NULL) {
+		metrics = ask(sock, CTL_METRICS);
+		dr_facts_add_status(f, status, metrics);
+		json_decref(metrics);
+		json_decref(status);
+	}
+	if (dr_check_all(f, group, &list) == -1) {
+		fprintf(stderr, "vipctl: doctor: out of memory\n");
+		dr_findings_clear(&list);
+		return EX_USAGE;
+	}
+	if (json) {
+		json_t *v = dr_findings_json(f, &list);
+		char *line = ctl_json_line(v, NULL);
+
+		if (line != NULL)
+			fputs(line, stdout);
+		free(line);
+		json_decref(v);
+	} else {
+		dr_findings_print(f, &list, stdout);
+	}
+	ex = dr_findings_count(&list, DR_ERROR) > 0 ? EX_FAIL : EX_OK;
+	dr_findings_clear(&list);
+	return ex;
+}
+
 int
 vipctl_doctor(const char *conf_path, const char *sock, int argc, char **argv,
               bool json)
 {
-	struct dr_findings list = {NULL, 0, 0};
-	struct dr_facts f;
+	struct dr_facts *f;
 	struct conf *cfg;
 	const char *group = argc > 1 ? argv[1] : NULL;
-	json_t *status, *metrics;
 	char err[256];
 	int ex;
 
@@ -93,42 +131,17 @@ vipctl_doctor(const char *conf_path, const char *sock, int argc, char **argv,
 		conf_free(cfg);
 		return EX_USAGE;
 	}
-	if (sock == NULL)
-		sock = cfg->socket_path;
-	if (dr_facts_init(&f, cfg) == -1 ||
-	    dr_gather_host(&f, err, sizeof(err)) == -1) {
-		fprintf(stderr, "vipctl: doctor: %s\n",
-		        f.groups ? err : "out of memory");
-		dr_facts_free(&f);
-		conf_free(cfg);
-		return EX_USAGE;
-	}
-	if ((status = ask(sock, CTL_STATUS)) != NULL) {
-		metrics = ask(sock, CTL_METRICS);
-		dr_facts_add_status(&f, status, metrics);
-		json_decref(metrics);
-		json_decref(status);
-	}
-	if (dr_check_all(&f, group, &list) == -1) {
+	/* Large (every interface with its addresses): not on the stack. */
+	f = calloc(1, sizeof(*f));
+	if (f == NULL || dr_facts_init(f, cfg) == -1) {
 		fprintf(stderr, "vipctl: doctor: out of memory\n");
 		ex = EX_USAGE;
-		goto out;
-	}
-	if (json) {
-		json_t *v = dr_findings_json(&f, &list);
-		char *line = ctl_json_line(v, NULL);
-
-		if (line != NULL)
-			fputs(line, stdout);
-		free(line);
-		json_decref(v);
 	} else {
-		dr_findings_print(&f, &list, stdout);
+		ex = run(f, sock ? sock : cfg->socket_path, group, json);
 	}
-	ex = dr_findings_count(&list, DR_ERROR) > 0 ? EX_FAIL : EX_OK;
-out:
-	dr_findings_clear(&list);
-	dr_facts_free(&f);
+	if (f != NULL)
+		dr_facts_free(f);
+	free(f);
 	conf_free(cfg);
 	return ex;
 }
