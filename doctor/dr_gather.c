@@ -72,15 +72,57 @@ on_link(const struct rtnl_link *l, void *arg)
 	ifc->up = l->oper_up;
 }
 
+/*
+ * Who holds the VIPs and the peers' addresses, marked while the dump
+ * runs: an interface's own list keeps only DR_ADDRS_MAX addresses (lo
+ * may carry thousands of VIPs).
+ */
+static void
+mark_holders(struct dr_facts *f, const struct dr_iface *ifc,
+             const struct conf_addr *a, unsigned plen)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->ngroups; i++) {
+		struct dr_group *g = &f->groups[i];
+
+		for (k = 0; k < g->nvips; k++) {
+			struct dr_vip *v = &g->vips[k];
+
+			if (!same(&v->addr, a))
+				continue;
+			/* lo first: where bind "local" puts it. */
+			if (v->on_iface[0] == '\0' ||
+			    strcmp(ifc->name, "lo") == 0)
+				snprintf(v->on_iface, sizeof(v->on_iface), "%s",
+				         ifc->name);
+			if (strcmp(ifc->name, "lo") != 0 &&
+			    strcmp(ifc->name, g->cg->interface) != 0) {
+				snprintf(v->other_iface, sizeof(v->other_iface),
+				         "%s", ifc->name);
+				v->other_plen = plen;
+			}
+		}
+	}
+	for (i = 0; i < f->npeers; i++)
+		if (same(&f->peers[i].addr, a))
+			f->peers[i].own = true;
+}
+
 static void
 on_addr(const struct rtnl_addr *a, void *arg)
 {
 	struct dr_facts *f = arg;
 	struct dr_iface *ifc = iface_by_index(f, a->ifindex);
+	struct conf_addr c;
 
-	if (ifc == NULL || ifc->naddrs == DR_ADDRS_MAX)
+	if (ifc == NULL)
 		return;
-	from_net(&a->addr, &ifc->addrs[ifc->naddrs].addr);
+	from_net(&a->addr, &c);
+	mark_holders(f, ifc, &c, a->prefixlen);
+	if (ifc->naddrs == DR_ADDRS_MAX)
+		return;
+	ifc->addrs[ifc->naddrs].addr = c;
 	ifc->addrs[ifc->naddrs++].plen = a->prefixlen;
 }
 
@@ -126,28 +168,6 @@ read_sysctls(struct dr_facts *f)
 		ifc->arp_ignore = sysctl_read(ifc->name, "arp_ignore");
 		ifc->arp_announce = sysctl_read(ifc->name, "arp_announce");
 	}
-}
-
-/* The interface holding a (any prefix length), or NULL; *plen set. */
-static const struct dr_iface *
-holder(const struct dr_facts *f, const struct conf_addr *a, const char *skip,
-       unsigned *plen)
-{
-	size_t i, k;
-
-	for (i = 0; i < f->nifaces; i++) {
-		const struct dr_iface *ifc = &f->ifaces[i];
-
-		if (skip != NULL && strcmp(ifc->name, skip) == 0)
-			continue;
-		for (k = 0; k < ifc->naddrs; k++)
-			if (same(&ifc->addrs[k].addr, a)) {
-				if (plen)
-					*plen = ifc->addrs[k].plen;
-				return ifc;
-			}
-	}
-	return NULL;
 }
 
 static void
@@ -235,18 +255,9 @@ gather_vips(struct rtnl *nl, struct dr_facts *f, struct dr_group *g)
 	from_net(&n, &remote6);
 	for (i = 0; i < g->nvips; i++) {
 		struct dr_vip *v = &g->vips[i];
-		const struct dr_iface *h = holder(f, &v->addr, NULL, NULL);
-		const struct dr_iface *o;
 		const struct conf_route *rt = &g->cg->route;
 		bool have, v6 = v->addr.family == AF_INET6;
 
-		if (h != NULL)
-			snprintf(v->on_iface, sizeof(v->on_iface), "%s",
-			         h->name);
-		o = holder(f, &v->addr, "lo", &v->other_plen);
-		if (o != NULL && strcmp(o->name, g->cg->interface) != 0)
-			snprintf(v->other_iface, sizeof(v->other_iface), "%s",
-			         o->name);
 		have = pick_source(f, g, v, &src);
 		lookup(nl, f, &v->remote, v6 ? &remote6 : &remote4,
 		       have ? &src : NULL);
@@ -347,7 +358,6 @@ dr_gather_host(struct dr_facts *f, char *err, size_t errlen)
 	for (i = 0; i < f->npeers; i++) {
 		struct dr_peer *p = &f->peers[i];
 
-		p->own = holder(f, &p->addr, NULL, NULL) != NULL;
 		if (p->own)
 			continue;
 		lookup(nl, f, &p->path, &p->addr, NULL);
