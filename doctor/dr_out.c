@@ -71,6 +71,8 @@ dr_findings_print(const struct dr_facts *f, const struct dr_findings *list,
 			        k ? "         " : "evidence:", fd->evidence[k]);
 		fprintf(out, "  fix:      %s\n", fd->fix);
 	}
+	if (list->n == 0)
+		fprintf(out, "\nno problem found\n");
 	fprintf(out, "\n%zu error(s), %zu warning(s), %zu advice\n",
 	        dr_findings_count(list, DR_ERROR),
 	        dr_findings_count(list, DR_WARNING),
