@@ -79,3 +79,8 @@ EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 # through a failover.
 TESTS += tests/netns/prometheus.sh
 EXTRA_DIST += tests/netns/prometheus.sh
+# vipctl doctor (issue 13): the seed's Vagrant topology, healthy, then each
+# fault planted alone and removed (doctor --json must name exactly its
+# code), then the configuration-only findings without a daemon.
+TESTS += tests/netns/doctor.sh
+EXTRA_DIST += tests/netns/doctor.sh

@@ -45,6 +45,15 @@ void vipctl_duration(int64_t ms, char *buf, size_t len);
 int vipctl_status(const char *path, const struct ctl_req *req, bool json);
 int vipctl_release(const char *path, const struct ctl_req *req, bool json);
 
+/*
+ * vipctl doctor [GROUP]: argv[0] is "doctor".  Loads the configuration at
+ * conf_path, checks the host and, when a daemon answers on sock (NULL:
+ * the configuration's control.socket), its live view.  Returns 0 when no
+ * error was found, 1 when some were, 2 when doctor could not run.
+ */
+int vipctl_doctor(const char *conf_path, const char *sock, int argc,
+                  char **argv, bool json);
+
 /* The text form of a successful metrics answer (Prometheus text). */
 void vipctl_print_metrics(json_t *v);
 

@@ -157,3 +157,23 @@ tests_unit_test_reload_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_reload_SOURCES = tests/unit/test_reload.c tests/unit/tap.h \
 	announcer/reload.c
 tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+
+# rtnl_route_get and rtnl_neigh_state (what doctor asks the kernel), root
+# in a private network namespace like test_rtnl.
+check_PROGRAMS += tests/unit/test_rtnl_lookup
+TESTS += tests/unit/test_rtnl_lookup
+tests_unit_test_rtnl_lookup_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
+	-I$(srcdir)/tests/unit
+tests_unit_test_rtnl_lookup_SOURCES = tests/unit/test_rtnl_lookup.c \
+	tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_rtnl_lookup_LDADD = $(NET_LIBS)
+
+# ---- doctor/
+# The checks of vipctl doctor on recorded facts (no root, no netlink).
+check_PROGRAMS += tests/unit/test_doctor
+TESTS += tests/unit/test_doctor
+tests_unit_test_doctor_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/doctor \
+	-I$(srcdir)/conf -I$(srcdir)/tests/unit $(JANSSON_CFLAGS)
+tests_unit_test_doctor_SOURCES = tests/unit/test_doctor.c tests/unit/tap.h
+tests_unit_test_doctor_LDADD = $(DOCTOR_LIBS) $(CTLP_LIBS) $(CONF_LIBS) \
+	$(NET_LIBS)
