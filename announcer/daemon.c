@@ -132,6 +132,8 @@ on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
 	struct vipd *d = arg;
 
 	d->ctr[CTL_DC_STALLS]++;
+	vipd_event(d, EVK_STALL, NULL, -1, -1, "loop stalled for %llu ms",
+	           (unsigned long long)gap_ms);
 	log_warnx("loop stalled for %llu ms (dead interval %llu ms): going "
 	          "quiet until the cluster is heard",
 	          (unsigned long long)gap_ms,
@@ -373,6 +375,8 @@ vipd_shutdown(struct vipd *d)
 		log_info("shutting down");
 	sdnotify_stopping(d->sdn,
 	                  n > 0 ? "stopping: handing over" : "stopping");
+	vipd_event(d, EVK_STOP, NULL, -1, -1, "%s",
+	           n > 0 ? "stopping: handing over" : "stopping");
 	ev_timer_start_in(d->loop, &d->stop_timer, wait);
 	vipd_el_flush(d);
 }
@@ -630,6 +634,10 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	}
 	d->started_ms = ev_now_update(d->loop);
+	if ((d->events = events_new(EVENTS_CAPACITY)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	ev_timer_init(&d->hb_timer, on_hb_timer, d);
 	ev_timer_init(&d->el_timer, on_el_timer, d);
 	ev_timer_init(&d->reconcile_timer, on_reconcile_timer, d);
@@ -708,6 +716,7 @@ vipd_free(struct vipd *d)
 		close(d->guard_fd);
 	}
 	ev_loop_free(d->loop);
+	events_free(d->events);
 	conf_free(d->cfg);
 	free(d);
 }
@@ -726,6 +735,8 @@ vipd_run(struct vipd *d)
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i])
 			group_log_summary(d->groups[i]);
+	vipd_event(d, EVK_START, NULL, -1, -1, "vipd %s started: node %s",
+	           PACKAGE_VERSION, d->cfg->node_id);
 	ev_timer_start_in(d->loop, &d->hb_timer, 0);
 	ev_timer_start_in(d->loop, &d->reconcile_timer, RECONCILE_PERIOD_MS);
 	if (!d->solo)

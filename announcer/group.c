@@ -324,6 +324,7 @@ takeover(struct vgroup *g)
 	}
 	g->leading = true;
 	g->ctr[CTL_GC_TAKEOVERS]++;
+	vipd_event(g->d, EVK_TAKEOVER, g, -1, -1, "%s", g->last_text);
 	/* Bind before announcing, so that the first packet a neighbour sends
 	 * after our gratuitous ARP finds the address. */
 	pin_group_up(g->pin);
@@ -346,6 +347,7 @@ release(struct vgroup *g)
 	/* Stop answering first: the successor owns the VIP from now on. */
 	g->leading = false;
 	g->ctr[CTL_GC_RELEASES]++;
+	vipd_event(g->d, EVK_RELEASE, g, -1, -1, "%s", g->last_text);
 	announce_stop(g);
 	pin_group_down(g->pin);
 }
@@ -362,8 +364,10 @@ group_apply(struct vgroup *g, const struct el_event *ev)
 	else if (ev->action != EL_ACT_NONE || ev->reason != EL_R_NONE)
 		log_info("group %s: %s: %s", g->cg.name, el_state_name(ev->to),
 		         why);
-	if (ev->from != ev->to)
+	if (ev->from != ev->to) {
 		snprintf(g->last_text, sizeof(g->last_text), "%s", why);
+		events_group_state(g, ev->from, ev->to, why);
+	}
 	switch (ev->action) {
 	case EL_ACT_TAKEOVER:
 		takeover(g);
@@ -393,11 +397,15 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 	                                              : PIN_FAULT_OTHER);
 	snprintf(g->fault_text, sizeof(g->fault_text), "%s",
 	         f == GF_NONE ? "" : text);
-	if (f != GF_NONE)
+	if (f != GF_NONE) {
 		log_warnx("group %s: fault (%s): %s", g->cg.name,
 		          group_fault_name(f), text);
-	else if (was)
+		vipd_event(g->d, EVK_FAULT, g, -1, -1, "%s: %s",
+		           group_fault_name(f), text);
+	} else if (was) {
 		log_info("group %s: fault cleared", g->cg.name);
+		vipd_event(g->d, EVK_FAULT_CLEARED, g, -1, -1, "fault cleared");
+	}
 	el_cluster_group_set_fault(g->d->el, g->el_idx, f != GF_NONE,
 	                           ev_now(g->d->loop));
 	if (f == GF_NONE && was) {

@@ -178,12 +178,14 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	apply_groups(d, nc, msg, msglen);
 	conf_free(old);
 	log_info("%s", msg);
+	vipd_event(d, EVK_RELOAD, NULL, -1, -1, "%s", msg);
 	vipd_el_flush(d);
 	conf_errors_clear(&local);
 	sdnotify_reloaded(d->sdn, true);
 	return 0;
 fail:
 	d->ctr[CTL_DC_RELOAD_FAILURES]++;
+	vipd_event(d, EVK_RELOAD_FAILED, NULL, -1, -1, "%s", msg);
 	conf_errors_clear(&local);
 	sdnotify_reloaded(d->sdn, false);
 	return -1;

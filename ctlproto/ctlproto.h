@@ -46,7 +46,11 @@ enum ctl_arg_kind {
 	  "hand GROUP over to the best other node")                            \
 	X(RELOAD, "reload", CTL_ARG_NONE,                                      \
 	  "re-read the configuration (like SIGHUP)")                           \
-	X(PING, "ping", CTL_ARG_NONE, "check that the daemon answers")
+	X(PING, "ping", CTL_ARG_NONE, "check that the daemon answers")         \
+	X(EVENTS, "events", CTL_ARG_NONE,                                      \
+	  "the last state changes and notable events")                         \
+	X(WATCH, "watch", CTL_ARG_NONE,                                        \
+	  "stream new events as JSON lines until interrupted")
 
 #define CTL_CMD_ENUM_(id, word, arg, help) CTL_##id,
 enum ctl_cmd { CTL_COMMANDS(CTL_CMD_ENUM_) CTL_CMD_MAX };
@@ -219,7 +223,12 @@ enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
 	  "Reload attempts.")                                                  \
 	X(RELOAD_FAILURES, NULL, "reload_failures", CTL_CF_METRICS,            \
 	  "vipd_reload_failures_total",                                        \
-	  "Reloads refused (the running configuration was kept).")
+	  "Reloads refused (the running configuration was kept).")             \
+	X(EVENTS, "events", "recorded", CTL_CF_METRICS, "vipd_events_total",   \
+	  "Entries recorded in the event history.")                            \
+	X(WATCHERS_DROPPED, "events", "watchers_dropped", CTL_CF_METRICS,      \
+	  "vipd_event_watchers_dropped_total",                                 \
+	  "Event watchers disconnected for not reading.")
 
 #define CTL_DC_ENUM_(id, section, key, flags, family, help) CTL_DC_##id,
 enum ctl_daemon_ctr { CTL_DAEMON_COUNTERS(CTL_DC_ENUM_) CTL_DC_MAX };

@@ -73,3 +73,9 @@ TESTS += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
 EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
+
+# Event history (issue 13): vipctl watch and vipctl events against real
+# daemons (events.sh); notify hooks (issue 10, notify.sh).
+NOTIFY_NETNS_TESTS = tests/netns/events.sh
+TESTS += $(NOTIFY_NETNS_TESTS)
+EXTRA_DIST += $(NOTIFY_NETNS_TESTS)

@@ -8,7 +8,7 @@ bin_PROGRAMS += vipctl/vipctl
 vipctl_vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/vipctl -I$(srcdir)/ctlproto \
 	-I$(srcdir)/conf $(JANSSON_CFLAGS)
 vipctl_vipctl_SOURCES = vipctl/vipctl.h vipctl/main.c vipctl/request.c \
-	vipctl/status.c vipctl/metrics.c
+	vipctl/status.c vipctl/metrics.c vipctl/events.c
 vipctl_vipctl_LDADD = $(CTLP_LIBS) $(CONF_LIBS)
 
 dist_man_MANS += doc/vipctl.8

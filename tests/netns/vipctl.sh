@@ -248,7 +248,7 @@ tap_is "$?" 0 "metrics --json exits 0"
 jq -e . "$M1" >/dev/null
 tap_ok $? "metrics --json parses"
 keys_are "$M1" . "metrics" ok node groups heartbeats peer_unreachable \
-	netlink_errors reconciled stalls reloads reload_failures capture
+	netlink_errors reconciled stalls reloads reload_failures events capture
 keys_are "$M1" '.groups[0]' "metrics groups[]" name state transitions \
 	arp_answered ndp_answered announcements conflicts peer_claims
 keys_are "$M1" '.heartbeats' "metrics heartbeats" sent send_errors \

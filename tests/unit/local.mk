@@ -144,3 +144,9 @@ tests_unit_test_reload_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_reload_SOURCES = tests/unit/test_reload.c tests/unit/tap.h \
 	announcer/reload.c
 tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+check_PROGRAMS += tests/unit/test_events
+TESTS += tests/unit/test_events
+tests_unit_test_events_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_unit_test_events_SOURCES = tests/unit/test_events.c tests/unit/tap.h \
+	announcer/events.c
+tests_unit_test_events_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)
