@@ -325,7 +325,8 @@ finish(struct vipd *d)
 	/* Tell peers we are out (priority 0 everywhere) before we go. */
 	peers_send(d);
 	pin_cleanup_all(d->pin);
-	ev_loop_break(d->loop);
+	/* Breaks the loop once the STOP notifications ran. */
+	notify_stop(d);
 }
 
 static void
@@ -357,6 +358,11 @@ vipd_shutdown(struct vipd *d)
 	 * messages to arrive. */
 	uint64_t wait = resign_wait_ms(d) + 100;
 
+	if (d->finishing) {
+		log_info("second stop signal: not waiting for notify scripts");
+		ev_loop_break(d->loop);
+		return;
+	}
 	if (d->stopping) {
 		log_info("second stop signal: exiting now");
 		finish(d);
@@ -634,7 +640,8 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	}
 	d->started_ms = ev_now_update(d->loop);
-	if ((d->events = events_new(EVENTS_CAPACITY)) == NULL) {
+	if ((d->events = events_new(EVENTS_CAPACITY)) == NULL ||
+	    (d->notify = notify_new(d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -715,6 +722,7 @@ vipd_free(struct vipd *d)
 		ev_io_stop(d->loop, &d->guard_io);
 		close(d->guard_fd);
 	}
+	notify_free(d->notify);
 	ev_loop_free(d->loop);
 	events_free(d->events);
 	conf_free(d->cfg);
@@ -737,6 +745,7 @@ vipd_run(struct vipd *d)
 			group_log_summary(d->groups[i]);
 	vipd_event(d, EVK_START, NULL, -1, -1, "vipd %s started: node %s",
 	           PACKAGE_VERSION, d->cfg->node_id);
+	notify_start(d);
 	ev_timer_start_in(d->loop, &d->hb_timer, 0);
 	ev_timer_start_in(d->loop, &d->reconcile_timer, RECONCILE_PERIOD_MS);
 	if (!d->solo)

@@ -179,4 +179,5 @@ events_group_state(struct vgroup *g, enum el_state from, enum el_state to,
 {
 	vipd_event(g->d, EVK_STATE, g, (int)status_state(from),
 	           (int)status_state(to), "%s", why);
+	notify_group_state(g, to, why);
 }

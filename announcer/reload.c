@@ -70,6 +70,7 @@ group_drop(struct vipd *d, size_t i)
 
 	el_cluster_group_remove(d->el, g->el_idx, ev_now(d->loop));
 	vipd_el_flush(d); /* applies the RELEASE while g still exists */
+	notify_group_removed(g);
 	pin_group_down(g->pin);
 	pin_route_down(g->pin);
 	group_free(g);
@@ -95,6 +96,7 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 	d->groups = ng;
 	d->ngroups = n;
 	d->groups[g->el_idx] = g;
+	notify_group_added(g);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 struct ctlsrv;
 struct sdnotify;
 struct events;
+struct notify;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
  * not know each other); the daemon converts. */
@@ -181,6 +182,7 @@ struct vipd {
 	struct sdnotify *sdn; /* NULL when systemd did not start us */
 
 	struct events *events; /* the event history (events.c) */
+	struct notify *notify; /* notify scripts and FIFO (notify.c) */
 
 	bool stopping;  /* SIGTERM: resigning, then exit */
 	bool finishing; /* last step of the stop: releasing all */
@@ -388,6 +390,29 @@ int priv_drop(const struct priv_user *u, const char *const *paths,
 /* Warn about files the dropped daemon needs but cannot read (the config
  * and the secret, read again on reload). */
 void priv_check_access(const struct conf *cfg);
+
+/* ---- notify.c: notify hooks (keepalived-style scripts and FIFO) */
+/* The hooks of d (a spawn set in d's loop; the FIFO, created if missing);
+ * NULL on ENOMEM.  Nothing runs before notify_start. */
+struct notify *notify_new(struct vipd *d);
+/* Kill (process group) and reap scripts still running; NULL: no-op. */
+void notify_free(struct notify *n);
+/* At start: each group's state (BACKUP or FAULT). */
+void notify_start(struct vipd *d);
+/* A group changed state (events_group_state); a notification is queued
+ * when its keepalived word (MASTER, BACKUP, FAULT, STOP) changes. */
+void notify_group_state(struct vgroup *g, enum el_state to, const char *why);
+/* Reload added g (its state now) or removes it (STOP). */
+void notify_group_added(struct vgroup *g);
+void notify_group_removed(struct vgroup *g);
+/*
+ * The stop's last step: STOP for every group not yet told, then break
+ * the loop once every queued script ended (bounded by twice the longest
+ * notify timeout), or at once when none is queued.
+ */
+void notify_stop(struct vipd *d);
+/* Scripts queued or running, over all groups. */
+size_t notify_pending(const struct notify *n);
 
 /* ---- ctl.c: the control socket server (protocol: ctlproto.h) */
 /*

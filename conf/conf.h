@@ -18,18 +18,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_DEFAULT_PATH             "/etc/vipd/vipd.conf"
-#define CONF_DEFAULT_SOCKET           "/run/vipd/vipd.sock"
-#define CONF_DEFAULT_PIDFILE          "/run/vipd/vipd.pid"
-#define CONF_DEFAULT_PORT             7431
-#define CONF_DEFAULT_INTERVAL_MS      100
-#define CONF_DEFAULT_DEAD_AFTER       3
-#define CONF_DEFAULT_PRIORITY         100
-#define CONF_DEFAULT_GARP_COUNT       5
-#define CONF_DEFAULT_GARP_INTERVAL_MS 1100
-#define CONF_DEFAULT_GARP_REFRESH_S   60
-#define CONF_DEFAULT_ROUTE_TABLE      7431
-#define CONF_DEFAULT_ROUTE_PRIORITY   7431
+#define CONF_DEFAULT_PATH              "/etc/vipd/vipd.conf"
+#define CONF_DEFAULT_SOCKET            "/run/vipd/vipd.sock"
+#define CONF_DEFAULT_PIDFILE           "/run/vipd/vipd.pid"
+#define CONF_DEFAULT_PORT              7431
+#define CONF_DEFAULT_INTERVAL_MS       100
+#define CONF_DEFAULT_DEAD_AFTER        3
+#define CONF_DEFAULT_PRIORITY          100
+#define CONF_DEFAULT_GARP_COUNT        5
+#define CONF_DEFAULT_GARP_INTERVAL_MS  1100
+#define CONF_DEFAULT_GARP_REFRESH_S    60
+#define CONF_DEFAULT_ROUTE_TABLE       7431
+#define CONF_DEFAULT_ROUTE_PRIORITY    7431
+#define CONF_DEFAULT_NOTIFY_TIMEOUT_MS 10000
 
 #define CONF_ID_MAX     64   /* node id, with its NUL */
 #define CONF_NAME_MAX   32   /* group name, with its NUL */
@@ -94,6 +95,11 @@ struct conf_group {
 	struct conf_garp garp;
 	enum conf_conflict conflict;
 	int line; /* line of the group's block, for run-time messages */
+	/* notify hook: effective (the group's own, else the top-level
+	 * default); "" = none */
+	char notify[CONF_PATH_MAX];
+	bool notify_set;            /* the group set its own (maybe "") */
+	unsigned notify_timeout_ms; /* effective */
 };
 
 struct conf {
@@ -123,6 +129,12 @@ struct conf {
 	char pid_file[CONF_PATH_MAX];
 	char socket_group[32]; /* "" = the daemon's own group */
 	char user[32];         /* "" = stay the user vipd started as */
+
+	/* notify hooks: the default script of the groups ("" = none), its
+	 * timeout, and the FIFO that gets one line per change ("" = none) */
+	char notify[CONF_PATH_MAX];
+	unsigned notify_timeout_ms;
+	char notify_fifo[CONF_PATH_MAX];
 
 	struct conf_group *groups;
 	size_t ngroups;

@@ -76,6 +76,6 @@ EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 
 # Event history (issue 13): vipctl watch and vipctl events against real
 # daemons (events.sh); notify hooks (issue 10, notify.sh).
-NOTIFY_NETNS_TESTS = tests/netns/events.sh
+NOTIFY_NETNS_TESTS = tests/netns/events.sh tests/netns/notify.sh
 TESTS += $(NOTIFY_NETNS_TESTS)
 EXTRA_DIST += $(NOTIFY_NETNS_TESTS)

@@ -35,7 +35,7 @@ watching() {
 	[ "$(vlab_ctl n2 events --json | jq -r .watchers)" = 1 ] &&
 		grep -q '^ready$' "$W"
 }
-lab_wait 3000 watching
+lab_wait 10000 watching
 tap_ok $? "n2 counts one watcher"
 
 vlab_stop n1 TERM
@@ -54,8 +54,8 @@ recv=$(grep '"kind":"takeover"' "$W" | tail -1 | cut -d' ' -f1)
 sent=$(line takeover | jq -r .wall_ms)
 lat=$((recv - sent))
 echo "# takeover recorded -> read by the watcher: $lat ms"
-tap_ok "$([ "$lat" -ge 0 ] && [ "$lat" -lt 100 ] && echo 0 || echo 1)" \
-	"watch: the line arrives within 100 ms ($lat ms)"
+tap_ok "$([ "$lat" -ge 0 ] && [ "$lat" -lt 250 ] && echo 0 || echo 1)" \
+	"watch: the line arrives within 250 ms ($lat ms)"
 
 E="$T/events.json"
 vlab_ctl n2 events --json >"$E"

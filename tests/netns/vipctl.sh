@@ -226,7 +226,8 @@ keys_are "$J1" '.groups[0].conflicts[0]' "status groups[].conflicts[]" vip \
 	mac count age_ms yielded
 keys_are "$J1" '.groups[0].counters' "status groups[].counters" \
 	arp_answered ndp_answered announcements conflicts peer_claims \
-	leader_probes takeovers releases first_round_ms
+	leader_probes takeovers releases notify_runs notify_failures notify_dropped \
+	first_round_ms
 tap_is "$(jq -c '[.ok, .node, .stopping, .dead_after, .interval_ms, (.epoch | test("^[0-9a-f]{16}$")), (.uptime_ms > 0)]' "$J1")" \
 	'[true,"n1",false,3,100,true,true]' "status: top-level values"
 tap_is "$(jq -c '.groups[0] | [.name, .interface, .state, .leader, .priority, .configured_priority, .preempt, .answering, .fault, .link_up, .vips, .bind]' "$J1")" \
@@ -248,9 +249,11 @@ tap_is "$?" 0 "metrics --json exits 0"
 jq -e . "$M1" >/dev/null
 tap_ok $? "metrics --json parses"
 keys_are "$M1" . "metrics" ok node groups heartbeats peer_unreachable \
-	netlink_errors reconciled stalls reloads reload_failures events capture
+	netlink_errors reconciled stalls reloads reload_failures events \
+	notify_fifo capture
 keys_are "$M1" '.groups[0]' "metrics groups[]" name state transitions \
-	arp_answered ndp_answered announcements conflicts peer_claims
+	arp_answered ndp_answered announcements conflicts peer_claims notify_runs \
+	notify_failures notify_dropped
 keys_are "$M1" '.heartbeats' "metrics heartbeats" sent send_errors \
 	received rejected
 keys_are "$M1" '.capture[0]' "metrics capture[]" interface rx_frames \

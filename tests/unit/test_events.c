@@ -46,6 +46,12 @@ __asan_default_options(void)
 	return "quarantine_size_mb=0";
 }
 
+void
+notify_group_state(struct vgroup *g, enum el_state to, const char *why)
+{
+	(void)g, (void)to, (void)why;
+}
+
 /* Resident memory in kB (/proc/self/status VmRSS), -1 if unknown. */
 static long
 rss_kb(void)
