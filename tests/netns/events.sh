@@ -2,8 +2,9 @@
 # Event history and its stream (issue 13): `vipctl watch` on a backup sees
 # the takeover when the leader hands over, as JSON lines, a few ms after
 # the daemon recorded it; `vipctl events` then shows the sequence (start,
-# the group's states, the takeover), and the text form lists it too.  The
-# ring's bound under 10,000 events is tests/unit/test_events.
+# the group's states, the takeover), and the text form lists it too.  A
+# watcher that does not read is dropped, not waited for.  The ring's bound
+# under 10,000 events is tests/unit/test_events.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -75,6 +76,48 @@ tap_is "$(jq -c '[.events[].seq] | . == (sort | unique)' "$E")" true \
 vlab_ctl n2 events >"$T/events.txt"
 grep -Eq '^[0-9-]+ [0-9:.]+ +vip +takeover +- +n1 handed over$' "$T/events.txt"
 tap_ok $? "events (text): the takeover line"
+
+# A watcher that never reads is dropped (and counted) once 64 KiB wait
+# for it; the reading watcher keeps everything.  Events come from reloads
+# sent straight to the socket (a vipctl per reload is too slow here).
+python3 - "$(vlab_sock n2)" >"$T/flood.out" <<'PY'
+import json, socket, sys, time
+path = sys.argv[1]
+def ask(line):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(line)
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+    s.close()
+    return json.loads(out)
+lazy = socket.socket(socket.AF_UNIX)
+lazy.connect(path)
+lazy.sendall(b"watch\n")  # and never read
+t0 = time.monotonic()
+n = 0
+while n < 5000:
+    ask(b"reload\n")
+    n += 1
+    if n % 100 == 0 and ask(b"metrics\n")["events"]["watchers_dropped"] > 0:
+        break
+print(n, int((time.monotonic() - t0) * 1000))
+PY
+read -r NRELOAD FLOODMS <"$T/flood.out"
+echo "# reloads until the lazy watcher was dropped: $NRELOAD in $FLOODMS ms"
+tap_is "$(vlab_metric n2 .events.watchers_dropped)" 1 \
+	"a watcher that does not read is dropped and counted"
+tap_is "$(vlab_ctl n2 events --json | jq -r .watchers)" 1 \
+	"the reading watcher is still connected"
+got_all() { [ "$(grep -c '"kind":"reload"' "$W")" = "$NRELOAD" ]; }
+lab_wait 5000 got_all
+tap_ok $? "the reading watcher got every reload event ($(grep -c '"kind":"reload"' "$W") of $NRELOAD)"
+tap_is "$(vlab_ctl n2 events --json | jq -c '[(.events | length) == ([.total, .capacity] | min), .total > 500]')" \
+	"[true,true]" "the history holds min(total, 512) entries"
 
 vlab_stop_ok n2
 lab_wait 3000 lab_gone "$WPID"
