@@ -541,3 +541,50 @@ notify_free(struct notify *n)
 		close(n->fifo_fd);
 	free(n);
 }
+
+/* One script: its problem on stderr; 1 for an error, else 0. */
+static int
+check_script(const struct conf *cfg, const struct conf_group *cg, size_t i)
+{
+	struct stat st;
+	const char *why = NULL;
+
+	if (stat(cg->notify, &st) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (access(cg->notify, X_OK) == -1)
+		why = "not executable";
+	if (why != NULL) {
+		fprintf(stderr, "%s:%d: groups[%zu].notify: %s: %s\n",
+		        cfg->path, cg->line, i, cg->notify, why);
+		return 1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		fprintf(stderr,
+		        "%s:%d: groups[%zu].notify: warning: %s is writable "
+		        "by group or others, who could run code as vipd\n",
+		        cfg->path, cg->line, i, cg->notify);
+	return 0;
+}
+
+int
+notify_check(const struct conf *cfg)
+{
+	int errors = 0;
+	size_t i, k;
+
+	for (i = 0; i < cfg->ngroups; i++) {
+		const struct conf_group *cg = &cfg->groups[i];
+
+		if (cg->notify[0] == '\0')
+			continue;
+		/* Each script once, at the first group using it. */
+		for (k = 0; k < i; k++)
+			if (strcmp(cfg->groups[k].notify, cg->notify) == 0)
+				break;
+		if (k == i)
+			errors += check_script(cfg, cg, i);
+	}
+	return errors;
+}

@@ -413,6 +413,10 @@ void notify_group_removed(struct vgroup *g);
 void notify_stop(struct vipd *d);
 /* Scripts queued or running, over all groups. */
 size_t notify_pending(const struct notify *n);
+/* vipd -t: every notify script is an executable regular file (errors,
+ * counted) that only its owner may change (a warning); printed on
+ * stderr as file:line: key: message.  Returns the error count. */
+int notify_check(const struct conf *cfg);
 
 /* ---- ctl.c: the control socket server (protocol: ctlproto.h) */
 /*

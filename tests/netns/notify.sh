@@ -43,6 +43,14 @@ for n in n1 n2; do
 		extra="$x"
 	echo "notify = \"$S\"; notify_fifo = \"$T/$n.fifo\";" >>"$T/$n.conf"
 done
+# vipd -t checks the scripts: n2's slow group names one that is missing.
+lab_run "$T" lab_exec n2 "$VIPD" -t -c "$T/n2.conf"
+tap_is "$RC" 1 "vipd -t: a missing notify script is an error"
+tap_match "$ERR" "n2.conf:[0-9]*: groups\[1\]\.notify: /nonexistent/notify: No such file or directory" \
+	"vipd -t: file:line: key: the script and why"
+lab_run "$T" lab_exec n1 "$VIPD" -t -c "$T/n1.conf"
+tap_is "$RC" 0 "vipd -t: n1's script is fine"
+
 # n1's FIFO has a reader; n2's has none (its lines are dropped, counted).
 mkfifo "$T/n1.fifo"
 lab_bg n1 "$T/fifo.log" cat "$T/n1.fifo"
