@@ -148,6 +148,11 @@ lab_wait 5000 ctl1 ping
 tap_ok $? "C: vipd without CAP_NET_RAW starts"
 lab_wait 3000 eval 'ctl1 status --json | jq -r ".groups[0].fault_text" | grep -q "capture on eth1 needs CAP_NET_RAW"'
 tap_ok $? "C: its group's fault says 'capture on eth1 needs CAP_NET_RAW'"
+# Its notify script inherits the ambient capability, as under vipd.service.
+lab_wait 3000 grep -q '^FAULT' "$T/n1/vipd/notify.out"
+tap_is "$(grep '^FAULT' "$T/n1/vipd/notify.out" | tail -1)" \
+	"FAULT $NOBODY_UID 0000000000001000" \
+	"C: its notify script runs as nobody with the ambient CAP_NET_ADMIN"
 lab_stop "$NC" TERM
 
 tap_done
