@@ -6,7 +6,8 @@
 # "slow", whose script sleeps 10 s when n1 first becomes its MASTER, delays
 # nothing else: the other group's scripts run meanwhile, the slow group's
 # own election moves (release), and only its next notification on n1
-# waits for the sleeper.
+# waits for the sleeper.  A script that hangs past notify_timeout_ms is
+# killed with the children it forked, and counted.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -32,6 +33,11 @@ echo "end \$3" >>"\$f"
 SCRIPT
 chmod 755 "$S"
 
+# n1 alone has a third group whose script hangs (and forks) past its
+# 300 ms timeout: killed with its process group, counted each time.
+H="$T/hang.sh"
+printf '#!/bin/sh\nsleep 60 &\necho $! >>"%s"\nsleep 60\n' "$T/hang.pids" >"$H"
+chmod 755 "$H"
 for n in n1 n2; do
 	p=200
 	[ $n = n2 ] && p=100
@@ -41,6 +47,9 @@ for n in n1 n2; do
 	[ $n = n2 ] && x="notify = \"/nonexistent/notify\";"
 	vlab_conf_group "$T/$n.conf" group=slow vips="10.$VLAB_NET.0.101" \
 		extra="$x"
+	[ $n = n1 ] && vlab_conf_group "$T/n1.conf" group=hang \
+		vips="10.$VLAB_NET.0.102" \
+		extra="notify = \"$H\"; notify_timeout_ms = 300;"
 	echo "notify = \"$S\"; notify_fifo = \"$T/$n.fifo\";" >>"$T/$n.conf"
 done
 # vipd -t checks the scripts: n2's slow group names one that is missing.
@@ -126,6 +135,14 @@ tap_is "$(grep -E '^(start|end)' "$T/n1.slow.calls" | awk '{print $1, ($1 == "st
 	"start BACKUP,end BACKUP,start MASTER,end MASTER,start BACKUP,end BACKUP" \
 	"slow: n1's calls in order, one at a time"
 tap_is "$(vlab_gf n1 counters.notify_failures)" 0 "n1: no notify failure"
+hang_failed() { [ "$(vlab_gf n1 counters.notify_failures hang)" -ge 2 ]; }
+lab_wait 3000 hang_failed
+tap_ok $? "hang: each run killed at its timeout and counted ($(vlab_gf n1 counters.notify_failures hang))"
+tap_is "$(vlab_ctl n1 events --json | jq -r '[.events[] | select(.kind == "notify_failed" and .group == "hang")][0].reason')" \
+	"$H BACKUP: timeout" "hang: the history says timeout"
+left=""
+for p in $(cat "$T/hang.pids"); do lab_gone "$p" || left="$left $p"; done
+tap_is "$left" "" "hang: the scripts' children were killed with them"
 tap_ok "$([ "$(vlab_gf n1 counters.notify_runs)" -ge 4 ] && echo 0 || echo 1)" \
 	"n1: notify runs counted ($(vlab_gf n1 counters.notify_runs))"
 tap_ok "$([ "$(vlab_metric n2 .notify_fifo.dropped)" -ge 1 ] && echo 0 || echo 1)" \
