@@ -141,7 +141,7 @@ tap_ok $? "hang: each run killed at its timeout and counted ($(vlab_gf n1 counte
 tap_is "$(vlab_ctl n1 events --json | jq -r '[.events[] | select(.kind == "notify_failed" and .group == "hang")][0].reason')" \
 	"$H BACKUP: timeout" "hang: the history says timeout"
 left=""
-for p in $(cat "$T/hang.pids"); do lab_gone "$p" || left="$left $p"; done
+while read -r p; do lab_gone "$p" || left="$left $p"; done <"$T/hang.pids"
 tap_is "$left" "" "hang: the scripts' children were killed with them"
 tap_ok "$([ "$(vlab_gf n1 counters.notify_runs)" -ge 4 ] && echo 0 || echo 1)" \
 	"n1: notify runs counted ($(vlab_gf n1 counters.notify_runs))"
