@@ -326,7 +326,10 @@ for fam in vipd_group_state vipd_transitions_total \
 	vipd_netlink_errors_total vipd_reconciled_total vipd_stalls_total \
 	vipd_reloads_total vipd_reload_failures_total \
 	vipd_capture_frames_total vipd_capture_bad_frames_total \
-	vipd_capture_dropped_total; do
+	vipd_capture_dropped_total vipd_events_total \
+	vipd_event_watchers_dropped_total vipd_notify_runs_total \
+	vipd_notify_failures_total vipd_notify_dropped_total \
+	vipd_notify_fifo_lines_total vipd_notify_fifo_dropped_total; do
 	grep -q "^# TYPE $fam " "$P1" && grep -qw "$fam" "$DOC"
 	tap_ok $? "metrics: family $fam present and documented"
 done
