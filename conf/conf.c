@@ -326,7 +326,7 @@ conf_new(const char *path)
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s",
 	         CONF_DEFAULT_SOCKET);
 	snprintf(c->pid_file, sizeof(c->pid_file), "%s", CONF_DEFAULT_PIDFILE);
-	c->notify_timeout_ms = CONF_DEFAULT_NOTIFY_TIMEOUT_MS;
+	c->notify_timeout_ms = CONF_DEFAULT_NOTIFY_MS;
 	return c;
 }
 

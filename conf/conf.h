@@ -18,19 +18,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_DEFAULT_PATH              "/etc/vipd/vipd.conf"
-#define CONF_DEFAULT_SOCKET            "/run/vipd/vipd.sock"
-#define CONF_DEFAULT_PIDFILE           "/run/vipd/vipd.pid"
-#define CONF_DEFAULT_PORT              7431
-#define CONF_DEFAULT_INTERVAL_MS       100
-#define CONF_DEFAULT_DEAD_AFTER        3
-#define CONF_DEFAULT_PRIORITY          100
-#define CONF_DEFAULT_GARP_COUNT        5
-#define CONF_DEFAULT_GARP_INTERVAL_MS  1100
-#define CONF_DEFAULT_GARP_REFRESH_S    60
-#define CONF_DEFAULT_ROUTE_TABLE       7431
-#define CONF_DEFAULT_ROUTE_PRIORITY    7431
-#define CONF_DEFAULT_NOTIFY_TIMEOUT_MS 10000
+#define CONF_DEFAULT_PATH             "/etc/vipd/vipd.conf"
+#define CONF_DEFAULT_SOCKET           "/run/vipd/vipd.sock"
+#define CONF_DEFAULT_PIDFILE          "/run/vipd/vipd.pid"
+#define CONF_DEFAULT_PORT             7431
+#define CONF_DEFAULT_INTERVAL_MS      100
+#define CONF_DEFAULT_DEAD_AFTER       3
+#define CONF_DEFAULT_PRIORITY         100
+#define CONF_DEFAULT_GARP_COUNT       5
+#define CONF_DEFAULT_GARP_INTERVAL_MS 1100
+#define CONF_DEFAULT_GARP_REFRESH_S   60
+#define CONF_DEFAULT_ROUTE_TABLE      7431
+#define CONF_DEFAULT_ROUTE_PRIORITY   7431
+#define CONF_DEFAULT_NOTIFY_MS        10000
 
 #define CONF_ID_MAX     64   /* node id, with its NUL */
 #define CONF_NAME_MAX   32   /* group name, with its NUL */

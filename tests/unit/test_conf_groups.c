@@ -420,8 +420,8 @@ test_notify(void)
 	            "notify defaults");
 	if (c) {
 		is_str(c->groups[0].notify, "", "no notify by default");
-		is_int(c->groups[0].notify_timeout_ms,
-		       CONF_DEFAULT_NOTIFY_TIMEOUT_MS, "default timeout");
+		is_int(c->groups[0].notify_timeout_ms, CONF_DEFAULT_NOTIFY_MS,
+		       "default timeout");
 		is_str(c->notify_fifo, "", "no FIFO by default");
 	}
 	conf_free(c);
