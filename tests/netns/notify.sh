@@ -111,6 +111,13 @@ echo "# vip's handover, fault and takeover ran $((t1 - t0)) ms into slow's 10 s 
 tap_ok "$(grep -q '^end MASTER' "$T/n1.slow.calls" && echo 1 || echo 0)" \
 	"slow: n1's MASTER script still sleeps"
 lab_wait 5000 vlab_leader_is n1 slow
+# n1 hands over only to a peer it hears as an eligible backup.
+n2_ready() {
+	[ "$(vlab_json n1 '.groups[] | select(.name == "slow") | .peers[] |
+		select(.id == "n2") | "\(.alive) \(.state) \(.priority)"')" = \
+		"true backup 100" ]
+}
+lab_wait 5000 n2_ready
 vlab_ctl n1 release slow >/dev/null
 lab_wait 3000 vlab_leader_is n2 slow
 tap_ok $? "slow: the release moves the group to n2 at once"
