@@ -225,6 +225,45 @@ test_timeout(void)
 	ok(pid_gone(g.res.pid, 0), "child reaped");
 }
 
+/* A child that exits leaving a grandchild: killed with kill_group only. */
+static void
+test_strays(void)
+{
+	char file[] = "/tmp/test_spawn.XXXXXX", script[256];
+	const char *argv[] = {"/bin/sh", "-c", script, NULL};
+	int fd = mkstemp(file), round;
+
+	close(fd);
+	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; exit 0",
+	         file);
+	for (round = 0; round < 2; round++) {
+		struct spawn_cmd cmd = {.argv = argv, .kill_group = round == 1};
+		struct got g = {0};
+		int gpid = 0;
+		FILE *f;
+
+		ok(spawn_start(set, &cmd, on_done, &g) != NULL,
+		   "start a child that leaves a stray (kill_group %d)", round);
+		run_until_idle(5000);
+		is_int(g.res.status, SPAWN_EXITED, "it exited by itself");
+		if ((f = fopen(file, "r")) != NULL) {
+			if (fscanf(f, "%d", &gpid) != 1)
+				gpid = 0;
+			fclose(f);
+		}
+		if (round == 0) {
+			ok(gpid > 0 && !pid_gone(gpid, 0),
+			   "kill_group off: the stray runs on");
+			if (gpid > 0)
+				kill(gpid, SIGKILL);
+		} else {
+			ok(gpid > 0 && pid_gone(gpid, 2000),
+			   "kill_group on: the stray is killed");
+		}
+	}
+	unlink(file);
+}
+
 static void
 test_concurrent(void)
 {
@@ -374,6 +413,7 @@ main(void)
 	fds_before = fd_count();
 	test_results();
 	test_timeout();
+	test_strays();
 	test_concurrent();
 	test_cancel();
 	test_ids();
