@@ -365,6 +365,7 @@ takeover(struct vgroup *g)
 	}
 	g->leading = true;
 	g->ctr[CTL_GC_TAKEOVERS]++;
+	vipd_event(g->d, EVK_TAKEOVER, g, -1, -1, "%s", g->last_text);
 	/* Bind before announcing, so that the first packet a neighbour sends
 	 * after our gratuitous ARP finds the address. */
 	pin_group_up(g->pin);
@@ -387,6 +388,7 @@ release(struct vgroup *g)
 	/* Stop answering first: the successor owns the VIP from now on. */
 	g->leading = false;
 	g->ctr[CTL_GC_RELEASES]++;
+	vipd_event(g->d, EVK_RELEASE, g, -1, -1, "%s", g->last_text);
 	announce_stop(g);
 	pin_group_down(g->pin);
 }
@@ -406,6 +408,7 @@ group_apply(struct vgroup *g, const struct el_event *ev)
 	if (ev->from != ev->to) {
 		snprintf(g->last_text, sizeof(g->last_text), "%s", why);
 		g->trans[group_transition_reason(ev->reason)]++;
+		events_group_state(g, ev->from, ev->to, why);
 	}
 	switch (ev->action) {
 	case EL_ACT_TAKEOVER:
@@ -436,11 +439,15 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 	                                              : PIN_FAULT_OTHER);
 	snprintf(g->fault_text, sizeof(g->fault_text), "%s",
 	         f == GF_NONE ? "" : text);
-	if (f != GF_NONE)
+	if (f != GF_NONE) {
 		log_warnx("group %s: fault (%s): %s", g->cg.name,
 		          group_fault_name(f), text);
-	else if (was)
+		vipd_event(g->d, EVK_FAULT, g, -1, -1, "%s: %s",
+		           group_fault_name(f), text);
+	} else if (was) {
 		log_info("group %s: fault cleared", g->cg.name);
+		vipd_event(g->d, EVK_FAULT_CLEARED, g, -1, -1, "fault cleared");
+	}
 	el_cluster_group_set_fault(g->d->el, g->el_idx, f != GF_NONE,
 	                           ev_now(g->d->loop));
 	if (f == GF_NONE && was) {

@@ -76,6 +76,7 @@ group_drop(struct vipd *d, size_t i)
 
 	el_cluster_group_remove(d->el, g->el_idx, ev_now(d->loop));
 	vipd_el_flush(d); /* applies the RELEASE while g still exists */
+	notify_group_removed(g);
 	pin_group_down(g->pin);
 	pin_route_down(g->pin);
 	group_free(g);
@@ -101,6 +102,7 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 	d->groups = ng;
 	d->ngroups = n;
 	d->groups[g->el_idx] = g;
+	notify_group_added(g);
 	return 0;
 }
 
@@ -184,12 +186,14 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	apply_groups(d, nc, msg, msglen);
 	conf_free(old);
 	log_info("%s", msg);
+	vipd_event(d, EVK_RELOAD, NULL, -1, -1, "%s", msg);
 	vipd_el_flush(d);
 	conf_errors_clear(&local);
 	sdnotify_reloaded(d->sdn, true);
 	return 0;
 fail:
 	d->ctr[CTL_DC_RELOAD_FAILURES]++;
+	vipd_event(d, EVK_RELOAD_FAILED, NULL, -1, -1, "%s", msg);
 	conf_errors_clear(&local);
 	sdnotify_reloaded(d->sdn, false);
 	return -1;

@@ -30,6 +30,7 @@
 #define CONF_DEFAULT_GARP_REFRESH_S   60
 #define CONF_DEFAULT_ROUTE_TABLE      7431
 #define CONF_DEFAULT_ROUTE_PRIORITY   7431
+#define CONF_DEFAULT_NOTIFY_MS        10000
 
 #define CONF_ID_MAX     64   /* node id, with its NUL */
 #define CONF_NAME_MAX   32   /* group name, with its NUL */
@@ -94,6 +95,11 @@ struct conf_group {
 	struct conf_garp garp;
 	enum conf_conflict conflict;
 	int line; /* line of the group's block, for run-time messages */
+	/* notify hook: effective (the group's own, else the top-level
+	 * default); "" = none */
+	char notify[CONF_PATH_MAX];
+	bool notify_set;            /* the group set its own (maybe "") */
+	unsigned notify_timeout_ms; /* effective */
 };
 
 struct conf {
@@ -128,6 +134,11 @@ struct conf {
 	bool has_metrics;
 	struct conf_addr metrics_addr; /* numeric; may be 0.0.0.0 or :: */
 	uint16_t metrics_port;
+	/* notify hooks: the default script of the groups ("" = none), its
+	 * timeout, and the FIFO that gets one line per change ("" = none) */
+	char notify[CONF_PATH_MAX];
+	unsigned notify_timeout_ms;
+	char notify_fifo[CONF_PATH_MAX];
 
 	struct conf_group *groups;
 	size_t ngroups;

@@ -130,4 +130,12 @@ void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);
 void conf_groups_check(struct conf_ctx *x, const config_setting_t *root);
 
+/* conf_notify.c: the notify keys (top level and per group) */
+void conf_notify_top(struct conf_ctx *x, const config_setting_t *s, void *obj);
+void conf_notify_fifo(struct conf_ctx *x, const config_setting_t *s, void *obj);
+void conf_notify_group(struct conf_ctx *x, const config_setting_t *s,
+                       void *obj);
+/* Give each group without its own the top-level script and timeout. */
+void conf_notify_defaults(struct conf *c);
+
 #endif

@@ -46,7 +46,11 @@ enum ctl_arg_kind {
 	  "hand GROUP over to the best other node")                            \
 	X(RELOAD, "reload", CTL_ARG_NONE,                                      \
 	  "re-read the configuration (like SIGHUP)")                           \
-	X(PING, "ping", CTL_ARG_NONE, "check that the daemon answers")
+	X(PING, "ping", CTL_ARG_NONE, "check that the daemon answers")         \
+	X(EVENTS, "events", CTL_ARG_NONE,                                      \
+	  "the last state changes and notable events")                         \
+	X(WATCH, "watch", CTL_ARG_NONE,                                        \
+	  "stream new events as JSON lines until interrupted")
 
 #define CTL_CMD_ENUM_(id, word, arg, help) CTL_##id,
 enum ctl_cmd { CTL_COMMANDS(CTL_CMD_ENUM_) CTL_CMD_MAX };
@@ -235,7 +239,18 @@ struct ctl_counter {
 	X(TAKEOVERS, "takeovers", 0, "vipd_takeovers_total",                   \
 	  "Times this node took the group over.")                              \
 	X(RELEASES, "releases", 0, "vipd_releases_total",                      \
-	  "Times this node let the group go.")
+	  "Times this node let the group go.")                                 \
+	X(NOTIFY_RUNS, "notify_runs", CTL_CF_METRICS,                          \
+	  "vipd_notify_runs_total",                                            \
+	  "Notify scripts run (started, whatever their result).")              \
+	X(NOTIFY_FAILURES, "notify_failures", CTL_CF_METRICS,                  \
+	  "vipd_notify_failures_total",                                        \
+	  "Notify scripts that failed: exit status not 0, killed, timed "      \
+	  "out or not started.")                                               \
+	X(NOTIFY_DROPPED, "notify_dropped", CTL_CF_METRICS,                    \
+	  "vipd_notify_dropped_total",                                         \
+	  "Notifications dropped unrun: too many waited behind a slow "        \
+	  "script.")
 
 #define CTL_GC_ENUM_(id, key, flags, family, help) CTL_GC_##id,
 enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
@@ -271,7 +286,17 @@ enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
 	  "Reload attempts.")                                                  \
 	X(RELOAD_FAILURES, NULL, "reload_failures", CTL_CF_METRICS,            \
 	  "vipd_reload_failures_total",                                        \
-	  "Reloads refused (the running configuration was kept).")
+	  "Reloads refused (the running configuration was kept).")             \
+	X(EVENTS, "events", "recorded", CTL_CF_METRICS, "vipd_events_total",   \
+	  "Entries recorded in the event history.")                            \
+	X(WATCHERS_DROPPED, "events", "watchers_dropped", CTL_CF_METRICS,      \
+	  "vipd_event_watchers_dropped_total",                                 \
+	  "Event watchers disconnected for not reading.")                      \
+	X(NOTIFY_FIFO_LINES, "notify_fifo", "lines", CTL_CF_METRICS,           \
+	  "vipd_notify_fifo_lines_total", "Lines written to the notify FIFO.") \
+	X(NOTIFY_FIFO_DROPPED, "notify_fifo", "dropped", CTL_CF_METRICS,       \
+	  "vipd_notify_fifo_dropped_total",                                    \
+	  "Lines not written to the notify FIFO: no reader, or it is full.")
 
 #define CTL_DC_ENUM_(id, section, key, flags, family, help) CTL_DC_##id,
 enum ctl_daemon_ctr { CTL_DAEMON_COUNTERS(CTL_DC_ENUM_) CTL_DC_MAX };

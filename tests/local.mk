@@ -84,3 +84,8 @@ EXTRA_DIST += tests/netns/prometheus.sh
 # code), then the configuration-only findings without a daemon.
 TESTS += tests/netns/doctor.sh
 EXTRA_DIST += tests/netns/doctor.sh
+# Event history (issue 13): vipctl watch and vipctl events against real
+# daemons (events.sh); notify hooks (issue 10, notify.sh).
+NOTIFY_NETNS_TESTS = tests/netns/events.sh tests/netns/notify.sh
+TESTS += $(NOTIFY_NETNS_TESTS)
+EXTRA_DIST += $(NOTIFY_NETNS_TESTS)

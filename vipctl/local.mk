@@ -9,7 +9,7 @@ bin_PROGRAMS += vipctl/vipctl
 vipctl_vipctl_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/vipctl -I$(srcdir)/ctlproto \
 	-I$(srcdir)/conf -I$(srcdir)/doctor $(JANSSON_CFLAGS)
 vipctl_vipctl_SOURCES = vipctl/vipctl.h vipctl/main.c vipctl/request.c \
-	vipctl/status.c vipctl/metrics.c vipctl/doctor.c
+	vipctl/status.c vipctl/metrics.c vipctl/doctor.c vipctl/events.c
 # doctor needs only the netlink and sysctl parts of net/: no pcap, no libnet.
 vipctl_vipctl_LDADD = $(DOCTOR_LIBS) $(CTLP_LIBS) $(CONF_LIBS) net/libvipnet.a \
 	$(MNL_LIBS)

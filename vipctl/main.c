@@ -49,6 +49,8 @@ static const struct vipctl_cmd vipctl_cmds[CTL_CMD_MAX] = {
     [CTL_RELEASE] = {vipctl_release, NULL},
     [CTL_RELOAD] = {NULL, print_reload},
     [CTL_PING] = {NULL, print_ping},
+    [CTL_EVENTS] = {NULL, vipctl_print_events},
+    [CTL_WATCH] = {vipctl_watch, NULL},
 };
 
 /* The common exchange: one request, its answer printed. */

@@ -27,6 +27,13 @@ json_t *vipctl_request(const char *path, const struct ctl_req *req, char **raw,
                        int *ex);
 
 /*
+ * Connect to the daemon at the socket path (5 s send and receive
+ * timeouts); the fd, or -1 with the problem printed and the exit status
+ * in *ex.
+ */
+int vipctl_connect(const char *path, int *ex);
+
+/*
  * Print a refused request (its "error", then each of its "errors") on
  * stderr.  Returns EX_FAIL.
  */
@@ -56,5 +63,11 @@ int vipctl_doctor(const char *conf_path, const char *sock, int argc,
 
 /* The text form of a successful metrics answer (Prometheus text). */
 void vipctl_print_metrics(json_t *v);
+
+/* The text form of an events answer: one line per event (events.c). */
+void vipctl_print_events(json_t *v);
+/* watch: print each event the daemon streams as one JSON line, until the
+ * daemon closes the connection (exit status EX_FAIL then). */
+int vipctl_watch(const char *path, const struct ctl_req *req, bool json);
 
 #endif

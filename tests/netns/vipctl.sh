@@ -226,7 +226,8 @@ keys_are "$J1" '.groups[0].conflicts[0]' "status groups[].conflicts[]" vip \
 	mac count age_ms yielded
 keys_are "$J1" '.groups[0].counters' "status groups[].counters" \
 	arp_answered ndp_answered announcements conflicts peer_claims \
-	leader_probes takeovers releases first_round_ms
+	leader_probes takeovers releases notify_runs notify_failures notify_dropped \
+	first_round_ms
 tap_is "$(jq -c '[.ok, .node, .stopping, .dead_after, .interval_ms, (.epoch | test("^[0-9a-f]{16}$")), (.uptime_ms > 0)]' "$J1")" \
 	'[true,"n1",false,3,100,true,true]' "status: top-level values"
 tap_is "$(jq -c '.groups[0] | [.name, .interface, .state, .leader, .priority, .configured_priority, .preempt, .answering, .fault, .link_up, .vips, .bind]' "$J1")" \
@@ -249,10 +250,11 @@ jq -e . "$M1" >/dev/null
 tap_ok $? "metrics --json parses"
 keys_are "$M1" . "metrics" ok version node interval_ms peers groups \
 	heartbeats peer_unreachable netlink_errors reconciled stalls reloads \
-	reload_failures capture
+	reload_failures events notify_fifo capture
 keys_are "$M1" '.groups[0]' "metrics groups[]" name state fault answering \
 	transitions transitions_by_reason arp_answered ndp_answered \
-	announcements conflicts peer_claims
+	announcements conflicts peer_claims notify_runs notify_failures \
+	notify_dropped
 keys_are "$M1" '.groups[0].transitions_by_reason' \
 	"metrics groups[].transitions_by_reason" startup leader_lost handover \
 	preempt two_leaders fault recovered stall other
@@ -331,7 +333,10 @@ for fam in vipd_build_info vipd_heartbeat_interval_seconds vipd_peer_up \
 	vipd_netlink_errors_total vipd_reconciled_total vipd_stalls_total \
 	vipd_reloads_total vipd_reload_failures_total \
 	vipd_capture_frames_total vipd_capture_bad_frames_total \
-	vipd_capture_dropped_total; do
+	vipd_capture_dropped_total vipd_events_total \
+	vipd_event_watchers_dropped_total vipd_notify_runs_total \
+	vipd_notify_failures_total vipd_notify_dropped_total \
+	vipd_notify_fifo_lines_total vipd_notify_fifo_dropped_total; do
 	grep -q "^# TYPE $fam " "$P1" && grep -qw "$fam" "$DOC"
 	tap_ok $? "metrics: family $fam present and documented"
 done

@@ -177,3 +177,10 @@ tests_unit_test_doctor_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/doctor \
 tests_unit_test_doctor_SOURCES = tests/unit/test_doctor.c tests/unit/tap.h
 tests_unit_test_doctor_LDADD = $(DOCTOR_LIBS) $(CTLP_LIBS) $(CONF_LIBS) \
 	$(NET_LIBS)
+
+check_PROGRAMS += tests/unit/test_events
+TESTS += tests/unit/test_events
+tests_unit_test_events_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_unit_test_events_SOURCES = tests/unit/test_events.c tests/unit/tap.h \
+	announcer/events.c
+tests_unit_test_events_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)

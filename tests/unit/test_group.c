@@ -26,6 +26,24 @@ call(const char *what)
 	snprintf(calls + n, sizeof(calls) - n, "%s%s", n ? " " : "", what);
 }
 
+/* ---- fakes: the event history (events.c) */
+static unsigned n_events[EVK_MAX], n_state_events;
+
+void
+vipd_event(struct vipd *d, enum events_kind kind, const struct vgroup *g,
+           int from, int to, const char *fmt, ...)
+{
+	(void)d, (void)g, (void)from, (void)to, (void)fmt;
+	n_events[kind]++;
+}
+void
+events_group_state(struct vgroup *g, enum el_state from, enum el_state to,
+                   const char *why)
+{
+	(void)g, (void)from, (void)to, (void)why;
+	n_state_events++;
+}
+
 /* ---- fakes: the L2 policy (announce.c) */
 void
 announce_start(struct vgroup *g)
@@ -253,6 +271,10 @@ test_takeover_release(void)
 	ok(!g->leading, "not leading");
 	is_int(g->ctr[CTL_GC_RELEASES], 1, "releases 1");
 	is_str(g->last_text, "n2 ranks higher and took over", "release text");
+	is_int(n_events[EVK_TAKEOVER], 1, "events: one takeover recorded");
+	is_int(n_events[EVK_RELEASE], 1, "events: one release recorded");
+	is_int(n_state_events, 3,
+	       "events: every from != to applied is recorded");
 	calls[0] = '\0';
 	ev = event(EL_ST_BACKUP, EL_ST_BACKUP, EL_ACT_REANNOUNCE,
 	           EL_R_PEER_RETURNED, "n3");
@@ -311,6 +333,8 @@ test_faults(void)
 	group_set_fault(g, GF_NO_INTERFACE, "interface missing");
 	is_str(calls, "", "the same fault again changes nothing");
 	group_set_fault(g, GF_NONE, "");
+	ok(n_events[EVK_FAULT] == 1 && n_events[EVK_FAULT_CLEARED] == 1,
+	   "events: fault set once, cleared once");
 	is_str(calls, "pin_fault_none probe_start",
 	       "fault cleared: the pin is told, the probe starts");
 	el_cluster_group_info(d.el, g->el_idx, 1000, &gi);
