@@ -139,9 +139,15 @@ do_reload(struct vipd *d, const struct ctl_req *req)
 	size_t i;
 
 	(void)req;
-	if (vipd_reload(d, &errs, err, sizeof(err)) == 0)
-		return json_pack("{s:b,s:o}", "ok", 1, "result",
-		                 ctl_json_str(err));
+	/* Every key present, empty or not: scripts read them blindly. */
+	v = json_pack("{s:b,s:[],s:[],s:[],s:[]}", "ok", 1, "added", "removed",
+	              "changed", "kept");
+	if (vipd_reload_report(d, &errs, v, err, sizeof(err)) == 0) {
+		if (v != NULL)
+			json_object_set_new(v, "result", ctl_json_str(err));
+		return v;
+	}
+	json_decref(v);
 	list = json_array();
 	for (i = 0; list != NULL && i < errs.n; i++)
 		if (json_array_append_new(list, ctl_json_str(errs.msg[i])) ==

@@ -1,12 +1,12 @@
 /*
  * Reload (SIGHUP, `vipctl reload`): build, diff, apply — or keep the old
- * config.  A file with any error changes nothing.  Groups whose VIPs,
- * interface, bind and route are unchanged keep their state and leadership
- * (only tunables such as priority, preemption and GARP timing change);
- * groups that changed are released and re-created; removed groups are
- * released; new ones start as backups.  Settings the running cluster is
- * built on (node id, port, bind, multicast, timing, control socket) need a
- * restart, and a reload that changes them is refused as a whole.
+ * config.  A file with any error changes nothing.  A group is known by its
+ * name: one whose settings changed is changed in place and keeps its state
+ * and leadership (group_update.c); one whose settings did not change is
+ * not touched; removed groups are released; new ones start as backups. Settings
+ * the running cluster is built on (node id, port, bind, multicast, timing,
+ * control socket) need a restart, and a reload that changes them is refused as
+ * a whole.
  */
 #include "config.h"
 
@@ -98,28 +98,108 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 	return 0;
 }
 
-/* Groups: keep the unchanged, re-create the changed, add the new. */
+/* Append a string to the report's array key (the report may be NULL). */
 static void
-apply_groups(struct vipd *d, const struct conf *nc, char *summary, size_t len)
+report_name(json_t *rep, const char *key, const char *name)
 {
-	size_t i, kept = 0, dropped = 0, added = 0;
+	json_t *a;
+
+	if (rep == NULL)
+		return;
+	if ((a = json_object_get(rep, key)) == NULL) {
+		a = json_array();
+		if (json_object_set_new(rep, key, a) == -1)
+			return;
+	}
+	json_array_append_new(a, ctl_json_str(name));
+}
+
+/* One changed group in the report: what changed, in stable keys. */
+static void
+report_change(json_t *rep, const char *name, const struct group_change *ch)
+{
+	json_t *o, *what, *a;
+
+	if (rep == NULL || (o = json_object()) == NULL)
+		return;
+	what = json_array();
+#define WHAT(cond, word)                                                       \
+	if (cond)                                                              \
+		json_array_append_new(what, json_string(word));
+	WHAT(ch->vips_added || ch->vips_removed, "vips")
+	WHAT(ch->prio_from != ch->prio_to, "priority")
+	WHAT(ch->preempt, "preempt")
+	WHAT(ch->preempt_delay, "preempt_delay")
+	WHAT(ch->garp, "garp")
+	WHAT(ch->conflict, "conflict")
+	WHAT(ch->bind, "bind")
+	WHAT(ch->route, "route")
+	WHAT(ch->interface, "interface")
+#undef WHAT
+	json_object_set_new(o, "group", ctl_json_str(name));
+	json_object_set_new(o, "vips_added",
+	                    json_integer((json_int_t)ch->vips_added));
+	json_object_set_new(o, "vips_removed",
+	                    json_integer((json_int_t)ch->vips_removed));
+	json_object_set_new(o, "priority_from", json_integer(ch->prio_from));
+	json_object_set_new(o, "priority_to", json_integer(ch->prio_to));
+	json_object_set_new(o, "what", what);
+	if ((a = json_object_get(rep, "changed")) == NULL) {
+		a = json_array();
+		json_object_set_new(rep, "changed", a);
+	}
+	json_array_append_new(a, o);
+}
+
+/*
+ * Groups by name: removed ones are released and freed; changed ones are
+ * changed in place (all removals first, so that a VIP moving between
+ * groups is free when it is added); unchanged ones are not touched; new
+ * ones start as backups.
+ */
+static void
+apply_groups(struct vipd *d, const struct conf *nc, json_t *rep, char *summary,
+             size_t len)
+{
+	size_t i, n = d->ngroups, kept = 0, removed = 0, changed = 0, added = 0;
+	struct group_change *ch = calloc(n ? n : 1, sizeof(*ch));
+	bool *dirty = calloc(n ? n : 1, sizeof(*dirty));
 	char err[256];
 
-	for (i = 0; i < d->ngroups; i++) {
+	for (i = 0; i < n; i++) {
 		struct vgroup *g = d->groups[i];
 		const struct conf_group *cg;
 
 		if (g == NULL)
 			continue;
-		cg = find_cg(nc, g->cg.name);
-		if (cg != NULL && conf_group_same_vips(&g->cg, cg)) {
-			g->cg = *cg;
-			group_update_election(g);
-			kept++;
-		} else {
+		if ((cg = find_cg(nc, g->cg.name)) == NULL) {
+			report_name(rep, "removed", g->cg.name);
 			group_drop(d, i);
-			dropped++;
+			removed++;
+		} else if (ch == NULL || dirty == NULL ||
+		           group_diff(g, cg, &ch[i])) {
+			if (dirty != NULL)
+				dirty[i] = true;
+			group_vips_drop(g, cg);
 		}
+	}
+	for (i = 0; i < n; i++) {
+		struct vgroup *g = d->groups[i];
+		const struct conf_group *cg;
+
+		if (g == NULL || (cg = find_cg(nc, g->cg.name)) == NULL)
+			continue;
+		if (dirty != NULL && !dirty[i]) {
+			g->cg = *cg; /* its VIPs now point into nc */
+			report_name(rep, "kept", cg->name);
+			kept++;
+			continue;
+		}
+		if (ch != NULL)
+			report_change(rep, cg->name, &ch[i]);
+		if (group_update(g, cg, err, sizeof(err)) == -1)
+			log_warnx("reload: %s", err);
+		changed++;
 	}
 	for (i = 0; i < nc->ngroups; i++) {
 		if (group_find(d, nc->groups[i].name) != NULL)
@@ -129,20 +209,29 @@ apply_groups(struct vipd *d, const struct conf *nc, char *summary, size_t len)
 			          err);
 			continue;
 		}
+		report_name(rep, "added", nc->groups[i].name);
 		added++;
 	}
-	for (i = 0; i < d->nports; i++) {
-		d->ports[i]->filter_dirty = true;
+	/* Only ports whose VIPs changed have a dirty filter. */
+	for (i = 0; i < d->nports; i++)
 		port_refresh_filter(d->ports[i]);
-	}
+	free(ch);
+	free(dirty);
 	snprintf(summary, len,
-	         "configuration reloaded: %zu group%s kept, %zu replaced or "
-	         "removed, %zu added",
-	         kept, kept == 1 ? "" : "s", dropped, added);
+	         "configuration reloaded: %zu group%s added, %zu removed, %zu "
+	         "changed in place, %zu kept",
+	         added, added == 1 ? "" : "s", removed, changed, kept);
 }
 
 int
 vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
+{
+	return vipd_reload_report(d, errs, NULL, msg, msglen);
+}
+
+int
+vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
+                   char *msg, size_t msglen)
 {
 	struct conf_errors local = {NULL, 0};
 	struct conf *nc, *old = d->cfg;
@@ -175,7 +264,7 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	d->cfg = nc;
 	if (peers_configure(d, err, sizeof(err)) == -1)
 		log_warnx("reload: %s", err);
-	apply_groups(d, nc, msg, msglen);
+	apply_groups(d, nc, rep, msg, msglen);
 	conf_free(old);
 	log_info("%s", msg);
 	vipd_el_flush(d);

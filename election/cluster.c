@@ -484,6 +484,21 @@ el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms)
 }
 
 bool
+el_cluster_outranked(const struct el_cluster *cl, size_t group, uint64_t now_ms)
+{
+	const struct el_group *g;
+	struct el_view v;
+
+	if (group >= cl->ngroups || !cl->groups[group].used)
+		return false;
+	g = &cl->groups[group];
+	if (g->state != EL_ST_LEADER)
+		return false;
+	el_view_get(cl, group, now_ms, &v);
+	return v.best != NULL && el_peer_vs_self(cl, group, v.best) > 0;
+}
+
+bool
 el_cluster_resigning(const struct el_cluster *cl)
 {
 	size_t gi;

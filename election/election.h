@@ -307,6 +307,14 @@ void el_cluster_stalled(struct el_cluster *cl, uint64_t gap_ms,
  */
 size_t el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms);
 
+/*
+ * True when we lead the group and a live, eligible peer now outranks us
+ * (our priority went down on reload): the caller resigns it, so that the
+ * handover is make-before-break whatever the peer's preempt setting.
+ */
+bool el_cluster_outranked(const struct el_cluster *cl, size_t group,
+                          uint64_t now_ms);
+
 /* True while some group is RESIGNING (shutdown waits for this to end). */
 bool el_cluster_resigning(const struct el_cluster *cl);
 

@@ -143,4 +143,4 @@ TESTS += tests/unit/test_reload
 tests_unit_test_reload_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_reload_SOURCES = tests/unit/test_reload.c tests/unit/tap.h \
 	announcer/reload.c
-tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)

@@ -1,0 +1,227 @@
+#!/bin/bash
+# Reload applies a diff in place (issue 12).  Two nodes, n1 (priority 200)
+# leads groups "vip" (two VIPs) and "b" (one VIP), both pinning their
+# replies into one routing table; the client c1 pings every VIP every
+# millisecond while the config changes on both nodes: a VIP added (answers
+# within 50 ms of the reload), a VIP removed (answers nowhere at once), a
+# group added and removed, the garp settings, the gateway of "vip" (the
+# table "b" shares), a broken file, and last a priority that hands "vip"
+# to n2.  Each time: the probes to VIPs that did not change lose nothing,
+# and untouched groups make no transition (takeovers/releases counters).
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+# shellcheck source=tests/netns/lab.sh
+. "$top_srcdir/tests/netns/lab.sh"
+VLAB_NET=67
+# shellcheck source=tests/netns/vlab.sh
+. "$top_srcdir/tests/netns/vlab.sh"
+vlab_begin "rl$$" 2 ping arping
+
+N=10.$VLAB_NET.0
+V1=$N.100 V2=$N.101 V3=$N.102 VB=$N.110 VC=$N.120
+TABLE=6767
+# A default route in the main table: group b's pin finds its gateway there.
+for n in n1 n2; do
+	ip -n "$LAB-$n" route add default via "$N.254" dev eth1
+done
+
+# conf NODE PRIO VIPS GW [GARP_COUNT] [EXTRA_GROUP_TEXT]
+conf() {
+	local node=$1 prio=$2 vips=$3 gw=$4 garp=${5:-5}
+	VLAB_ROUTE="table = $TABLE; priority = 3000; gateway = \"$gw\";" \
+		vlab_conf "$node" "$T/$node.conf" prio="$prio" vips="$vips" \
+		pin=leader garp_count="$garp" garp_interval=300
+	# b's own priority: n1's node priority changes below, b's must not.
+	VLAB_ROUTE="table = $TABLE; priority = 3000;" \
+		vlab_conf_group "$T/$node.conf" group=b vips="$VB" pin=leader \
+		prio="$([ "$node" = n1 ] && echo 200 || echo 100)"
+	[ -n "${6:-}" ] && vlab_conf_group "$T/$node.conf" group=c vips="$VC"
+	return 0
+}
+both() { # both nodes: n1 PRIO, n2 100, the rest as conf
+	conf n1 "$@"
+	local p=$1
+	shift
+	conf n2 100 "$@"
+	: "$p"
+}
+
+both 200 "$V1,$V2" "$N.254"
+vlab_start n1 || lab_bail "n1 did not start"
+vlab_start n2 || lab_bail "n2 did not start"
+lab_wait 5000 vlab_answering n1
+tap_ok $? "n1 leads vip"
+lab_wait 5000 vlab_answering n1 b
+tap_ok $? "n1 leads b"
+
+# ---- probes: ping every 1 ms from c1, one per VIP, bounded by count
+probe_start() { # VIPS... ; PROBE_N pings each
+	local v
+	for v in "$@"; do
+		lab_bg c1 "$T/ping.$v" ping -n -q -i 0.001 -c "${PROBE_N:-400}" \
+			-W 1 -w 5 "$v"
+		PROBE_PIDS+=("$LAB_LASTPID")
+	done
+}
+probe_wait() {
+	local p
+	for p in "${PROBE_PIDS[@]}"; do lab_reap "$p" 6000; done
+	PROBE_PIDS=()
+}
+probe_lost() { # sent - received for VIP
+	awk '/packets transmitted/ {print $1 - $4}' "$T/ping.$1"
+}
+PROBE_PIDS=()
+# counters of n1 and n2 for group G: "takeovers/releases n1 n2"
+ctrs() {
+	echo "$(vlab_gf n1 counters.takeovers "$1")/$(vlab_gf n1 counters.releases "$1") $(vlab_gf n2 counters.takeovers "$1")/$(vlab_gf n2 counters.releases "$1")"
+}
+reload_both() { # reload n2 then n1; RELOAD_T0 (us) before n1's
+	vlab_ctl n2 reload >"$T/reload.n2" 2>&1 || return 1
+	RELOAD_T0=${EPOCHREALTIME//[.,]/}
+	vlab_ctl n1 reload >"$T/reload.n1" 2>&1
+	echo "# n1 reload took $(((${EPOCHREALTIME//[.,]/} - RELOAD_T0) / 1000)) ms"
+}
+# step NAME VIPS...: probes to VIPS around a reload of both nodes, 0 lost
+step_begin() {
+	STEP=$1
+	shift
+	STEP_VIPS=("$@")
+	CV=$(ctrs vip) CB=$(ctrs b)
+	probe_start "$@"
+	sleep 0.1
+}
+step_end() {
+	local v lost=0 l
+	probe_wait
+	for v in "${STEP_VIPS[@]}"; do
+		l=$(probe_lost "$v")
+		echo "# $STEP: $v lost ${l:-?}"
+		[ "${l:-1}" = 0 ] || lost=1
+	done
+	tap_is "$lost" 0 "$STEP: probes to unchanged VIPs lose nothing"
+}
+
+# ---- add a VIP
+# The new VIP is pinged (with timestamps) from before the reload: its first
+# answer is timed from the moment vipctl reload returned on n1 (vipctl's own
+# start-up, slow under ASan on a busy machine, is not the daemon's delay).
+both 200 "$V1,$V2,$V3" "$N.254"
+step_begin "add VIP" "$V1" "$V2" "$VB"
+lab_bg c1 "$T/ping.new" ping -n -D -i 0.001 -c 3000 -w 4 "$V3"
+NEWPING=$LAB_LASTPID
+sleep 0.1
+reload_both
+RELOAD_T1=${EPOCHREALTIME//[.,]/}
+step_end
+first_reply() { grep -q 'bytes from' "$T/ping.new"; }
+lab_wait 3000 first_reply
+lab_stop "$NEWPING" INT
+tr=$(sed -n 's/^\[\([0-9]*\)\.\([0-9]*\)\] .*bytes from.*/\1\2/p' "$T/ping.new" |
+	head -1)
+ms=$(((${tr:-0} - RELOAD_T1) / 1000))
+[ "$ms" -lt 0 ] && ms=0
+tap_is "$(jq -c '[.added, .removed, .changed[0].group, .changed[0].vips_added]' <(vlab_ctl n1 reload --json))" \
+	'[[],[],null,null]' "a reload without a change changes nothing"
+tap_is "$(head -2 "$T/reload.n1")" "configuration reloaded: 0 groups added, 0 removed, 1 changed in place, 1 kept
+  changed: vip (vips +1 -0)" "vipctl reload says what changed"
+echo "# added VIP: first answer $ms ms after vipctl reload returned" \
+	"($(((${tr:-0} - RELOAD_T0) / 1000)) ms after it was started)"
+tap_ok "$([ -n "$tr" ] && [ "$ms" -lt 50 ] && echo 0 || echo 1)" \
+	"the added VIP answers within 50 ms of the reload ($ms ms)"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no takeover nor release anywhere"
+tap_is "$(vlab_gf n1 vips vip | jq -c length)" 3 "vip has 3 VIPs on n1"
+vlab_rules n1 | grep -q "from $V3 lookup $TABLE"
+tap_ok $? "the added VIP is pinned (its rule)"
+
+# ---- remove a VIP
+both 200 "$V1,$V2" "$N.254"
+step_begin "remove VIP" "$V1" "$V2" "$VB"
+reload_both
+lab_exec c1 ping -n -c 3 -i 0.01 -W 0.1 "$V3" >/dev/null 2>&1
+gone_rc=$?
+step_end
+tap_ok "$([ $gone_rc != 0 ] && echo 0 || echo 1)" \
+	"the removed VIP stops answering at once"
+tap_is "$(vlab_owners "$V3" 0)" "" "... and nobody answers ARP for it"
+vlab_has_addr n1 lo "$V3" || vlab_has_addr n2 lo "$V3"
+tap_ok "$([ $? != 0 ] && echo 0 || echo 1)" "... it is on no node's lo"
+vlab_rules n1 | grep -q "from $V3 "
+tap_ok "$([ $? != 0 ] && echo 0 || echo 1)" "... and unpinned"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no takeover nor release anywhere"
+
+# ---- add a group, remove it
+both 200 "$V1,$V2" "$N.254" 5 c
+step_begin "add group" "$V1" "$V2" "$VB"
+reload_both
+step_end
+tap_is "$(jq -c .added <(vlab_ctl n1 reload --json))" '[]' \
+	"(a second reload adds nothing)"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition for vip and b"
+lab_wait 5000 vlab_answering n1 c
+tap_ok $? "group c leads on n1"
+both 200 "$V1,$V2" "$N.254"
+step_begin "remove group" "$V1" "$V2" "$VB"
+reload_both
+step_end
+tap_is "$(jq -c '.removed' <(vlab_ctl n2 reload --json))" '[]' \
+	"(nothing left to remove)"
+tap_is "$(vlab_json n1 '[.groups[].name] | join(",")')" vip,b "c is gone"
+tap_is "$(vlab_owners "$VC" 0)" "" "... its VIP answers nowhere"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition for vip and b"
+
+# ---- garp settings
+both 200 "$V1,$V2" "$N.254" 2
+step_begin "garp" "$V1" "$V2" "$VB"
+reload_both
+step_end
+tap_is "$(sed -n 2p "$T/reload.n1")" "  changed: vip (garp)" "reported: garp"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition"
+
+# ---- the gateway of vip, whose table b shares
+both 200 "$V1,$V2" "$N.253" 2
+step_begin "gateway" "$V1" "$V2" "$VB"
+reload_both
+step_end
+vlab_table n1 4 | grep -q "^default via $N.253 dev eth1 "
+tap_ok $? "the shared table follows the new gateway"
+tap_is "$(vlab_rules n1 | grep -c "lookup $TABLE")" 3 \
+	"every VIP keeps its rule (b's too)"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition for vip and b"
+
+# ---- a broken file
+cp "$T/n1.conf" "$T/n1.good"
+echo "groups = ( { name = ; } );" >>"$T/n1.conf"
+step_begin "broken" "$V1" "$V2" "$VB"
+vlab_ctl n1 reload >"$T/reload.out" 2>"$T/reload.err"
+rc=$?
+step_end
+tap_is "$rc" 1 "a broken file: reload exits 1"
+grep -q "^  $T/n1.conf:[0-9]*: " "$T/reload.err"
+tap_ok $? "... naming file:line"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "... and nothing changes"
+cp "$T/n1.good" "$T/n1.conf"
+
+# ---- priority: n2 outranks n1 for vip; b stays on n1
+conf n1 50 "$V1,$V2" "$N.253" 2
+step_begin "priority" "$VB"
+vlab_ctl n1 reload >"$T/reload.n1" 2>&1
+lab_wait 3000 vlab_answering n2
+tap_ok $? "vip moves to n2 (50 < 100)"
+step_end
+tap_is "$(sed -n 2p "$T/reload.n1")" "  changed: vip (priority 200 -> 50)" \
+	"reported: priority 200 -> 50"
+tap_is "$(vlab_gf n1 last_reason)" resign-done \
+	"n1 handed over (resigned, then n2 took over)"
+tap_is "$(ctrs b)" "$CB" "b: no transition"
+lab_wait 2000 vlab_silent n1
+tap_ok $? "n1 no longer answers for vip"
+PROBE_N=200 probe_start "$V1" "$V2"
+probe_wait
+tap_is "$(probe_lost "$V1")/$(probe_lost "$V2")" 0/0 "vip answers from n2"
+
+vlab_stop_ok n1
+vlab_stop_ok n2
+tap_done
