@@ -6,7 +6,8 @@
 # within 50 ms of the reload), a VIP removed (answers nowhere at once), a
 # group added and removed, the garp settings, the gateway of "vip" (the
 # table "b" shares), a broken file, and last a priority that hands "vip"
-# to n2.  Each time: the probes to VIPs that did not change lose nothing,
+# to n2; drop-in files (include_dir) added, changed, broken, removed.
+# Each time: the probes to VIPs that did not change lose nothing,
 # and untouched groups make no transition (takeovers/releases counters).
 set -u
 
@@ -38,7 +39,19 @@ conf() {
 		vlab_conf_group "$T/$node.conf" group=b vips="$VB" pin=leader \
 		prio="$([ "$node" = n1 ] && echo 200 || echo 100)"
 	[ -n "${6:-}" ] && vlab_conf_group "$T/$node.conf" group=c vips="$VC"
-	return 0
+	mkdir -p "$T/$node.d"
+	echo "include_dir = \"$T/$node.d\";" >>"$T/$node.conf"
+}
+dropin() { # dropin VIPS|-|broken: group d in each node's drop-in file
+	local n
+	for n in n1 n2; do
+		case "$1" in
+		-) rm -f "$T/$n.d/d.conf" ;;
+		broken) echo 'groups = ( { name = ; } );' >"$T/$n.d/d.conf" ;;
+		*) echo "groups = ( { name = \"d\"; interface = \"eth1\";
+  vips = [ \"${1//,/\", \"}\" ]; } );" >"$T/$n.d/d.conf" ;;
+		esac
+	done
 }
 both() { # both nodes: n1 PRIO, n2 100, the rest as conf
 	conf n1 "$@"
@@ -179,6 +192,36 @@ reload_both
 step_end
 tap_is "$(sed -n 2p "$T/reload.n1")" "  changed: vip (garp)" "reported: garp"
 tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition"
+
+# ---- drop-in files: add one, change it, break it, remove it
+VD1=$N.130 VD2=$N.131
+dropin "$VD1"
+step_begin "add drop-in" "$V1" "$V2" "$VB"
+reload_both
+step_end
+tap_is "$(sed -n 2p "$T/reload.n1")" "  added: d" "a drop-in adds group d"
+lab_wait 5000 vlab_answering n1 d
+tap_ok $? "group d leads on n1"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition for vip and b"
+dropin "$VD1,$VD2"
+step_begin "change drop-in" "$V1" "$V2" "$VB" "$VD1"
+reload_both
+step_end
+tap_is "$(sed -n 2p "$T/reload.n1")" "  changed: d (vips +1 -0)" \
+	"a changed drop-in changes d in place"
+tap_is "$(vlab_gf n1 transitions d)" 1 "d: no new transition"
+dropin broken
+vlab_ctl n1 reload >/dev/null 2>"$T/reload.err"
+tap_is "$?" 1 "a broken drop-in: reload exits 1"
+grep -q "^  $T/n1.d/d.conf:1: " "$T/reload.err"
+tap_ok $? "... naming the drop-in's file:line"
+dropin -
+step_begin "remove drop-in" "$V1" "$V2" "$VB"
+reload_both
+step_end
+tap_is "$(sed -n 2p "$T/reload.n1")" "  removed: d" "a removed drop-in removes d"
+tap_is "$(vlab_owners "$VD1" 0)" "" "... its VIPs answer nowhere"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition for vip and b"
 
 # ---- the gateway of vip, whose table b shares
 both 200 "$V1,$V2" "$N.253" 2
