@@ -3,10 +3,12 @@
  * config.  A file with any error changes nothing.  A group is known by its
  * name: one whose settings changed is changed in place and keeps its state
  * and leadership (group_update.c); one whose settings did not change is
- * not touched; removed groups are released; new ones start as backups. Settings
- * the running cluster is built on (node id, port, bind, multicast, timing,
- * control socket) need a restart, and a reload that changes them is refused as
- * a whole.
+ * not touched; removed groups are released; new ones start as backups.
+ * The heartbeat timing, the peers and the secret (rotated with a grace
+ * period) change live too.  Settings the running cluster is built on (node
+ * id, port, bind, multicast, the control socket and user, a change between
+ * no peers and some) need a restart, and a reload that changes them is
+ * refused as a whole.
  */
 #include "config.h"
 
@@ -35,10 +37,6 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 	          (memcmp(&a->multicast, &b->multicast, sizeof(a->multicast)) ||
 	           strcmp(a->multicast_interface, b->multicast_interface))))
 		what = "cluster.multicast";
-	else if (a->interval_ms != b->interval_ms)
-		what = "cluster.interval_ms";
-	else if (a->dead_after != b->dead_after)
-		what = "cluster.dead_after";
 	else if (strcmp(a->socket_path, b->socket_path) != 0)
 		what = "control.socket";
 	else if (strcmp(a->user, b->user) != 0)
@@ -49,6 +47,31 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 		return 0;
 	snprintf(err, errlen, "%s cannot change on reload; restart vipd", what);
 	return -1;
+}
+
+/* The cluster settings a reload changes live: timing, and the secret
+ * (with a grace period for the previous one). */
+static void
+cluster_apply(struct vipd *d, const struct conf *a, const struct conf *b)
+{
+	if (a->interval_ms != b->interval_ms ||
+	    a->dead_after != b->dead_after) {
+		el_cluster_set_timing(d->el, b->interval_ms, b->dead_after,
+		                      3 * b->interval_ms);
+		log_info("reload: heartbeat every %u ms, dead after %u missed "
+		         "(was %u ms, %u)",
+		         b->interval_ms, b->dead_after, a->interval_ms,
+		         a->dead_after);
+	}
+	if (a->secret_len != b->secret_len ||
+	    memcmp(a->secret, b->secret, a->secret_len) != 0) {
+		memcpy(d->prev_secret, a->secret, a->secret_len);
+		d->prev_secret_len = a->secret_len;
+		d->prev_secret_until = ev_now(d->loop) + VIPD_SECRET_GRACE_MS;
+		log_info("reload: new cluster secret; the previous one is "
+		         "accepted (and sent with too) for %u s more",
+		         VIPD_SECRET_GRACE_MS / 1000);
+	}
 }
 
 static const struct conf_group *
@@ -260,7 +283,8 @@ vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
 		conf_free(nc);
 		goto fail;
 	}
-	/* Peers and the secret can change in place. */
+	/* Peers, timing and the secret change in place. */
+	cluster_apply(d, old, nc);
 	d->cfg = nc;
 	if (peers_configure(d, err, sizeof(err)) == -1)
 		log_warnx("reload: %s", err);

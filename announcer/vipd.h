@@ -185,6 +185,12 @@ struct vipd {
 	uint64_t hb_rejected[EL_VERDICT_MAX];
 	struct sdnotify *sdn; /* NULL when systemd did not start us */
 
+	/* Key rotation (reload): the previous secret is still accepted, and
+	 * sent with besides the new one, until prev_secret_until. */
+	uint8_t prev_secret[CONF_SECRET_MAX];
+	size_t prev_secret_len;
+	uint64_t prev_secret_until;
+
 	bool stopping;  /* SIGTERM: resigning, then exit */
 	bool finishing; /* last step of the stop: releasing all */
 	struct ev_timer stop_timer;
@@ -210,6 +216,10 @@ void vipd_el_flush(struct vipd *d);
 void vipd_el_rearm(struct vipd *d);
 /* Create the directory holding path (socket, pid file) if missing. */
 void vipd_make_parent_dir(const char *path);
+
+/* How long a reload that changes the secret keeps accepting (and sending
+ * with) the previous one: time to roll the new secret out to every node. */
+#define VIPD_SECRET_GRACE_MS 600000
 
 /* ---- peers.c: heartbeats over UDP */
 /* The configured peers minus our own addresses; 0 or -1 + err. */

@@ -52,6 +52,21 @@ el_cluster_new(const struct el_config *cfg, uint64_t epoch, uint64_t now_ms)
 	return cl;
 }
 
+int
+el_cluster_set_timing(struct el_cluster *cl, unsigned interval_ms,
+                      unsigned dead_after, unsigned resign_wait_ms)
+{
+	if (interval_ms == 0 || interval_ms > UINT16_MAX || dead_after == 0 ||
+	    dead_after > 1000) {
+		errno = EINVAL;
+		return -1;
+	}
+	cl->interval = interval_ms;
+	cl->dead_after = dead_after;
+	cl->resign_wait = resign_wait_ms ? resign_wait_ms : 3 * interval_ms;
+	return 0;
+}
+
 void
 el_cluster_free(struct el_cluster *cl)
 {

@@ -227,6 +227,14 @@ struct el_cluster;
 struct el_cluster *el_cluster_new(const struct el_config *cfg, uint64_t epoch,
                                   uint64_t now_ms);
 
+/*
+ * Reload: our heartbeat interval, dead_after and resign wait (0 = 3 *
+ * interval_ms) change from now on; peers' liveness is judged with the new
+ * dead_after at once.  0, or -1 with errno EINVAL (as el_cluster_new).
+ */
+int el_cluster_set_timing(struct el_cluster *cl, unsigned interval_ms,
+                          unsigned dead_after, unsigned resign_wait_ms);
+
 /* Free a cluster; el_cluster_free(NULL) is a no-op. */
 void el_cluster_free(struct el_cluster *cl);
 

@@ -234,6 +234,33 @@ tap_is "$(vlab_rules n1 | grep -c "lookup $TABLE")" 3 \
 	"every VIP keeps its rule (b's too)"
 tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition for vip and b"
 
+# ---- rotate the secret, one node after the other; then the timing
+vlab_secret "$T/secret.new"
+for n in n1 n2; do sed -i "s|$T/secret\"|$T/secret.new\"|" "$T/$n.conf"; done
+step_begin "secret" "$V1" "$V2" "$VB"
+vlab_ctl n2 reload >/dev/null 2>&1
+sleep 0.5 # n2 sends with both secrets, n1 knows only the old one
+vlab_ctl n1 reload >/dev/null 2>&1
+step_end
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "secret rotated: no transition"
+for n in n1 n2; do
+	sed -i "s|interval_ms = 100; dead_after = 3;|interval_ms = 50; dead_after = 5;|" \
+		"$T/$n.conf"
+done
+step_begin "timing" "$V1" "$V2" "$VB"
+reload_both
+step_end
+tap_is "$(vlab_json n1 '"\(.interval_ms)/\(.dead_after)"')" 50/5 \
+	"interval_ms and dead_after change live"
+tap_is "$(vlab_json n2 '.peers[0].interval_ms')" 50 "n2 hears n1 at 50 ms"
+tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "no transition"
+cp "$T/n1.conf" "$T/n1.good"
+sed -i 's|^cluster = {|cluster = { port = 7499;|' "$T/n1.conf"
+vlab_ctl n1 reload >/dev/null 2>"$T/reload.err"
+tap_is "$?/$(cat "$T/reload.err")" "1/vipctl: cluster.port cannot change on reload; restart vipd; keeping the running configuration" \
+	"a new port is refused, saying why"
+cp "$T/n1.good" "$T/n1.conf"
+
 # ---- a broken file
 cp "$T/n1.conf" "$T/n1.good"
 echo "groups = ( { name = ; } );" >>"$T/n1.conf"
@@ -248,7 +275,7 @@ tap_is "$(ctrs vip) $(ctrs b)" "$CV $CB" "... and nothing changes"
 cp "$T/n1.good" "$T/n1.conf"
 
 # ---- priority: n2 outranks n1 for vip; b stays on n1
-conf n1 50 "$V1,$V2" "$N.253" 2
+sed -i 's/^node = { id = "n1"; priority = 200; };/node = { id = "n1"; priority = 50; };/' "$T/n1.conf"
 step_begin "priority" "$VB"
 vlab_ctl n1 reload >"$T/reload.n1" 2>&1
 lab_wait 3000 vlab_answering n2
