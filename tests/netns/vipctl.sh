@@ -354,9 +354,9 @@ tap_is "$?/$out" \
 	"0/configuration reloaded: 0 groups added, 0 removed, 0 changed in place, 1 kept" \
 	"reload"
 tap_is "$(vlab_ctl n2 reload --json | jq -c 'keys_unsorted, .ok, .kept')" \
-	'["ok","added","removed","changed","kept","result"]
+	'["ok","added","removed","changed","kept","result","duration_us"]
 true
-["vip"]' "reload --json: {ok, added, removed, changed, kept, result}"
+["vip"]' "reload --json: {ok, added, removed, changed, kept, result, duration_us}"
 tap_is "$(vlab_gf n2 state)" backup "n2 still backup after reloads"
 
 # ------------------------------------------------------------ release
