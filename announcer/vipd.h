@@ -371,8 +371,10 @@ struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
                            size_t *idx);
 
 /* ---- check.c: vipd -t */
-/* Host checks; prints problems to stderr, returns the error count. */
-int check_host(const struct conf *cfg, bool verbose);
+/* Host checks; prints problems to stderr, returns the error count and
+ * adds the warnings (VIP or gateway outside the interface's subnets, an
+ * interface that is absent: the checks not made are named) to *warnings. */
+int check_host(const struct conf *cfg, bool verbose, int *warnings);
 /* Group names whose election wire ids collide; 0 or -1 + err. */
 int check_election(const struct conf *cfg, char *err, size_t errlen);
 
