@@ -15,26 +15,30 @@
 
 #include "pin_int.h"
 
-static const struct pin_vip *
-vip_find(const struct pin_vip *v, size_t n, const struct net_addr *a)
+/* Order of addresses for sorting and bsearch: a group of 1,000 VIPs is
+ * matched in O(n log n), not n^2 compares (which took ~half of a 25 ms
+ * reload, bench/reload.sh). */
+static int
+addr_cmp(const void *pa, const void *pb)
 {
-	size_t i;
+	const struct net_addr *a = pa, *b = pb;
 
-	for (i = 0; i < n; i++)
-		if (net_addr_eq(&v[i].addr, a))
-			return &v[i];
-	return NULL;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->a, b->a, net_addr_len(a));
+}
+
+/* struct pin_vip starts with its address: addr_cmp sorts them too. */
+static const struct pin_vip *
+vip_find(const struct pin_vip *sorted, size_t n, const struct net_addr *a)
+{
+	return bsearch(a, sorted, n, sizeof(*sorted), addr_cmp);
 }
 
 static bool
-addr_in(const struct net_addr *a, const struct net_addr *list, size_t n)
+addr_in(const struct net_addr *a, const struct net_addr *sorted, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (net_addr_eq(&list[i], a))
-			return true;
-	return false;
+	return bsearch(a, sorted, n, sizeof(*sorted), addr_cmp) != NULL;
 }
 
 static bool
@@ -131,14 +135,25 @@ pin_group_update(struct pin_group *pg, const struct pin_group_conf *gc,
                  const struct pin_link *link, bool up)
 {
 	struct pin_group old = *pg;
-	struct pin_vip *nv;
+	struct pin_vip *nv, *sold;
+	struct net_addr *snew;
+	struct pin_if *pi;
 	bool repin, rebind, had4, had6, want_route, g4, g6;
 	size_t i;
 	int rc = 0;
 
 	nv = calloc(gc->nvips ? gc->nvips : 1, sizeof(*nv));
-	if (nv == NULL)
+	sold = malloc((pg->nvips ? pg->nvips : 1) * sizeof(*sold));
+	snew = malloc((gc->nvips ? gc->nvips : 1) * sizeof(*snew));
+	pi = pin_if_get(pg->pin, gc->ifname); /* before anything changes */
+	if (nv == NULL || sold == NULL || snew == NULL || pi == NULL) {
+		free(nv);
+		free(sold);
+		free(snew);
 		return -1;
+	}
+	memcpy(snew, gc->vips, gc->nvips * sizeof(*snew));
+	qsort(snew, gc->nvips, sizeof(*snew), addr_cmp);
 	repin = pg->route_up && (!route_pin_same(&pg->route, &gc->route) ||
 	                         strcmp(pg->iface->name, gc->ifname) != 0);
 	if (repin)
@@ -150,27 +165,26 @@ pin_group_update(struct pin_group *pg, const struct pin_group_conf *gc,
 	for (i = 0; i < pg->nvips; i++) {
 		struct pin_vip *v = &pg->vips[i];
 
-		if (!addr_in(&v->addr, gc->vips, gc->nvips)) {
+		if (!addr_in(&v->addr, snew, gc->nvips)) {
 			vip_unbind_as(&old, v);
 			vip_rule_del_as(&old, v);
 		}
 	}
+	/* Their state now (a re-pin cleared the rules): carried by address. */
+	memcpy(sold, pg->vips, pg->nvips * sizeof(*sold));
+	qsort(sold, pg->nvips, sizeof(*sold), addr_cmp);
 	for (i = 0; i < gc->nvips; i++) {
 		const struct pin_vip *o =
-		    vip_find(pg->vips, pg->nvips, &gc->vips[i]);
+		    vip_find(sold, pg->nvips, &gc->vips[i]);
 
 		if (o != NULL)
 			nv[i] = *o;
 		else
 			nv[i].addr = gc->vips[i];
 	}
-	if (strcmp(pg->iface->name, gc->ifname) != 0) {
-		struct pin_if *pi = pin_if_get(pg->pin, gc->ifname);
-
-		if (pi == NULL) {
-			free(nv);
-			return -1;
-		}
+	free(sold);
+	free(snew);
+	if (pi != pg->iface) {
 		pi->link = *link;
 		pg->iface = pi;
 	}
