@@ -23,8 +23,9 @@
 # and vlab.sh, 10.73.0.0/24; the 1,000 VIPs in 10.73.16.0/20), in
 # namespaces named vrb<PID>-*, removed on exit.  Use a release build (DIR:
 # ./configure without --enable-sanitizers; default the source tree).
-# keepalived is not compared here (not installed on the machine this was
-# written on).
+# 4. keepalived (if installed) in the same lab, two VRRP instances for the
+#    same VIPs: the lost probes of 1. for the same changes by SIGHUP, and
+#    the first answer of the added VIP.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -223,3 +224,87 @@ add100() { many 100; vlab_ctl n1 reload >/dev/null 2>&1; many 101; }
 PREP=add100 timed "100 groups: one group added"
 vlab_stop n1
 vlab_stop n2
+
+# ------------------------------------------------ 4. keepalived, the same
+if ! command -v keepalived >/dev/null; then
+	echo "== 4. keepalived: not installed, no comparison"
+	exit 0
+fi
+# ka NODE PRIO "VIPS of VI_a" [c]: two instances (a: VIPS, b: .110), the
+# third (c: .120) with c; unicast between the two nodes, advert 1 s.
+ka() {
+	local node=$1 prio=$2 vips=$3 peer inst v id x
+	peer=$([ "$node" = n1 ] && echo "$N.2" || echo "$N.1")
+	{
+		printf 'global_defs {\n  router_id %s\n  enable_script_security\n}\n' \
+			"$node"
+		for inst in a b ${4:-}; do
+			case $inst in
+			a) v=$vips id=51 ;;
+			b) v=$N.110 id=52 ;;
+			c) v=$N.120 id=53 ;;
+			esac
+			printf 'vrrp_instance VI_%s {\n  state BACKUP\n' "$inst"
+			printf '  interface eth1\n  virtual_router_id %s\n' "$id"
+			printf '  priority %s\n  advert_int 1\n' "$prio"
+			printf '  unicast_src_ip %s\n' "$(vlab_ip "$node")"
+			printf '  unicast_peer {\n    %s\n  }\n' "$peer"
+			printf '  virtual_ipaddress {\n'
+			for x in ${v//,/ }; do printf '    %s/24 dev eth1\n' "$x"; done
+			printf '  }\n}\n'
+		done
+	} >"$T/ka-$node.conf"
+}
+declare -A KA
+ka_start() {
+	local f="$T/ka-$1"
+	lab_bg "$1" "$f.log" keepalived -n -l -D -G -R -P -f "$f.conf" \
+		-p "$f.pid" -r "$f.vrrp.pid" -c "$f.chk.pid"
+	KA[$1]=$LAB_LASTPID
+}
+ka_both() { ka n1 200 "$@"; ka n2 100 "$@"; }
+ka_reload() { # SIGHUP n2 then n1, as vipd's reloads above
+	kill -HUP "${KA[n2]}"
+	R_T0=$(ms_now)
+	kill -HUP "${KA[n1]}"
+	R_T1=$R_T0
+}
+ka_leads() { lab_exec n1 ip -o addr show dev eth1 | grep -q " $1/"; }
+ka_both "$N.100,$N.101"
+ka_start n1
+ka_start n2
+if ! lab_wait 15000 ka_leads "$N.110" || ! lab_wait 15000 ka_leads "$N.100"; then
+	echo "reload.sh: keepalived did not take the VIPs on n1" >&2
+	exit 1
+fi
+sleep 2
+echo "== 4. keepalived $(keepalived --version 2>&1 | head -1 | awk '{print $2}'): SIGHUP, the same changes (lost probes for unchanged VIPs)"
+kka() { # NAME
+	probe_start "${UNCH[@]}"
+	ka_reload
+	printf '%-16s %s\n' "$1" "$(probe_end "${UNCH[@]}")"
+}
+ka_both "$N.100,$N.101,$N.102"
+lab_bg c1 "$T/ping.kanew" ping -n -D -i 0.001 -c 8000 -w 9 "$N.102"
+KNEW=$LAB_LASTPID
+kka "add VIP"
+A_T0=$R_T0
+lab_wait 8000 grep -q 'bytes from' "$T/ping.kanew"
+lab_stop "$KNEW" INT
+tr=$(sed -n 's/^\[\([0-9]*\)\.\([0-9]*\)\] .*bytes from.*/\1\2/p' \
+	"$T/ping.kanew" | head -1)
+lab_wait 8000 ka_leads "$N.100"
+sleep 1
+ka_both "$N.100,$N.101"
+kka "remove VIP"
+lab_wait 8000 ka_leads "$N.100"
+sleep 1
+ka_both "$N.100,$N.101" c
+kka "add group"
+lab_wait 8000 ka_leads "$N.100"
+sleep 1
+ka_both "$N.100,$N.101"
+kka "remove group"
+echo "   keepalived added VIP: first answer $(( (${tr:-0} - A_T0) / 1000 )) ms after SIGHUP"
+lab_stop "${KA[n1]}" TERM
+lab_stop "${KA[n2]}" TERM
