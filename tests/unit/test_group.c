@@ -431,6 +431,15 @@ test_update(void)
 	is_int(group_update(g, &cg, err, sizeof(err)), 0, "tunables alone");
 	is_str(calls, "", "... touch neither the filter nor the pin");
 	is_int(g->cg.preempt_delay_ms, 500, "... and apply");
+
+	snprintf(cg.interface, sizeof(cg.interface), "eth2");
+	calls[0] = '\0';
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "a new interface");
+	is_str(calls, "filter pin_update 2 up announce_start",
+	       "... re-filtered, re-bound there, everything announced anew");
+	is_str(fake_port.ifname, "eth2", "... on the new interface's port");
+	ok(g->leading && g->ctr[CTL_GC_TAKEOVERS] == 1,
+	   "... still leading, no new takeover");
 	unrig(g);
 }
 
