@@ -352,8 +352,17 @@ conf_file_read(struct conf_ctx *x, config_t *cfg)
 	/* libconfig's scanner works on its own copy of text. */
 	ok = config_read_string(cfg, text) != CONFIG_FALSE;
 	if (!ok) {
-		conf_err_file(x, config_error_line(cfg), "syntax error: %s",
-		              config_error_text(cfg));
+		const char *why = config_error_text(cfg);
+		char ctx[512];
+
+		if (why != NULL && strcmp(why, "syntax error") == 0) {
+			/* libconfig says no more: show the line, hint. */
+			conf_syntax_context(text, config_error_line(cfg), ctx,
+			                    sizeof(ctx));
+			conf_err_file(x, config_error_line(cfg), "%s", ctx);
+		} else
+			conf_err_file(x, config_error_line(cfg),
+			              "syntax error: %s", why);
 		/* The commonest mistake: a keepalived file given to vipd. */
 		if (strstr(text, "vrrp_instance") != NULL ||
 		    strstr(text, "virtual_ipaddress") != NULL)

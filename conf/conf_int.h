@@ -142,6 +142,10 @@ char *conf_text_load(struct conf_ctx *x);
  * any case); false with the error reported. */
 bool conf_file_read(struct conf_ctx *x, config_t *cfg);
 
+/* conf_hint.c: for libconfig's bare "syntax error" at line of text: the
+ * message, with the line's text and a hint for a common cause. */
+void conf_syntax_context(const char *text, int line, char *out, size_t len);
+
 /* conf_dropin.c: the files of c->include_dir (s: the key), each adding
  * its groups; parsed files stay in x->drops until conf_dropins_free. */
 void conf_dropins_load(struct conf_ctx *x, const config_setting_t *s);
