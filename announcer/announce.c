@@ -108,9 +108,48 @@ announce_reannounce(struct vgroup *g)
 		burst_begin(g, g->cg.garp.count, false);
 }
 
+/* Announce vips[add_first + idx] (a burst_send_fn). */
+static bool
+added_send(size_t idx, void *arg)
+{
+	struct vgroup *g = arg;
+
+	return burst_send(g->add_first + idx, g);
+}
+
+static void
+added_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vgroup *g = arg;
+	uint64_t next;
+
+	(void)t;
+	if (!g->leading || g->add_first >= g->nvips)
+		return;
+	next = burst_step(&g->add_burst, g->nvips - g->add_first, ev_now(loop),
+	                  added_send, g, NULL);
+	if (next != 0)
+		ev_timer_start(loop, &g->add_timer, next);
+}
+
+void
+announce_added(struct vgroup *g, size_t first)
+{
+	ev_timer_stop(g->d->loop, &g->add_timer);
+	ev_timer_init(&g->add_timer, added_cb, g);
+	g->add_first = first;
+	if (!g->leading || first >= g->nvips)
+		return;
+	burst_start(&g->add_burst, g->cg.garp.count, g->cg.garp.interval_ms,
+	            ev_now_update(g->d->loop));
+	/* The first frames leave now: the new VIPs answer from this moment. */
+	added_cb(g->d->loop, &g->add_timer, g);
+}
+
 void
 announce_stop(struct vgroup *g)
 {
+	ev_timer_stop(g->d->loop, &g->add_timer);
 	ev_timer_stop(g->d->loop, &g->burst_timer);
 	ev_timer_stop(g->d->loop, &g->refresh_timer);
 }

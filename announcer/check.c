@@ -2,8 +2,10 @@
  * `vipd -t`: checks beyond the file itself.  The election's wire ids of the
  * group names must not collide, and on this host a route pin must have a
  * gateway (configured, or a default route on the group's interface).
- * Interfaces that do not exist here are reported as not checked: the file
- * may be meant for another node.
+ * Warnings (errors with --strict): a VIP outside every subnet of its
+ * interface, a configured gateway on none of them, an interface that does
+ * not exist here (then the checks that could not be made are named: the
+ * file may be meant for another node).
  */
 #include "config.h"
 
@@ -37,9 +39,96 @@ check_election(const struct conf *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+struct subnets {
+	struct rtnl_addr a[64];
+	size_t n;
+};
+
+static void
+subnet_add(const struct rtnl_addr *a, void *arg)
+{
+	struct subnets *s = arg;
+
+	if (s->n < sizeof(s->a) / sizeof(s->a[0]))
+		s->a[s->n++] = *a;
+}
+
+/* Is x in the prefix of a (a host address /32, /128 has no subnet)? */
+static bool
+in_prefix(const struct rtnl_addr *a, const struct net_addr *x)
+{
+	unsigned host = a->addr.family == AF_INET ? 32 : 128, i, bits;
+
+	if (a->addr.family != x->family || a->prefixlen >= host)
+		return false;
+	for (i = 0; i * 8 < a->prefixlen; i++) {
+		bits = a->prefixlen - i * 8 >= 8 ? 8 : a->prefixlen - i * 8;
+		if ((a->addr.a[i] ^ x->a[i]) & (uint8_t)(0xff << (8 - bits)))
+			return false;
+	}
+	return true;
+}
+
+static bool
+in_subnets(const struct subnets *s, const struct net_addr *x)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (in_prefix(&s->a[i], x))
+			return true;
+	return false;
+}
+
+/* Warnings about addresses the interface cannot reach on its own link. */
+static int
+subnet_warnings(const struct conf *cfg, size_t gi, struct rtnl *nl, int ifindex)
+{
+	const struct conf_group *cg = &cfg->groups[gi];
+	struct subnets s = {.n = 0};
+	char a[NET_ADDR_STRLEN];
+	int warnings = 0;
+	size_t i;
+
+	if (rtnl_addr_dump(nl, AF_UNSPEC, ifindex, subnet_add, &s) == -1)
+		return 0;
+	for (i = 0; i < cg->nvips; i++) {
+		struct net_addr v = vipd_addr(&cg->vips[i]);
+
+		if (in_subnets(&s, &v))
+			continue;
+		fprintf(stderr,
+		        "%s:%d: groups[%zu].vips[%zu]: warning: %s is outside "
+		        "every subnet of %s: neighbours will not ask for it "
+		        "there\n",
+		        cfg->path, cg->line, gi, i,
+		        net_addr_str(&v, a, sizeof(a)), cg->interface);
+		warnings++;
+	}
+	for (i = 0; i < 2; i++) {
+		bool has =
+		    i == 0 ? cg->route.has_gateway : cg->route.has_gateway6;
+		struct net_addr gw = vipd_addr(i == 0 ? &cg->route.gateway
+		                                      : &cg->route.gateway6);
+
+		if (!has || cg->route.pin == CONF_ROUTE_OFF ||
+		    in_subnets(&s, &gw))
+			continue;
+		fprintf(stderr,
+		        "%s:%d: groups[%zu].route.%s: warning: %s is on no "
+		        "subnet of %s: the pinned default route cannot use "
+		        "it\n",
+		        cfg->path, cg->line, gi,
+		        i == 0 ? "gateway" : "gateway6",
+		        net_addr_str(&gw, a, sizeof(a)), cg->interface);
+		warnings++;
+	}
+	return warnings;
+}
+
 /* Print problems found on this host; returns the number of errors. */
 int
-check_host(const struct conf *cfg, bool verbose)
+check_host(const struct conf *cfg, bool verbose, int *warnings)
 {
 	static const int fams[] = {AF_INET, AF_INET6};
 	char err[256];
@@ -60,13 +149,17 @@ check_host(const struct conf *cfg, bool verbose)
 
 		if (rtnl_link_get(nl, cg->interface, &l) == -1) {
 			if (verbose)
-				fprintf(stderr,
-				        "%s:%d: groups[%zu].interface: %s is "
-				        "not present on this host (not "
-				        "checked)\n",
-				        cfg->path, cg->line, i, cg->interface);
+				fprintf(
+				    stderr,
+				    "%s:%d: groups[%zu].interface: warning: "
+				    "%s is not present on this host (VIP "
+				    "subnets, gateway, route table: not "
+				    "checked)\n",
+				    cfg->path, cg->line, i, cg->interface);
+			(*warnings)++;
 			continue;
 		}
+		*warnings += subnet_warnings(cfg, i, nl, l.ifindex);
 		if (cg->route.pin == CONF_ROUTE_OFF)
 			continue;
 		group_pin_conf(cg, NULL, &pc);

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vipd.h"
@@ -179,18 +180,40 @@ do_release(struct vipd *d, const struct ctl_req *req)
 	                 "state", ctl_state_name(status_state(gi.state)));
 }
 
+/* The reload's own duration, for the report (the loop's clock is read
+ * once per iteration and would say 0). */
+static uint64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static json_t *
 do_reload(struct vipd *d, const struct ctl_req *req)
 {
 	struct conf_errors errs = {NULL, 0};
 	char err[512];
 	json_t *v, *list;
+	uint64_t t0;
 	size_t i;
 
 	(void)req;
-	if (vipd_reload(d, &errs, err, sizeof(err)) == 0)
-		return json_pack("{s:b,s:o}", "ok", 1, "result",
-		                 ctl_json_str(err));
+	/* Every key present, empty or not: scripts read them blindly. */
+	v = json_pack("{s:b,s:[],s:[],s:[],s:[]}", "ok", 1, "added", "removed",
+	              "changed", "kept");
+	t0 = clock_us();
+	if (vipd_reload_report(d, &errs, v, err, sizeof(err)) == 0) {
+		if (v != NULL) {
+			json_object_set_new(v, "result", ctl_json_str(err));
+			json_object_set_new(v, "duration_us",
+			                    ctl_json_uint(clock_us() - t0));
+		}
+		return v;
+	}
+	json_decref(v);
 	list = json_array();
 	for (i = 0; list != NULL && i < errs.n; i++)
 		if (json_array_append_new(list, ctl_json_str(errs.msg[i])) ==

@@ -243,6 +243,7 @@ group_free(struct vgroup *g)
 	ev_timer_stop(g->d->loop, &g->refresh_timer);
 	ev_timer_stop(g->d->loop, &g->probe_timer);
 	ev_timer_stop(g->d->loop, &g->reprobe_timer);
+	ev_timer_stop(g->d->loop, &g->add_timer);
 	for (i = 0; i < g->nvips; i++)
 		vipmap_del(g->d->map, &g->vips[i].addr);
 	/* Out of the root's table before the port recomputes its filter

@@ -13,9 +13,9 @@ vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/peers.c announcer/group.c announcer/port.c \
 	announcer/announce.c announcer/burst.h announcer/burst.c \
 	announcer/vipmap.c announcer/ctl.c announcer/status.c \
-	announcer/reload.c announcer/check.c announcer/sdnotify.c \
-	announcer/privdrop.c announcer/promsrv.c announcer/events.c \
-	announcer/notify.c
+	announcer/reload.c announcer/group_update.c announcer/check.c \
+	announcer/sdnotify.c announcer/privdrop.c announcer/promsrv.c \
+	announcer/events.c announcer/notify.c
 vipd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CAPNG_CFLAGS) $(MHD_CFLAGS)
 vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS) \
 	$(SYSTEMD_LIBS) $(CAPNG_LIBS) $(MHD_LIBS)

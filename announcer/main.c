@@ -33,6 +33,7 @@ usage(FILE *f)
 	        "  -c, --config FILE   configuration file (default %s)\n"
 	        "  -t, --check         check the configuration and exit:\n"
 	        "                      0 = valid, 1 = errors (file:line: ...)\n"
+	        "      --strict        with -t: host warnings are errors\n"
 	        "  -f, --foreground    stay in the foreground, log to stderr\n"
 	        "  -v, --verbose       also log debug messages\n"
 	        "  -d, --debug         same as -v\n"
@@ -52,13 +53,13 @@ usage(FILE *f)
 }
 
 static int
-check_mode(const char *path)
+check_mode(const char *path, bool strict)
 {
 	struct conf_errors errs = {NULL, 0};
 	struct conf *c = conf_load(path, NULL, &errs);
 	char err[512];
 	size_t i;
-	int host_errors;
+	int host_errors, warnings = 0;
 
 	if (c == NULL) {
 		for (i = 0; i < errs.n; i++)
@@ -73,7 +74,9 @@ check_mode(const char *path)
 		conf_free(c);
 		return 1;
 	}
-	host_errors = check_host(c, true);
+	host_errors = check_host(c, true, &warnings);
+	if (strict)
+		host_errors += warnings;
 	if (host_errors > 0) {
 		fprintf(stderr, "%s: %d error%s\n", path, host_errors,
 		        host_errors == 1 ? "" : "s");
@@ -255,6 +258,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"check", no_argument, NULL, 't'},
+	    {"strict", no_argument, NULL, 'S'},
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"debug", no_argument, NULL, 'd'},
@@ -266,7 +270,7 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct vipd_opts opts;
-	bool check = false;
+	bool check = false, strict = false;
 	int ch;
 
 	memset(&opts, 0, sizeof(opts));
@@ -279,6 +283,9 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			check = true;
+			break;
+		case 'S':
+			strict = true;
 			break;
 		case 'f':
 			opts.foreground = true;
@@ -314,6 +321,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check)
-		return check_mode(opts.conf_path);
+		return check_mode(opts.conf_path, strict);
 	return run(&opts);
 }

@@ -15,6 +15,22 @@
 
 #include "vipd.h"
 
+/* A key rotation's grace period runs: the previous secret still counts. */
+static bool
+grace_active(struct vipd *d)
+{
+	if (d->prev_secret_until == 0)
+		return false;
+	if (ev_now(d->loop) < d->prev_secret_until)
+		return true;
+	log_info("cluster secret: the grace period ended; the previous "
+	         "secret is no longer accepted");
+	explicit_bzero(d->prev_secret, sizeof(d->prev_secret));
+	d->prev_secret_len = 0;
+	d->prev_secret_until = 0;
+	return false;
+}
+
 /* Datagrams handled per wake-up, so a flood cannot starve the loop. */
 #define PEERS_RX_BUDGET 256
 
@@ -188,6 +204,9 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 		return;
 	}
 	v = el_msg_decode(buf, len, d->cfg->secret, d->cfg->secret_len, msg);
+	if (v == EL_REJ_HMAC && grace_active(d))
+		v = el_msg_decode(buf, len, d->prev_secret, d->prev_secret_len,
+		                  msg);
 	if (v == EL_OK)
 		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
 	if (v != EL_OK) {
@@ -428,5 +447,14 @@ peers_send(struct vipd *d)
 			continue;
 		}
 		send_one(d, buf, (size_t)len);
+		/* Rotating: nodes not reloaded yet know only the previous
+		 * secret (a copy they verify; the others drop it as a
+		 * replay of the first). */
+		if (!grace_active(d))
+			continue;
+		len = el_msg_encode(&d->msgs[i], d->prev_secret,
+		                    d->prev_secret_len, buf, sizeof(buf));
+		if (len >= 0)
+			send_one(d, buf, (size_t)len);
 	}
 }

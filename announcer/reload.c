@@ -1,13 +1,14 @@
 /*
  * Reload (SIGHUP, `vipctl reload`): build, diff, apply — or keep the old
- * config.  A file with any error changes nothing.  Groups whose VIPs,
- * interface, bind and route are unchanged keep their state and leadership
- * (only tunables such as priority, preemption and GARP timing change);
- * groups that changed are released and re-created; removed groups are
- * released; new ones start as backups.  Settings the running cluster is
- * built on (node id, port, bind, multicast, timing, control socket,
- * metrics.listen) need a restart, and a reload that changes them is
- * refused as a whole.
+ * config.  A file with any error changes nothing.  A group is known by its
+ * name: one whose settings changed is changed in place and keeps its state
+ * and leadership (group_update.c); one whose settings did not change is
+ * not touched; removed groups are released; new ones start as backups.
+ * The heartbeat timing, the peers and the secret (rotated with a grace
+ * period) change live too.  Settings the running cluster is built on (node
+ * id, port, bind, multicast, the control socket and user, metrics.listen,
+ * a change between no peers and some) need a restart, and a reload that
+ * changes them is refused as a whole.
  */
 #include "config.h"
 
@@ -36,10 +37,6 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 	          (memcmp(&a->multicast, &b->multicast, sizeof(a->multicast)) ||
 	           strcmp(a->multicast_interface, b->multicast_interface))))
 		what = "cluster.multicast";
-	else if (a->interval_ms != b->interval_ms)
-		what = "cluster.interval_ms";
-	else if (a->dead_after != b->dead_after)
-		what = "cluster.dead_after";
 	else if (strcmp(a->socket_path, b->socket_path) != 0)
 		what = "control.socket";
 	else if (strcmp(a->user, b->user) != 0)
@@ -55,6 +52,31 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 		return 0;
 	snprintf(err, errlen, "%s cannot change on reload; restart vipd", what);
 	return -1;
+}
+
+/* The cluster settings a reload changes live: timing, and the secret
+ * (with a grace period for the previous one). */
+static void
+cluster_apply(struct vipd *d, const struct conf *a, const struct conf *b)
+{
+	if (a->interval_ms != b->interval_ms ||
+	    a->dead_after != b->dead_after) {
+		el_cluster_set_timing(d->el, b->interval_ms, b->dead_after,
+		                      3 * b->interval_ms);
+		log_info("reload: heartbeat every %u ms, dead after %u missed "
+		         "(was %u ms, %u)",
+		         b->interval_ms, b->dead_after, a->interval_ms,
+		         a->dead_after);
+	}
+	if (a->secret_len != b->secret_len ||
+	    memcmp(a->secret, b->secret, a->secret_len) != 0) {
+		memcpy(d->prev_secret, a->secret, a->secret_len);
+		d->prev_secret_len = a->secret_len;
+		d->prev_secret_until = ev_now(d->loop) + VIPD_SECRET_GRACE_MS;
+		log_info("reload: new cluster secret; the previous one is "
+		         "accepted (and sent with too) for %u s more",
+		         VIPD_SECRET_GRACE_MS / 1000);
+	}
 }
 
 static const struct conf_group *
@@ -106,28 +128,108 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 	return 0;
 }
 
-/* Groups: keep the unchanged, re-create the changed, add the new. */
+/* Append a string to the report's array key (the report may be NULL). */
 static void
-apply_groups(struct vipd *d, const struct conf *nc, char *summary, size_t len)
+report_name(json_t *rep, const char *key, const char *name)
 {
-	size_t i, kept = 0, dropped = 0, added = 0;
+	json_t *a;
+
+	if (rep == NULL)
+		return;
+	if ((a = json_object_get(rep, key)) == NULL) {
+		a = json_array();
+		if (json_object_set_new(rep, key, a) == -1)
+			return;
+	}
+	json_array_append_new(a, ctl_json_str(name));
+}
+
+/* One changed group in the report: what changed, in stable keys. */
+static void
+report_change(json_t *rep, const char *name, const struct group_change *ch)
+{
+	json_t *o, *what, *a;
+
+	if (rep == NULL || (o = json_object()) == NULL)
+		return;
+	what = json_array();
+#define WHAT(cond, word)                                                       \
+	if (cond)                                                              \
+		json_array_append_new(what, json_string(word));
+	WHAT(ch->vips_added || ch->vips_removed, "vips")
+	WHAT(ch->prio_from != ch->prio_to, "priority")
+	WHAT(ch->preempt, "preempt")
+	WHAT(ch->preempt_delay, "preempt_delay")
+	WHAT(ch->garp, "garp")
+	WHAT(ch->conflict, "conflict")
+	WHAT(ch->bind, "bind")
+	WHAT(ch->route, "route")
+	WHAT(ch->interface, "interface")
+#undef WHAT
+	json_object_set_new(o, "group", ctl_json_str(name));
+	json_object_set_new(o, "vips_added",
+	                    json_integer((json_int_t)ch->vips_added));
+	json_object_set_new(o, "vips_removed",
+	                    json_integer((json_int_t)ch->vips_removed));
+	json_object_set_new(o, "priority_from", json_integer(ch->prio_from));
+	json_object_set_new(o, "priority_to", json_integer(ch->prio_to));
+	json_object_set_new(o, "what", what);
+	if ((a = json_object_get(rep, "changed")) == NULL) {
+		a = json_array();
+		json_object_set_new(rep, "changed", a);
+	}
+	json_array_append_new(a, o);
+}
+
+/*
+ * Groups by name: removed ones are released and freed; changed ones are
+ * changed in place (all removals first, so that a VIP moving between
+ * groups is free when it is added); unchanged ones are not touched; new
+ * ones start as backups.
+ */
+static void
+apply_groups(struct vipd *d, const struct conf *nc, json_t *rep, char *summary,
+             size_t len)
+{
+	size_t i, n = d->ngroups, kept = 0, removed = 0, changed = 0, added = 0;
+	struct group_change *ch = calloc(n ? n : 1, sizeof(*ch));
+	bool *dirty = calloc(n ? n : 1, sizeof(*dirty));
 	char err[256];
 
-	for (i = 0; i < d->ngroups; i++) {
+	for (i = 0; i < n; i++) {
 		struct vgroup *g = d->groups[i];
 		const struct conf_group *cg;
 
 		if (g == NULL)
 			continue;
-		cg = find_cg(nc, g->cg.name);
-		if (cg != NULL && conf_group_same_vips(&g->cg, cg)) {
-			g->cg = *cg;
-			group_update_election(g);
-			kept++;
-		} else {
+		if ((cg = find_cg(nc, g->cg.name)) == NULL) {
+			report_name(rep, "removed", g->cg.name);
 			group_drop(d, i);
-			dropped++;
+			removed++;
+		} else if (ch == NULL || dirty == NULL ||
+		           group_diff(g, cg, &ch[i])) {
+			if (dirty != NULL)
+				dirty[i] = true;
+			group_vips_drop(g, cg);
 		}
+	}
+	for (i = 0; i < n; i++) {
+		struct vgroup *g = d->groups[i];
+		const struct conf_group *cg;
+
+		if (g == NULL || (cg = find_cg(nc, g->cg.name)) == NULL)
+			continue;
+		if (dirty != NULL && !dirty[i]) {
+			g->cg = *cg; /* its VIPs now point into nc */
+			report_name(rep, "kept", cg->name);
+			kept++;
+			continue;
+		}
+		if (ch != NULL)
+			report_change(rep, cg->name, &ch[i]);
+		if (group_update(g, cg, err, sizeof(err)) == -1)
+			log_warnx("reload: %s", err);
+		changed++;
 	}
 	for (i = 0; i < nc->ngroups; i++) {
 		if (group_find(d, nc->groups[i].name) != NULL)
@@ -137,20 +239,29 @@ apply_groups(struct vipd *d, const struct conf *nc, char *summary, size_t len)
 			          err);
 			continue;
 		}
+		report_name(rep, "added", nc->groups[i].name);
 		added++;
 	}
-	for (i = 0; i < d->nports; i++) {
-		d->ports[i]->filter_dirty = true;
+	/* Only ports whose VIPs changed have a dirty filter. */
+	for (i = 0; i < d->nports; i++)
 		port_refresh_filter(d->ports[i]);
-	}
+	free(ch);
+	free(dirty);
 	snprintf(summary, len,
-	         "configuration reloaded: %zu group%s kept, %zu replaced or "
-	         "removed, %zu added",
-	         kept, kept == 1 ? "" : "s", dropped, added);
+	         "configuration reloaded: %zu group%s added, %zu removed, %zu "
+	         "changed in place, %zu kept",
+	         added, added == 1 ? "" : "s", removed, changed, kept);
 }
 
 int
 vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
+{
+	return vipd_reload_report(d, errs, NULL, msg, msglen);
+}
+
+int
+vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
+                   char *msg, size_t msglen)
 {
 	struct conf_errors local = {NULL, 0};
 	struct conf *nc, *old = d->cfg;
@@ -179,11 +290,12 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 		conf_free(nc);
 		goto fail;
 	}
-	/* Peers and the secret can change in place. */
+	/* Peers, timing and the secret change in place. */
+	cluster_apply(d, old, nc);
 	d->cfg = nc;
 	if (peers_configure(d, err, sizeof(err)) == -1)
 		log_warnx("reload: %s", err);
-	apply_groups(d, nc, msg, msglen);
+	apply_groups(d, nc, rep, msg, msglen);
 	conf_free(old);
 	log_info("%s", msg);
 	vipd_event(d, EVK_RELOAD, NULL, -1, -1, "%s", msg);

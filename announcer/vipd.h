@@ -110,6 +110,12 @@ struct vgroup {
 	uint64_t ctr[CTL_GC_MAX];   /* by enum ctl_group_ctr (ctlproto.h) */
 	uint64_t trans[CTL_TR_MAX]; /* state changes, by enum ctl_transition */
 	char last_text[400];        /* last transition, in words */
+
+	/* VIPs a reload added while leading: their own takeover burst, for
+	 * vips[add_first..nvips) (group_update.c keeps them last). */
+	struct ev_timer add_timer;
+	struct burst add_burst;
+	size_t add_first;
 };
 
 /* A VIP given up to a foreign owner: neither bound, announced nor answered. */
@@ -187,6 +193,12 @@ struct vipd {
 	struct events *events; /* the event history (events.c) */
 	struct notify *notify; /* notify scripts and FIFO (notify.c) */
 
+	/* Key rotation (reload): the previous secret is still accepted, and
+	 * sent with besides the new one, until prev_secret_until. */
+	uint8_t prev_secret[CONF_SECRET_MAX];
+	size_t prev_secret_len;
+	uint64_t prev_secret_until;
+
 	bool stopping;  /* SIGTERM: resigning, then exit */
 	bool finishing; /* last step of the stop: releasing all */
 	struct ev_timer stop_timer;
@@ -212,6 +224,10 @@ void vipd_el_flush(struct vipd *d);
 void vipd_el_rearm(struct vipd *d);
 /* Create the directory holding path (socket, pid file) if missing. */
 void vipd_make_parent_dir(const char *path);
+
+/* How long a reload that changes the secret keeps accepting (and sending
+ * with) the previous one: time to roll the new secret out to every node. */
+#define VIPD_SECRET_GRACE_MS 600000
 
 /* ---- peers.c: heartbeats over UDP */
 /* The configured peers minus our own addresses; 0 or -1 + err. */
@@ -265,6 +281,37 @@ struct vgroup *group_find(struct vipd *d, const char *name);
 void group_pin_conf(const struct conf_group *cg, const struct net_addr *vips,
                     struct pin_group_conf *pc);
 
+/* ---- group_update.c: a group changed in place by a reload */
+/* What a reload changes in a group that keeps its name. */
+struct group_change {
+	size_t vips_added, vips_removed;
+	unsigned prio_from, prio_to; /* equal: unchanged */
+	bool preempt, preempt_delay, garp, conflict, bind, route, interface;
+};
+/* What differs between g's running settings and cg (g's name); true when
+ * anything does (VIPs compared as sets). */
+bool group_diff(const struct vgroup *g, const struct conf_group *cg,
+                struct group_change *ch);
+/*
+ * Reload, first pass over changed groups: the VIPs cg lacks leave g at
+ * once — no longer answered, out of the VIP map and the port's filter,
+ * unbound and unpinned; the others keep their state.  Run on every changed
+ * group before any group_update, so that a VIP moving between groups is
+ * free when it is added.
+ */
+void group_vips_drop(struct vgroup *g, const struct conf_group *cg);
+/*
+ * Reload, second pass: g takes cg (copied; VIPs cfg-owned) in place, its
+ * election state kept: new VIPs mapped, filtered, bound and pinned and,
+ * when leading, announced at once with a takeover burst of their own;
+ * bind, route, garp, conflict policy and interface applied; the election
+ * told of priority and preemption; a leader a live peer now outranks
+ * resigns (make-before-break).  0, or -1 with the reason in err (a VIP
+ * that could not be mapped is left out).
+ */
+int group_update(struct vgroup *g, const struct conf_group *cg, char *err,
+                 size_t errlen);
+
 /* ---- port.c: shared capture/injection per interface */
 /* The port for ifname, created on first use; NULL on ENOMEM. */
 struct port *port_get(struct vipd *d, const char *ifname);
@@ -309,6 +356,9 @@ void announce_probe_leader(struct vgroup *g);
 /* A captured ARP/NDP frame on p: answer it for a VIP we lead, note a
  * foreign or peer owner, count it. */
 void announce_frame(struct port *p, const struct frame_info *fi);
+/* Leading: a takeover burst (garp.count rounds) for vips[first..nvips)
+ * only, the VIPs a reload just added; the group's own burst goes on. */
+void announce_added(struct vgroup *g, size_t first);
 /* Timer callbacks, armed by group.c and announce.c (arg: the group). */
 void announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
@@ -331,8 +381,10 @@ struct vgroup *vipmap_find(const struct vipmap *m, const struct net_addr *a,
                            size_t *idx);
 
 /* ---- check.c: vipd -t */
-/* Host checks; prints problems to stderr, returns the error count. */
-int check_host(const struct conf *cfg, bool verbose);
+/* Host checks; prints problems to stderr, returns the error count and
+ * adds the warnings (VIP or gateway outside the interface's subnets, an
+ * interface that is absent: the checks not made are named) to *warnings. */
+int check_host(const struct conf *cfg, bool verbose, int *warnings);
 /* Group names whose election wire ids collide; 0 or -1 + err. */
 int check_election(const struct conf *cfg, char *err, size_t errlen);
 
@@ -344,6 +396,11 @@ int check_election(const struct conf *cfg, char *err, size_t errlen);
  */
 int vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg,
                 size_t msglen);
+/* The same, with what changed added to rep (a JSON object, may be NULL):
+ * arrays "added", "removed", "kept" of group names and "changed" of
+ * objects (doc/vipctl.8), each present only when not empty. */
+int vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
+                       char *msg, size_t msglen);
 
 /* ---- status.c: the answers to status and metrics (ctlproto's words) */
 /*

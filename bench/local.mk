@@ -33,3 +33,8 @@ EXTRA_DIST += bench/arp.sh
 # python3; not part of make check.
 EXTRA_DIST += bench/README.md bench/failover.sh bench/idle.sh \
 	bench/lib_bench.sh
+
+# bench/reload.sh: what a reload costs the traffic (lost 1 ms probes per
+# reload kind, first answer of an added VIP, reload duration at 1,000 VIPs
+# and 100 groups); run by hand as root: sudo bench/reload.sh [--builddir DIR].
+EXTRA_DIST += bench/reload.sh

@@ -266,8 +266,17 @@ top_control(struct conf_ctx *x, const config_setting_t *s, void *obj)
 		conf_walk(x, s, control_keys, obj);
 }
 
+static void
+top_include_dir(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	struct conf *c = obj;
+
+	conf_get_path(x, s, sizeof(c->include_dir), true, c->include_dir);
+}
+
 static const struct conf_key top_keys[] = {
     {"node", CK_FN, 0, 0, 0, top_node},
+    {"include_dir", CK_FN, 0, 0, 0, top_include_dir},
     {"cluster", CK_FN, 0, 0, 0, top_cluster},
     {"control", CK_FN, 0, 0, 0, top_control},
     {"groups", CK_FN, 0, 0, 0, conf_groups_parse},
@@ -331,13 +340,10 @@ conf_new(const char *path)
 	return c;
 }
 
-/*
- * Read and parse x's file into cfg, which the caller destroys afterwards
- * whatever the result.  False, with the error reported, when the file
- * cannot be read or is not valid libconfig syntax.
- */
-static bool
-conf_read(struct conf_ctx *x, config_t *cfg)
+/* (conf_int.h) False, with the error reported, when the file cannot be
+ * read or is not valid libconfig syntax. */
+bool
+conf_file_read(struct conf_ctx *x, config_t *cfg)
 {
 	char *text;
 	bool ok;
@@ -352,8 +358,17 @@ conf_read(struct conf_ctx *x, config_t *cfg)
 	/* libconfig's scanner works on its own copy of text. */
 	ok = config_read_string(cfg, text) != CONFIG_FALSE;
 	if (!ok) {
-		conf_err_file(x, config_error_line(cfg), "syntax error: %s",
-		              config_error_text(cfg));
+		const char *why = config_error_text(cfg);
+		char ctx[512];
+
+		if (why != NULL && strcmp(why, "syntax error") == 0) {
+			/* libconfig says no more: show the line, hint. */
+			conf_syntax_context(text, config_error_line(cfg), ctx,
+			                    sizeof(ctx));
+			conf_err_file(x, config_error_line(cfg), "%s", ctx);
+		} else
+			conf_err_file(x, config_error_line(cfg),
+			              "syntax error: %s", why);
 		/* The commonest mistake: a keepalived file given to vipd. */
 		if (strstr(text, "vrrp_instance") != NULL ||
 		    strstr(text, "virtual_ipaddress") != NULL)
@@ -376,18 +391,23 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 	if (slash != NULL && strlen(path) < CONF_PATH_MAX)
 		snprintf(x.dir, sizeof(x.dir), "%.*s", (int)(slash - path + 1),
 		         path);
-	if (conf_read(&x, &cfg)) {
+	if (conf_file_read(&x, &cfg)) {
 		if ((x.c = conf_new(path)) == NULL) {
 			conf_err_file(&x, 0, "%s", strerror(ENOMEM));
 		} else {
 			root = config_root_setting(&cfg);
 			conf_walk(&x, root, top_keys, x.c);
+			if (x.c->include_dir[0] != '\0')
+				conf_dropins_load(&x, config_setting_get_member(
+				                          root, "include_dir"));
 			node_id_default(&x, root);
 			conf_groups_check(&x, root);
 		}
 	}
+	conf_dropins_free(&x);
 	config_destroy(&cfg);
 	free(x.vrefs);
+	free(x.gset);
 	if (x.nerr > 0) {
 		conf_free(x.c);
 		errno = strlen(path) >= CONF_PATH_MAX ? ENAMETOOLONG
@@ -407,7 +427,7 @@ conf_load_socket(const char *path, char out[CONF_SOCK_MAX],
 	config_t cfg;
 
 	snprintf(out, CONF_SOCK_MAX, "%s", CONF_DEFAULT_SOCKET);
-	if (conf_read(&x, &cfg) &&
+	if (conf_file_read(&x, &cfg) &&
 	    (ctl = config_lookup(&cfg, "control")) != NULL &&
 	    conf_is_block(&x, ctl) &&
 	    (s = config_setting_get_member(ctl, "socket")) != NULL &&

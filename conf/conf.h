@@ -142,6 +142,9 @@ struct conf {
 
 	struct conf_group *groups;
 	size_t ngroups;
+
+	/* include_dir: every *.conf in it (sorted) adds groups; "" = none */
+	char include_dir[CONF_PATH_MAX];
 };
 
 /* A list of error messages, each "file:line: key: message". */

@@ -251,6 +251,8 @@ void
 conf_groups_parse(struct conf_ctx *x, const config_setting_t *s, void *obj)
 {
 	struct conf *c = obj;
+	struct conf_group *ng;
+	const config_setting_t **gs;
 	int n, i;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
@@ -266,34 +268,50 @@ conf_groups_parse(struct conf_ctx *x, const config_setting_t *s, void *obj)
 		conf_err(x, s, "%d groups; at most %d", n, CONF_GROUPS_MAX);
 		return;
 	}
-	if ((c->groups = calloc((size_t)n, sizeof(*c->groups))) == NULL) {
+	if (c->ngroups + (size_t)n > CONF_GROUPS_MAX) {
+		conf_err(x, s, "%zu groups in all; at most %d",
+		         c->ngroups + (size_t)n, CONF_GROUPS_MAX);
+		return;
+	}
+	/* Drop-in files append to the groups read so far. */
+	ng = realloc(c->groups, (c->ngroups + (size_t)n) * sizeof(*ng));
+	if (ng != NULL)
+		c->groups = ng;
+	gs = realloc(x->gset, (c->ngroups + (size_t)n) * sizeof(*gs));
+	if (gs != NULL)
+		x->gset = gs;
+	if (ng == NULL || gs == NULL) {
 		conf_err(x, s, "%s", strerror(ENOMEM));
 		return;
 	}
-	c->ngroups = (size_t)n;
-	for (i = 0; i < n; i++)
-		group_parse(x, config_setting_get_elem(s, (unsigned)i),
-		            &c->groups[i]);
+	memset(&c->groups[c->ngroups], 0, (size_t)n * sizeof(*ng));
+	for (i = 0; i < n; i++) {
+		size_t k = c->ngroups++;
+
+		x->gset[k] = config_setting_get_elem(s, (unsigned)i);
+		group_parse(x, x->gset[k], &c->groups[k]);
+	}
 }
 
 /* -------------------------------------------------------- across groups */
 
 /* A member of the i-th group block, or NULL. */
 static const config_setting_t *
-member(const config_setting_t *groups, size_t i, const char *name)
+member(const config_setting_t *const *groups, size_t i, const char *name)
 {
 	const config_setting_t *g;
 
-	g = config_setting_get_elem(groups, (unsigned)i);
+	g = groups != NULL ? groups[i] : NULL;
 	if (g == NULL || config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return NULL;
 	return config_setting_get_member(g, name);
 }
 
 static void
-names_check(struct conf_ctx *x, const config_setting_t *groups)
+names_check(struct conf_ctx *x, const config_setting_t *const *groups)
 {
 	const struct conf *c = x->c;
+	char where[CONF_PATH_MAX + 16];
 	size_t i, j;
 
 	for (j = 1; j < c->ngroups; j++) {
@@ -304,9 +322,11 @@ names_check(struct conf_ctx *x, const config_setting_t *groups)
 				break;
 		if (i < j)
 			conf_err(x, member(groups, j, "name"),
-			         "group name '%s' used twice (also at line %d)",
+			         "group name '%s' used twice (also at %s)",
 			         c->groups[j].name,
-			         conf_line(member(groups, i, "name")));
+			         conf_where(x, member(groups, i, "name"),
+			                    member(groups, j, "name"), where,
+			                    sizeof(where)));
 	}
 }
 
@@ -325,16 +345,17 @@ static void
 vip_dup_report(struct conf_ctx *x, const struct conf_vref *e,
                const struct conf_vref *first)
 {
-	char buf[CONF_ADDR_STRLEN];
+	char buf[CONF_ADDR_STRLEN], where[CONF_PATH_MAX + 16];
 	const char *name = x->c->groups[first->group].name;
 
 	conf_addr_str(&e->addr, buf);
+	conf_where(x, first->s, e->s, where, sizeof(where));
 	if (e->group == first->group)
-		conf_err(x, e->s, "duplicate address %s (also at line %d)", buf,
-		         conf_line(first->s));
+		conf_err(x, e->s, "duplicate address %s (also at %s)", buf,
+		         where);
 	else
-		conf_err(x, e->s, "VIP %s is also in group '%s' (line %d)", buf,
-		         name, conf_line(first->s));
+		conf_err(x, e->s, "VIP %s is also in group '%s' (%s)", buf,
+		         name, where);
 }
 
 /*
@@ -372,7 +393,7 @@ out:
 
 /* Report where group j's route setting name is, or its route block. */
 static void
-route_err(struct conf_ctx *x, const config_setting_t *groups, size_t j,
+route_err(struct conf_ctx *x, const config_setting_t *const *groups, size_t j,
           const char *name, const char *msg, const struct conf_group *gi,
           int line)
 {
@@ -390,7 +411,7 @@ route_err(struct conf_ctx *x, const config_setting_t *groups, size_t j,
 }
 
 static int
-route_line(const config_setting_t *groups, size_t i, const char *name)
+route_line(const config_setting_t *const *groups, size_t i, const char *name)
 {
 	const config_setting_t *r = member(groups, i, "route");
 	const config_setting_t *s = r ? config_setting_get_member(r, name) : 0;
@@ -400,9 +421,9 @@ route_line(const config_setting_t *groups, size_t i, const char *name)
 
 /* Group j's name (gateway or gateway6) is gj, group i's gi: report a clash. */
 static bool
-gateway_pair_check(struct conf_ctx *x, const config_setting_t *groups, size_t i,
-                   size_t j, const char *name, const struct conf_addr *gi,
-                   const struct conf_addr *gj)
+gateway_pair_check(struct conf_ctx *x, const config_setting_t *const *groups,
+                   size_t i, size_t j, const char *name,
+                   const struct conf_addr *gi, const struct conf_addr *gj)
 {
 	char msg[160], a[CONF_ADDR_STRLEN], b[CONF_ADDR_STRLEN];
 
@@ -420,7 +441,8 @@ gateway_pair_check(struct conf_ctx *x, const config_setting_t *groups, size_t i,
  * so they must agree on its interface and gateways.  One report per key.
  */
 static void
-route_pair_check(struct conf_ctx *x, const config_setting_t *groups, size_t j)
+route_pair_check(struct conf_ctx *x, const config_setting_t *const *groups,
+                 size_t j)
 {
 	const struct conf_group *gj = &x->c->groups[j], *gi;
 	bool ifc = false, gw = false, gw6 = false;
@@ -455,13 +477,18 @@ route_pair_check(struct conf_ctx *x, const config_setting_t *groups, size_t j)
 void
 conf_groups_check(struct conf_ctx *x, const config_setting_t *root)
 {
-	const config_setting_t *groups;
+	const config_setting_t *const *groups;
 	struct conf *c = x->c;
 	size_t i;
 
-	groups = config_setting_get_member(root, "groups");
-	if (groups == NULL) {
-		conf_err_under(x, root, "groups", "required key missing");
+	groups = x->gset;
+	if (config_setting_get_member(root, "groups") == NULL &&
+	    (c->include_dir[0] == '\0' || c->ngroups == 0)) {
+		conf_err_under(x, root, "groups",
+		               c->include_dir[0] == '\0'
+		                   ? "required key missing"
+		                   : "required key missing (no drop-in file "
+		                     "in include_dir defines a group either)");
 		return;
 	}
 	for (i = 0; i < c->ngroups; i++)

@@ -38,6 +38,17 @@ struct conf_ctx {
 	struct conf_vref *vrefs;
 	size_t nvrefs, capvrefs;
 	bool nomem;
+	/* Drop-in files (include_dir), parsed and kept until the checks
+	 * across groups ran; and each group's own block, by group index. */
+	struct conf_dropin *drops;
+	size_t ndrops;
+	const config_setting_t **gset;
+};
+
+/* One drop-in file, parsed. */
+struct conf_dropin {
+	config_t cfg;
+	char path[CONF_PATH_MAX];
 };
 
 /*
@@ -63,6 +74,12 @@ void conf_err_under(struct conf_ctx *x, const config_setting_t *parent,
                     const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int conf_line(const config_setting_t *s);
+/* The file a setting was read from: a drop-in's path or x->path. */
+const char *conf_path_of(const struct conf_ctx *x, const config_setting_t *s);
+/* Where s is, for an error at setting near: "line N" when both are in
+ * one file, else "FILE:N" (written into buf). */
+const char *conf_where(const struct conf_ctx *x, const config_setting_t *s,
+                       const config_setting_t *near, char *buf, size_t len);
 
 /* conf_util.c: typed reads; each reports its own error and returns false */
 bool conf_get_int(struct conf_ctx *x, const config_setting_t *s, long long lo,
@@ -124,6 +141,19 @@ char *conf_text_load(struct conf_ctx *x);
 /* conf_metrics.c: the metrics block (a top-level key's handler) */
 void conf_metrics_parse(struct conf_ctx *x, const config_setting_t *s,
                         void *obj);
+
+/* conf.c: read and parse x->path into cfg (the caller destroys it in
+ * any case); false with the error reported. */
+bool conf_file_read(struct conf_ctx *x, config_t *cfg);
+
+/* conf_hint.c: for libconfig's bare "syntax error" at line of text: the
+ * message, with the line's text and a hint for a common cause. */
+void conf_syntax_context(const char *text, int line, char *out, size_t len);
+
+/* conf_dropin.c: the files of c->include_dir (s: the key), each adding
+ * its groups; parsed files stay in x->drops until conf_dropins_free. */
+void conf_dropins_load(struct conf_ctx *x, const config_setting_t *s);
+void conf_dropins_free(struct conf_ctx *x);
 
 /* conf_group.c */
 void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,

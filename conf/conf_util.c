@@ -98,24 +98,48 @@ key_path(const config_setting_t *s, char *buf, size_t size)
 	return n < size ? n : size - 1;
 }
 
+const char *
+conf_path_of(const struct conf_ctx *x, const config_setting_t *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < x->ndrops; i++)
+		if (s->config == &x->drops[i].cfg)
+			return x->drops[i].path;
+	return x->path;
+}
+
+const char *
+conf_where(const struct conf_ctx *x, const config_setting_t *s,
+           const config_setting_t *near, char *buf, size_t len)
+{
+	const char *p = conf_path_of(x, s);
+
+	if (p == conf_path_of(x, near))
+		snprintf(buf, len, "line %d", conf_line(s));
+	else
+		snprintf(buf, len, "%s:%d", p, conf_line(s));
+	return buf;
+}
+
 /*
  * What the conf_err* functions share: "path:line: key: message", without
  * "key: " when key is NULL and without ":line" when line is 0 as well.
  */
 static void
-err_vadd(struct conf_ctx *x, int line, const char *key, const char *f,
-         va_list ap)
+err_vadd(struct conf_ctx *x, const char *path, int line, const char *key,
+         const char *f, va_list ap)
 {
 	char *m;
 
 	if ((m = vfmt(f, ap)) == NULL)
 		err_add(x, NULL);
 	else if (key != NULL)
-		err_add(x, fmt("%s:%d: %s: %s", x->path, line, key, m));
+		err_add(x, fmt("%s:%d: %s: %s", path, line, key, m));
 	else if (line > 0)
-		err_add(x, fmt("%s:%d: %s", x->path, line, m));
+		err_add(x, fmt("%s:%d: %s", path, line, m));
 	else
-		err_add(x, fmt("%s: %s", x->path, m));
+		err_add(x, fmt("%s: %s", path, m));
 	free(m);
 }
 
@@ -125,7 +149,7 @@ conf_err_file(struct conf_ctx *x, int line, const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	err_vadd(x, line, NULL, f, ap);
+	err_vadd(x, x->path, line, NULL, f, ap);
 	va_end(ap);
 }
 
@@ -137,7 +161,7 @@ conf_err(struct conf_ctx *x, const config_setting_t *s, const char *f, ...)
 
 	key_path(s, key, sizeof(key));
 	va_start(ap, f);
-	err_vadd(x, conf_line(s), key, f, ap);
+	err_vadd(x, conf_path_of(x, s), conf_line(s), key, f, ap);
 	va_end(ap);
 }
 
@@ -152,7 +176,7 @@ conf_err_under(struct conf_ctx *x, const config_setting_t *parent,
 	n = key_path(parent, key, sizeof(key));
 	snprintf(key + n, sizeof(key) - n, "%s%s", n ? "." : "", name);
 	va_start(ap, f);
-	err_vadd(x, conf_line(parent), key, f, ap);
+	err_vadd(x, conf_path_of(x, parent), conf_line(parent), key, f, ap);
 	va_end(ap);
 }
 

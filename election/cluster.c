@@ -52,6 +52,21 @@ el_cluster_new(const struct el_config *cfg, uint64_t epoch, uint64_t now_ms)
 	return cl;
 }
 
+int
+el_cluster_set_timing(struct el_cluster *cl, unsigned interval_ms,
+                      unsigned dead_after, unsigned resign_wait_ms)
+{
+	if (interval_ms == 0 || interval_ms > UINT16_MAX || dead_after == 0 ||
+	    dead_after > 1000) {
+		errno = EINVAL;
+		return -1;
+	}
+	cl->interval = interval_ms;
+	cl->dead_after = dead_after;
+	cl->resign_wait = resign_wait_ms ? resign_wait_ms : 3 * interval_ms;
+	return 0;
+}
+
 void
 el_cluster_free(struct el_cluster *cl)
 {
@@ -481,6 +496,21 @@ el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms)
 	}
 	el_eval_all(cl, now_ms);
 	return n;
+}
+
+bool
+el_cluster_outranked(const struct el_cluster *cl, size_t group, uint64_t now_ms)
+{
+	const struct el_group *g;
+	struct el_view v;
+
+	if (group >= cl->ngroups || !cl->groups[group].used)
+		return false;
+	g = &cl->groups[group];
+	if (g->state != EL_ST_LEADER)
+		return false;
+	el_view_get(cl, group, now_ms, &v);
+	return v.best != NULL && el_peer_vs_self(cl, group, v.best) > 0;
 }
 
 bool

@@ -227,6 +227,14 @@ struct el_cluster;
 struct el_cluster *el_cluster_new(const struct el_config *cfg, uint64_t epoch,
                                   uint64_t now_ms);
 
+/*
+ * Reload: our heartbeat interval, dead_after and resign wait (0 = 3 *
+ * interval_ms) change from now on; peers' liveness is judged with the new
+ * dead_after at once.  0, or -1 with errno EINVAL (as el_cluster_new).
+ */
+int el_cluster_set_timing(struct el_cluster *cl, unsigned interval_ms,
+                          unsigned dead_after, unsigned resign_wait_ms);
+
 /* Free a cluster; el_cluster_free(NULL) is a no-op. */
 void el_cluster_free(struct el_cluster *cl);
 
@@ -306,6 +314,14 @@ void el_cluster_stalled(struct el_cluster *cl, uint64_t gap_ms,
  * started resigning.
  */
 size_t el_cluster_resign(struct el_cluster *cl, size_t group, uint64_t now_ms);
+
+/*
+ * True when we lead the group and a live, eligible peer now outranks us
+ * (our priority went down on reload): the caller resigns it, so that the
+ * handover is make-before-break whatever the peer's preempt setting.
+ */
+bool el_cluster_outranked(const struct el_cluster *cl, size_t group,
+                          uint64_t now_ms);
 
 /* True while some group is RESIGNING (shutdown waits for this to end). */
 bool el_cluster_resigning(const struct el_cluster *cl);

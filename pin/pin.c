@@ -105,9 +105,8 @@ pin_failed(struct pin *pin, const char *what, const struct net_addr *a)
 
 /* ------------------------------------------------------------- groups */
 
-/* The record of interface name, made on first use.  NULL on ENOMEM. */
-static struct pin_if *
-if_get(struct pin *pin, const char *name)
+struct pin_if *
+pin_if_get(struct pin *pin, const char *name)
 {
 	struct pin_if *pi, **n;
 	size_t i;
@@ -142,7 +141,7 @@ pin_group_new(struct pin *pin, const struct pin_group_conf *gc,
 	if (n != NULL)
 		pin->groups = n;
 	if (pg->vips == NULL || n == NULL ||
-	    (pg->iface = if_get(pin, gc->ifname)) == NULL) {
+	    (pg->iface = pin_if_get(pin, gc->ifname)) == NULL) {
 		group_release(pg);
 		errno = ENOMEM;
 		return NULL;

@@ -200,6 +200,21 @@ int pin_route_up(struct pin_group *pg);
  */
 void pin_route_down(struct pin_group *pg);
 
+/*
+ * Reload: the group (same name) now is as gc says, its interface as link
+ * says; up: the caller leads it (its VIPs are to be bound).  VIPs gc lacks
+ * are unbound and lose their rule; new ones (state carried by address for
+ * the others; order that of gc->vips, which pin_vip_set_yielded's index
+ * follows from now on) are bound when up and get their rule when the pin
+ * is up; a new bind mode binds the new way before unbinding the old; a new
+ * table, rule priority, mode or interface re-pins the group; a new gateway
+ * changes the routes of its table (shared with other groups, which keep
+ * their rules).  0, or -1 (ENOMEM, or a failure logged and counted, the
+ * group then possibly put in a netlink fault).
+ */
+int pin_group_update(struct pin_group *pg, const struct pin_group_conf *gc,
+                     const struct pin_link *link, bool up);
+
 /* Is the group's pin (rules, tables) installed?  For status: no request
  * is made. */
 bool pin_route_is_up(const struct pin_group *pg);

@@ -123,6 +123,8 @@ int pin_route_dump(struct pin *pin, int family, uint32_t table,
                    struct pin_vec *v);
 
 unsigned pin_host_len(int family);
+/* The record of interface name, made on first use.  NULL on ENOMEM. */
+struct pin_if *pin_if_get(struct pin *pin, const char *name);
 /* Is a one of the caller's VIPs (the is_vip callback)? */
 bool pin_is_vip(const struct pin *pin, const struct net_addr *a);
 bool pin_group_has_family(const struct pin_group *pg, int family);

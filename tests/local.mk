@@ -44,6 +44,10 @@ EXTRA_DIST += tests/netns/daemon.sh tests/netns/vipctl.sh \
 TESTS += tests/netns/privdrop.sh tests/netns/systemd.sh
 EXTRA_DIST += tests/netns/privdrop.sh tests/netns/systemd.sh
 
+# Reload in place (issue 12): probes lose nothing while the config changes.
+TESTS += tests/netns/reload_live.sh
+EXTRA_DIST += tests/netns/reload_live.sh
+
 # tests/conf is distributed as a whole folder: an in-tree `make check`
 # leaves check.log/check.trs there, which must not reach the tarball (a
 # VPATH build would take them for up-to-date results of its own run).

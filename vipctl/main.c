@@ -37,10 +37,70 @@ print_ping(json_t *v)
 	       ctl_json_get_int(v, "pid", 0));
 }
 
+/* "  KEY: a, b" for a non-empty array of names. */
+static void
+print_names(json_t *v, const char *key)
+{
+	json_t *a = json_object_get(v, key);
+	size_t i, n = json_is_array(a) ? json_array_size(a) : 0;
+
+	if (n == 0)
+		return;
+	printf("  %s:", key);
+	for (i = 0; i < n; i++)
+		printf("%s %s", i ? "," : "",
+		       json_string_value(json_array_get(a, i)));
+	printf("\n");
+}
+
+/* One word of a changed group's "what", as vipctl prints it. */
+static void
+print_what(json_t *e, const char *k, const char *sep)
+{
+	if (strcmp(k, "vips") == 0)
+		printf("%svips +%" PRId64 " -%" PRId64, sep,
+		       ctl_json_get_int(e, "vips_added", 0),
+		       ctl_json_get_int(e, "vips_removed", 0));
+	else if (strcmp(k, "priority") == 0)
+		printf("%spriority %" PRId64 " -> %" PRId64, sep,
+		       ctl_json_get_int(e, "priority_from", 0),
+		       ctl_json_get_int(e, "priority_to", 0));
+	else
+		printf("%s%s", sep, k);
+}
+
+/* "  changed: web (vips +1 -0, priority 100 -> 150, garp)" per group. */
+static void
+print_changed(json_t *v)
+{
+	json_t *a = json_object_get(v, "changed"), *e, *w;
+	size_t i, j, n = json_is_array(a) ? json_array_size(a) : 0;
+
+	for (i = 0; i < n; i++) {
+		const char *sep = "";
+
+		e = json_array_get(a, i);
+		w = json_object_get(e, "what");
+		printf("  changed: %s (", ctl_json_get_str(e, "group", "?"));
+		for (j = 0; json_is_array(w) && j < json_array_size(w); j++) {
+			const char *k = json_string_value(json_array_get(w, j));
+
+			if (k == NULL)
+				continue;
+			print_what(e, k, sep);
+			sep = ", ";
+		}
+		printf(")\n");
+	}
+}
+
 static void
 print_reload(json_t *v)
 {
 	printf("%s\n", ctl_json_get_str(v, "result", "reloaded"));
+	print_names(v, "added");
+	print_names(v, "removed");
+	print_changed(v);
 }
 
 static const struct vipctl_cmd vipctl_cmds[CTL_CMD_MAX] = {

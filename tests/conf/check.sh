@@ -112,6 +112,41 @@ tap_is "$RC" 1 "a missing file: exit 1"
 tap_is "$ERR" "$TMP/does-not-exist.conf: cannot open: No such file or directory
 $TMP/does-not-exist.conf: 1 error" "a missing file: says so"
 
+# Host warnings (issue 12), in a private namespace whose lo holds
+# 198.51.100.1/24 and fd00::9/64: a VIP outside every subnet of its
+# interface, a gateway on none of them, an absent interface (naming the
+# checks not made).  Exit 0; 1 with --strict.
+if [ ${#NETNS[@]} -gt 0 ]; then
+	cat >"$TMP/host.conf" <<'CONF'
+node = { id = "n1"; };
+cluster = { peers = []; };
+groups = (
+	{ name = "a"; interface = "lo";
+	  vips = [ "198.51.100.50", "192.0.2.1", "fd00::5" ];
+	  route = { pin = "leader"; gateway = "192.0.2.254";
+	            gateway6 = "fd00::1"; }; },
+	{ name = "b"; interface = "eth9"; vips = [ "192.0.2.2" ]; }
+);
+CONF
+	host_t() {
+		lab_run "$TMP" unshare -n sh -c 'ip link set lo up &&
+			ip addr add 198.51.100.1/24 dev lo &&
+			ip addr add fd00::9/64 dev lo && exec "$0" "$@"' \
+			"$VIPD" -t "$@" -c "$TMP/host.conf"
+	}
+	W="$TMP/host.conf:4: groups[0].vips[1]: warning: 192.0.2.1 is outside every subnet of lo: neighbours will not ask for it there
+$TMP/host.conf:4: groups[0].route.gateway: warning: 192.0.2.254 is on no subnet of lo: the pinned default route cannot use it
+$TMP/host.conf:8: groups[1].interface: warning: eth9 is not present on this host (VIP subnets, gateway, route table: not checked)"
+	host_t
+	tap_is "$RC" 0 "host warnings: vipd -t exits 0"
+	tap_is "$ERR" "$W" "host warnings: exact messages on stderr"
+	tap_match "$OUT" 'configuration OK' "host warnings: the summary still says OK"
+	host_t --strict
+	tap_is "$RC" 1 "host warnings: vipd -t --strict exits 1"
+	tap_is "$ERR" "$W
+$TMP/host.conf: 3 errors" "host warnings: --strict counts them as errors"
+fi
+
 for opt in -h --help; do
 	run_vipd "$opt"
 	tap_is "$RC" 0 "vipd $opt exits 0"

@@ -235,7 +235,8 @@ tap_ok "$([ "$since1" -ge "$since0" ] && echo 0 || echo 1)" \
 conf_b 120
 out=$(vlab_ctl d1 reload)
 tap_is "$?" 0 "B: vipctl reload with priority 120 exits 0"
-tap_is "$out" "configuration reloaded: 1 group kept, 0 replaced or removed, 0 added" \
+tap_is "$out" "configuration reloaded: 0 groups added, 0 removed, 1 changed in place, 0 kept
+  changed: web (priority 150 -> 120)" \
 	"B: ... and says what it did"
 tap_is "$(vlab_gf d1 priority web)" 120 "B: priority 120 at once"
 tap_is "$(vlab_gf d1 transitions web)" "$tr0" "B: no transition"
@@ -254,7 +255,8 @@ DB='
 conf_b 120 7431 "$DB"
 out=$(vlab_ctl d1 reload)
 tap_is "$?" 0 "B: reload adding group db exits 0"
-tap_is "$out" "configuration reloaded: 1 group kept, 0 replaced or removed, 1 added" \
+tap_is "$out" "configuration reloaded: 1 group added, 0 removed, 0 changed in place, 1 kept
+  added: db" \
 	"B: ... one group added"
 lab_wait 5000 vlab_gf_is d1 state leader web
 db_leads() { vlab_gf_is d1 state leader db; }
@@ -267,7 +269,8 @@ tap_is "$(vlab_gf d1 transitions web)" "$tr0" "B: web: no transition"
 conf_b 120
 out=$(vlab_ctl d1 reload)
 tap_is "$?" 0 "B: reload removing group db exits 0"
-tap_is "$out" "configuration reloaded: 1 group kept, 1 replaced or removed, 0 added" \
+tap_is "$out" "configuration reloaded: 0 groups added, 1 removed, 0 changed in place, 1 kept
+  removed: db" \
 	"B: ... one group removed"
 tap_is "$(vlab_json d1 '[.groups[].name] | join(",")')" web \
 	"B: db is gone from status"

@@ -364,11 +364,12 @@ tap_is "$?/$out" "0/vipd is running (pid ${VLAB_PIDS[n2]})" \
 	"-c n2's configuration file reaches n2's daemon"
 out=$(vlab_ctl n2 reload)
 tap_is "$?/$out" \
-	"0/configuration reloaded: 1 group kept, 0 replaced or removed, 0 added" \
+	"0/configuration reloaded: 0 groups added, 0 removed, 0 changed in place, 1 kept" \
 	"reload"
-tap_is "$(vlab_ctl n2 reload --json | jq -c 'keys_unsorted, .ok')" \
-	'["ok","result"]
-true' "reload --json: {ok, result}"
+tap_is "$(vlab_ctl n2 reload --json | jq -c 'keys_unsorted, .ok, .kept')" \
+	'["ok","added","removed","changed","kept","result","duration_us"]
+true
+["vip"]' "reload --json: {ok, added, removed, changed, kept, result, duration_us}"
 tap_is "$(vlab_gf n2 state)" backup "n2 still backup after reloads"
 
 # ------------------------------------------------------------ release

@@ -149,14 +149,15 @@ check_PROGRAMS += tests/unit/test_group
 TESTS += tests/unit/test_group
 tests_unit_test_group_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_group_SOURCES = tests/unit/test_group.c tests/unit/tap.h \
-	announcer/group.c announcer/vipmap.c
+	announcer/group.c announcer/vipmap.c \
+	announcer/group_update.c
 tests_unit_test_group_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)
 check_PROGRAMS += tests/unit/test_reload
 TESTS += tests/unit/test_reload
 tests_unit_test_reload_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_reload_SOURCES = tests/unit/test_reload.c tests/unit/tap.h \
 	announcer/reload.c
-tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)
 
 # rtnl_route_get and rtnl_neigh_state (what doctor asks the kernel), root
 # in a private network namespace like test_rtnl.

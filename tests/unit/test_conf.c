@@ -57,7 +57,16 @@ static void
 test_syntax(void)
 {
 	tc_bad("node = { priority = 5; };\ngroups = (\n  { name = ; }\n);\n",
-	       "t.conf:3: syntax error: syntax error\n", "syntax error");
+	       "t.conf:3: syntax error at: { name = ; }\n",
+	       "syntax error: the line's text");
+	tc_bad("node = { id = n1; };\n" G,
+	       "t.conf:1: syntax error at: node = { id = n1; }; (a string "
+	       "needs double quotes: name = \"web\";)\n",
+	       "syntax error: unquoted string, with a hint");
+	tc_bad("groups = (\n  { name = \"a\"; }\n  { name = \"b\"; }\n);\n",
+	       "t.conf:3: syntax error at: { name = \"b\"; } (is a ';' or a "
+	       "',' missing at the end of line 2?)\n",
+	       "syntax error: missing separator, with a hint");
 	tc_bad("node = { priority = 5;\n priority = 6; };\n" G,
 	       "t.conf:2: syntax error: duplicate setting name\n",
 	       "duplicate key is libconfig's syntax error");
@@ -65,10 +74,10 @@ test_syntax(void)
 	       "t.conf:1: syntax error: mismatched element type in array\n",
 	       "mixed array");
 	tc_bad("node = { id = 0\"n1\"; };\n" G,
-	       "t.conf:1: syntax error: syntax error\n",
+	       "t.conf:1: syntax error at: node = { id = 0\"n1\"; };\n",
 	       "syntax error at a string (libconfig leaks it)");
 	tc_bad("node = { id = 0\"\"; };\n" G,
-	       "t.conf:1: syntax error: syntax error\n",
+	       "t.conf:1: syntax error at: node = { id = 0\"\"; };\n",
 	       "syntax error at an empty string (libconfig leaks it)");
 	tc_bad("@include \"other.conf\"\n" G,
 	       "t.conf:1: @include is not supported\n", "@include refused");

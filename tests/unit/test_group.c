@@ -4,7 +4,10 @@
  * replaced by fakes that record what group.c asks of them.  Checks the
  * order of the takeover (bind, then announce) and of the release (stop
  * answering, then unbind), the conflict-probe deferral, re-announcements
- * only while leading, the transition text, counters and faults.
+ * only while leading, the transition text, counters and faults; and the
+ * in-place change a reload makes (announcer/group_update.c): VIPs added
+ * last with their own burst, removed ones out of the map, indexes in the
+ * map following, tunables alone leaving the filter and the pin alone.
  */
 #include "config.h"
 
@@ -90,7 +93,23 @@ announce_reprobe_cb(struct ev_loop *l, struct ev_timer *t, void *a)
 	(void)l, (void)t, (void)a;
 }
 
+void
+announce_added(struct vgroup *g, size_t first)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "added %zu", first);
+	(void)g;
+	call(b);
+}
+
 /* ---- fakes: ports (port.c) */
+void
+port_refresh_filter(struct port *p)
+{
+	p->filter_dirty = false;
+	call("filter");
+}
 struct port *
 port_get(struct vipd *d, const char *ifname)
 {
@@ -164,6 +183,23 @@ pin_route_up(struct pin_group *pg)
 	(void)pg;
 	call("route_up");
 	return 0;
+}
+
+int
+pin_group_update(struct pin_group *pg, const struct pin_group_conf *gc,
+                 const struct pin_link *link, bool up)
+{
+	char b[32];
+
+	(void)pg, (void)link;
+	snprintf(b, sizeof(b), "pin_update %zu%s", gc->nvips, up ? " up" : "");
+	call(b);
+	return 0;
+}
+void
+pin_vip_set_yielded(struct pin_group *pg, size_t i, bool yielded)
+{
+	(void)pg, (void)i, (void)yielded;
 }
 
 /* ---- the rig: a root with a real loop, election and map */
@@ -382,10 +418,98 @@ test_transition_counts(void)
 	unrig(g);
 }
 
+static struct conf_addr
+v4(uint8_t last)
+{
+	struct conf_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = AF_INET;
+	memcpy(a.a, "\x0a\x00\x00", 3);
+	a.a[3] = last;
+	return a;
+}
+
+static void
+test_update(void)
+{
+	struct vgroup *g = rig(true);
+	struct conf_addr three[3] = {v4(101), v4(100), v4(102)};
+	struct conf_addr two[2] = {v4(101), v4(102)};
+	struct conf_group cg = g->cg;
+	struct group_change ch;
+	struct net_addr a;
+	char err[256];
+	size_t idx;
+
+	g->probe_until = 0;
+	group_takeover_now(g);
+	cg.vips = three;
+	cg.nvips = 3;
+	cg.priority = 150;
+	ok(group_diff(g, &cg, &ch), "two VIPs and the priority: changed");
+	ok(ch.vips_added == 2 && ch.vips_removed == 0 && ch.prio_from == 100 &&
+	       ch.prio_to == 150 && !ch.garp && !ch.bind && !ch.route,
+	   "... +2 -0, priority 100 -> 150, nothing else");
+	calls[0] = '\0';
+	group_vips_drop(g, &cg);
+	is_str(calls, "", "nothing to drop: nothing done");
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "update applies");
+	is_str(calls, "filter pin_update 3 up added 1",
+	       "filter first, then the pin (bound: leading), then a burst for "
+	       "the added VIPs only");
+	a = vipd_addr(&three[1]);
+	ok(g->nvips == 3 && net_addr_eq(&g->vips[0].addr, &a),
+	   "the kept VIP stays first");
+	a = vipd_addr(&three[0]);
+	ok(vipmap_find(d.map, &a, &idx) == g && idx == 1,
+	   "an added VIP is in the map at its index");
+	ok(g->leading && g->ctr[CTL_GC_TAKEOVERS] == 1,
+	   "still leading, no new takeover");
+	is_int(g->cg.priority, 150, "the new priority");
+
+	cg.vips = two;
+	cg.nvips = 2;
+	ok(group_diff(g, &cg, &ch) && ch.vips_removed == 1 &&
+	       ch.vips_added == 0,
+	   "one VIP less: -1");
+	calls[0] = '\0';
+	group_vips_drop(g, &cg);
+	is_str(calls, "filter pin_update 2 up",
+	       "the drop pass: out of the filter, unbound");
+	a = vipd_addr(&three[1]);
+	ok(vipmap_find(d.map, &a, NULL) == NULL, "the removed VIP is unmapped");
+	a = vipd_addr(&two[0]);
+	ok(vipmap_find(d.map, &a, &idx) == g && idx == 0,
+	   "the others' indexes follow");
+	calls[0] = '\0';
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "then the update");
+	is_str(calls, "", "... has nothing left to do");
+	ok(g->cg.vips == two, "... but the group's VIPs point to the new conf");
+
+	cg.priority = 120;
+	cg.preempt_delay_ms = 500;
+	calls[0] = '\0';
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "tunables alone");
+	is_str(calls, "", "... touch neither the filter nor the pin");
+	is_int(g->cg.preempt_delay_ms, 500, "... and apply");
+
+	snprintf(cg.interface, sizeof(cg.interface), "eth2");
+	calls[0] = '\0';
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "a new interface");
+	is_str(calls, "filter pin_update 2 up announce_start",
+	       "... re-filtered, re-bound there, everything announced anew");
+	is_str(fake_port.ifname, "eth2", "... on the new interface's port");
+	ok(g->leading && g->ctr[CTL_GC_TAKEOVERS] == 1,
+	   "... still leading, no new takeover");
+	unrig(g);
+}
+
 int
 main(void)
 {
 	log_init(true, 0, "test_group");
+	test_update();
 	test_takeover_release();
 	test_probe_deferral();
 	test_faults();

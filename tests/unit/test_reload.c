@@ -2,9 +2,10 @@
  * The reload's diff (announcer/reload.c) without root: the real reload code
  * and config parser against files in a temporary directory, with the group,
  * pin and peer code replaced by fakes that record what reload.c does.
- * Checks which groups are kept (the same object: state and leadership
- * survive), re-created, removed and added, the summary, and that a broken
- * file or a restart-only change keeps the running configuration.
+ * Checks which groups are changed in place (the same object: state and
+ * leadership survive), left untouched, removed and added, the summary and
+ * the report vipctl prints, and that a broken file or a restart-only
+ * change keeps the running configuration.
  */
 #include "config.h"
 
@@ -16,7 +17,9 @@
 #include "tap.h"
 #include "vipd.h"
 
-static unsigned n_new, n_free, n_update, n_pin_down, n_flush;
+static unsigned n_drop_expected;
+
+static unsigned n_new, n_free, n_update, n_pin_down, n_flush, n_drop, n_gupdate;
 
 /* ---- fakes: groups (group.c) */
 struct vgroup *
@@ -62,6 +65,53 @@ group_update_election(struct vgroup *g)
 {
 	(void)g;
 	n_update++;
+}
+
+/* ---- fakes: in-place changes (group_update.c) */
+static bool
+has_vip(const struct conf_group *cg, const struct conf_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < cg->nvips; i++)
+		if (memcmp(&cg->vips[i], a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+bool
+group_diff(const struct vgroup *g, const struct conf_group *cg,
+           struct group_change *ch)
+{
+	size_t i;
+
+	memset(ch, 0, sizeof(*ch));
+	for (i = 0; i < cg->nvips; i++)
+		ch->vips_added += !has_vip(&g->cg, &cg->vips[i]);
+	for (i = 0; i < g->cg.nvips; i++)
+		ch->vips_removed += !has_vip(cg, &g->cg.vips[i]);
+	ch->prio_from = g->cg.priority;
+	ch->prio_to = cg->priority;
+	ch->garp = memcmp(&g->cg.garp, &cg->garp, sizeof(cg->garp)) != 0;
+	return ch->vips_added || ch->vips_removed ||
+	       ch->prio_from != ch->prio_to || ch->garp;
+}
+void
+group_vips_drop(struct vgroup *g, const struct conf_group *cg)
+{
+	(void)g, (void)cg;
+	n_drop++;
+}
+int
+group_update(struct vgroup *g, const struct conf_group *cg, char *err,
+             size_t errlen)
+{
+	(void)err, (void)errlen;
+	/* Every drop came before the first update (VIPs moving between
+	 * groups are free when they are added). */
+	ok(n_drop == n_drop_expected, "drops (%u) before updates", n_drop);
+	g->cg = *cg;
+	n_gupdate++;
+	return 0;
 }
 
 /* ---- fakes: pin, ports, peers, daemon, systemd, vipd -t */
@@ -192,7 +242,10 @@ test_diff(void)
 {
 	static const char *const b[] = {
 	    "web:10.0.0.100:150", "db:10.0.0.102:100", "api:10.0.0.103:100"};
-	char msg[256];
+	static const char *const b2[] = {
+	    "web:10.0.0.100:150", "db:10.0.0.102:100", "api:10.0.0.103:100"};
+	json_t *rep = json_object();
+	char msg[256], *js;
 
 	/* Marks in runtime state: a kept group keeps its object and so its
 	 * mark; a re-created one is a fresh object (the allocator may well
@@ -200,27 +253,53 @@ test_diff(void)
 	group_find(&d, "web")->first_round_ms = 777;
 	group_find(&d, "db")->first_round_ms = 888;
 	write_conf("n1", b, 3);
-	n_new = n_free = n_update = n_pin_down = 0;
-	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), 0, "reload applies");
+	n_new = n_free = n_update = n_pin_down = n_drop = n_gupdate = 0;
+	n_drop_expected = 2;
+	is_int(vipd_reload_report(&d, NULL, rep, msg, sizeof(msg)), 0,
+	       "reload applies");
 	is_str(msg,
-	       "configuration reloaded: 1 group kept, 1 replaced or removed, "
-	       "2 added",
-	       "the summary counts kept, replaced and added groups");
+	       "configuration reloaded: 1 group added, 0 removed, 2 changed "
+	       "in place, 0 kept",
+	       "the summary counts added, removed, changed and kept groups");
 	ok(group_find(&d, "web") != NULL &&
 	       group_find(&d, "web")->first_round_ms == 777,
-	   "web (same VIPs) is the same object: its state is kept");
+	   "web (priority changed) is the same object: its state is kept");
 	is_int(group_find(&d, "web")->cg.priority, 150,
 	       "... with the new priority");
-	is_int(n_update, 1, "... and the election told of it");
 	ok(group_find(&d, "db") != NULL &&
-	       group_find(&d, "db")->first_round_ms == 0,
-	   "db (VIP changed) is re-created");
-	is_int(n_pin_down, 1, "... after its pin went down");
+	       group_find(&d, "db")->first_round_ms == 888,
+	   "db (VIP changed) is the same object too: changed in place");
+	is_int(n_pin_down, 0, "... nothing was taken down");
+	is_int(n_drop, 2, "both went through the drop pass");
+	is_int(n_gupdate, 2, "... then were updated");
 	ok(group_find(&d, "api") != NULL, "api is added");
-	is_int(n_new, 2, "two groups made (db again, api)");
-	is_int(n_free, 1, "one freed (the old db)");
+	is_int(n_new, 1, "one group made (api)");
+	is_int(n_free, 0, "none freed");
+	js = json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
+	is_str(js,
+	       "{\"added\":[\"api\"],\"changed\":[{\"group\":\"web\","
+	       "\"priority_from\":100,\"priority_to\":150,\"vips_added\":0,"
+	       "\"vips_removed\":0,\"what\":[\"priority\"]},{\"group\":"
+	       "\"db\",\"priority_from\":100,\"priority_to\":100,"
+	       "\"vips_added\":1,\"vips_removed\":1,\"what\":[\"vips\"]}]}",
+	       "the report: api added, web's priority, db's VIPs");
+	free(js);
+	json_decref(rep);
 	is_int(d.ctr[CTL_DC_RELOADS], 1, "reloads 1");
 	is_int(d.ctr[CTL_DC_RELOAD_FAILURES], 0, "no failure");
+
+	/* The same file again: nothing is touched. */
+	write_conf("n1", b2, 3);
+	n_drop = n_gupdate = n_new = n_free = 0;
+	n_drop_expected = 0;
+	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), 0, "same file again");
+	is_str(msg,
+	       "configuration reloaded: 0 groups added, 0 removed, 0 changed "
+	       "in place, 3 kept",
+	       "... every group kept");
+	ok(n_drop + n_gupdate + n_new + n_free == 0, "... and none touched");
+	ok(group_find(&d, "web")->cg.vips == d.cfg->groups[0].vips,
+	   "a kept group's VIPs point into the new config");
 }
 
 static void
@@ -271,8 +350,8 @@ test_removed(void)
 	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), 0,
 	       "reload with two groups gone");
 	is_str(msg,
-	       "configuration reloaded: 1 group kept, 2 replaced or removed, "
-	       "0 added",
+	       "configuration reloaded: 0 groups added, 2 removed, 0 changed "
+	       "in place, 1 kept",
 	       "summary: web kept, db and api removed");
 	for (i = 0; i < d.ngroups; i++)
 		live += d.groups[i] != NULL;
