@@ -216,6 +216,9 @@ rig(bool present)
 
 	memset(&d, 0, sizeof(d));
 	memset(&fake_port, 0, sizeof(fake_port));
+	/* Each test counts its own events. */
+	memset(n_events, 0, sizeof(n_events));
+	n_state_events = 0;
 	fake_port.present = present;
 	fake_port.oper_up = present;
 	d.loop = ev_loop_new();
