@@ -160,6 +160,7 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 	ev_timer_init(&g->refresh_timer, announce_refresh_cb, g);
 	ev_timer_init(&g->probe_timer, announce_probe_cb, g);
 	ev_timer_init(&g->reprobe_timer, announce_reprobe_cb, g);
+	ev_timer_init(&g->defend_timer, announce_defend_cb, g);
 	if (vips_create(g, err, errlen) == -1) {
 		free(g->vips);
 		free(g);
@@ -202,6 +203,7 @@ group_free(struct vgroup *g)
 	ev_timer_stop(g->d->loop, &g->refresh_timer);
 	ev_timer_stop(g->d->loop, &g->probe_timer);
 	ev_timer_stop(g->d->loop, &g->reprobe_timer);
+	ev_timer_stop(g->d->loop, &g->defend_timer);
 	for (i = 0; i < g->nvips; i++)
 		vipmap_del(g->d->map, &g->vips[i].addr);
 	/* Out of the root's table before the port recomputes its filter

@@ -49,7 +49,9 @@ struct vip {
 	uint64_t conflict_at; /* now_ms of the last sighting */
 	bool probe_answered;  /* a reply came during the probe window */
 	uint8_t probe_mac[NET_MAC_LEN];
-	uint64_t log_at; /* rate limit for conflict log lines */
+	uint64_t log_at;     /* rate limit for conflict log lines */
+	uint64_t defend_at;  /* now_ms of our last defence (RFC 5227 2.4) */
+	bool defend_pending; /* a claim came too soon after it: owed one */
 };
 
 /* One interface vipd captures and injects on, shared by its groups. */
@@ -95,7 +97,9 @@ struct vgroup {
 	bool burst_takeover;     /* this burst follows a takeover */
 	uint64_t first_round_ms; /* first round of the last takeover burst */
 	struct ev_timer refresh_timer;
-	struct ev_timer reprobe_timer; /* conflicted VIPs, every minute */
+	struct ev_timer reprobe_timer; /* conflicted VIPs, with backoff */
+	uint64_t reprobe_ms;           /* its next delay, 0 = none yet */
+	struct ev_timer defend_timer;  /* defences owed (defend_pending) */
 
 	/* conflict probe before the first takeover */
 	struct ev_timer probe_timer;
@@ -103,6 +107,7 @@ struct vgroup {
 	bool probed;           /* a conflict probe went out at least once */
 	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
 	bool takeover_pending; /* election said take over during the window */
+	bool reprobe;          /* the window re-probes yielded VIPs only */
 
 	uint64_t ctr[CTL_GC_MAX]; /* by enum ctl_group_ctr (ctlproto.h) */
 	char last_text[400];      /* last transition, in words */
@@ -304,6 +309,7 @@ void announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_probe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_reprobe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
+void announce_defend_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 
 /* ---- vipmap.c: O(1) VIP lookup */
 struct vipmap;

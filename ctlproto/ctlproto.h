@@ -178,6 +178,8 @@ struct ctl_counter {
 	X(PEER_CLAIMS, "peer_claims", CTL_CF_METRICS,                          \
 	  "vipd_peer_claims_total",                                            \
 	  "Other vipd nodes seen announcing our VIPs while we led.")           \
+	X(DEFENCES, "defences", CTL_CF_METRICS, "vipd_defences_total",         \
+	  "Announcements answering a foreign claim on a VIP we lead.")         \
 	X(LEADER_PROBES, "leader_probes", 0, "vipd_leader_probes_total",       \
 	  "Probes asking a quiet leader whether it still answers.")            \
 	X(TAKEOVERS, "takeovers", 0, "vipd_takeovers_total",                   \

@@ -73,3 +73,8 @@ TESTS += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
 EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
+
+# Issue 14, a hostile LAN: a stranger's claims on a led VIP are defended,
+# a yielded VIP re-probed with backoff (conflict_defend.sh).
+TESTS += tests/netns/conflict_defend.sh
+EXTRA_DIST += tests/netns/conflict_defend.sh

@@ -226,7 +226,7 @@ keys_are "$J1" '.groups[0].conflicts[0]' "status groups[].conflicts[]" vip \
 	mac count age_ms yielded
 keys_are "$J1" '.groups[0].counters' "status groups[].counters" \
 	arp_answered ndp_answered announcements conflicts peer_claims \
-	leader_probes takeovers releases first_round_ms
+	defences leader_probes takeovers releases first_round_ms
 tap_is "$(jq -c '[.ok, .node, .stopping, .dead_after, .interval_ms, (.epoch | test("^[0-9a-f]{16}$")), (.uptime_ms > 0)]' "$J1")" \
 	'[true,"n1",false,3,100,true,true]' "status: top-level values"
 tap_is "$(jq -c '.groups[0] | [.name, .interface, .state, .leader, .priority, .configured_priority, .preempt, .answering, .fault, .link_up, .vips, .bind]' "$J1")" \
@@ -250,7 +250,7 @@ tap_ok $? "metrics --json parses"
 keys_are "$M1" . "metrics" ok node groups heartbeats peer_unreachable \
 	netlink_errors reconciled stalls reloads reload_failures capture
 keys_are "$M1" '.groups[0]' "metrics groups[]" name state transitions \
-	arp_answered ndp_answered announcements conflicts peer_claims
+	arp_answered ndp_answered announcements conflicts peer_claims defences
 keys_are "$M1" '.heartbeats' "metrics heartbeats" sent send_errors \
 	received rejected
 keys_are "$M1" '.capture[0]' "metrics capture[]" interface rx_frames \
@@ -317,7 +317,7 @@ fi
 for fam in vipd_group_state vipd_transitions_total \
 	vipd_arp_requests_answered_total vipd_ndp_requests_answered_total \
 	vipd_announcements_sent_total vipd_conflicts_total \
-	vipd_peer_claims_total vipd_heartbeats_sent_total \
+	vipd_peer_claims_total vipd_defences_total vipd_heartbeats_sent_total \
 	vipd_heartbeat_send_errors_total vipd_heartbeats_received_total \
 	vipd_heartbeats_rejected_total vipd_peer_unreachable_total \
 	vipd_netlink_errors_total vipd_reconciled_total vipd_stalls_total \

@@ -71,6 +71,11 @@ announce_reprobe_cb(struct ev_loop *l, struct ev_timer *t, void *a)
 {
 	(void)l, (void)t, (void)a;
 }
+void
+announce_defend_cb(struct ev_loop *l, struct ev_timer *t, void *a)
+{
+	(void)l, (void)t, (void)a;
+}
 
 /* ---- fakes: ports (port.c) */
 struct port *
