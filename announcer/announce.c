@@ -412,6 +412,7 @@ claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 {
 	struct vip *v = &g->vips[idx];
 	char owner[EL_ID_MAX];
+	enum el_dp_verdict dp;
 
 	if (g->port && g->port->l2 &&
 	    memcmp(mac, l2_port_mac(g->port->l2), NET_MAC_LEN) == 0)
@@ -425,17 +426,22 @@ claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 		memcpy(v->probe_mac, mac, NET_MAC_LEN);
 		return;
 	}
-	if (el_cluster_dataplane_claim(g->d->el, g->el_idx, mac, owner,
-	                               ev_now(g->d->loop))) {
+	dp = el_cluster_dataplane_claim(g->d->el, g->el_idx, mac, owner,
+	                                ev_now(g->d->loop));
+	if (dp != EL_DP_FOREIGN) {
 		if (g->leading) {
 			char a[NET_ADDR_STRLEN];
 
 			g->ctr[CTL_GC_PEER_CLAIMS]++;
-			log_debug("group %s: peer %s also answers for %s: the "
-			          "election decides",
+			log_debug("group %s: peer %s also answers for %s: %s",
 			          g->cg.name, owner,
-			          net_addr_str(&v->addr, a, sizeof(a)));
+			          net_addr_str(&v->addr, a, sizeof(a)),
+			          dp == EL_DP_UNHEARD
+			              ? "not heard lately, defending"
+			              : "the election decides");
 		}
+		if (dp == EL_DP_UNHEARD)
+			vip_defend(g, v);
 		return;
 	}
 	conflict_seen(g, v, mac);

@@ -351,7 +351,7 @@ peer_update(struct el_cluster *cl, struct el_peer *p, const struct el_msg *msg,
 		r->prio = m->prio;
 		r->flags = m->flags;
 		memcpy(r->mac, m->mac, EL_MAC_LEN);
-		r->seen = now;
+		r->seen = r->hb_seen = now;
 		/* A peer we had lost is back (a healed partition): it may have
 		 * led on its side and yielded before we ever heard it, so the
 		 * neighbours there still point at it.  Announce again, once
@@ -450,7 +450,7 @@ el_cluster_stalled(struct el_cluster *cl, uint64_t gap_ms, uint64_t now_ms)
 		p->last_seen = now_ms;
 		for (gi = 0; gi < cl->ngroups; gi++)
 			if (p->rec[gi].known)
-				p->rec[gi].seen = now_ms;
+				p->rec[gi].seen = p->rec[gi].hb_seen = now_ms;
 	}
 	el_eval_all(cl, now_ms);
 }
@@ -528,7 +528,7 @@ peer_by_mac(const struct el_cluster *cl, size_t gi,
 	return NULL;
 }
 
-bool
+enum el_dp_verdict
 el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
                            const uint8_t mac[EL_MAC_LEN], char owner[EL_ID_MAX],
                            uint64_t now_ms)
@@ -536,43 +536,53 @@ el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
 	struct el_group *g = group_get(cl, group);
 	struct el_peer *p;
 	struct el_prec *r;
+	uint64_t heard;
 
 	owner[0] = '\0';
 	if (g == NULL)
-		return false;
+		return EL_DP_FOREIGN;
 	if ((p = peer_by_mac(cl, group, mac)) == NULL &&
 	    (p = peer_by_mac(cl, SIZE_MAX, mac)) == NULL)
-		return false;
+		return EL_DP_FOREIGN;
 	el_id_copy(owner, p->id);
 	el_now(cl, now_ms);
+	r = &p->rec[group];
 	if (g->state != EL_ST_LEADER) {
 		/* The leader we follow answers on the wire: alive, even if
-		 * its heartbeats are being lost. */
-		r = &p->rec[group];
+		 * its heartbeats are being lost.  Anyone can forge that
+		 * answer with its MAC, so it postpones the takeover by one
+		 * interval at most past its last authenticated message. */
 		if (r->known && (r->flags & EL_F_LEADER) &&
 		    !(r->flags & EL_F_RESIGN) && !p->gone &&
 		    memcmp(r->mac, mac, EL_MAC_LEN) == 0) {
-			r->seen = now_ms;
+			r->seen = el_dataplane_seen(p, r, now_ms);
 			el_eval_all(cl, now_ms);
 		}
-		return true;
+		return EL_DP_PEER;
 	}
+	/* We lead: a peer's frames are its claim, but anyone can send its
+	 * MAC.  Only a peer heard lately (a split brain) is weighed; a dead
+	 * peer's frames must neither take the VIP from us nor make us flap
+	 * or burst. */
+	heard = r->known ? r->hb_seen : p->last_seen;
+	if (p->gone || now_ms >= heard + el_dataplane_grace_ms(p) +
+	                             (uint64_t)cl->dead_after * p->interval)
+		return EL_DP_UNHEARD;
 	if (el_peer_vs_self(cl, group, p) < 0) {
 		el_group_reannounce(cl, group, EL_R_DATAPLANE_WIN, p->id,
 		                    now_ms);
 		el_eval_all(cl, now_ms);
-		return true;
+		return EL_DP_PEER;
 	}
-	/* Its frames are its claim: follow it as a live leader for a dead
-	 * interval rather than claim back at once. */
-	r = &p->rec[group];
+	/* Follow it as a live leader for a dead interval rather than claim
+	 * back at once. */
 	if (r->known) {
 		r->flags = (uint8_t)((r->flags | EL_F_LEADER) & ~EL_F_RESIGN);
-		r->seen = now_ms;
+		r->seen = el_dataplane_seen(p, r, now_ms);
 	}
 	el_group_yield(cl, group, EL_R_DATAPLANE_YIELD, p->id, now_ms);
 	el_eval_all(cl, now_ms);
-	return true;
+	return EL_DP_PEER;
 }
 
 bool

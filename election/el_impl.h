@@ -33,7 +33,9 @@ struct el_prec {
 	uint8_t prev_flags; /* flags of the record before this one */
 	bool prev_fresh;    /* ... and whether that one was still alive */
 	bool rebooted;      /* this record came with a newer epoch */
-	uint64_t seen;      /* now_ms of the message that carried it */
+	uint64_t seen;      /* now_ms of the message that carried it, or of
+	                       a data-plane proof of life (bounded) */
+	uint64_t hb_seen;   /* now_ms of the message that carried it */
 	uint64_t weight;    /* el_rendezvous(group, peer) */
 };
 
@@ -124,6 +126,9 @@ void el_replay_init(struct el_replay *rp, uint64_t epoch, uint64_t seq);
 
 /* rank.c */
 uint64_t el_dead_ms(const struct el_cluster *cl);
+uint64_t el_dataplane_grace_ms(const struct el_peer *p);
+uint64_t el_dataplane_seen(const struct el_peer *p, const struct el_prec *r,
+                           uint64_t now);
 bool el_prec_alive(const struct el_cluster *cl, const struct el_peer *p,
                    const struct el_prec *r, uint64_t now);
 bool el_prec_eligible(const struct el_prec *r);

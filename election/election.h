@@ -318,20 +318,32 @@ bool el_cluster_resigning(const struct el_cluster *cl);
  */
 bool el_cluster_listening(const struct el_cluster *cl, uint64_t now_ms);
 
+/* What a data-plane claim was (el_cluster_dataplane_claim). */
+enum el_dp_verdict {
+	EL_DP_FOREIGN = 0, /* not a peer's MAC */
+	EL_DP_PEER,        /* a peer's: handled by the election */
+	EL_DP_UNHEARD,     /* a peer's, while we lead, but no authenticated
+	                      message of it is alive: the frame may be forged,
+	                      the election ignores it (the caller defends) */
+};
+
 /*
  * Data plane: a captured ARP reply / gratuitous ARP / NA for a VIP of group
- * announced with mac, not ours.  Returns the id of the peer that owns mac in
- * that group ("" copied into owner when unknown: a foreign conflict, the
- * caller counts it).  When we lead and the owner is a known peer, this acts
- * as hearing that peer claim leadership: yield if it ranks higher, else
- * queue a REANNOUNCE.  When we do not lead and the owner is the peer whose
- * last record claims leadership, its frame proves it alive: its record is
- * refreshed as if a heartbeat had arrived (unless the peer was reported
- * gone).  Returns true when the owner is a known peer.
+ * announced with mac, not ours.  Copies the id of the peer that owns mac
+ * into owner ("" when unknown: a foreign conflict, the caller counts it).
+ * When we lead and the owner is a peer heard within its dead interval plus
+ * one interval, this acts as hearing that peer claim leadership: yield if
+ * it ranks higher, else queue a REANNOUNCE; an unheard peer's frame decides
+ * nothing (EL_DP_UNHEARD).  When we do not lead and the owner is the peer
+ * whose last record claims leadership, its frame proves it alive, but only
+ * up to one interval past its last authenticated message (anyone can send
+ * its MAC), and not if the peer was reported gone.
  */
-bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
-                                const uint8_t mac[EL_MAC_LEN],
-                                char owner[EL_ID_MAX], uint64_t now_ms);
+enum el_dp_verdict el_cluster_dataplane_claim(struct el_cluster *cl,
+                                              size_t group,
+                                              const uint8_t mac[EL_MAC_LEN],
+                                              char owner[EL_ID_MAX],
+                                              uint64_t now_ms);
 
 /*
  * A backup's check on a quiet leader: true when we do not lead the group,
@@ -339,8 +351,8 @@ bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
  * older than after_ms (heartbeats are being lost, or it is dead); its MAC is
  * copied into mac unless mac is NULL.  The caller then asks the data plane (an
  * ARP probe / DAD solicitation for a VIP): the leader's answer comes back
- * through el_cluster_dataplane_claim(), which counts as proof of life, so lost
- * heartbeats alone do not cause a takeover while the leader still answers.
+ * through el_cluster_dataplane_claim(), which counts as proof of life for
+ * one interval past the leader's last heartbeat (a bounded postponement).
  */
 bool el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
                                uint64_t now_ms, uint64_t after_ms,

@@ -75,6 +75,8 @@ EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
 
 # Issue 14, a hostile LAN: a stranger's claims on a led VIP are defended,
-# a yielded VIP re-probed with backoff (conflict_defend.sh).
-TESTS += tests/netns/conflict_defend.sh
-EXTRA_DIST += tests/netns/conflict_defend.sh
+# a yielded VIP re-probed with backoff (conflict_defend.sh); forged ARP
+# answers for a dead leader postpone the takeover by one interval at most
+# (dataplane_forge.sh).
+TESTS += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh
+EXTRA_DIST += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh
