@@ -11,12 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "vipd.h"
 
 /* Datagrams handled per wake-up, so a flood cannot starve the loop. */
 #define PEERS_RX_BUDGET 256
+
+/* How long a peer reported unreachable by ICMP has to answer our
+ * challenge: a sixth of the interval (16 ms at the defaults), within
+ * these bounds.  A crashed peer is thus gone one interval (our next
+ * heartbeat draws the ICMP error) + this after its crash at most. */
+#define CONFIRM_MIN_MS 5
+#define CONFIRM_MAX_MS 50
 
 static int peers_tx_open(struct vipd *d, char *err, size_t errlen);
 static void peers_tx_close(struct vipd *d);
@@ -200,13 +208,73 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 	d->ctr[CTL_DC_HB_RECEIVED]++;
 	d->auth_ok_ever = true;
 	if (p != NULL) {
+		uint64_t nonce;
+
 		if (strcmp(p->id, msg->node) != 0)
 			snprintf(p->id, sizeof(p->id), "%s", msg->node);
 		if (p->unreachable) {
 			p->unreachable = false;
 			log_info("peer %s is answering again", msg->node);
 		}
+		if (p->confirming &&
+		    el_msg_ctl_find(msg, EL_CTL_ECHO, &nonce) &&
+		    nonce == p->confirm_nonce) {
+			/* Alive after the ICMP error: it was forged (or
+			 * stale).  Nothing was reported to the election. */
+			p->confirming = false;
+			ev_timer_stop(d->loop, &p->confirm_timer);
+			d->ctr[CTL_DC_UNREACHABLE_REFUTED]++;
+		}
+		if (el_msg_ctl_find(msg, EL_CTL_CHALLENGE, &nonce))
+			peers_send_ctl(d, p, EL_CTL_ECHO, nonce);
 	}
+}
+
+/* The challenge went unanswered: the peer's vipd is not running. */
+static void
+on_confirm_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct peer_addr *p = arg;
+	struct vipd *d = p->d;
+	char abuf[NET_ADDR_STRLEN];
+
+	(void)t;
+	if (!p->confirming)
+		return;
+	p->confirming = false;
+	if (!p->unreachable)
+		log_info("peer %s (%s): heartbeat port unreachable and no "
+		         "answer to our challenge, vipd is not running there",
+		         p->id, net_addr_str(&p->addr, abuf, sizeof(abuf)));
+	p->unreachable = true;
+	el_cluster_peer_gone(d->el, p->id, ev_now(loop));
+	vipd_el_flush(d);
+}
+
+/* An ICMP port-unreachable for p: challenge it rather than believe it. */
+static void
+peer_suspect(struct vipd *d, struct peer_addr *p)
+{
+	uint64_t ms = d->cfg->interval_ms / 6, nonce = 0;
+
+	if (p->unreachable) {
+		/* Already confirmed gone, not heard since: still gone. */
+		el_cluster_peer_gone(d->el, p->id, ev_now(d->loop));
+		return;
+	}
+	if (p->confirming)
+		return;
+	if (ms < CONFIRM_MIN_MS)
+		ms = CONFIRM_MIN_MS;
+	if (ms > CONFIRM_MAX_MS)
+		ms = CONFIRM_MAX_MS;
+	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(nonce))
+		nonce = ev_now(d->loop) ^ ((uint64_t)(uintptr_t)p << 16);
+	p->confirm_nonce = nonce & EL_CTL_NONCE_MASK;
+	p->confirming = true;
+	ev_timer_start(d->loop, &p->confirm_timer, ev_now_update(d->loop) + ms);
+	peers_send_ctl(d, p, EL_CTL_CHALLENGE, p->confirm_nonce);
 }
 
 static void
@@ -229,12 +297,10 @@ handle_errors(struct vipd *d, struct udp_sock *us)
 		d->ctr[CTL_DC_PEER_UNREACHABLE]++;
 		if (p->id[0] == '\0')
 			continue;
-		if (!p->unreachable)
-			log_info("peer %s (%s): heartbeat port unreachable, "
-			         "vipd is not running there",
-			         p->id, net_addr_str(&dst, abuf, sizeof(abuf)));
-		p->unreachable = true;
-		el_cluster_peer_gone(d->el, p->id, ev_now(d->loop));
+		log_debug("peer %s (%s): heartbeat port unreachable: "
+		          "challenging it",
+		          p->id, net_addr_str(&dst, abuf, sizeof(abuf)));
+		peer_suspect(d, p);
 	}
 }
 
@@ -295,6 +361,7 @@ peers_tx_open(struct vipd *d, char *err, size_t errlen)
 		struct peer_addr *p = &d->peers[i];
 
 		p->d = d;
+		ev_timer_init(&p->confirm_timer, on_confirm_timer, p);
 		p->tx =
 		    udp_sock_new_tx(&bind, p->addr.family, why, sizeof(why));
 		if (p->tx == NULL) {
@@ -322,6 +389,8 @@ peers_tx_close(struct vipd *d)
 	for (i = 0; i < d->npeers; i++) {
 		if (d->peers[i].tx == NULL)
 			continue;
+		ev_timer_stop(d->loop, &d->peers[i].confirm_timer);
+		d->peers[i].confirming = false;
 		ev_io_stop(d->loop, &d->peers[i].tx_io);
 		udp_sock_free(d->peers[i].tx);
 		d->peers[i].tx = NULL;
@@ -403,7 +472,7 @@ peers_send(struct vipd *d)
 	size_t i, n;
 	int len;
 
-	size_t need = d->ngroups / EL_MSG_MAX_REC + 1;
+	size_t need = d->ngroups / (EL_MSG_MAX_REC - EL_CTL_MAX) + 1;
 
 	if (d->msgs_cap < need) {
 		struct el_msg *m = realloc(d->msgs, need * sizeof(*m));
@@ -425,5 +494,34 @@ peers_send(struct vipd *d)
 			continue;
 		}
 		send_one(d, buf, (size_t)len);
+	}
+}
+
+void
+peers_send_ctl(struct vipd *d, struct peer_addr *p, enum el_ctl_kind kind,
+               uint64_t nonce)
+{
+	uint8_t buf[EL_MSG_MAX];
+	struct udp_sock *us;
+	size_t i, n;
+	int len;
+
+	/* A change due to everybody goes to everybody first. */
+	if (el_cluster_send_due(d->el) || d->msgs == NULL)
+		peers_send(d);
+	if (d->udp == NULL || d->msgs == NULL)
+		return;
+	n = el_cluster_build(d->el, d->msgs, d->msgs_cap);
+	if (n == 0 || el_msg_ctl_add(&d->msgs[0], kind, nonce) == -1)
+		return;
+	us = p->tx ? p->tx : d->udp;
+	for (i = 0; i < n; i++) {
+		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
+		                    d->cfg->secret_len, buf, sizeof(buf));
+		if (len >= 0 && udp_sock_send(us, &p->addr, d->cfg->port, buf,
+		                              (size_t)len) == 0)
+			d->ctr[CTL_DC_HB_SENT]++;
+		else
+			d->ctr[CTL_DC_HB_SEND_ERRORS]++;
 	}
 }

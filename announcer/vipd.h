@@ -129,6 +129,12 @@ struct peer_addr {
 	struct ev_io tx_io;  /* its ICMP errors */
 	struct vipd *d;
 	uint64_t auth_fail_at; /* now_ms of its last datagram failing HMAC */
+	/* An ICMP port-unreachable "from" it is only a suspicion (anyone
+	 * can forge one): we challenge it, and it is gone only if no echo
+	 * of confirm_nonce arrives by confirm_timer. */
+	uint64_t confirm_nonce;
+	bool confirming;
+	struct ev_timer confirm_timer;
 };
 
 struct vipd_opts {
@@ -220,6 +226,10 @@ int peers_open(struct vipd *d, char *err, size_t errlen);
 void peers_close(struct vipd *d);
 /* Build and send our STATE messages to every peer now. */
 void peers_send(struct vipd *d);
+/* Send our STATE messages to p alone now, the first carrying a control
+ * record (a CHALLENGE p must echo at once, or the ECHO of p's). */
+void peers_send_ctl(struct vipd *d, struct peer_addr *p, enum el_ctl_kind kind,
+                    uint64_t nonce);
 /* A datagram from p's address failed authentication within the last dead
  * interval (another secret there, or a forgery): a diagnosis only. */
 bool peers_auth_failing(const struct vipd *d, const struct peer_addr *p,

@@ -210,6 +210,10 @@ enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
 	X(PEER_UNREACHABLE, NULL, "peer_unreachable", CTL_CF_METRICS,          \
 	  "vipd_peer_unreachable_total",                                       \
 	  "ICMP port-unreachable answers to our heartbeats.")                  \
+	X(UNREACHABLE_REFUTED, NULL, "peer_unreachable_refuted",               \
+	  CTL_CF_METRICS, "vipd_peer_unreachable_refuted_total",               \
+	  "ICMP port-unreachable errors the peer refuted (it answered our "    \
+	  "challenge).")                                                       \
 	X(NETLINK_ERRORS, NULL, "netlink_errors", CTL_CF_METRICS,              \
 	  "vipd_netlink_errors_total", "Failed netlink requests.")             \
 	X(RECONCILED, NULL, "reconciled", CTL_CF_METRICS,                      \

@@ -205,7 +205,10 @@ el_cluster_group_add(struct el_cluster *cl, const struct el_group_config *gc,
 		errno = EINVAL;
 		return -1;
 	}
-	id = el_group_id(gc->name);
+	if ((id = el_group_id(gc->name)) == EL_CTL_GROUP) {
+		errno = EINVAL;
+		return -1;
+	}
 	for (i = 0; i < cl->ngroups; i++) {
 		g = &cl->groups[i];
 		if (g->used &&

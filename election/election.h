@@ -104,8 +104,33 @@ enum el_verdict el_msg_decode(const uint8_t *buf, size_t len,
                               const uint8_t *key, size_t keylen,
                               struct el_msg *out);
 
-/* The 32-bit wire id of a group name (FNV-1a). */
+/* The 32-bit wire id of a group name (FNV-1a).  Id 0 is reserved for
+ * control records (EL_CTL_GROUP): el_cluster_group_add refuses a name
+ * that hashes to it. */
 uint32_t el_group_id(const char *name);
+
+/*
+ * Control records (protocol.md section 2): a record whose group id is
+ * EL_CTL_GROUP carries no group state but a kind (its prio byte) and a
+ * 48-bit nonce (its MAC bytes).  Old nodes ignore it (an unknown group).
+ * A CHALLENGE asks the receiver to answer at once with an ECHO of the
+ * nonce, proving that it is alive now (not a replay, not a forgery).
+ * el_cluster_build leaves room for EL_CTL_MAX of them per message.
+ */
+#define EL_CTL_GROUP 0u
+#define EL_CTL_MAX   2
+enum el_ctl_kind {
+	EL_CTL_CHALLENGE = 1,
+	EL_CTL_ECHO = 2,
+};
+#define EL_CTL_NONCE_MASK 0xffffffffffffull /* 48 bits */
+/* Append a control record (nonce masked to 48 bits); 0, or -1 with
+ * errno ENOSPC when the message is full. */
+int el_msg_ctl_add(struct el_msg *msg, enum el_ctl_kind kind, uint64_t nonce);
+/* The nonce of msg's first control record of that kind: true and *nonce,
+ * or false when it has none. */
+bool el_msg_ctl_find(const struct el_msg *msg, enum el_ctl_kind kind,
+                     uint64_t *nonce);
 
 /* Rendezvous weight of (group id, node id): a well-mixed 64-bit hash. */
 uint64_t el_rendezvous(uint32_t group, const char *node);

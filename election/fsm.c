@@ -71,6 +71,11 @@ void
 el_group_yield(struct el_cluster *cl, size_t gi, enum el_reason why,
                const char *peer, uint64_t now)
 {
+	struct el_peer *p = el_peer_find(cl, peer);
+
+	/* We follow it now: whatever said it was gone is outdated. */
+	if (p != NULL)
+		p->gone = false;
 	el_set_state(cl, gi, EL_ST_BACKUP, EL_ACT_RELEASE, why, peer, 0, now);
 	leader_seen(&cl->groups[gi], peer);
 }

@@ -76,7 +76,8 @@ el_cluster_build(struct el_cluster *cl, struct el_msg *out, size_t cap)
 			return n;
 		m = &out[n++];
 		msg_start(cl, m);
-		while (gi < cl->ngroups && m->nrec < EL_MSG_MAX_REC) {
+		while (gi < cl->ngroups &&
+		       m->nrec < EL_MSG_MAX_REC - EL_CTL_MAX) {
 			msg_add(m, &cl->groups[gi]);
 			gi = next_used(cl, gi + 1);
 		}

@@ -77,6 +77,9 @@ EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 # Issue 14, a hostile LAN: a stranger's claims on a led VIP are defended,
 # a yielded VIP re-probed with backoff (conflict_defend.sh); forged ARP
 # answers for a dead leader postpone the takeover by one interval at most
-# (dataplane_forge.sh).
-TESTS += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh
-EXTRA_DIST += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh
+# (dataplane_forge.sh); a spoofed ICMP port-unreachable only draws an
+# authenticated challenge (icmp_spoof.sh).
+TESTS += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
+	tests/netns/icmp_spoof.sh
+EXTRA_DIST += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
+	tests/netns/icmp_spoof.sh

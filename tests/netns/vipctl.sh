@@ -248,7 +248,7 @@ tap_is "$?" 0 "metrics --json exits 0"
 jq -e . "$M1" >/dev/null
 tap_ok $? "metrics --json parses"
 keys_are "$M1" . "metrics" ok node groups heartbeats peer_unreachable \
-	netlink_errors reconciled stalls reloads reload_failures capture
+	peer_unreachable_refuted netlink_errors reconciled stalls reloads reload_failures capture
 keys_are "$M1" '.groups[0]' "metrics groups[]" name state transitions \
 	arp_answered ndp_answered announcements conflicts peer_claims defences
 keys_are "$M1" '.heartbeats' "metrics heartbeats" sent send_errors \
@@ -320,6 +320,7 @@ for fam in vipd_group_state vipd_transitions_total \
 	vipd_peer_claims_total vipd_defences_total vipd_heartbeats_sent_total \
 	vipd_heartbeat_send_errors_total vipd_heartbeats_received_total \
 	vipd_heartbeats_rejected_total vipd_peer_unreachable_total \
+	vipd_peer_unreachable_refuted_total \
 	vipd_netlink_errors_total vipd_reconciled_total vipd_stalls_total \
 	vipd_reloads_total vipd_reload_failures_total \
 	vipd_capture_frames_total vipd_capture_bad_frames_total \
