@@ -304,6 +304,12 @@ reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
 	case EL_R_PEER_RETURNED:
 		snprintf(buf, len, "%s is back; announcing again", p);
 		break;
+	case EL_R_HANDOVER:
+		snprintf(buf, len,
+		         "%s ranks higher and asks for the group; "
+		         "handing over",
+		         p);
+		break;
 	case EL_R_FALLBACK:
 		snprintf(buf, len, "best candidate %s did not take over", p);
 		break;

@@ -78,6 +78,8 @@ struct el_group {
 	uint64_t lost_seen;  /* the lost leader's last record, for missed */
 	unsigned lost_iv;
 	char lost_peer[EL_ID_MAX];
+	uint64_t ask_since;          /* asking the leader to hand over
+	                                (EL_F_ASK), 0 = not asking */
 	bool released;               /* we handed this group over ... */
 	char released_to[EL_ID_MAX]; /* ... to it ("" = the next leader) */
 

@@ -47,6 +47,9 @@ enum el_msg_type {
 #define EL_F_RESIGN 0x02 /* sender leads but is handing over; prio is 0 */
 #define EL_F_FAULT  0x04 /* sender is ineligible (link down, ...) */
 #define EL_F_LISTEN 0x08 /* sender is quiet after a stall */
+#define EL_F_ASK                                                               \
+	0x10 /* a backup that would preempt asks the leader to                 \
+	        hand over (make-before-break preemption) */
 
 struct el_rec {
 	uint32_t group;          /* el_group_id(name) */
@@ -179,6 +182,7 @@ enum el_reason {
 	EL_R_STALL_REASSERT,     /* after the stall nobody better leads */
 	EL_R_FALLBACK,           /* best candidate silent too long: claim */
 	EL_R_PEER_RETURNED,      /* a peer we had lost is back: re-announce */
+	EL_R_HANDOVER,           /* a better peer asked for the group: resign */
 	EL_REASON_MAX
 };
 

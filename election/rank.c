@@ -150,7 +150,7 @@ el_adv_flags(const struct el_group *g)
 	case EL_ST_LISTEN:
 		return EL_F_LISTEN;
 	default:
-		return 0;
+		return g->ask_since != 0 ? EL_F_ASK : 0;
 	}
 }
 

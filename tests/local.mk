@@ -78,8 +78,9 @@ EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 # a yielded VIP re-probed with backoff (conflict_defend.sh); forged ARP
 # answers for a dead leader postpone the takeover by one interval at most
 # (dataplane_forge.sh); a spoofed ICMP port-unreachable only draws an
-# authenticated challenge (icmp_spoof.sh).
+# authenticated challenge (icmp_spoof.sh); preemption asks the leader to
+# hand over (preempt_handover.sh).
 TESTS += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
-	tests/netns/icmp_spoof.sh
+	tests/netns/icmp_spoof.sh tests/netns/preempt_handover.sh
 EXTRA_DIST += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
-	tests/netns/icmp_spoof.sh
+	tests/netns/icmp_spoof.sh tests/netns/preempt_handover.sh
