@@ -173,6 +173,17 @@ peers_by_id(const struct vipd *d, const char *id)
 	return NULL;
 }
 
+static uint64_t
+nonce_new(const struct vipd *d, const struct peer_addr *p)
+{
+	uint64_t nonce = 0;
+
+	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(nonce))
+		nonce = ev_now(d->loop) ^ ((uint64_t)(uintptr_t)p << 16);
+	return nonce & EL_CTL_NONCE_MASK;
+}
+
 static void
 handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
                 const struct net_addr *src)
@@ -212,7 +223,8 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 
 		if (strcmp(p->id, msg->node) != 0)
 			snprintf(p->id, sizeof(p->id), "%s", msg->node);
-		if (p->unreachable) {
+		if (p->unreachable &&
+		    !el_cluster_peer_unverified(d->el, msg->node)) {
 			p->unreachable = false;
 			log_info("peer %s is answering again", msg->node);
 		}
@@ -227,6 +239,23 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 		}
 		if (el_msg_ctl_find(msg, EL_CTL_CHALLENGE, &nonce))
 			peers_send_ctl(d, p, EL_CTL_ECHO, nonce);
+		if (el_cluster_peer_unverified(d->el, msg->node)) {
+			uint64_t now = ev_now(d->loop);
+
+			if (p->verify_nonce != 0 &&
+			    el_msg_ctl_find(msg, EL_CTL_ECHO, &nonce) &&
+			    nonce == p->verify_nonce) {
+				el_cluster_peer_verify(d->el, msg->node, now);
+			} else if (p->verify_sent == 0 ||
+			           now - p->verify_sent >=
+			               d->cfg->interval_ms) {
+				/* Once an interval while it does not echo. */
+				p->verify_nonce = nonce_new(d, p);
+				p->verify_sent = now;
+				peers_send_ctl(d, p, EL_CTL_CHALLENGE,
+				               p->verify_nonce);
+			}
+		}
 	}
 }
 
@@ -255,7 +284,7 @@ on_confirm_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 static void
 peer_suspect(struct vipd *d, struct peer_addr *p)
 {
-	uint64_t ms = d->cfg->interval_ms / 6, nonce = 0;
+	uint64_t ms = d->cfg->interval_ms / 6;
 
 	if (p->unreachable) {
 		/* Already confirmed gone, not heard since: still gone. */
@@ -268,10 +297,7 @@ peer_suspect(struct vipd *d, struct peer_addr *p)
 		ms = CONFIRM_MIN_MS;
 	if (ms > CONFIRM_MAX_MS)
 		ms = CONFIRM_MAX_MS;
-	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
-	    (ssize_t)sizeof(nonce))
-		nonce = ev_now(d->loop) ^ ((uint64_t)(uintptr_t)p << 16);
-	p->confirm_nonce = nonce & EL_CTL_NONCE_MASK;
+	p->confirm_nonce = nonce_new(d, p);
 	p->confirming = true;
 	ev_timer_start(d->loop, &p->confirm_timer, ev_now_update(d->loop) + ms);
 	peers_send_ctl(d, p, EL_CTL_CHALLENGE, p->confirm_nonce);
@@ -487,6 +513,8 @@ peers_send(struct vipd *d)
 	if (d->udp == NULL)
 		return;
 	for (i = 0; i < n; i++) {
+		/* We answer challenges (protocol.md section 4). */
+		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, 0);
 		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
 		                    d->cfg->secret_len, buf, sizeof(buf));
 		if (len < 0) {
@@ -516,6 +544,7 @@ peers_send_ctl(struct vipd *d, struct peer_addr *p, enum el_ctl_kind kind,
 		return;
 	us = p->tx ? p->tx : d->udp;
 	for (i = 0; i < n; i++) {
+		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, 0);
 		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
 		                    d->cfg->secret_len, buf, sizeof(buf));
 		if (len >= 0 && udp_sock_send(us, &p->addr, d->cfg->port, buf,

@@ -135,6 +135,10 @@ struct peer_addr {
 	uint64_t confirm_nonce;
 	bool confirming;
 	struct ev_timer confirm_timer;
+	/* First contact since our start: it must echo verify_nonce before
+	 * the election stops counting it (el_cluster_peer_unverified). */
+	uint64_t verify_nonce;
+	uint64_t verify_sent; /* now_ms of the last such challenge */
 };
 
 struct vipd_opts {

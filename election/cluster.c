@@ -398,14 +398,42 @@ el_cluster_receive(struct el_cluster *cl, const struct el_msg *msg,
 		reboot = msg->epoch != p->rp.epoch;
 		el_replay_commit(&p->rp, msg->epoch, msg->seq);
 	} else {
+		uint64_t hello;
+
 		if ((p = peer_add(cl, msg->node, now_ms)) == NULL)
 			return EL_REJ_UNKNOWN_SENDER;
 		el_replay_init(&p->rp, msg->epoch, msg->seq);
+		/* First contact: this could be a capture replayed to us.
+		 * A peer that answers challenges counts only once it has
+		 * echoed one (the daemon challenges it at once). */
+		if (el_msg_ctl_find(msg, EL_CTL_HELLO, &hello))
+			p->unverified = true;
 	}
 	peer_update(cl, p, msg, reboot, now_ms);
 	el_now(cl, now_ms);
 	el_eval_all(cl, now_ms);
 	return EL_OK;
+}
+
+bool
+el_cluster_peer_unverified(const struct el_cluster *cl, const char *id)
+{
+	const struct el_peer *p = el_peer_find(cl, id);
+
+	return p != NULL && p->unverified;
+}
+
+void
+el_cluster_peer_verify(struct el_cluster *cl, const char *id, uint64_t now_ms)
+{
+	struct el_peer *p = el_peer_find(cl, id);
+
+	if (p == NULL || !p->unverified)
+		return;
+	p->unverified = false;
+	p->gone = false; /* it answered: alive now */
+	el_now(cl, now_ms);
+	el_eval_all(cl, now_ms);
 }
 
 void

@@ -43,7 +43,9 @@ struct el_peer {
 	char id[EL_ID_MAX];
 	uint64_t last_seen;
 	unsigned interval;
-	bool gone; /* reported unreachable, until its next message */
+	bool gone;       /* reported unreachable, until its next message */
+	bool unverified; /* first heard since our start with HELLO: may be
+	                    a replay; does not count until it echoes */
 	struct el_replay rp;
 	struct el_prec *rec; /* [cl->capg], by group slot */
 };

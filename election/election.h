@@ -117,14 +117,17 @@ uint32_t el_group_id(const char *name);
  * EL_CTL_GROUP carries no group state but a kind (its prio byte) and a
  * 48-bit nonce (its MAC bytes).  Old nodes ignore it (an unknown group).
  * A CHALLENGE asks the receiver to answer at once with an ECHO of the
- * nonce, proving that it is alive now (not a replay, not a forgery).
- * el_cluster_build leaves room for EL_CTL_MAX of them per message.
+ * nonce, proving that it is alive now (not a replay, not a forgery).  A
+ * HELLO (nonce 0) in every message says that the sender answers
+ * challenges.  el_cluster_build leaves room for EL_CTL_MAX of them per
+ * message.
  */
 #define EL_CTL_GROUP 0u
-#define EL_CTL_MAX   2
+#define EL_CTL_MAX   3
 enum el_ctl_kind {
 	EL_CTL_CHALLENGE = 1,
 	EL_CTL_ECHO = 2,
+	EL_CTL_HELLO = 3,
 };
 #define EL_CTL_NONCE_MASK 0xffffffffffffull /* 48 bits */
 /* Append a control record (nonce masked to 48 bits); 0, or -1 with
@@ -386,6 +389,18 @@ enum el_dp_verdict el_cluster_dataplane_claim(struct el_cluster *cl,
 bool el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
                                uint64_t now_ms, uint64_t after_ms,
                                uint8_t mac[EL_MAC_LEN]);
+
+/*
+ * Freshness on first contact (protocol.md section 4): a peer first heard
+ * since our start, whose messages say it answers challenges (HELLO), may
+ * be a replay of a capture.  Its records do not count (it is not alive)
+ * until el_cluster_peer_verify() says it echoed a challenge of ours.  True
+ * while peer id waits for that (the daemon then challenges it).
+ */
+bool el_cluster_peer_unverified(const struct el_cluster *cl, const char *id);
+/* Peer id echoed our challenge: its records count as usual from now on. */
+void el_cluster_peer_verify(struct el_cluster *cl, const char *id,
+                            uint64_t now_ms);
 
 /* True when mac belongs to a known peer (any group): not a foreign host. */
 bool el_cluster_mac_is_peer(const struct el_cluster *cl,

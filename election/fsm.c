@@ -417,10 +417,11 @@ backup_deadline(const struct el_cluster *cl, size_t gi, uint64_t *best)
 		const struct el_peer *p = cl->peers[i];
 		const struct el_prec *r = &p->rec[gi];
 
-		if (el_prec_alive(cl, p, r, now))
+		if (el_prec_alive(cl, p, r, now)) {
 			dl_min(best,
 			       r->seen + (uint64_t)cl->dead_after * p->interval,
 			       now);
+		}
 	}
 }
 

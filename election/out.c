@@ -121,7 +121,7 @@ static bool
 peer_alive(const struct el_cluster *cl, const struct el_peer *p,
            uint64_t now_ms)
 {
-	return !p->gone &&
+	return !p->gone && !p->unverified &&
 	       now_ms < p->last_seen + (uint64_t)cl->dead_after * p->interval;
 }
 

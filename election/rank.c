@@ -50,7 +50,7 @@ bool
 el_prec_alive(const struct el_cluster *cl, const struct el_peer *p,
               const struct el_prec *r, uint64_t now)
 {
-	return r->known && !p->gone &&
+	return r->known && !p->gone && !p->unverified &&
 	       now < r->seen + (uint64_t)cl->dead_after * p->interval;
 }
 

@@ -409,16 +409,17 @@ test_build(void)
 	ok(el_cluster_send_due(cl), "incomplete build: still due");
 	is_int(el_cluster_build(cl, m, 4), 3, "250 groups: 3 messages");
 	/* Room for EL_CTL_MAX control records is kept in each. */
-	ok(m[0].nrec == 98 && m[1].nrec == 98 && m[2].nrec == 54,
-	   "98 + 98 + 54 records");
+	ok(m[0].nrec == 97 && m[1].nrec == 97 && m[2].nrec == 56,
+	   "97 + 97 + 56 records");
 	ok(m[0].seq == 4 && m[1].seq == 5 && m[2].seq == 6,
 	   "consecutive sequence numbers");
-	ok(m[2].rec[53].group == el_group_id("g249"), "last record g249");
+	ok(m[2].rec[55].group == el_group_id("g249"), "last record g249");
 	ok(el_msg_ctl_add(&m[0], EL_CTL_CHALLENGE, 0x1234567890abcdefull) ==
 	           0 &&
-	       el_msg_ctl_add(&m[0], EL_CTL_ECHO, 7) == 0,
-	   "two control records fit");
-	ok(el_msg_ctl_add(&m[0], EL_CTL_ECHO, 8) == -1, "a third does not");
+	       el_msg_ctl_add(&m[0], EL_CTL_ECHO, 7) == 0 &&
+	       el_msg_ctl_add(&m[0], EL_CTL_HELLO, 0) == 0,
+	   "three control records fit");
+	ok(el_msg_ctl_add(&m[0], EL_CTL_ECHO, 8) == -1, "a fourth does not");
 	ok(!el_cluster_send_due(cl), "complete build: not due");
 	el_cluster_free(cl);
 }
