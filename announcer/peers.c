@@ -191,6 +191,7 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 	struct el_msg *msg = d->rx_msg;
 	struct peer_addr *p = NULL;
 	enum el_verdict v;
+	uint64_t nonce;
 
 	/* Only multicast-only mode accepts any sender with the secret. */
 	if (d->npeers > 0 || !d->cfg->has_multicast) {
@@ -218,43 +219,41 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 	}
 	d->ctr[CTL_DC_HB_RECEIVED]++;
 	d->auth_ok_ever = true;
-	if (p != NULL) {
-		uint64_t nonce;
+	if (p == NULL) {
+		/* Multicast-only: no address to challenge; trusted on first
+		 * contact, as before (protocol.md section 4). */
+		el_cluster_peer_verify(d->el, msg->node, ev_now(d->loop));
+		return;
+	}
+	if (strcmp(p->id, msg->node) != 0)
+		snprintf(p->id, sizeof(p->id), "%s", msg->node);
+	if (p->unreachable && !el_cluster_peer_unverified(d->el, msg->node)) {
+		p->unreachable = false;
+		log_info("peer %s is answering again", msg->node);
+	}
+	if (p->confirming && el_msg_ctl_find(msg, EL_CTL_ECHO, &nonce) &&
+	    nonce == p->confirm_nonce) {
+		/* Alive after the ICMP error: it was forged (or
+		 * stale).  Nothing was reported to the election. */
+		p->confirming = false;
+		ev_timer_stop(d->loop, &p->confirm_timer);
+		d->ctr[CTL_DC_UNREACHABLE_REFUTED]++;
+	}
+	if (el_msg_ctl_find(msg, EL_CTL_CHALLENGE, &nonce))
+		peers_send_ctl(d, p, EL_CTL_ECHO, nonce);
+	if (el_cluster_peer_unverified(d->el, msg->node)) {
+		uint64_t now = ev_now(d->loop);
 
-		if (strcmp(p->id, msg->node) != 0)
-			snprintf(p->id, sizeof(p->id), "%s", msg->node);
-		if (p->unreachable &&
-		    !el_cluster_peer_unverified(d->el, msg->node)) {
-			p->unreachable = false;
-			log_info("peer %s is answering again", msg->node);
-		}
-		if (p->confirming &&
+		if (p->verify_nonce != 0 &&
 		    el_msg_ctl_find(msg, EL_CTL_ECHO, &nonce) &&
-		    nonce == p->confirm_nonce) {
-			/* Alive after the ICMP error: it was forged (or
-			 * stale).  Nothing was reported to the election. */
-			p->confirming = false;
-			ev_timer_stop(d->loop, &p->confirm_timer);
-			d->ctr[CTL_DC_UNREACHABLE_REFUTED]++;
-		}
-		if (el_msg_ctl_find(msg, EL_CTL_CHALLENGE, &nonce))
-			peers_send_ctl(d, p, EL_CTL_ECHO, nonce);
-		if (el_cluster_peer_unverified(d->el, msg->node)) {
-			uint64_t now = ev_now(d->loop);
-
-			if (p->verify_nonce != 0 &&
-			    el_msg_ctl_find(msg, EL_CTL_ECHO, &nonce) &&
-			    nonce == p->verify_nonce) {
-				el_cluster_peer_verify(d->el, msg->node, now);
-			} else if (p->verify_sent == 0 ||
-			           now - p->verify_sent >=
-			               d->cfg->interval_ms) {
-				/* Once an interval while it does not echo. */
-				p->verify_nonce = nonce_new(d, p);
-				p->verify_sent = now;
-				peers_send_ctl(d, p, EL_CTL_CHALLENGE,
-				               p->verify_nonce);
-			}
+		    nonce == p->verify_nonce) {
+			el_cluster_peer_verify(d->el, msg->node, now);
+		} else if (p->verify_sent == 0 ||
+		           now - p->verify_sent >= d->cfg->interval_ms) {
+			/* Once an interval while it does not echo. */
+			p->verify_nonce = nonce_new(d, p);
+			p->verify_sent = now;
+			peers_send_ctl(d, p, EL_CTL_CHALLENGE, p->verify_nonce);
 		}
 	}
 }
