@@ -304,6 +304,9 @@ reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
 	case EL_R_PEER_RETURNED:
 		snprintf(buf, len, "%s is back; announcing again", p);
 		break;
+	case EL_R_DEAF_PEER:
+		snprintf(buf, len, "%s leads and cannot hear us; yielding", p);
+		break;
 	case EL_R_HANDOVER:
 		snprintf(buf, len,
 		         "%s ranks higher and asks for the group; "

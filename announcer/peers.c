@@ -494,6 +494,7 @@ void
 peers_send(struct vipd *d)
 {
 	uint8_t buf[EL_MSG_MAX];
+	uint64_t hears;
 	size_t i, n;
 	int len;
 
@@ -509,11 +510,13 @@ peers_send(struct vipd *d)
 	}
 	/* Build even without a socket: it clears the "send due" flag. */
 	n = el_cluster_build(d->el, d->msgs, d->msgs_cap);
+	hears = el_cluster_hears(d->el, ev_now(d->loop));
 	if (d->udp == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		/* We answer challenges (protocol.md section 4). */
-		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, 0);
+		/* We answer challenges (protocol.md section 4); whom we
+		 * hear (section 7, one-way loss). */
+		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, hears);
 		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
 		                    d->cfg->secret_len, buf, sizeof(buf));
 		if (len < 0) {
@@ -530,6 +533,7 @@ peers_send_ctl(struct vipd *d, struct peer_addr *p, enum el_ctl_kind kind,
 {
 	uint8_t buf[EL_MSG_MAX];
 	struct udp_sock *us;
+	uint64_t hears;
 	size_t i, n;
 	int len;
 
@@ -539,11 +543,12 @@ peers_send_ctl(struct vipd *d, struct peer_addr *p, enum el_ctl_kind kind,
 	if (d->udp == NULL || d->msgs == NULL)
 		return;
 	n = el_cluster_build(d->el, d->msgs, d->msgs_cap);
+	hears = el_cluster_hears(d->el, ev_now(d->loop));
 	if (n == 0 || el_msg_ctl_add(&d->msgs[0], kind, nonce) == -1)
 		return;
 	us = p->tx ? p->tx : d->udp;
 	for (i = 0; i < n; i++) {
-		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, 0);
+		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, hears);
 		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
 		                    d->cfg->secret_len, buf, sizeof(buf));
 		if (len >= 0 && udp_sock_send(us, &p->addr, d->cfg->port, buf,

@@ -387,6 +387,7 @@ el_cluster_receive(struct el_cluster *cl, const struct el_msg *msg,
 {
 	struct el_peer *p;
 	bool reboot = false;
+	uint64_t hears;
 
 	if (!msg_sane(msg))
 		return EL_REJ_MALFORMED;
@@ -408,6 +409,16 @@ el_cluster_receive(struct el_cluster *cl, const struct el_msg *msg,
 		 * echoed one (the daemon challenges it at once). */
 		if (el_msg_ctl_find(msg, EL_CTL_HELLO, &hello))
 			p->unverified = true;
+	}
+	/* Whom it hears (one-way loss), if it says. */
+	p->hears_known = el_msg_ctl_find(msg, EL_CTL_HELLO, &hears);
+	p->hears = p->hears_known ? hears : 0;
+	if (p->hears_known &&
+	    (hears & el_hears_bits(cl->self)) != el_hears_bits(cl->self)) {
+		if (p->deaf_since == 0)
+			p->deaf_since = now_ms;
+	} else {
+		p->deaf_since = 0;
 	}
 	peer_update(cl, p, msg, reboot, now_ms);
 	el_now(cl, now_ms);

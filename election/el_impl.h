@@ -43,9 +43,13 @@ struct el_peer {
 	char id[EL_ID_MAX];
 	uint64_t last_seen;
 	unsigned interval;
-	bool gone;       /* reported unreachable, until its next message */
-	bool unverified; /* first heard since our start with HELLO: may be
-	                    a replay; does not count until it echoes */
+	bool gone;           /* reported unreachable, until its next message */
+	bool unverified;     /* first heard since our start with HELLO: may be
+	                        a replay; does not count until it echoes */
+	bool hears_known;    /* its last message carried HELLO ... */
+	uint64_t hears;      /* ... with this set of peers it hears */
+	uint64_t deaf_since; /* its messages say it does not hear us since,
+	                        0 = it does (or does not say) */
 	struct el_replay rp;
 	struct el_prec *rec; /* [cl->capg], by group slot */
 };
@@ -153,6 +157,10 @@ void el_event_push(struct el_cluster *cl, size_t gi, enum el_state from,
                    enum el_state to, enum el_action act, enum el_reason why,
                    const char *peer, unsigned missed);
 void el_now(struct el_cluster *cl, uint64_t now);
+
+/* out.c */
+bool el_peer_deaf(const struct el_cluster *cl, const struct el_peer *p,
+                  uint64_t now);
 
 /* fsm.c */
 void el_set_state(struct el_cluster *cl, size_t gi, enum el_state to,

@@ -118,9 +118,9 @@ uint32_t el_group_id(const char *name);
  * 48-bit nonce (its MAC bytes).  Old nodes ignore it (an unknown group).
  * A CHALLENGE asks the receiver to answer at once with an ECHO of the
  * nonce, proving that it is alive now (not a replay, not a forgery).  A
- * HELLO (nonce 0) in every message says that the sender answers
- * challenges.  el_cluster_build leaves room for EL_CTL_MAX of them per
- * message.
+ * HELLO in every message says that the sender answers challenges; its
+ * nonce is the set of peers the sender hears (el_cluster_hears).
+ * el_cluster_build leaves room for EL_CTL_MAX of them per message.
  */
 #define EL_CTL_GROUP 0u
 #define EL_CTL_MAX   3
@@ -186,6 +186,7 @@ enum el_reason {
 	EL_R_FALLBACK,           /* best candidate silent too long: claim */
 	EL_R_PEER_RETURNED,      /* a peer we had lost is back: re-announce */
 	EL_R_HANDOVER,           /* a better peer asked for the group: resign */
+	EL_R_DEAF_PEER, /* a leading peer cannot hear us: yield to it */
 	EL_REASON_MAX
 };
 
@@ -401,6 +402,15 @@ bool el_cluster_peer_unverified(const struct el_cluster *cl, const char *id);
 /* Peer id echoed our challenge: its records count as usual from now on. */
 void el_cluster_peer_verify(struct el_cluster *cl, const char *id,
                             uint64_t now_ms);
+
+/*
+ * The peers we hear now (alive, verified), as a 48-bit set for our HELLO:
+ * two bits per peer id (el_hears_bits).  A receiver whose bits are missing
+ * from a peer's set knows for sure that the peer does not hear it (one-way
+ * loss); a set of many peers may say "hears" wrongly, never "does not".
+ */
+uint64_t el_cluster_hears(const struct el_cluster *cl, uint64_t now_ms);
+uint64_t el_hears_bits(const char *id);
 
 /* True when mac belongs to a known peer (any group): not a foreign host. */
 bool el_cluster_mac_is_peer(const struct el_cluster *cl,

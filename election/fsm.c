@@ -163,7 +163,7 @@ try_preempt(struct el_cluster *cl, size_t gi, const struct el_peer *leader,
 	if (!g->preempt || now < g->listen_until ||
 	    now < g->eligible_since + g->preempt_delay ||
 	    (g->released && strcmp(g->released_to, leader->id) == 0) ||
-	    el_peer_vs_self(cl, gi, leader) >= 0) {
+	    el_peer_vs_self(cl, gi, leader) >= 0 || leader->deaf_since != 0) {
 		g->ask_since = 0;
 		return;
 	}
@@ -250,6 +250,13 @@ leader_eval(struct el_cluster *cl, size_t gi, const struct el_view *v,
 		return;
 	}
 	if (el_peer_vs_self(cl, gi, v->leader) < 0) {
+		/* One-way loss: it cannot hear us, so it will never yield;
+		 * we hear it, so we do (one answerer). */
+		if (el_peer_deaf(cl, v->leader, now)) {
+			el_group_yield(cl, gi, EL_R_DEAF_PEER, v->leader->id,
+			               now);
+			return;
+		}
 		el_group_reannounce(cl, gi, EL_R_SPLIT_WIN, v->leader->id, now);
 		return;
 	}

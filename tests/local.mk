@@ -80,10 +80,11 @@ EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 # (dataplane_forge.sh); a spoofed ICMP port-unreachable only draws an
 # authenticated challenge (icmp_spoof.sh); preemption asks the leader to
 # hand over (preempt_handover.sh); replays after a restart hold a
-# failover off one dead interval at most (replay_restart.sh).
+# failover off not at all (replay_restart.sh); one-way loss gives one
+# answerer (oneway_loss.sh).
 TESTS += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
 	tests/netns/icmp_spoof.sh tests/netns/preempt_handover.sh \
-	tests/netns/replay_restart.sh
+	tests/netns/replay_restart.sh tests/netns/oneway_loss.sh
 EXTRA_DIST += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
 	tests/netns/icmp_spoof.sh tests/netns/preempt_handover.sh \
-	tests/netns/replay_restart.sh
+	tests/netns/replay_restart.sh tests/netns/oneway_loss.sh

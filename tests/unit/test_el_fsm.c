@@ -407,6 +407,61 @@ test_preempt_ask(void)
 	el_cluster_free(cl);
 }
 
+/* p1 says (prio, flags) with a HELLO whose set of heard peers is hears. */
+static void
+say_hears(struct el_cluster *cl, uint8_t prio, uint8_t flags, uint64_t hears,
+          uint64_t now)
+{
+	struct el_msg m;
+
+	h_msg(&m, "p1", h_peers[0].epoch, ++h_peers[0].seq, 100);
+	h_rec(&m, "web", prio, flags, 1);
+	el_msg_ctl_add(&m, EL_CTL_HELLO, hears);
+	el_cluster_receive(cl, &m, now);
+}
+
+/* One-way loss (issue 14, item 7): a leader that cannot hear us never
+ * yields, so we do, and do not preempt it back. */
+static void
+test_deaf_peer(void)
+{
+	struct el_cluster *cl = h_me_new(200, true, 0, 1000);
+	uint64_t t;
+
+	el_cluster_tick(cl, 1300);
+	h_pop(cl);
+	el_cluster_peer_verify(cl, "p1", 1300);
+	say_hears(cl, 100, EL_F_LEADER, el_hears_bits("me"), 1400);
+	el_cluster_peer_verify(cl, "p1", 1400);
+	say_hears(cl, 100, EL_F_LEADER, el_hears_bits("me"), 1410);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_REANNOUNCE &&
+	       h_evs[0].reason == EL_R_SPLIT_WIN,
+	   "a lower leader that hears us: split-win");
+	say_hears(cl, 100, EL_F_LEADER, 0, 1500);
+	is_int(h_pop(cl), 0, "one message without us: not yet (it may be old)");
+	say_hears(cl, 100, EL_F_LEADER, 0, 1600);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_DEAF_PEER,
+	   "an interval of them: it cannot hear us, we yield (deaf-peer)");
+	for (t = 1700; t <= 3000; t += 100) {
+		say_hears(cl, 100, EL_F_LEADER, 0, t);
+		el_cluster_tick(cl, t);
+	}
+	is_int(h_pop(cl), 0, "... and never preempt it while it cannot");
+	ok(el_cluster_hears(cl, 3000) == el_hears_bits("p1"),
+	   "our HELLO says we hear p1");
+	for (t = 3100; t <= 3500; t += 10) {
+		if (t % 100 == 0)
+			say_hears(cl, 100, EL_F_LEADER, el_hears_bits("me"), t);
+		el_cluster_tick(cl, t);
+	}
+	h_pop(cl);
+	ok(h_nev >= 1 && h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_PREEMPT,
+	   "it hears us again: preempt (it ignores our ask)");
+	el_cluster_free(cl);
+}
+
 static void
 test_split_brain(void)
 {
@@ -527,6 +582,7 @@ main(void)
 	test_fast_losses();
 	test_preempt();
 	test_preempt_ask();
+	test_deaf_peer();
 	test_split_brain();
 	test_fault();
 	return tap_done();
