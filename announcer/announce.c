@@ -16,10 +16,21 @@
 #define PROBE_MIN_MS 100
 #define PROBE_MAX_MS 1000
 
-/* A VIP given up to a foreign owner is probed again this often, leading or
- * not and whatever garp.refresh_s says, so that it comes back by itself
- * once the other host lets it go. */
-#define CONFLICT_REPROBE_MS 60000
+/* A VIP given up to a foreign owner is probed again, leading or not and
+ * whatever garp.refresh_s says, so that it comes back by itself once the
+ * other host lets it go: first after REPROBE_MIN_MS, the delay doubling up
+ * to REPROBE_MAX_MS.  With the probe window (at most PROBE_MAX_MS) a VIP is
+ * taken within REPROBE_MAX_MS + PROBE_MAX_MS = 5 s after its owner left,
+ * for the cost of one probe frame per yielded VIP every 4 s. */
+#define REPROBE_MIN_MS 2000
+#define REPROBE_MAX_MS 4000
+
+/* A VIP we lead is defended against a foreign claim at most once in this
+ * time (RFC 5227 2.4 (c), rate-limited): a claim within it of the last
+ * defence is answered when it has passed, so a client's cache points back
+ * at us within this time (plus timer jitter: under 1 s) of each claim, and
+ * a claimer gets at most one announcement for each of its own claims. */
+#define DEFEND_MS 900
 
 /* At most one conflict log line per VIP per this period. */
 #define CONFLICT_LOG_MS 10000
@@ -149,9 +160,14 @@ announce_added(struct vgroup *g, size_t first)
 void
 announce_stop(struct vgroup *g)
 {
+	size_t i;
+
 	ev_timer_stop(g->d->loop, &g->add_timer);
 	ev_timer_stop(g->d->loop, &g->burst_timer);
 	ev_timer_stop(g->d->loop, &g->refresh_timer);
+	ev_timer_stop(g->d->loop, &g->defend_timer);
+	for (i = 0; i < g->nvips; i++)
+		g->vips[i].defend_pending = false;
 }
 
 /* ----------------------------------------------------------- probing */
@@ -194,6 +210,7 @@ announce_probe_start(struct vgroup *g)
 		g->vips[i].probe_answered = false;
 	g->probe_until = ev_now(g->d->loop) + probe_window(g);
 	g->probe_round = 0;
+	g->reprobe = false;
 	probe_send(g, false);
 	/* A second probe halfway, in case the first crossed a busy link. */
 	ev_timer_start(g->d->loop, &g->probe_timer,
@@ -239,6 +256,7 @@ announce_reprobe(struct vgroup *g)
 		return;
 	g->probe_until = ev_now(g->d->loop) + probe_window(g);
 	g->probe_round = 1;
+	g->reprobe = true;
 	probe_send(g, true);
 	ev_timer_start(g->d->loop, &g->probe_timer, g->probe_until);
 }
@@ -283,6 +301,8 @@ probe_evaluate(struct vgroup *g)
 	for (i = 0; i < g->nvips; i++) {
 		struct vip *v = &g->vips[i];
 
+		if (g->reprobe && !v->conflict)
+			continue; /* not probed: a claim on it was defended */
 		if (v->probe_answered &&
 		    !el_cluster_mac_is_peer(g->d->el, v->probe_mac)) {
 			if (!v->conflict) {
@@ -318,11 +338,18 @@ probe_evaluate(struct vgroup *g)
 		}
 		conflicts += v->conflict;
 	}
-	if (conflicts > 0)
+	if (conflicts > 0) {
+		if (g->reprobe_ms == 0)
+			g->reprobe_ms = REPROBE_MIN_MS;
 		ev_timer_start(g->d->loop, &g->reprobe_timer,
-		               ev_now(g->d->loop) + CONFLICT_REPROBE_MS);
-	else
+		               ev_now(g->d->loop) + g->reprobe_ms);
+		g->reprobe_ms *= 2;
+		if (g->reprobe_ms > REPROBE_MAX_MS)
+			g->reprobe_ms = REPROBE_MAX_MS;
+	} else {
 		ev_timer_stop(g->d->loop, &g->reprobe_timer);
+		g->reprobe_ms = 0;
+	}
 }
 
 void
@@ -368,36 +395,109 @@ conflict_seen(struct vgroup *g, struct vip *v, const uint8_t *mac)
 	}
 }
 
+/* Announce VIP v now as a defence against a foreign claim. */
+static void
+defend_send(struct vgroup *g, struct vip *v, uint64_t now)
+{
+	int n;
+
+	v->defend_at = now;
+	v->defend_pending = false;
+	if (g->port == NULL || g->port->l2 == NULL)
+		return;
+	if ((n = l2_port_announce(g->port->l2, &v->addr)) > 0) {
+		g->ctr[CTL_GC_ANNOUNCEMENTS] += (uint64_t)n;
+		g->ctr[CTL_GC_DEFENCES]++;
+	}
+}
+
+/* A stranger claimed VIP v, which we lead: announce it back at once, or
+ * as soon as DEFEND_MS has passed since the last defence. */
+static void
+vip_defend(struct vgroup *g, struct vip *v)
+{
+	uint64_t now = ev_now(g->d->loop), due;
+
+	if (!g->leading || vip_yielded(g, v))
+		return;
+	if (v->defend_at == 0 || now - v->defend_at >= DEFEND_MS) {
+		defend_send(g, v, now);
+		return;
+	}
+	if (v->defend_pending)
+		return;
+	v->defend_pending = true;
+	due = v->defend_at + DEFEND_MS;
+	if (!g->defend_timer.active || due < g->defend_timer.when)
+		ev_timer_start(g->d->loop, &g->defend_timer, due);
+}
+
+void
+announce_defend_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vgroup *g = arg;
+	uint64_t now = ev_now(loop), next = 0, due;
+	size_t i;
+
+	for (i = 0; i < g->nvips; i++) {
+		struct vip *v = &g->vips[i];
+
+		if (!v->defend_pending)
+			continue;
+		if (!g->leading || vip_yielded(g, v)) {
+			v->defend_pending = false;
+			continue;
+		}
+		due = v->defend_at + DEFEND_MS;
+		if (due <= now)
+			defend_send(g, v, now);
+		else if (next == 0 || due < next)
+			next = due;
+	}
+	if (next != 0)
+		ev_timer_start(loop, t, next);
+}
+
 /* Someone else says "VIP is at mac": a peer (two leaders) or a stranger. */
 static void
 claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 {
 	struct vip *v = &g->vips[idx];
 	char owner[EL_ID_MAX];
+	enum el_dp_verdict dp;
 
 	if (g->port && g->port->l2 &&
 	    memcmp(mac, l2_port_mac(g->port->l2), NET_MAC_LEN) == 0)
 		return;
-	if (g->probe_until != 0) {
-		/* Judged when the window ends, once peers' MACs are known. */
+	if (g->probe_until != 0 && (!g->reprobe || v->conflict)) {
+		/* Judged when the window ends, once peers' MACs are known.
+		 * A re-probe asks about yielded VIPs only: a claim on a VIP
+		 * we hold is a claim, not an answer (else a stranger's
+		 * claim in the window would make us yield it). */
 		v->probe_answered = true;
 		memcpy(v->probe_mac, mac, NET_MAC_LEN);
 		return;
 	}
-	if (el_cluster_dataplane_claim(g->d->el, g->el_idx, mac, owner,
-	                               ev_now(g->d->loop))) {
+	dp = el_cluster_dataplane_claim(g->d->el, g->el_idx, mac, owner,
+	                                ev_now(g->d->loop));
+	if (dp != EL_DP_FOREIGN) {
 		if (g->leading) {
 			char a[NET_ADDR_STRLEN];
 
 			g->ctr[CTL_GC_PEER_CLAIMS]++;
-			log_debug("group %s: peer %s also answers for %s: the "
-			          "election decides",
+			log_debug("group %s: peer %s also answers for %s: %s",
 			          g->cg.name, owner,
-			          net_addr_str(&v->addr, a, sizeof(a)));
+			          net_addr_str(&v->addr, a, sizeof(a)),
+			          dp == EL_DP_UNHEARD
+			              ? "not heard lately, defending"
+			              : "the election decides");
 		}
+		if (dp == EL_DP_UNHEARD)
+			vip_defend(g, v);
 		return;
 	}
 	conflict_seen(g, v, mac);
+	vip_defend(g, v);
 }
 
 static void

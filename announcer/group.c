@@ -53,11 +53,13 @@ group_transition_reason(enum el_reason r)
 		return CTL_TR_HANDOVER;
 	case EL_R_PREEMPT:
 	case EL_R_PREEMPTED:
+	case EL_R_HANDOVER: /* a better peer asked for the group */
 		return CTL_TR_PREEMPT;
 	case EL_R_SPLIT_YIELD:
 	case EL_R_SPLIT_WIN:
 	case EL_R_DATAPLANE_YIELD:
 	case EL_R_DATAPLANE_WIN:
+	case EL_R_DEAF_PEER: /* one-way loss made two leaders */
 		return CTL_TR_TWO_LEADERS;
 	case EL_R_FAULT:
 		return CTL_TR_FAULT;
@@ -201,6 +203,7 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 	ev_timer_init(&g->refresh_timer, announce_refresh_cb, g);
 	ev_timer_init(&g->probe_timer, announce_probe_cb, g);
 	ev_timer_init(&g->reprobe_timer, announce_reprobe_cb, g);
+	ev_timer_init(&g->defend_timer, announce_defend_cb, g);
 	if (vips_create(g, err, errlen) == -1) {
 		free(g->vips);
 		free(g);
@@ -244,6 +247,7 @@ group_free(struct vgroup *g)
 	ev_timer_stop(g->d->loop, &g->probe_timer);
 	ev_timer_stop(g->d->loop, &g->reprobe_timer);
 	ev_timer_stop(g->d->loop, &g->add_timer);
+	ev_timer_stop(g->d->loop, &g->defend_timer);
 	for (i = 0; i < g->nvips; i++)
 		vipmap_del(g->d->map, &g->vips[i].addr);
 	/* Out of the root's table before the port recomputes its filter
@@ -343,6 +347,15 @@ reason_text(const struct vgroup *g, const struct el_event *ev, char *buf,
 		break;
 	case EL_R_PEER_RETURNED:
 		snprintf(buf, len, "%s is back; announcing again", p);
+		break;
+	case EL_R_DEAF_PEER:
+		snprintf(buf, len, "%s leads and cannot hear us; yielding", p);
+		break;
+	case EL_R_HANDOVER:
+		snprintf(buf, len,
+		         "%s ranks higher and asks for the group; "
+		         "handing over",
+		         p);
 		break;
 	case EL_R_FALLBACK:
 		snprintf(buf, len, "best candidate %s did not take over", p);

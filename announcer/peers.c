@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "vipd.h"
@@ -33,6 +34,13 @@ grace_active(struct vipd *d)
 
 /* Datagrams handled per wake-up, so a flood cannot starve the loop. */
 #define PEERS_RX_BUDGET 256
+
+/* How long a peer reported unreachable by ICMP has to answer our
+ * challenge: a sixth of the interval (16 ms at the defaults), within
+ * these bounds.  A crashed peer is thus gone one interval (our next
+ * heartbeat draws the ICMP error) + this after its crash at most. */
+#define CONFIRM_MIN_MS 5
+#define CONFIRM_MAX_MS 50
 
 static int peers_tx_open(struct vipd *d, char *err, size_t errlen);
 static void peers_tx_close(struct vipd *d);
@@ -184,6 +192,17 @@ peers_by_id(const struct vipd *d, const char *id)
 	return NULL;
 }
 
+static uint64_t
+nonce_new(const struct vipd *d, const struct peer_addr *p)
+{
+	uint64_t nonce = 0;
+
+	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(nonce))
+		nonce = ev_now(d->loop) ^ ((uint64_t)(uintptr_t)p << 16);
+	return nonce & EL_CTL_NONCE_MASK;
+}
+
 static void
 handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
                 const struct net_addr *src)
@@ -191,6 +210,7 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 	struct el_msg *msg = d->rx_msg;
 	struct peer_addr *p = NULL;
 	enum el_verdict v;
+	uint64_t nonce;
 
 	/* Only multicast-only mode accepts any sender with the secret. */
 	if (d->npeers > 0 || !d->cfg->has_multicast) {
@@ -221,14 +241,87 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 	}
 	d->ctr[CTL_DC_HB_RECEIVED]++;
 	d->auth_ok_ever = true;
-	if (p != NULL) {
-		if (strcmp(p->id, msg->node) != 0)
-			snprintf(p->id, sizeof(p->id), "%s", msg->node);
-		if (p->unreachable) {
-			p->unreachable = false;
-			log_info("peer %s is answering again", msg->node);
+	if (p == NULL) {
+		/* Multicast-only: no address to challenge; trusted on first
+		 * contact, as before (protocol.md section 4). */
+		el_cluster_peer_verify(d->el, msg->node, ev_now(d->loop));
+		return;
+	}
+	if (strcmp(p->id, msg->node) != 0)
+		snprintf(p->id, sizeof(p->id), "%s", msg->node);
+	if (p->unreachable && !el_cluster_peer_unverified(d->el, msg->node)) {
+		p->unreachable = false;
+		log_info("peer %s is answering again", msg->node);
+	}
+	if (p->confirming && el_msg_ctl_find(msg, EL_CTL_ECHO, &nonce) &&
+	    nonce == p->confirm_nonce) {
+		/* Alive after the ICMP error: it was forged (or
+		 * stale).  Nothing was reported to the election. */
+		p->confirming = false;
+		ev_timer_stop(d->loop, &p->confirm_timer);
+		d->ctr[CTL_DC_UNREACHABLE_REFUTED]++;
+	}
+	if (el_msg_ctl_find(msg, EL_CTL_CHALLENGE, &nonce))
+		peers_send_ctl(d, p, EL_CTL_ECHO, nonce);
+	if (el_cluster_peer_unverified(d->el, msg->node)) {
+		uint64_t now = ev_now(d->loop);
+
+		if (p->verify_nonce != 0 &&
+		    el_msg_ctl_find(msg, EL_CTL_ECHO, &nonce) &&
+		    nonce == p->verify_nonce) {
+			el_cluster_peer_verify(d->el, msg->node, now);
+		} else if (p->verify_sent == 0 ||
+		           now - p->verify_sent >= d->cfg->interval_ms) {
+			/* Once an interval while it does not echo. */
+			p->verify_nonce = nonce_new(d, p);
+			p->verify_sent = now;
+			peers_send_ctl(d, p, EL_CTL_CHALLENGE, p->verify_nonce);
 		}
 	}
+}
+
+/* The challenge went unanswered: the peer's vipd is not running. */
+static void
+on_confirm_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct peer_addr *p = arg;
+	struct vipd *d = p->d;
+	char abuf[NET_ADDR_STRLEN];
+
+	(void)t;
+	if (!p->confirming)
+		return;
+	p->confirming = false;
+	if (!p->unreachable)
+		log_info("peer %s (%s): heartbeat port unreachable and no "
+		         "answer to our challenge, vipd is not running there",
+		         p->id, net_addr_str(&p->addr, abuf, sizeof(abuf)));
+	p->unreachable = true;
+	el_cluster_peer_gone(d->el, p->id, ev_now(loop));
+	vipd_el_flush(d);
+}
+
+/* An ICMP port-unreachable for p: challenge it rather than believe it. */
+static void
+peer_suspect(struct vipd *d, struct peer_addr *p)
+{
+	uint64_t ms = d->cfg->interval_ms / 6;
+
+	if (p->unreachable) {
+		/* Already confirmed gone, not heard since: still gone. */
+		el_cluster_peer_gone(d->el, p->id, ev_now(d->loop));
+		return;
+	}
+	if (p->confirming)
+		return;
+	if (ms < CONFIRM_MIN_MS)
+		ms = CONFIRM_MIN_MS;
+	if (ms > CONFIRM_MAX_MS)
+		ms = CONFIRM_MAX_MS;
+	p->confirm_nonce = nonce_new(d, p);
+	p->confirming = true;
+	ev_timer_start(d->loop, &p->confirm_timer, ev_now_update(d->loop) + ms);
+	peers_send_ctl(d, p, EL_CTL_CHALLENGE, p->confirm_nonce);
 }
 
 static void
@@ -251,12 +344,10 @@ handle_errors(struct vipd *d, struct udp_sock *us)
 		d->ctr[CTL_DC_PEER_UNREACHABLE]++;
 		if (p->id[0] == '\0')
 			continue;
-		if (!p->unreachable)
-			log_info("peer %s (%s): heartbeat port unreachable, "
-			         "vipd is not running there",
-			         p->id, net_addr_str(&dst, abuf, sizeof(abuf)));
-		p->unreachable = true;
-		el_cluster_peer_gone(d->el, p->id, ev_now(d->loop));
+		log_debug("peer %s (%s): heartbeat port unreachable: "
+		          "challenging it",
+		          p->id, net_addr_str(&dst, abuf, sizeof(abuf)));
+		peer_suspect(d, p);
 	}
 }
 
@@ -317,6 +408,7 @@ peers_tx_open(struct vipd *d, char *err, size_t errlen)
 		struct peer_addr *p = &d->peers[i];
 
 		p->d = d;
+		ev_timer_init(&p->confirm_timer, on_confirm_timer, p);
 		p->tx =
 		    udp_sock_new_tx(&bind, p->addr.family, why, sizeof(why));
 		if (p->tx == NULL) {
@@ -344,6 +436,8 @@ peers_tx_close(struct vipd *d)
 	for (i = 0; i < d->npeers; i++) {
 		if (d->peers[i].tx == NULL)
 			continue;
+		ev_timer_stop(d->loop, &d->peers[i].confirm_timer);
+		d->peers[i].confirming = false;
 		ev_io_stop(d->loop, &d->peers[i].tx_io);
 		udp_sock_free(d->peers[i].tx);
 		d->peers[i].tx = NULL;
@@ -422,10 +516,11 @@ void
 peers_send(struct vipd *d)
 {
 	uint8_t buf[EL_MSG_MAX];
+	uint64_t hears;
 	size_t i, n;
 	int len;
 
-	size_t need = d->ngroups / EL_MSG_MAX_REC + 1;
+	size_t need = d->ngroups / (EL_MSG_MAX_REC - EL_CTL_MAX) + 1;
 
 	if (d->msgs_cap < need) {
 		struct el_msg *m = realloc(d->msgs, need * sizeof(*m));
@@ -437,9 +532,13 @@ peers_send(struct vipd *d)
 	}
 	/* Build even without a socket: it clears the "send due" flag. */
 	n = el_cluster_build(d->el, d->msgs, d->msgs_cap);
+	hears = el_cluster_hears(d->el, ev_now(d->loop));
 	if (d->udp == NULL)
 		return;
 	for (i = 0; i < n; i++) {
+		/* We answer challenges (protocol.md section 4); whom we
+		 * hear (section 7, one-way loss). */
+		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, hears);
 		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
 		                    d->cfg->secret_len, buf, sizeof(buf));
 		if (len < 0) {
@@ -456,5 +555,37 @@ peers_send(struct vipd *d)
 		                    d->prev_secret_len, buf, sizeof(buf));
 		if (len >= 0)
 			send_one(d, buf, (size_t)len);
+	}
+}
+
+void
+peers_send_ctl(struct vipd *d, struct peer_addr *p, enum el_ctl_kind kind,
+               uint64_t nonce)
+{
+	uint8_t buf[EL_MSG_MAX];
+	struct udp_sock *us;
+	uint64_t hears;
+	size_t i, n;
+	int len;
+
+	/* A change due to everybody goes to everybody first. */
+	if (el_cluster_send_due(d->el) || d->msgs == NULL)
+		peers_send(d);
+	if (d->udp == NULL || d->msgs == NULL)
+		return;
+	n = el_cluster_build(d->el, d->msgs, d->msgs_cap);
+	hears = el_cluster_hears(d->el, ev_now(d->loop));
+	if (n == 0 || el_msg_ctl_add(&d->msgs[0], kind, nonce) == -1)
+		return;
+	us = p->tx ? p->tx : d->udp;
+	for (i = 0; i < n; i++) {
+		(void)el_msg_ctl_add(&d->msgs[i], EL_CTL_HELLO, hears);
+		len = el_msg_encode(&d->msgs[i], d->cfg->secret,
+		                    d->cfg->secret_len, buf, sizeof(buf));
+		if (len >= 0 && udp_sock_send(us, &p->addr, d->cfg->port, buf,
+		                              (size_t)len) == 0)
+			d->ctr[CTL_DC_HB_SENT]++;
+		else
+			d->ctr[CTL_DC_HB_SEND_ERRORS]++;
 	}
 }

@@ -52,7 +52,9 @@ struct vip {
 	uint64_t conflict_at; /* now_ms of the last sighting */
 	bool probe_answered;  /* a reply came during the probe window */
 	uint8_t probe_mac[NET_MAC_LEN];
-	uint64_t log_at; /* rate limit for conflict log lines */
+	uint64_t log_at;     /* rate limit for conflict log lines */
+	uint64_t defend_at;  /* now_ms of our last defence (RFC 5227 2.4) */
+	bool defend_pending; /* a claim came too soon after it: owed one */
 };
 
 /* One interface vipd captures and injects on, shared by its groups. */
@@ -98,7 +100,9 @@ struct vgroup {
 	bool burst_takeover;     /* this burst follows a takeover */
 	uint64_t first_round_ms; /* first round of the last takeover burst */
 	struct ev_timer refresh_timer;
-	struct ev_timer reprobe_timer; /* conflicted VIPs, every minute */
+	struct ev_timer reprobe_timer; /* conflicted VIPs, with backoff */
+	uint64_t reprobe_ms;           /* its next delay, 0 = none yet */
+	struct ev_timer defend_timer;  /* defences owed (defend_pending) */
 
 	/* conflict probe before the first takeover */
 	struct ev_timer probe_timer;
@@ -106,6 +110,7 @@ struct vgroup {
 	bool probed;           /* a conflict probe went out at least once */
 	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
 	bool takeover_pending; /* election said take over during the window */
+	bool reprobe;          /* the window re-probes yielded VIPs only */
 
 	uint64_t ctr[CTL_GC_MAX];   /* by enum ctl_group_ctr (ctlproto.h) */
 	uint64_t trans[CTL_TR_MAX]; /* state changes, by enum ctl_transition */
@@ -134,6 +139,16 @@ struct peer_addr {
 	struct ev_io tx_io;  /* its ICMP errors */
 	struct vipd *d;
 	uint64_t auth_fail_at; /* now_ms of its last datagram failing HMAC */
+	/* An ICMP port-unreachable "from" it is only a suspicion (anyone
+	 * can forge one): we challenge it, and it is gone only if no echo
+	 * of confirm_nonce arrives by confirm_timer. */
+	uint64_t confirm_nonce;
+	bool confirming;
+	struct ev_timer confirm_timer;
+	/* First contact since our start: it must echo verify_nonce before
+	 * the election stops counting it (el_cluster_peer_unverified). */
+	uint64_t verify_nonce;
+	uint64_t verify_sent; /* now_ms of the last such challenge */
 };
 
 struct vipd_opts {
@@ -239,6 +254,10 @@ int peers_open(struct vipd *d, char *err, size_t errlen);
 void peers_close(struct vipd *d);
 /* Build and send our STATE messages to every peer now. */
 void peers_send(struct vipd *d);
+/* Send our STATE messages to p alone now, the first carrying a control
+ * record (a CHALLENGE p must echo at once, or the ECHO of p's). */
+void peers_send_ctl(struct vipd *d, struct peer_addr *p, enum el_ctl_kind kind,
+                    uint64_t nonce);
 /* A datagram from p's address failed authentication within the last dead
  * interval (another secret there, or a forgery): a diagnosis only. */
 bool peers_auth_failing(const struct vipd *d, const struct peer_addr *p,
@@ -364,6 +383,7 @@ void announce_burst_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_refresh_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_probe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 void announce_reprobe_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
+void announce_defend_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
 
 /* ---- vipmap.c: O(1) VIP lookup */
 struct vipmap;

@@ -234,6 +234,8 @@ struct ctl_counter {
 	X(PEER_CLAIMS, "peer_claims", CTL_CF_METRICS,                          \
 	  "vipd_peer_claims_total",                                            \
 	  "Other vipd nodes seen announcing our VIPs while we led.")           \
+	X(DEFENCES, "defences", CTL_CF_METRICS, "vipd_defences_total",         \
+	  "Announcements answering a foreign claim on a VIP we lead.")         \
 	X(LEADER_PROBES, "leader_probes", 0, "vipd_leader_probes_total",       \
 	  "Probes asking a quiet leader whether it still answers.")            \
 	X(TAKEOVERS, "takeovers", 0, "vipd_takeovers_total",                   \
@@ -275,6 +277,10 @@ enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
 	X(PEER_UNREACHABLE, NULL, "peer_unreachable", CTL_CF_METRICS,          \
 	  "vipd_peer_unreachable_total",                                       \
 	  "ICMP port-unreachable answers to our heartbeats.")                  \
+	X(UNREACHABLE_REFUTED, NULL, "peer_unreachable_refuted",               \
+	  CTL_CF_METRICS, "vipd_peer_unreachable_refuted_total",               \
+	  "ICMP port-unreachable errors the peer refuted (it answered our "    \
+	  "challenge).")                                                       \
 	X(NETLINK_ERRORS, NULL, "netlink_errors", CTL_CF_METRICS,              \
 	  "vipd_netlink_errors_total", "Failed netlink requests.")             \
 	X(RECONCILED, NULL, "reconciled", CTL_CF_METRICS,                      \

@@ -220,7 +220,10 @@ el_cluster_group_add(struct el_cluster *cl, const struct el_group_config *gc,
 		errno = EINVAL;
 		return -1;
 	}
-	id = el_group_id(gc->name);
+	if ((id = el_group_id(gc->name)) == EL_CTL_GROUP) {
+		errno = EINVAL;
+		return -1;
+	}
 	for (i = 0; i < cl->ngroups; i++) {
 		g = &cl->groups[i];
 		if (g->used &&
@@ -366,7 +369,7 @@ peer_update(struct el_cluster *cl, struct el_peer *p, const struct el_msg *msg,
 		r->prio = m->prio;
 		r->flags = m->flags;
 		memcpy(r->mac, m->mac, EL_MAC_LEN);
-		r->seen = now;
+		r->seen = r->hb_seen = now;
 		/* A peer we had lost is back (a healed partition): it may have
 		 * led on its side and yielded before we ever heard it, so the
 		 * neighbours there still point at it.  Announce again, once
@@ -399,6 +402,7 @@ el_cluster_receive(struct el_cluster *cl, const struct el_msg *msg,
 {
 	struct el_peer *p;
 	bool reboot = false;
+	uint64_t hears;
 
 	if (!msg_sane(msg))
 		return EL_REJ_MALFORMED;
@@ -410,14 +414,52 @@ el_cluster_receive(struct el_cluster *cl, const struct el_msg *msg,
 		reboot = msg->epoch != p->rp.epoch;
 		el_replay_commit(&p->rp, msg->epoch, msg->seq);
 	} else {
+		uint64_t hello;
+
 		if ((p = peer_add(cl, msg->node, now_ms)) == NULL)
 			return EL_REJ_UNKNOWN_SENDER;
 		el_replay_init(&p->rp, msg->epoch, msg->seq);
+		/* First contact: this could be a capture replayed to us.
+		 * A peer that answers challenges counts only once it has
+		 * echoed one (the daemon challenges it at once). */
+		if (el_msg_ctl_find(msg, EL_CTL_HELLO, &hello))
+			p->unverified = true;
+	}
+	/* Whom it hears (one-way loss), if it says. */
+	p->hears_known = el_msg_ctl_find(msg, EL_CTL_HELLO, &hears);
+	p->hears = p->hears_known ? hears : 0;
+	if (p->hears_known &&
+	    (hears & el_hears_bits(cl->self)) != el_hears_bits(cl->self)) {
+		if (p->deaf_since == 0)
+			p->deaf_since = now_ms;
+	} else {
+		p->deaf_since = 0;
 	}
 	peer_update(cl, p, msg, reboot, now_ms);
 	el_now(cl, now_ms);
 	el_eval_all(cl, now_ms);
 	return EL_OK;
+}
+
+bool
+el_cluster_peer_unverified(const struct el_cluster *cl, const char *id)
+{
+	const struct el_peer *p = el_peer_find(cl, id);
+
+	return p != NULL && p->unverified;
+}
+
+void
+el_cluster_peer_verify(struct el_cluster *cl, const char *id, uint64_t now_ms)
+{
+	struct el_peer *p = el_peer_find(cl, id);
+
+	if (p == NULL || !p->unverified)
+		return;
+	p->unverified = false;
+	p->gone = false; /* it answered: alive now */
+	el_now(cl, now_ms);
+	el_eval_all(cl, now_ms);
 }
 
 void
@@ -465,7 +507,7 @@ el_cluster_stalled(struct el_cluster *cl, uint64_t gap_ms, uint64_t now_ms)
 		p->last_seen = now_ms;
 		for (gi = 0; gi < cl->ngroups; gi++)
 			if (p->rec[gi].known)
-				p->rec[gi].seen = now_ms;
+				p->rec[gi].seen = p->rec[gi].hb_seen = now_ms;
 	}
 	el_eval_all(cl, now_ms);
 }
@@ -558,7 +600,7 @@ peer_by_mac(const struct el_cluster *cl, size_t gi,
 	return NULL;
 }
 
-bool
+enum el_dp_verdict
 el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
                            const uint8_t mac[EL_MAC_LEN], char owner[EL_ID_MAX],
                            uint64_t now_ms)
@@ -566,43 +608,53 @@ el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
 	struct el_group *g = group_get(cl, group);
 	struct el_peer *p;
 	struct el_prec *r;
+	uint64_t heard;
 
 	owner[0] = '\0';
 	if (g == NULL)
-		return false;
+		return EL_DP_FOREIGN;
 	if ((p = peer_by_mac(cl, group, mac)) == NULL &&
 	    (p = peer_by_mac(cl, SIZE_MAX, mac)) == NULL)
-		return false;
+		return EL_DP_FOREIGN;
 	el_id_copy(owner, p->id);
 	el_now(cl, now_ms);
+	r = &p->rec[group];
 	if (g->state != EL_ST_LEADER) {
 		/* The leader we follow answers on the wire: alive, even if
-		 * its heartbeats are being lost. */
-		r = &p->rec[group];
+		 * its heartbeats are being lost.  Anyone can forge that
+		 * answer with its MAC, so it postpones the takeover by one
+		 * interval at most past its last authenticated message. */
 		if (r->known && (r->flags & EL_F_LEADER) &&
 		    !(r->flags & EL_F_RESIGN) && !p->gone &&
 		    memcmp(r->mac, mac, EL_MAC_LEN) == 0) {
-			r->seen = now_ms;
+			r->seen = el_dataplane_seen(p, r, now_ms);
 			el_eval_all(cl, now_ms);
 		}
-		return true;
+		return EL_DP_PEER;
 	}
+	/* We lead: a peer's frames are its claim, but anyone can send its
+	 * MAC.  Only a peer heard lately (a split brain) is weighed; a dead
+	 * peer's frames must neither take the VIP from us nor make us flap
+	 * or burst. */
+	heard = r->known ? r->hb_seen : p->last_seen;
+	if (p->gone || now_ms >= heard + el_dataplane_grace_ms(p) +
+	                             (uint64_t)cl->dead_after * p->interval)
+		return EL_DP_UNHEARD;
 	if (el_peer_vs_self(cl, group, p) < 0) {
 		el_group_reannounce(cl, group, EL_R_DATAPLANE_WIN, p->id,
 		                    now_ms);
 		el_eval_all(cl, now_ms);
-		return true;
+		return EL_DP_PEER;
 	}
-	/* Its frames are its claim: follow it as a live leader for a dead
-	 * interval rather than claim back at once. */
-	r = &p->rec[group];
+	/* Follow it as a live leader for a dead interval rather than claim
+	 * back at once. */
 	if (r->known) {
 		r->flags = (uint8_t)((r->flags | EL_F_LEADER) & ~EL_F_RESIGN);
-		r->seen = now_ms;
+		r->seen = el_dataplane_seen(p, r, now_ms);
 	}
 	el_group_yield(cl, group, EL_R_DATAPLANE_YIELD, p->id, now_ms);
 	el_eval_all(cl, now_ms);
-	return true;
+	return EL_DP_PEER;
 }
 
 bool

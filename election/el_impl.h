@@ -33,7 +33,9 @@ struct el_prec {
 	uint8_t prev_flags; /* flags of the record before this one */
 	bool prev_fresh;    /* ... and whether that one was still alive */
 	bool rebooted;      /* this record came with a newer epoch */
-	uint64_t seen;      /* now_ms of the message that carried it */
+	uint64_t seen;      /* now_ms of the message that carried it, or of
+	                       a data-plane proof of life (bounded) */
+	uint64_t hb_seen;   /* now_ms of the message that carried it */
 	uint64_t weight;    /* el_rendezvous(group, peer) */
 };
 
@@ -41,7 +43,13 @@ struct el_peer {
 	char id[EL_ID_MAX];
 	uint64_t last_seen;
 	unsigned interval;
-	bool gone; /* reported unreachable, until its next message */
+	bool gone;           /* reported unreachable, until its next message */
+	bool unverified;     /* first heard since our start with HELLO: may be
+	                        a replay; does not count until it echoes */
+	bool hears_known;    /* its last message carried HELLO ... */
+	uint64_t hears;      /* ... with this set of peers it hears */
+	uint64_t deaf_since; /* its messages say it does not hear us since,
+	                        0 = it does (or does not say) */
 	struct el_replay rp;
 	struct el_prec *rec; /* [cl->capg], by group slot */
 };
@@ -76,6 +84,8 @@ struct el_group {
 	uint64_t lost_seen;  /* the lost leader's last record, for missed */
 	unsigned lost_iv;
 	char lost_peer[EL_ID_MAX];
+	uint64_t ask_since;          /* asking the leader to hand over
+	                                (EL_F_ASK), 0 = not asking */
 	bool released;               /* we handed this group over ... */
 	char released_to[EL_ID_MAX]; /* ... to it ("" = the next leader) */
 
@@ -124,6 +134,9 @@ void el_replay_init(struct el_replay *rp, uint64_t epoch, uint64_t seq);
 
 /* rank.c */
 uint64_t el_dead_ms(const struct el_cluster *cl);
+uint64_t el_dataplane_grace_ms(const struct el_peer *p);
+uint64_t el_dataplane_seen(const struct el_peer *p, const struct el_prec *r,
+                           uint64_t now);
 bool el_prec_alive(const struct el_cluster *cl, const struct el_peer *p,
                    const struct el_prec *r, uint64_t now);
 bool el_prec_eligible(const struct el_prec *r);
@@ -144,6 +157,10 @@ void el_event_push(struct el_cluster *cl, size_t gi, enum el_state from,
                    enum el_state to, enum el_action act, enum el_reason why,
                    const char *peer, unsigned missed);
 void el_now(struct el_cluster *cl, uint64_t now);
+
+/* out.c */
+bool el_peer_deaf(const struct el_cluster *cl, const struct el_peer *p,
+                  uint64_t now);
 
 /* fsm.c */
 void el_set_state(struct el_cluster *cl, size_t gi, enum el_state to,

@@ -47,6 +47,9 @@ enum el_msg_type {
 #define EL_F_RESIGN 0x02 /* sender leads but is handing over; prio is 0 */
 #define EL_F_FAULT  0x04 /* sender is ineligible (link down, ...) */
 #define EL_F_LISTEN 0x08 /* sender is quiet after a stall */
+#define EL_F_ASK                                                               \
+	0x10 /* a backup that would preempt asks the leader to                 \
+	        hand over (make-before-break preemption) */
 
 struct el_rec {
 	uint32_t group;          /* el_group_id(name) */
@@ -104,8 +107,36 @@ enum el_verdict el_msg_decode(const uint8_t *buf, size_t len,
                               const uint8_t *key, size_t keylen,
                               struct el_msg *out);
 
-/* The 32-bit wire id of a group name (FNV-1a). */
+/* The 32-bit wire id of a group name (FNV-1a).  Id 0 is reserved for
+ * control records (EL_CTL_GROUP): el_cluster_group_add refuses a name
+ * that hashes to it. */
 uint32_t el_group_id(const char *name);
+
+/*
+ * Control records (protocol.md section 2): a record whose group id is
+ * EL_CTL_GROUP carries no group state but a kind (its prio byte) and a
+ * 48-bit nonce (its MAC bytes).  Old nodes ignore it (an unknown group).
+ * A CHALLENGE asks the receiver to answer at once with an ECHO of the
+ * nonce, proving that it is alive now (not a replay, not a forgery).  A
+ * HELLO in every message says that the sender answers challenges; its
+ * nonce is the set of peers the sender hears (el_cluster_hears).
+ * el_cluster_build leaves room for EL_CTL_MAX of them per message.
+ */
+#define EL_CTL_GROUP 0u
+#define EL_CTL_MAX   3
+enum el_ctl_kind {
+	EL_CTL_CHALLENGE = 1,
+	EL_CTL_ECHO = 2,
+	EL_CTL_HELLO = 3,
+};
+#define EL_CTL_NONCE_MASK 0xffffffffffffull /* 48 bits */
+/* Append a control record (nonce masked to 48 bits); 0, or -1 with
+ * errno ENOSPC when the message is full. */
+int el_msg_ctl_add(struct el_msg *msg, enum el_ctl_kind kind, uint64_t nonce);
+/* The nonce of msg's first control record of that kind: true and *nonce,
+ * or false when it has none. */
+bool el_msg_ctl_find(const struct el_msg *msg, enum el_ctl_kind kind,
+                     uint64_t *nonce);
 
 /* Rendezvous weight of (group id, node id): a well-mixed 64-bit hash. */
 uint64_t el_rendezvous(uint32_t group, const char *node);
@@ -154,6 +185,8 @@ enum el_reason {
 	EL_R_STALL_REASSERT,     /* after the stall nobody better leads */
 	EL_R_FALLBACK,           /* best candidate silent too long: claim */
 	EL_R_PEER_RETURNED,      /* a peer we had lost is back: re-announce */
+	EL_R_HANDOVER,           /* a better peer asked for the group: resign */
+	EL_R_DEAF_PEER, /* a leading peer cannot hear us: yield to it */
 	EL_REASON_MAX
 };
 
@@ -334,20 +367,32 @@ bool el_cluster_resigning(const struct el_cluster *cl);
  */
 bool el_cluster_listening(const struct el_cluster *cl, uint64_t now_ms);
 
+/* What a data-plane claim was (el_cluster_dataplane_claim). */
+enum el_dp_verdict {
+	EL_DP_FOREIGN = 0, /* not a peer's MAC */
+	EL_DP_PEER,        /* a peer's: handled by the election */
+	EL_DP_UNHEARD,     /* a peer's, while we lead, but no authenticated
+	                      message of it is alive: the frame may be forged,
+	                      the election ignores it (the caller defends) */
+};
+
 /*
  * Data plane: a captured ARP reply / gratuitous ARP / NA for a VIP of group
- * announced with mac, not ours.  Returns the id of the peer that owns mac in
- * that group ("" copied into owner when unknown: a foreign conflict, the
- * caller counts it).  When we lead and the owner is a known peer, this acts
- * as hearing that peer claim leadership: yield if it ranks higher, else
- * queue a REANNOUNCE.  When we do not lead and the owner is the peer whose
- * last record claims leadership, its frame proves it alive: its record is
- * refreshed as if a heartbeat had arrived (unless the peer was reported
- * gone).  Returns true when the owner is a known peer.
+ * announced with mac, not ours.  Copies the id of the peer that owns mac
+ * into owner ("" when unknown: a foreign conflict, the caller counts it).
+ * When we lead and the owner is a peer heard within its dead interval plus
+ * one interval, this acts as hearing that peer claim leadership: yield if
+ * it ranks higher, else queue a REANNOUNCE; an unheard peer's frame decides
+ * nothing (EL_DP_UNHEARD).  When we do not lead and the owner is the peer
+ * whose last record claims leadership, its frame proves it alive, but only
+ * up to one interval past its last authenticated message (anyone can send
+ * its MAC), and not if the peer was reported gone.
  */
-bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
-                                const uint8_t mac[EL_MAC_LEN],
-                                char owner[EL_ID_MAX], uint64_t now_ms);
+enum el_dp_verdict el_cluster_dataplane_claim(struct el_cluster *cl,
+                                              size_t group,
+                                              const uint8_t mac[EL_MAC_LEN],
+                                              char owner[EL_ID_MAX],
+                                              uint64_t now_ms);
 
 /*
  * A backup's check on a quiet leader: true when we do not lead the group,
@@ -355,12 +400,33 @@ bool el_cluster_dataplane_claim(struct el_cluster *cl, size_t group,
  * older than after_ms (heartbeats are being lost, or it is dead); its MAC is
  * copied into mac unless mac is NULL.  The caller then asks the data plane (an
  * ARP probe / DAD solicitation for a VIP): the leader's answer comes back
- * through el_cluster_dataplane_claim(), which counts as proof of life, so lost
- * heartbeats alone do not cause a takeover while the leader still answers.
+ * through el_cluster_dataplane_claim(), which counts as proof of life for
+ * one interval past the leader's last heartbeat (a bounded postponement).
  */
 bool el_cluster_leader_overdue(const struct el_cluster *cl, size_t group,
                                uint64_t now_ms, uint64_t after_ms,
                                uint8_t mac[EL_MAC_LEN]);
+
+/*
+ * Freshness on first contact (protocol.md section 4): a peer first heard
+ * since our start, whose messages say it answers challenges (HELLO), may
+ * be a replay of a capture.  Its records do not count (it is not alive)
+ * until el_cluster_peer_verify() says it echoed a challenge of ours.  True
+ * while peer id waits for that (the daemon then challenges it).
+ */
+bool el_cluster_peer_unverified(const struct el_cluster *cl, const char *id);
+/* Peer id echoed our challenge: its records count as usual from now on. */
+void el_cluster_peer_verify(struct el_cluster *cl, const char *id,
+                            uint64_t now_ms);
+
+/*
+ * The peers we hear now (alive, verified), as a 48-bit set for our HELLO:
+ * two bits per peer id (el_hears_bits).  A receiver whose bits are missing
+ * from a peer's set knows for sure that the peer does not hear it (one-way
+ * loss); a set of many peers may say "hears" wrongly, never "does not".
+ */
+uint64_t el_cluster_hears(const struct el_cluster *cl, uint64_t now_ms);
+uint64_t el_hears_bits(const char *id);
 
 /* True when mac belongs to a known peer (any group): not a foreign host. */
 bool el_cluster_mac_is_peer(const struct el_cluster *cl,

@@ -32,6 +32,7 @@ el_set_state(struct el_cluster *cl, size_t gi, enum el_state to,
 
 	g->state = to;
 	g->since = now;
+	g->ask_since = 0;
 	g->reason = why;
 	el_id_copy(g->reason_peer, peer);
 	g->transitions++;
@@ -71,6 +72,11 @@ void
 el_group_yield(struct el_cluster *cl, size_t gi, enum el_reason why,
                const char *peer, uint64_t now)
 {
+	struct el_peer *p = el_peer_find(cl, peer);
+
+	/* We follow it now: whatever said it was gone is outdated. */
+	if (p != NULL)
+		p->gone = false;
 	el_set_state(cl, gi, EL_ST_BACKUP, EL_ACT_RELEASE, why, peer, 0, now);
 	leader_seen(&cl->groups[gi], peer);
 }
@@ -155,11 +161,19 @@ try_preempt(struct el_cluster *cl, size_t gi, const struct el_peer *leader,
 	struct el_group *g = &cl->groups[gi];
 
 	if (!g->preempt || now < g->listen_until ||
-	    now < g->eligible_since + g->preempt_delay)
+	    now < g->eligible_since + g->preempt_delay ||
+	    (g->released && strcmp(g->released_to, leader->id) == 0) ||
+	    el_peer_vs_self(cl, gi, leader) >= 0 || leader->deaf_since != 0) {
+		g->ask_since = 0;
 		return;
-	if (g->released && strcmp(g->released_to, leader->id) == 0)
-		return;
-	if (el_peer_vs_self(cl, gi, leader) < 0)
+	}
+	/* Make-before-break: ask the leader to hand over (EL_F_ASK in our
+	 * record); it resigns and we take over from its resign, as after
+	 * `vipctl release`.  A leader that does not (an older version)
+	 * is preempted the old way after resign_wait. */
+	if (g->ask_since == 0)
+		g->ask_since = now;
+	else if (now >= g->ask_since + cl->resign_wait)
 		takeover(cl, gi, EL_R_PREEMPT, leader->id, 0, now);
 }
 
@@ -179,6 +193,7 @@ backup_eval(struct el_cluster *cl, size_t gi, const struct el_view *v,
 		try_preempt(cl, gi, v->leader, now);
 		return;
 	}
+	g->ask_since = 0;
 	if (now < g->listen_until || now < g->lost_ready)
 		return;
 	if (v->best == NULL || el_peer_vs_self(cl, gi, v->best) < 0) {
@@ -194,15 +209,54 @@ backup_eval(struct el_cluster *cl, size_t gi, const struct el_view *v,
 		takeover(cl, gi, EL_R_FALLBACK, v->best->id, 0, now);
 }
 
+/* An alive, eligible peer that outranks us asks for the group: the
+ * best such one, or NULL. */
+static const struct el_peer *
+asker(const struct el_cluster *cl, size_t gi, uint64_t now)
+{
+	const struct el_peer *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cl->npeers; i++) {
+		const struct el_peer *p = cl->peers[i];
+		const struct el_prec *r = &p->rec[gi];
+
+		if (el_prec_alive(cl, p, r, now) && (r->flags & EL_F_ASK) &&
+		    el_prec_eligible(r) && el_peer_vs_self(cl, gi, p) > 0 &&
+		    (best == NULL ||
+		     el_rank_cmp(r->prio, r->weight, p->id, best->rec[gi].prio,
+		                 best->rec[gi].weight, best->id) > 0))
+			best = p;
+	}
+	return best;
+}
+
 static void
 leader_eval(struct el_cluster *cl, size_t gi, const struct el_view *v,
             uint64_t now)
 {
+	struct el_group *g = &cl->groups[gi];
+	const struct el_peer *a;
 	const struct el_prec *r;
 
-	if (v->leader == NULL)
+	if (v->leader == NULL) {
+		/* A better node asks for the group: hand it over as a
+		 * release does (make-before-break). */
+		if ((a = asker(cl, gi, now)) != NULL) {
+			el_set_state(cl, gi, EL_ST_RESIGNING, EL_ACT_NONE,
+			             EL_R_HANDOVER, a->id, 0, now);
+			g->resign_until = now + cl->resign_wait;
+		}
 		return;
+	}
 	if (el_peer_vs_self(cl, gi, v->leader) < 0) {
+		/* One-way loss: it cannot hear us, so it will never yield;
+		 * we hear it, so we do (one answerer). */
+		if (el_peer_deaf(cl, v->leader, now)) {
+			el_group_yield(cl, gi, EL_R_DEAF_PEER, v->leader->id,
+			               now);
+			return;
+		}
 		el_group_reannounce(cl, gi, EL_R_SPLIT_WIN, v->leader->id, now);
 		return;
 	}
@@ -358,6 +412,8 @@ backup_deadline(const struct el_cluster *cl, size_t gi, uint64_t *best)
 	dl_min(best, g->listen_until, now);
 	if (g->preempt)
 		dl_min(best, g->eligible_since + g->preempt_delay, now);
+	if (g->ask_since != 0)
+		dl_min(best, g->ask_since + cl->resign_wait, now);
 	if (g->lost) {
 		dl_min(best, g->lost_ready, now);
 		base =
@@ -368,10 +424,11 @@ backup_deadline(const struct el_cluster *cl, size_t gi, uint64_t *best)
 		const struct el_peer *p = cl->peers[i];
 		const struct el_prec *r = &p->rec[gi];
 
-		if (el_prec_alive(cl, p, r, now))
+		if (el_prec_alive(cl, p, r, now)) {
 			dl_min(best,
 			       r->seen + (uint64_t)cl->dead_after * p->interval,
 			       now);
+		}
 	}
 }
 

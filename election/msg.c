@@ -200,6 +200,45 @@ el_msg_decode(const uint8_t *buf, size_t len, const uint8_t *key, size_t keylen,
 	return msg_parse_body(buf, len, out);
 }
 
+int
+el_msg_ctl_add(struct el_msg *msg, enum el_ctl_kind kind, uint64_t nonce)
+{
+	struct el_rec *r;
+	int i;
+
+	if (msg->nrec >= EL_MSG_MAX_REC) {
+		errno = ENOSPC;
+		return -1;
+	}
+	r = &msg->rec[msg->nrec++];
+	r->group = EL_CTL_GROUP;
+	r->prio = (uint8_t)kind;
+	r->flags = 0;
+	for (i = 0; i < EL_MAC_LEN; i++)
+		r->mac[i] = (uint8_t)(nonce >> (8 * (EL_MAC_LEN - 1 - i)));
+	return 0;
+}
+
+bool
+el_msg_ctl_find(const struct el_msg *msg, enum el_ctl_kind kind,
+                uint64_t *nonce)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < msg->nrec && i < EL_MSG_MAX_REC; i++) {
+		const struct el_rec *r = &msg->rec[i];
+
+		if (r->group != EL_CTL_GROUP || r->prio != (uint8_t)kind)
+			continue;
+		*nonce = 0;
+		for (j = 0; j < EL_MAC_LEN; j++)
+			*nonce = (*nonce << 8) | r->mac[j];
+		return true;
+	}
+	return false;
+}
+
 uint32_t
 el_group_id(const char *name)
 {

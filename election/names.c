@@ -46,6 +46,8 @@ static const char *const reason_names[EL_REASON_MAX] = {
     [EL_R_STALL_REASSERT] = "stall-reassert",
     [EL_R_FALLBACK] = "fallback",
     [EL_R_PEER_RETURNED] = "peer-returned",
+    [EL_R_HANDOVER] = "handover",
+    [EL_R_DEAF_PEER] = "deaf-peer",
 };
 
 const char *

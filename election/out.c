@@ -76,7 +76,8 @@ el_cluster_build(struct el_cluster *cl, struct el_msg *out, size_t cap)
 			return n;
 		m = &out[n++];
 		msg_start(cl, m);
-		while (gi < cl->ngroups && m->nrec < EL_MSG_MAX_REC) {
+		while (gi < cl->ngroups &&
+		       m->nrec < EL_MSG_MAX_REC - EL_CTL_MAX) {
 			msg_add(m, &cl->groups[gi]);
 			gi = next_used(cl, gi + 1);
 		}
@@ -120,8 +121,38 @@ static bool
 peer_alive(const struct el_cluster *cl, const struct el_peer *p,
            uint64_t now_ms)
 {
-	return !p->gone &&
+	return !p->gone && !p->unverified &&
 	       now_ms < p->last_seen + (uint64_t)cl->dead_after * p->interval;
+}
+
+uint64_t
+el_hears_bits(const char *id)
+{
+	uint64_t h = el_rendezvous(0, id);
+
+	return (1ull << (h % 48)) | (1ull << ((h >> 16) % 48));
+}
+
+uint64_t
+el_cluster_hears(const struct el_cluster *cl, uint64_t now_ms)
+{
+	uint64_t set = 0;
+	size_t i;
+
+	for (i = 0; i < cl->npeers; i++)
+		if (peer_alive(cl, cl->peers[i], now_ms))
+			set |= el_hears_bits(cl->peers[i]->id);
+	return set;
+}
+
+/* p's HELLOs have said for one interval of its own at least that it does
+ * not hear us (one message could predate its hearing us: a healed
+ * partition). */
+bool
+el_peer_deaf(const struct el_cluster *cl, const struct el_peer *p, uint64_t now)
+{
+	(void)cl;
+	return p->deaf_since != 0 && now >= p->deaf_since + p->interval;
 }
 
 bool

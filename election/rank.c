@@ -15,6 +15,32 @@ el_dead_ms(const struct el_cluster *cl)
 }
 
 /*
+ * How long past its last authenticated message a leader's answer on the
+ * data plane may keep it alive: one of its intervals.  The answer is
+ * unauthenticated (anyone can send the leader's MAC), so it may postpone
+ * a takeover by that much only: at the defaults (100 ms x 3) a dead
+ * leader is taken over at most 400 ms + skew after its last heartbeat.
+ */
+uint64_t
+el_dataplane_grace_ms(const struct el_peer *p)
+{
+	return p->interval;
+}
+
+/* A data-plane proof of life for r: now, but never later than one grace
+ * past its last authenticated message. */
+uint64_t
+el_dataplane_seen(const struct el_peer *p, const struct el_prec *r,
+                  uint64_t now)
+{
+	uint64_t cap = r->hb_seen + el_dataplane_grace_ms(p);
+
+	if (now > cap)
+		now = cap;
+	return now > r->seen ? now : r->seen;
+}
+
+/*
  * A record is alive while its peer is not reported gone and it was
  * refreshed within dead_after of the peer's own interval.  Liveness is per
  * record, not per peer, so that a group the peer stopped advertising (a
@@ -24,7 +50,7 @@ bool
 el_prec_alive(const struct el_cluster *cl, const struct el_peer *p,
               const struct el_prec *r, uint64_t now)
 {
-	return r->known && !p->gone &&
+	return r->known && !p->gone && !p->unverified &&
 	       now < r->seen + (uint64_t)cl->dead_after * p->interval;
 }
 
@@ -124,7 +150,7 @@ el_adv_flags(const struct el_group *g)
 	case EL_ST_LISTEN:
 		return EL_F_LISTEN;
 	default:
-		return 0;
+		return g->ask_since != 0 ? EL_F_ASK : 0;
 	}
 }
 

@@ -93,3 +93,17 @@ EXTRA_DIST += tests/netns/doctor.sh
 NOTIFY_NETNS_TESTS = tests/netns/events.sh tests/netns/notify.sh
 TESTS += $(NOTIFY_NETNS_TESTS)
 EXTRA_DIST += $(NOTIFY_NETNS_TESTS)
+# Issue 14, a hostile LAN: a stranger's claims on a led VIP are defended,
+# a yielded VIP re-probed with backoff (conflict_defend.sh); forged ARP
+# answers for a dead leader postpone the takeover by one interval at most
+# (dataplane_forge.sh); a spoofed ICMP port-unreachable only draws an
+# authenticated challenge (icmp_spoof.sh); preemption asks the leader to
+# hand over (preempt_handover.sh); replays after a restart hold a
+# failover off not at all (replay_restart.sh); one-way loss gives one
+# answerer (oneway_loss.sh).
+TESTS += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
+	tests/netns/icmp_spoof.sh tests/netns/preempt_handover.sh \
+	tests/netns/replay_restart.sh tests/netns/oneway_loss.sh
+EXTRA_DIST += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
+	tests/netns/icmp_spoof.sh tests/netns/preempt_handover.sh \
+	tests/netns/replay_restart.sh tests/netns/oneway_loss.sh

@@ -4,11 +4,10 @@
 #
 # Heartbeats flow first (so every node knows the others' MACs), then
 # nftables in n1's namespace drops UDP 7431 both ways while ARP passes.
-# A: the backups see n1 alive on the wire (it answers their ARP probes)
-# and do not take over.  B: n1 is cut off completely, n2 takes over, n1
-# comes back still without heartbeats and claims too: the lower-ranked n2
-# must yield on n1's gratuitous ARPs (dataplane-yield) and then stay put.
-# With the heartbeats back, n1 alone leads.
+# The backups probe the quiet n1 on the wire, but its answers only
+# postpone a takeover by one interval (they could be forged): n2 takes
+# over; n1 and n2 both lead while the heartbeats are cut, without a
+# flood of announcements.  With the heartbeats back, n1 alone leads.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 # shellcheck source=tests/netns/election_lib.sh
@@ -27,46 +26,46 @@ tap_is "$(vlab_json n2 '[.groups[0].peers[] | select(.mac != "00:00:00:00:00:00"
 	2 "n2 knows both peers' MACs"
 
 # Phase A: heartbeats lost while the data plane works.  The backups miss
-# n1's heartbeats, ask the data plane (an ARP probe for the VIP), n1
-# answers, and nobody takes over: lost heartbeats alone are no failure.
+# n1's heartbeats and ask the data plane (an ARP probe for the VIP); n1's
+# answer is unauthenticated (anyone can send its MAC, issue 14 item 3), so
+# it postpones a takeover by one interval only: n2 takes over, n3 follows
+# n2.  n1, hearing nobody, leads on.  Neither yields to the other's frames
+# (a peer not heard is not weighed); each defends the VIP at most once per
+# 900 ms, so the LAN sees no flood while the control plane is cut.
 el_hb_block n1
 tap_ok $? "n1's heartbeats dropped both ways by nftables (ARP passes)"
 T1=$(vlab_gf n1 transitions)
 tsum() { echo $(($(vlab_gf n2 transitions) + $(vlab_gf n3 transitions))); }
 tsum_is_not() { [ "$(tsum)" != "$1" ]; }
-X=$(tsum)
-el_prober_start "$T/blocked.json" 3000
-tap_ok $? "prober: the client reaches the VIP"
-el_prober_end 7000
-tap_is "$(tsum)" "$X" "heartbeats blocked 3 s: n2 and n3 never took over"
-lab_wait 2000 el_gf_gt n2 counters.leader_probes 0
-tap_ok $? "n2 asked the data plane about the quiet leader ($(vlab_gf n2 counters.leader_probes) probes)"
+lab_wait 2000 vlab_gf_is n2 state leader
+tap_ok $? "heartbeats blocked: n2 takes over (data-plane answers postpone only)"
+tap_is "$(vlab_gf n2 last_reason)" leader-dead "... as leader-dead"
+tap_ge "$(vlab_gf n2 counters.leader_probes)" 1 \
+	"n2 asked the data plane about the quiet leader ($(vlab_gf n2 counters.leader_probes) probes)"
+lab_wait 2000 vlab_gf_is n3 leader n2
+tap_ok $? "n3 follows n2"
 tap_is "$(vlab_gf n1 state) $(vlab_gf n1 transitions)" "leader $T1" \
-	"n1 kept leading throughout"
-tap_is "$(jq -r '.lost' "$T/blocked.json")" 0 "the client lost no probe"
-
-# Phase B: two leaders that only see each other on the wire.  n1 is cut
-# off entirely (its switch port down: n1 faults on carrier loss), n2 takes
-# over; n1 comes back with its heartbeats still blocked, hears no leader and
-# claims too.  Both announce; the lower-ranked n2 must yield on n1's
-# gratuitous ARPs (dataplane-yield).
-C0=$(vlab_gf n1 counters.peer_claims)
-lab_unplug n1 eth1
-lab_wait 5000 vlab_gf_is n2 state leader
-tap_ok $? "n1 cut off: n2 takes over"
-lab_plug n1 eth1
-lab_wait 8000 vlab_gf_is n2 last_reason dataplane-yield
-tap_ok $? "n1 back without heartbeats: n2 yielded on n1's GARPs (dataplane-yield)"
-# (n1 only counts peer_claims if n2's refresh reaches it while n1 leads;
-# here n2 usually yields first, so the count is informational.)
-echo "# n1 peer_claims: $C0 -> $(vlab_gf n1 counters.peer_claims)"
-tap_is "$(vlab_leaders)" n1 "one leader: n1"
-
-# Converged: n2 now follows n1 through the data plane and stays put.
+	"n1 kept leading (it hears nobody)"
+NV=$(vlab_json n1 '.groups[0].vips | length')
+A1=$(vlab_gf n1 counters.announcements)
+A2=$(vlab_gf n2 counters.announcements)
+D1=$(vlab_gf n1 counters.defences)
+D2=$(vlab_gf n2 counters.defences)
 X=$(tsum)
-lab_never 2000 tsum_is_not "$X"
-tap_ok $? "converged: no more transitions on n2/n3 in 2 s"
-tap_is "$(vlab_leaders)" n1 "still one leader: n1"
+t0=$(lab_now_ms)
+sleep 2
+tap_is "$(vlab_gf n2 state) $(tsum)" "leader $X" \
+	"two leaders while the control plane is cut; n2 does not flap"
+a1=$(($(vlab_gf n1 counters.announcements) - A1))
+a2=$(($(vlab_gf n2 counters.announcements) - A2))
+d1=$(($(vlab_gf n1 counters.defences) - D1))
+d2=$(($(vlab_gf n2 counters.defences) - D2))
+dur=$(($(lab_now_ms) - t0))
+# One defence per 900 ms per VIP at most (+ one at each end of the window).
+max=$(((dur / 900 + 2) * NV))
+echo "# in $dur ms ($NV VIPs): n1 $d1 defences, $a1 frames; n2 $d2 defences, $a2 frames"
+tap_ok "$([ "$d1" -le "$max" ] && [ "$d2" -le "$max" ]; echo $?)" \
+	"no announcement war: $d1 and $d2 defences in $dur ms (<= $max)"
 
 el_hb_unblock n1
 tap_ok $? "heartbeats unblocked"

@@ -58,7 +58,15 @@ partition() {
 healed() {
 	lab_wait 3000 vlab_leader_is n2
 	tap_ok $? "$1: heal: one leader remains: n2 (best-ranked)"
-	tap_is "$(vlab_gf n2 transitions)" "$T2" "$1: heal: n2 never left the lead"
+	# r1 has a phase of one-way loss (n1 does not hear n2): n2 may yield
+	# to n1 meanwhile (deaf-peer) and take the lead back by handover.
+	if [ "$(vlab_gf n2 transitions)" = "$T2" ] ||
+		[ "$1" = r1 ] && vlab_gf_is n2 last_reason leader-resigned; then
+		R=0
+	else
+		R=1
+	fi
+	tap_ok $R "$1: heal: n2 never left the lead, or took it back by handover ($(vlab_gf n2 last_reason))"
 	lab_wait 2000 el_all_follow n2
 	tap_ok $? "$1: heal: every node names n2"
 	lab_never 1000 el_many_leaders
@@ -84,10 +92,10 @@ tap_ok $? "r1: heal: n2 hears n1 again and re-announces"
 el_hb_unblock n2
 healed r1
 case "$(vlab_gf n1 last_reason)" in
-split-yield | dataplane-yield) R=0 ;;
+split-yield | dataplane-yield | resign-done) R=0 ;;
 *) R=1 ;;
 esac
-tap_ok "$R" "r1: heal: n1 yielded ($(vlab_gf n1 last_reason_text))"
+tap_ok "$R" "r1: heal: n1 yielded or handed over ($(vlab_gf n1 last_reason_text))"
 lab_wait 3000 el_mark_has 'change .* n1 n2$'
 tap_ok $? "r1: heal: the client's traffic moves back to n2 (its GARP)"
 healed_arp r1

@@ -317,7 +317,9 @@ test_preempt(void)
 		if (h_pop(cl) > 0)
 			at = t;
 	}
-	is_int(at, 1500, "preempt exactly at eligible + preempt_delay");
+	/* p1 (scripted) never answers our ask to hand over, as an old
+	 * version would not: preempted the old way after resign_wait. */
+	is_int(at, 1800, "preempt at eligible + preempt_delay + resign_wait");
 	ok(h_evs[0].action == EL_ACT_TAKEOVER &&
 	       h_evs[0].reason == EL_R_PREEMPT &&
 	       strcmp(h_evs[0].peer, "p1") == 0,
@@ -326,11 +328,15 @@ test_preempt(void)
 
 	/* Delay shorter than the start-up listen: the listen wins. */
 	cl = h_me_new(200, true, 50, 1000);
-	h_say(cl, 1, 100, EL_F_LEADER, 1000);
-	h_say(cl, 1, 100, EL_F_LEADER, 1100);
-	h_say(cl, 1, 100, EL_F_LEADER, 1200);
-	is_int(h_tick_until_event(cl, 1000, 1400), 1300,
-	       "short delay: preempt at the end of the listen");
+	for (t = 1000, at = 0; t <= 1700 && at == 0; t += 10) {
+		if (t % 100 == 0)
+			h_say(cl, 1, 100, EL_F_LEADER, t);
+		el_cluster_tick(cl, t);
+		if (h_pop(cl) > 0)
+			at = t;
+	}
+	is_int(at, 1600,
+	       "short delay: ask at the end of the listen, preempt 300 later");
 	el_cluster_free(cl);
 
 	cl = h_me_new(200, false, 0, 1000);
@@ -343,12 +349,116 @@ test_preempt(void)
 
 	/* Equal priorities: the rendezvous rank decides. */
 	cl = h_me_new(100, true, 0, 1000);
-	for (t = 1000; t <= 1500; t += 100)
+	for (t = 1000; t <= 1900; t += 100)
 		h_say(cl, 1, 100, EL_F_LEADER, t);
-	el_cluster_tick(cl, 1500);
+	el_cluster_tick(cl, 1900);
 	ok((h_pop(cl) == 1) == (el_rendezvous(el_group_id("web"), "me") >
 	                        el_rendezvous(el_group_id("web"), "p1")),
 	   "equal priority: preempt iff our rendezvous weight is higher");
+	el_cluster_free(cl);
+}
+
+/* Make-before-break preemption (issue 14, item 9): the better backup asks
+ * (EL_F_ASK), the leader resigns, the backup takes over from the resign
+ * and the leader releases when it hears the new leader. */
+static void
+test_preempt_ask(void)
+{
+	struct el_cluster *cl = h_me_new(200, true, 0, 1000);
+	static struct el_msg m[1];
+	uint64_t t;
+
+	for (t = 1000; t <= 1300; t += 100)
+		h_say(cl, 1, 100, EL_F_LEADER, t);
+	el_cluster_tick(cl, 1300);
+	is_int(h_pop(cl), 0, "listen over, lower leader: no takeover yet");
+	ok(el_cluster_build(cl, m, 1) == 1 && m->nrec == 1 &&
+	       m->rec[0].flags == EL_F_ASK && m->rec[0].prio == 200,
+	   "we ask it to hand over (EL_F_ASK, our priority)");
+	h_say(cl, 1, 0, EL_F_LEADER | EL_F_RESIGN, 1310);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_LEADER_RESIGNED,
+	   "it resigns: we take over from its handover");
+	el_cluster_free(cl);
+
+	/* The other side: we lead, a better peer asks. */
+	cl = h_me_new(100, true, 0, 1000);
+	el_cluster_tick(cl, 1300);
+	h_pop(cl);
+	h_say(cl, 1, 200, 0, 1400);
+	is_int(h_pop(cl), 0, "a better backup that does not ask: nothing");
+	h_say(cl, 1, 200, EL_F_ASK, 1450);
+	ok(h_pop(cl) == 1 && h_evs[0].to == EL_ST_RESIGNING &&
+	       h_evs[0].action == EL_ACT_NONE &&
+	       h_evs[0].reason == EL_R_HANDOVER,
+	   "it asks: we resign (still answering)");
+	h_say(cl, 1, 200, EL_F_LEADER, 1452);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_RESIGN_DONE,
+	   "it leads: we release (make-before-break)");
+	el_cluster_free(cl);
+
+	/* A worse peer's ask is ignored. */
+	cl = h_me_new(200, true, 0, 1000);
+	el_cluster_tick(cl, 1300);
+	h_pop(cl);
+	h_say(cl, 1, 100, EL_F_ASK, 1400);
+	is_int(h_pop(cl), 0, "a lower peer asking: nothing");
+	el_cluster_free(cl);
+}
+
+/* p1 says (prio, flags) with a HELLO whose set of heard peers is hears. */
+static void
+say_hears(struct el_cluster *cl, uint8_t prio, uint8_t flags, uint64_t hears,
+          uint64_t now)
+{
+	struct el_msg m;
+
+	h_msg(&m, "p1", h_peers[0].epoch, ++h_peers[0].seq, 100);
+	h_rec(&m, "web", prio, flags, 1);
+	el_msg_ctl_add(&m, EL_CTL_HELLO, hears);
+	el_cluster_receive(cl, &m, now);
+}
+
+/* One-way loss (issue 14, item 7): a leader that cannot hear us never
+ * yields, so we do, and do not preempt it back. */
+static void
+test_deaf_peer(void)
+{
+	struct el_cluster *cl = h_me_new(200, true, 0, 1000);
+	uint64_t t;
+
+	el_cluster_tick(cl, 1300);
+	h_pop(cl);
+	el_cluster_peer_verify(cl, "p1", 1300);
+	say_hears(cl, 100, EL_F_LEADER, el_hears_bits("me"), 1400);
+	el_cluster_peer_verify(cl, "p1", 1400);
+	say_hears(cl, 100, EL_F_LEADER, el_hears_bits("me"), 1410);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_REANNOUNCE &&
+	       h_evs[0].reason == EL_R_SPLIT_WIN,
+	   "a lower leader that hears us: split-win");
+	say_hears(cl, 100, EL_F_LEADER, 0, 1500);
+	is_int(h_pop(cl), 0, "one message without us: not yet (it may be old)");
+	say_hears(cl, 100, EL_F_LEADER, 0, 1600);
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
+	       h_evs[0].reason == EL_R_DEAF_PEER,
+	   "an interval of them: it cannot hear us, we yield (deaf-peer)");
+	for (t = 1700; t <= 3000; t += 100) {
+		say_hears(cl, 100, EL_F_LEADER, 0, t);
+		el_cluster_tick(cl, t);
+	}
+	is_int(h_pop(cl), 0, "... and never preempt it while it cannot");
+	ok(el_cluster_hears(cl, 3000) == el_hears_bits("p1"),
+	   "our HELLO says we hear p1");
+	for (t = 3100; t <= 3500; t += 10) {
+		if (t % 100 == 0)
+			say_hears(cl, 100, EL_F_LEADER, el_hears_bits("me"), t);
+		el_cluster_tick(cl, t);
+	}
+	h_pop(cl);
+	ok(h_nev >= 1 && h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_PREEMPT,
+	   "it hears us again: preempt (it ignores our ask)");
 	el_cluster_free(cl);
 }
 
@@ -433,7 +543,8 @@ test_fault(void)
 		if (h_pop(cl) > 0)
 			break;
 	}
-	is_int(t, 2400, "preempt after preempt_delay from the recovery");
+	is_int(t, 2700,
+	       "preempt after preempt_delay from the recovery (+ resign_wait)");
 	is_int(h_evs[0].reason, EL_R_PREEMPT, "... reason preempt");
 	el_cluster_free(cl);
 
@@ -470,6 +581,8 @@ main(void)
 	test_leader_dead();
 	test_fast_losses();
 	test_preempt();
+	test_preempt_ask();
+	test_deaf_peer();
 	test_split_brain();
 	test_fault();
 	return tap_done();

@@ -87,12 +87,18 @@ test_stall_listen_end(void)
 	h_say(cl, 1, 50, EL_F_LEADER, 2650);
 	is_int(h_pop(cl), 0, "lower leader in listen: keep listening");
 	el_cluster_tick(cl, 2700);
-	ok(h_pop(cl) == 3 && h_evs[0].action == EL_ACT_NONE &&
-	       h_evs[0].reason == EL_R_STALL && h_evs[0].to == EL_ST_BACKUP &&
-	       h_evs[1].action == EL_ACT_TAKEOVER &&
-	       h_evs[1].reason == EL_R_PREEMPT &&
-	       h_evs[2].action == EL_ACT_REANNOUNCE,
-	   "listen over, lower leader: backup, preempt, re-announce");
+	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_NONE &&
+	       h_evs[0].reason == EL_R_STALL && h_evs[0].to == EL_ST_BACKUP,
+	   "listen over, lower leader: backup, asking it to hand over");
+	/* p1 (scripted) ignores the ask: preempted after resign_wait. */
+	h_say(cl, 1, 50, EL_F_LEADER, 2750);
+	h_say(cl, 1, 50, EL_F_LEADER, 2850);
+	h_say(cl, 1, 50, EL_F_LEADER, 2950);
+	el_cluster_tick(cl, 3000);
+	ok(h_pop(cl) == 2 && h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_PREEMPT &&
+	       h_evs[1].action == EL_ACT_REANNOUNCE,
+	   "... ignored: preempt, re-announce");
 	el_cluster_free(cl);
 
 	cl = stalled_hears(false, 50, EL_F_LEADER);
@@ -294,8 +300,14 @@ test_update(void)
 	el_cluster_build(cl, &m, 1);
 	is_int(h_pop(cl), 0, "lower priority: following p1");
 	el_cluster_group_update(cl, 0, &gc, 1510);
+	is_int(h_pop(cl), 0,
+	       "priority raised above the leader's: ask it to hand over");
+	/* p1 (scripted) ignores the ask: preempted after resign_wait. */
+	for (t = 1600; t <= 1800; t += 100)
+		h_say(cl, 1, 100, EL_F_LEADER, t);
+	el_cluster_tick(cl, 1810);
 	ok(h_pop(cl) >= 1 && h_evs[0].reason == EL_R_PREEMPT,
-	   "priority raised above the leader's: preempt at once");
+	   "... ignored: preempt");
 	/* p1's last record still claims: re-announce so caches converge. */
 	ok(h_nev == 2 && h_evs[1].reason == EL_R_SPLIT_WIN,
 	   "... and re-announce");
@@ -303,20 +315,20 @@ test_update(void)
 	el_cluster_build(cl, &m, 1);
 	ok(m.rec[0].prio == 150 && m.rec[0].mac[5] == 0x77,
 	   "new priority and MAC advertised");
-	el_cluster_group_info(cl, 0, 1510, &gi);
+	el_cluster_group_info(cl, 0, 1810, &gi);
 	is_int(gi.transitions, 1, "one transition: state was kept");
 
 	gc.mac[5] = 0x78;
-	el_cluster_group_update(cl, 0, &gc, 1515);
+	el_cluster_group_update(cl, 0, &gc, 1815);
 	ok(el_cluster_send_due(cl), "MAC change alone: send due");
 	el_cluster_build(cl, &m, 1);
 	is_int(m.rec[0].mac[5], 0x78, "... new MAC advertised");
 	gc.priority = 0;
-	el_cluster_group_update(cl, 0, &gc, 1520);
+	el_cluster_group_update(cl, 0, &gc, 1820);
 	ok(!el_cluster_send_due(cl), "invalid priority ignored");
 	gc.priority = 20;
-	el_cluster_group_update(cl, 0, &gc, 1520);
-	h_say(cl, 1, 100, EL_F_LEADER, 1530);
+	el_cluster_group_update(cl, 0, &gc, 1820);
+	h_say(cl, 1, 100, EL_F_LEADER, 1830);
 	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
 	       h_evs[0].reason == EL_R_SPLIT_YIELD,
 	   "priority lowered below a claiming peer: yield");
@@ -396,11 +408,18 @@ test_build(void)
 	is_int(el_cluster_build(cl, m, 2), 2, "cap 2 of 3 messages");
 	ok(el_cluster_send_due(cl), "incomplete build: still due");
 	is_int(el_cluster_build(cl, m, 4), 3, "250 groups: 3 messages");
-	ok(m[0].nrec == 100 && m[1].nrec == 100 && m[2].nrec == 50,
-	   "100 + 100 + 50 records");
+	/* Room for EL_CTL_MAX control records is kept in each. */
+	ok(m[0].nrec == 97 && m[1].nrec == 97 && m[2].nrec == 56,
+	   "97 + 97 + 56 records");
 	ok(m[0].seq == 4 && m[1].seq == 5 && m[2].seq == 6,
 	   "consecutive sequence numbers");
-	ok(m[2].rec[49].group == el_group_id("g249"), "last record g249");
+	ok(m[2].rec[55].group == el_group_id("g249"), "last record g249");
+	ok(el_msg_ctl_add(&m[0], EL_CTL_CHALLENGE, 0x1234567890abcdefull) ==
+	           0 &&
+	       el_msg_ctl_add(&m[0], EL_CTL_ECHO, 7) == 0 &&
+	       el_msg_ctl_add(&m[0], EL_CTL_HELLO, 0) == 0,
+	   "three control records fit");
+	ok(el_msg_ctl_add(&m[0], EL_CTL_ECHO, 8) == -1, "a fourth does not");
 	ok(!el_cluster_send_due(cl), "complete build: not due");
 	el_cluster_free(cl);
 }

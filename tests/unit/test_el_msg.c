@@ -380,9 +380,40 @@ dup:
 	ok(i == EL_VERDICT_MAX, "every verdict has a name");
 }
 
+/* Control records (group id 0): a 48-bit nonce in the MAC bytes, the
+ * kind in the prio byte; they survive the wire and are found by kind. */
+static void
+test_ctl(void)
+{
+	static struct el_msg m, d;
+	uint8_t buf[EL_MSG_MAX];
+	uint64_t nonce = 0;
+	int len;
+
+	sample(&m, 3);
+	ok(!el_msg_ctl_find(&m, EL_CTL_CHALLENGE, &nonce), "no control record");
+	ok(el_msg_ctl_add(&m, EL_CTL_CHALLENGE, 0xffff123456789abcull) == 0,
+	   "add a challenge");
+	len = el_msg_encode(&m, key, KEYLEN, buf, sizeof(buf));
+	ok(len == 58 + 15 + 4 * EL_REC_LEN, "encoded as one more record");
+	is_int(el_msg_decode(buf, (size_t)len, key, KEYLEN, &d), EL_OK,
+	       "decodes");
+	ok(el_msg_ctl_find(&d, EL_CTL_CHALLENGE, &nonce) &&
+	       nonce == 0x123456789abcull,
+	   "the challenge's 48-bit nonce comes back");
+	ok(!el_msg_ctl_find(&d, EL_CTL_ECHO, &nonce), "no echo in it");
+	ok(d.rec[3].group == EL_CTL_GROUP && d.rec[3].prio == EL_CTL_CHALLENGE,
+	   "a record of group 0, kind in prio");
+	sample(&m, EL_MSG_MAX_REC);
+	errno = 0;
+	ok(el_msg_ctl_add(&m, EL_CTL_ECHO, 1) == -1 && errno == ENOSPC,
+	   "a full message: ENOSPC");
+}
+
 int
 main(void)
 {
+	test_ctl();
 	test_round_trip();
 	test_keys();
 	test_encode_errors();

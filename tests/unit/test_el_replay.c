@@ -190,9 +190,67 @@ test_peer_table(void)
 	el_cluster_free(cl);
 }
 
+/* p1 says LEADER with a HELLO (it answers challenges), seq as given. */
+static enum el_verdict
+say_hello(struct el_cluster *cl, uint64_t seq, uint64_t now)
+{
+	struct el_msg m;
+
+	h_msg(&m, "p1", 1ull << 32, seq, 100);
+	h_rec(&m, "web", 200, EL_F_LEADER, 1);
+	el_msg_ctl_add(&m, EL_CTL_HELLO, 0);
+	return el_cluster_receive(cl, &m, now);
+}
+
+/* Issue 14, item 5: after our restart, a capture of a dead leader's
+ * heartbeats replayed to us does not hold us off at all (its messages
+ * carry HELLO: it must echo a challenge to count); a live peer that
+ * echoes our challenge counts as usual. */
+static void
+test_first_contact_freshness(void)
+{
+	struct el_cluster *cl = h_me_new(100, true, 0, 1000);
+	uint64_t t, took = 0;
+
+	for (t = 1000; t <= 4000 && took == 0; t += 10) {
+		if (t % 100 == 0)
+			is_int(say_hello(cl, t / 100, t), EL_OK,
+			       "replay accepted");
+		el_cluster_tick(cl, t);
+		if (h_pop(cl) > 0)
+			took = t;
+	}
+	ok(el_cluster_peer_unverified(cl, "p1"), "p1 never verified");
+	is_int(took, 1300, "replays do not hold us off: lead after the listen");
+	ok(h_nev == 1 && h_evs[0].action == EL_ACT_TAKEOVER &&
+	       h_evs[0].reason == EL_R_NO_LEADER,
+	   "... as no-leader (the replayed leader never counted)");
+	el_cluster_free(cl);
+
+	cl = h_me_new(100, true, 0, 1000);
+	say_hello(cl, 1, 1000);
+	ok(el_cluster_peer_unverified(cl, "p1"), "first contact: unverified");
+	el_cluster_peer_verify(cl, "p1", 1005);
+	ok(!el_cluster_peer_unverified(cl, "p1"), "echoed: verified");
+	for (t = 1010; t <= 3000; t += 10) {
+		if (t % 100 == 0)
+			say_hello(cl, t / 100, t);
+		el_cluster_tick(cl, t);
+	}
+	is_int(h_pop(cl), 0, "a verified live leader keeps the group");
+	el_cluster_free(cl);
+
+	/* A peer without HELLO (an older version) is trusted as before. */
+	cl = h_me_new(100, true, 0, 1000);
+	h_say(cl, 1, 200, EL_F_LEADER, 1000);
+	ok(!el_cluster_peer_unverified(cl, "p1"), "no HELLO: not challenged");
+	el_cluster_free(cl);
+}
+
 int
 main(void)
 {
+	test_first_contact_freshness();
 	test_window();
 	test_self_and_sanity();
 	test_replay_no_state_change();

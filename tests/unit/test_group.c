@@ -92,6 +92,11 @@ announce_reprobe_cb(struct ev_loop *l, struct ev_timer *t, void *a)
 {
 	(void)l, (void)t, (void)a;
 }
+void
+announce_defend_cb(struct ev_loop *l, struct ev_timer *t, void *a)
+{
+	(void)l, (void)t, (void)a;
+}
 
 void
 announce_added(struct vgroup *g, size_t first)
