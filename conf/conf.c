@@ -271,6 +271,7 @@ static const struct conf_key top_keys[] = {
     {"cluster", CK_FN, 0, 0, 0, top_cluster},
     {"control", CK_FN, 0, 0, 0, top_control},
     {"groups", CK_FN, 0, 0, 0, conf_groups_parse},
+    {"checks", CK_FN, 0, 0, 0, conf_checks_parse},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
 
@@ -378,6 +379,7 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 			conf_walk(&x, root, top_keys, x.c);
 			node_id_default(&x, root);
 			conf_groups_check(&x, root);
+			conf_checks_check(&x, root);
 		}
 	}
 	config_destroy(&cfg);
@@ -418,6 +420,7 @@ conf_free(struct conf *c)
 
 	if (c == NULL)
 		return;
+	conf_checks_free(c);
 	for (i = 0; i < c->ngroups; i++)
 		free(c->groups[i].vips);
 	free(c->groups);

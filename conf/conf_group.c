@@ -203,6 +203,12 @@ group_conflict(struct conf_ctx *x, const config_setting_t *s, void *obj)
 		g->conflict = (enum conf_conflict)i;
 }
 
+static void
+group_track(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	conf_track_parse(x, s, obj);
+}
+
 static const struct conf_key group_keys[] = {
     {"name", CK_FN, 0, 0, 0, group_name},
     {"interface", CK_FN, 0, 0, 0, group_interface},
@@ -215,6 +221,7 @@ static const struct conf_key group_keys[] = {
     {"route", CK_FN, 0, 0, 0, group_route},
     {"garp", CK_FN, 0, 0, 0, group_garp},
     {"conflict", CK_FN, 0, 0, 0, group_conflict},
+    {"track", CK_FN, 0, 0, 0, group_track},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
 

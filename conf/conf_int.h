@@ -126,4 +126,12 @@ void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);
 void conf_groups_check(struct conf_ctx *x, const config_setting_t *root);
 
+/* conf_check.c: the checks list, a group's track list, names across both */
+void conf_checks_parse(struct conf_ctx *x, const config_setting_t *s,
+                       void *obj);
+void conf_track_parse(struct conf_ctx *x, const config_setting_t *s,
+                      struct conf_group *g);
+void conf_checks_check(struct conf_ctx *x, const config_setting_t *root);
+void conf_checks_free(struct conf *c);
+
 #endif

@@ -20,6 +20,12 @@ tests_unit_test_conf_groups_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_unit_test_conf_groups_SOURCES = tests/unit/test_conf_groups.c \
 	tests/unit/test_conf_util.h tests/unit/tap.h
 tests_unit_test_conf_groups_LDADD = $(CONF_LIBS)
+check_PROGRAMS += tests/unit/test_conf_checks
+TESTS += tests/unit/test_conf_checks
+tests_unit_test_conf_checks_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_checks_SOURCES = tests/unit/test_conf_checks.c \
+	tests/unit/test_conf_util.h tests/unit/tap.h
+tests_unit_test_conf_checks_LDADD = $(CONF_LIBS)
 tests_unit_test_conf_golden_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_unit_test_conf_golden_SOURCES = tests/unit/test_conf_golden.c \
 	tests/unit/test_conf_util.h tests/unit/tap.h
