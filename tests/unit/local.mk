@@ -150,3 +150,16 @@ tests_unit_test_reload_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_reload_SOURCES = tests/unit/test_reload.c tests/unit/tap.h \
 	announcer/reload.c
 tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+
+# ---- checks/
+# Unit tests: the pure state machine (no root), the runners on a real loop.
+CHK_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/checks -I$(srcdir)/net \
+	-I$(srcdir)/tests/unit
+check_PROGRAMS += tests/unit/test_chk tests/unit/test_chk_run
+TESTS += tests/unit/test_chk tests/unit/test_chk_run
+tests_unit_test_chk_CPPFLAGS = $(CHK_TEST_CPPFLAGS)
+tests_unit_test_chk_SOURCES = tests/unit/test_chk.c tests/unit/tap.h
+tests_unit_test_chk_LDADD = $(CHK_LIBS)
+tests_unit_test_chk_run_CPPFLAGS = $(CHK_TEST_CPPFLAGS)
+tests_unit_test_chk_run_SOURCES = tests/unit/test_chk_run.c tests/unit/tap.h
+tests_unit_test_chk_run_LDADD = $(CHK_LIBS) $(NET_LIBS)

@@ -1,0 +1,184 @@
+/*
+ * checks: the runners on a real loop, no root: tcp (a listener, a closed
+ * port), file (appears, disappears), interface (fed states), process (a
+ * child of ours: its exit is noticed through the pidfd at once, long
+ * before the next interval).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "chk.h"
+#include "net.h"
+#include "tap.h"
+
+static int changes;
+
+static void
+on_change(struct chk *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	changes++;
+}
+
+/* Run the loop until c has n results or ms pass. */
+static void
+run_until(struct ev_loop *loop, struct chk *c, uint64_t n, unsigned ms)
+{
+	uint64_t end = ev_now_update(loop) + ms;
+
+	while (chk_results(c, true) + chk_results(c, false) < n &&
+	       ev_now_update(loop) < end)
+		ev_loop_run_once(loop, 10);
+}
+
+static struct chk_def
+def_of(const char *name, enum chk_kind k)
+{
+	struct chk_def d;
+
+	memset(&d, 0, sizeof(d));
+	d.name = name;
+	d.kind = k;
+	d.interval_ms = 50;
+	d.timeout_ms = 200;
+	d.rise = 1;
+	d.fall = 1;
+	return d;
+}
+
+static void
+test_tcp(struct ev_loop *loop, const struct chk_env *env)
+{
+	struct sockaddr_in *sin;
+	struct chk_def d = def_of("web", CHK_TCP);
+	socklen_t len = sizeof(*sin);
+	struct chk *c;
+	int ls;
+
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sin = (struct sockaddr_in *)&d.addr;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(ls, (struct sockaddr *)sin, sizeof(*sin)) == -1 ||
+	    listen(ls, 16) == -1 ||
+	    getsockname(ls, (struct sockaddr *)sin, &len) == -1) {
+		printf("Bail out! listener: %m\n");
+		exit(1);
+	}
+	d.addrlen = sizeof(*sin);
+	c = chk_new(env, &d, on_change, NULL);
+	ok(c != NULL, "tcp: created");
+	chk_start(c);
+	run_until(loop, c, 1, 1000);
+	is_int(chk_state(c), CHK_UP, "tcp: listener up");
+	is_str(chk_last(c)->reason, "connected", "tcp: reason");
+	close(ls);
+	run_until(loop, c, 2, 1000);
+	is_int(chk_state(c), CHK_DOWN, "tcp: closed port down");
+	is_str(chk_last(c)->reason, "connect: Connection refused",
+	       "tcp: connect refused");
+	is_int(changes, 2, "tcp: two changes");
+	chk_free(c);
+}
+
+static void
+test_file(struct ev_loop *loop, const struct chk_env *env)
+{
+	struct chk_def d = def_of("maint", CHK_FILE);
+	char path[] = "/tmp/test_chk_run.XXXXXX";
+	struct chk *c;
+	int fd = mkstemp(path);
+
+	d.path = path;
+	c = chk_new(env, &d, on_change, NULL);
+	chk_start(c);
+	run_until(loop, c, 1, 1000);
+	is_int(chk_state(c), CHK_DOWN, "file: present is down");
+	unlink(path);
+	close(fd);
+	run_until(loop, c, 2, 1000);
+	is_int(chk_state(c), CHK_UP, "file: absent is up");
+	ok(strstr(chk_last(c)->reason, "absent") != NULL, "file: reason");
+	chk_free(c);
+}
+
+static void
+test_link(struct ev_loop *loop, const struct chk_env *env)
+{
+	struct chk_def d = def_of("uplink", CHK_INTERFACE);
+	struct chk *c;
+
+	d.ifname = "eth2";
+	d.interval_ms = 10000;
+	c = chk_new(env, &d, on_change, NULL);
+	chk_start(c);
+	run_until(loop, c, 1, 1000);
+	is_int(chk_state(c), CHK_DOWN, "interface: unknown is down");
+	chk_link_set(c, true, true);
+	run_until(loop, c, 2, 1000);
+	is_int(chk_state(c), CHK_UP, "interface: carrier, at once");
+	chk_link_set(c, true, false);
+	run_until(loop, c, 3, 1000);
+	is_str(chk_last(c)->reason, "eth2: no carrier", "interface: reason");
+	chk_free(c);
+}
+
+static void
+test_process(struct ev_loop *loop, const struct chk_env *env)
+{
+	struct chk_def d = def_of("svc", CHK_PROCESS);
+	uint64_t t0;
+	struct chk *c;
+	pid_t pid;
+	int st;
+
+	d.process = "sleep";
+	d.cmdline = "sleep 7.25";
+	d.interval_ms = 5000;
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "7.25", (char *)NULL);
+		_exit(127);
+	}
+	usleep(100 * 1000);
+	c = chk_new(env, &d, on_change, NULL);
+	chk_start(c);
+	run_until(loop, c, 1, 1000);
+	is_int(chk_state(c), CHK_UP, "process: found");
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	t0 = ev_now_update(loop);
+	run_until(loop, c, 2, 2000);
+	is_int(chk_state(c), CHK_DOWN, "process: exit noticed");
+	ok(ev_now_update(loop) - t0 < 500, "process: at once, not at 5 s");
+	is_str(chk_last(c)->reason, "no process 'sleep'", "process: reason");
+	chk_free(c);
+}
+
+int
+main(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct chk_env env = {loop, NULL};
+	struct chk_def d = def_of("x", CHK_EXEC);
+
+	test_tcp(loop, &env);
+	test_file(loop, &env);
+	test_link(loop, &env);
+	test_process(loop, &env);
+	d.argv = (const char *const[]){"/bin/true", NULL};
+	ok(chk_new(&env, &d, NULL, NULL) == NULL, "exec without spawn: EINVAL");
+	ev_loop_free(loop);
+	return tap_done();
+}
