@@ -13,7 +13,7 @@ vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/announce.c announcer/burst.h announcer/burst.c \
 	announcer/vipmap.c announcer/ctl.c announcer/status.c \
 	announcer/reload.c announcer/check.c announcer/sdnotify.c \
-	announcer/privdrop.c
+	announcer/privdrop.c announcer/track.c
 vipd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CAPNG_CFLAGS)
 vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(CHK_LIBS) $(NET_LIBS) \
 	$(CTLP_LIBS) \

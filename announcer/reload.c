@@ -176,6 +176,7 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	if (peers_configure(d, err, sizeof(err)) == -1)
 		log_warnx("reload: %s", err);
 	apply_groups(d, nc, msg, msglen);
+	track_reload(d, old);
 	conf_free(old);
 	log_info("%s", msg);
 	vipd_el_flush(d);

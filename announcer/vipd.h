@@ -27,6 +27,8 @@
 
 struct ctlsrv;
 struct sdnotify;
+struct spawn_set;
+struct track_chk;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
  * not know each other); the daemon converts. */
@@ -75,6 +77,8 @@ enum group_fault {
 	GF_NETLINK,      /* routing setup failed (table in use, ...) */
 	GF_L2,           /* capture/injection could not be opened */
 	GF_AUTH,         /* no peer ever authenticated, and some fail */
+	GF_CHECK,        /* a tracked check without weight fails, or
+	                    maintenance (vipctl down / drain) */
 };
 
 struct vgroup {
@@ -106,6 +110,12 @@ struct vgroup {
 
 	uint64_t ctr[CTL_GC_MAX]; /* by enum ctl_group_ctr (ctlproto.h) */
 	char last_text[400];      /* last transition, in words */
+
+	/* health checks (track.c) */
+	unsigned eff_priority; /* cg.priority with the weights; 0 = not yet */
+	bool maint;            /* vipctl down GROUP */
+	char check_fault[200]; /* why checks fault it; "" = they do not */
+	char adjust_text[200]; /* what adjusted the priority, in words */
 };
 
 /* A VIP given up to a foreign owner: neither bound, announced nor answered. */
@@ -178,6 +188,12 @@ struct vipd {
 	uint64_t ctr[CTL_DC_MAX];
 	uint64_t hb_rejected[EL_VERDICT_MAX];
 	struct sdnotify *sdn; /* NULL when systemd did not start us */
+
+	/* health checks (track.c): one per cfg->checks entry, same order */
+	struct track_chk **checks;
+	size_t nchecks;
+	struct spawn_set *chk_spawn; /* exec checks' children */
+	bool maint;                  /* vipctl drain */
 
 	bool stopping;  /* SIGTERM: resigning, then exit */
 	bool finishing; /* last step of the stop: releasing all */
@@ -385,6 +401,29 @@ int priv_drop(const struct priv_user *u, const char *const *paths,
 /* Warn about files the dropped daemon needs but cannot read (the config
  * and the secret, read again on reload). */
 void priv_check_access(const struct conf *cfg);
+
+/* ---- track.c: health checks and the groups that track them */
+/* Make and start the config's checks (exec checks with a user are refused
+ * when vipd drops its privileges); 0 or -1 with the reason in err. */
+int track_start(struct vipd *d, char *err, size_t errlen);
+/* Stop and free every check; safe twice. */
+void track_stop(struct vipd *d);
+/* After a reload swapped d->cfg (old_cfg not yet freed): keep the checks whose
+ * definition did not change (and their state), make the new ones, re-evaluate
+ * every group. */
+void track_reload(struct vipd *d, const struct conf *old_cfg);
+/* A link notification: interface checks take the link's new state. */
+void track_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted);
+/* Recompute g's effective priority and check fault from its tracked
+ * checks and maintenance marks; logs what moved it. */
+void track_group_eval(struct vgroup *g);
+/* Maintenance: mark g (NULL: the whole node) down or up; as a failing
+ * check without weight, not persistent. */
+void track_maint_set(struct vipd *d, struct vgroup *g, bool down);
+/* Status: "checks" and "maintenance" into root; a group's
+ * "effective_priority", "adjusted_by", "tracks", "maintenance" into o. */
+int track_status(struct vipd *d, json_t *root);
+int track_status_group(const struct vgroup *g, json_t *o);
 
 /* ---- ctl.c: the control socket server (protocol: ctlproto.h) */
 /*

@@ -105,8 +105,8 @@ chk_done(struct chk *c, bool ok, int code, const char *fmt, ...)
 	next = c->run_start + c->def.interval_ms;
 	ev_timer_start(c->env.loop, &c->tick, next > now ? next : now);
 	changed = chk_sm_result(&c->sm, ok, now);
-	if (changed && c->cb != NULL)
-		c->cb(c, c->arg);
+	if (c->cb != NULL)
+		c->cb(c, changed, c->arg);
 }
 
 /* ---------------------------------------------------------- copies */
@@ -278,6 +278,9 @@ chk_free(struct chk *c)
 void
 chk_start(struct chk *c)
 {
+	if (c->started)
+		return;
+	c->started = true;
 	chk_run_soon(c);
 }
 

@@ -132,8 +132,9 @@ struct chk_result {
 	unsigned took_ms; /* how long the run took */
 };
 
-/* Called after a result changed the check's state (chk_state()). */
-typedef void (*chk_change_cb)(struct chk *c, void *arg);
+/* Called after every result (chk_last()); changed: it changed the
+ * check's state (chk_state()). */
+typedef void (*chk_change_cb)(struct chk *c, bool changed, void *arg);
 
 /* Shared by the checks of one daemon: the loop, the children. */
 struct chk_env {
@@ -150,7 +151,8 @@ struct chk *chk_new(const struct chk_env *env, const struct chk_def *def,
                     chk_change_cb cb, void *arg);
 /* Stop it (a running child is killed, a socket closed) and free it. */
 void chk_free(struct chk *c);
-/* First run now, then every interval_ms (a run never overlaps itself). */
+/* First run now, then every interval_ms (a run never overlaps itself);
+ * no-op once started. */
 void chk_start(struct chk *c);
 
 const char *chk_name(const struct chk *c);

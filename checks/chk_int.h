@@ -24,6 +24,7 @@ struct chk {
 	uint64_t nok, nfail;
 	struct ev_timer tick;     /* next run */
 	struct ev_timer deadline; /* timeout of the running one */
+	bool started;             /* chk_start was called */
 	bool running;
 	uint64_t run_start;
 

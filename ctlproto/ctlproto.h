@@ -46,7 +46,13 @@ enum ctl_arg_kind {
 	  "hand GROUP over to the best other node")                            \
 	X(RELOAD, "reload", CTL_ARG_NONE,                                      \
 	  "re-read the configuration (like SIGHUP)")                           \
-	X(PING, "ping", CTL_ARG_NONE, "check that the daemon answers")
+	X(PING, "ping", CTL_ARG_NONE, "check that the daemon answers")         \
+	X(DOWN, "down", CTL_ARG_GROUP,                                         \
+	  "maintenance: GROUP down on this node (as a failing check)")         \
+	X(UP, "up", CTL_ARG_GROUP, "end the maintenance of GROUP")             \
+	X(DRAIN, "drain", CTL_ARG_NONE,                                        \
+	  "maintenance: every group down on this node (not persistent)")       \
+	X(UNDRAIN, "undrain", CTL_ARG_NONE, "end the node's maintenance")
 
 #define CTL_CMD_ENUM_(id, word, arg, help) CTL_##id,
 enum ctl_cmd { CTL_COMMANDS(CTL_CMD_ENUM_) CTL_CMD_MAX };
@@ -219,7 +225,11 @@ enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
 	  "Reload attempts.")                                                  \
 	X(RELOAD_FAILURES, NULL, "reload_failures", CTL_CF_METRICS,            \
 	  "vipd_reload_failures_total",                                        \
-	  "Reloads refused (the running configuration was kept).")
+	  "Reloads refused (the running configuration was kept).")             \
+	X(CHECKS_PASSED, "checks", "passed", CTL_CF_METRICS,                   \
+	  "vipd_check_results_passed_total", "Health check runs that passed.") \
+	X(CHECKS_FAILED, "checks", "failed", CTL_CF_METRICS,                   \
+	  "vipd_check_results_failed_total", "Health check runs that failed.")
 
 #define CTL_DC_ENUM_(id, section, key, flags, family, help) CTL_DC_##id,
 enum ctl_daemon_ctr { CTL_DAEMON_COUNTERS(CTL_DC_ENUM_) CTL_DC_MAX };

@@ -24,11 +24,11 @@
 static int changes;
 
 static void
-on_change(struct chk *c, void *arg)
+on_change(struct chk *c, bool changed, void *arg)
 {
 	(void)c;
 	(void)arg;
-	changes++;
+	changes += changed;
 }
 
 /* Run the loop until c has n results or ms pass. */

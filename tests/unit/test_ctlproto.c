@@ -235,11 +235,12 @@ static void
 test_cmd_table(void)
 {
 	static const char *const words[] = {"status", "metrics", "release",
-	                                    "reload", "ping"};
+	                                    "reload", "ping",    "down",
+	                                    "up",     "drain",   "undrain"};
 	const struct ctl_cmd_info *ci;
 	size_t k;
 
-	is_int(CTL_CMD_MAX, 5, "table: five commands");
+	is_int(CTL_CMD_MAX, 9, "table: nine commands");
 	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
 		ci = ctl_cmd_info((enum ctl_cmd)k);
 		ok(ci && strcmp(ci->word, words[k]) == 0 &&
