@@ -41,3 +41,20 @@ hc_checks() { echo "checks = ( $2 );" >>"$1"; }
 hc_ck() {
 	vlab_json "$1" ".checks[] | select(.name==\"$2\") | .$3"
 }
+
+# hc_svc NODE NAME           a long sleep whose process name is NAME
+#                            (a symlink to sleep), in NODE's namespace;
+#                            HC_SVC[NODE] its pid
+declare -A HC_SVC
+
+hc_svc() {
+	ln -sf "$(command -v sleep)" "$VLAB_TMP/$2"
+	lab_bg "$1" /dev/null "$VLAB_TMP/$2" 600
+	HC_SVC[$1]=$LAB_LASTPID
+}
+
+hc_svc_kill() {
+	[ -n "${HC_SVC[$1]:-}" ] || return 0
+	lab_stop "${HC_SVC[$1]}" KILL
+	unset "HC_SVC[$1]"
+}
