@@ -9,3 +9,11 @@ net_libvipnet_a_SOURCES += net/frame.c net/bpf.c net/l2.c
 net_libvipnet_a_SOURCES += net/rtnl_int.h net/rtnl.c net/rtnl_parse.c \
 	net/rtnl_obj.c net/udp.c net/sysctl.c net/nsguard.c
 NET_LIBS = net/libvipnet.a $(PCAP_LIBS) $(LIBNET_LIBS) $(MNL_LIBS)
+
+# Children of the event loop (notify scripts, exec checks): net/spawn.h.
+net_libvipnet_a_SOURCES += net/spawn.h net/spawn.c
+check_PROGRAMS += tests/unit/test_spawn
+TESTS += tests/unit/test_spawn
+tests_unit_test_spawn_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net -I$(srcdir)/tests/unit
+tests_unit_test_spawn_SOURCES = tests/unit/test_spawn.c tests/unit/tap.h
+tests_unit_test_spawn_LDADD = $(NET_LIBS)
