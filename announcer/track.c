@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "chk.h"
+#include "spawn.h"
 #include "vipd.h"
 
 #define ENV_MAX 8
@@ -381,6 +382,11 @@ track_start(struct vipd *d, char *err, size_t errlen)
 {
 	size_t i;
 
+	/* Made whether or not exec checks exist: a reload may add some. */
+	if ((d->chk_spawn = spawn_set_new(d->loop)) == NULL) {
+		snprintf(err, errlen, "checks: %s", strerror(errno));
+		return -1;
+	}
 	if (checks_build(d, NULL, NULL, 0, err, errlen) == -1)
 		return -1;
 	for (i = 0; i < d->ngroups; i++)
@@ -402,6 +408,8 @@ track_stop(struct vipd *d)
 	free(d->checks);
 	d->checks = NULL;
 	d->nchecks = 0;
+	spawn_set_free(d->chk_spawn);
+	d->chk_spawn = NULL;
 }
 
 void

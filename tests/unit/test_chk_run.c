@@ -19,6 +19,7 @@
 
 #include "chk.h"
 #include "net.h"
+#include "spawn.h"
 #include "tap.h"
 
 static int changes;
@@ -166,6 +167,111 @@ test_process(struct ev_loop *loop, const struct chk_env *env)
 	chk_free(c);
 }
 
+static char exec_dir[] = "/tmp/test_chk_exec.XXXXXX";
+
+static const char *
+script(const char *name, const char *body, mode_t mode)
+{
+	static char path[4][128];
+	static int k;
+	char *p = path[k++ % 4];
+	FILE *f;
+
+	snprintf(p, 128, "%s/%s", exec_dir, name);
+	f = fopen(p, "w");
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	chmod(p, mode);
+	return p;
+}
+
+/* One run of argv0 (timeout 300 ms): its state and reason. */
+static struct chk *
+exec_once(struct ev_loop *loop, const struct chk_env *env, const char *argv0)
+{
+	struct chk_def d = def_of("x", CHK_EXEC);
+	const char *argv[] = {argv0, NULL};
+	const char *envp[] = {"VIPD_CHECK=x", NULL};
+	struct chk *c;
+
+	d.argv = argv;
+	d.envp = envp;
+	d.timeout_ms = 300;
+	d.interval_ms = 10000;
+	c = chk_new(env, &d, on_change, NULL);
+	chk_start(c);
+	run_until(loop, c, 1, 3000);
+	return c;
+}
+
+/* No process of ours is left (children reaped, group killed). */
+static int
+children(void)
+{
+	char cmd[128], buf[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ps -o pid= --ppid %ld | wc -l",
+	         (long)getpid());
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), p) == NULL)
+		buf[0] = '\0';
+	pclose(p);
+	/* popen's own shell is one */
+	return atoi(buf) - 1;
+}
+
+static void
+test_exec(struct ev_loop *loop, const struct chk_env *env)
+{
+	char cmd[128];
+	struct chk *c;
+	uint64_t t0;
+
+	if (mkdtemp(exec_dir) == NULL || chmod(exec_dir, 0755) == -1) {
+		printf("Bail out! mkdtemp: %m\n");
+		exit(1);
+	}
+	c = exec_once(loop, env,
+	              script("ok.sh", "[ \"$VIPD_CHECK\" = x ]", 0755));
+	is_int(chk_state(c), CHK_UP, "exec: exit 0 is up (env passed)");
+	is_str(chk_last(c)->reason, "exit 0", "exec: reason exit 0");
+	chk_free(c);
+	c = exec_once(loop, env, script("three.sh", "exit 3", 0755));
+	is_str(chk_last(c)->reason, "exit 3", "exec: exit 3 fails");
+	is_int(chk_last(c)->code, 3, "exec: code 3");
+	chk_free(c);
+	t0 = ev_now_update(loop);
+	c = exec_once(loop, env,
+	              script("hang.sh", "sleep 30 & sleep 30; exit 0", 0755));
+	is_str(chk_last(c)->reason,
+	       "timeout after 300 ms, process group killed",
+	       "exec: a hang past its timeout fails");
+	ok(ev_now_update(loop) - t0 < 1500, "exec: ... at the timeout");
+	chk_free(c);
+	is_int(children(), 0, "exec: no child left (group killed, reaped)");
+	c = exec_once(loop, env, script("kill.sh", "kill -9 $$", 0755));
+	ok(strncmp(chk_last(c)->reason, "killed by signal 9", 18) == 0,
+	   "exec: killed by a signal fails (%s)", chk_last(c)->reason);
+	chk_free(c);
+	c = exec_once(loop, env, script("ww.sh", "exit 0", 0777));
+	ok(strstr(chk_last(c)->reason, "is writable by others") != NULL,
+	   "exec: a world-writable script is refused (%s)",
+	   chk_last(c)->reason);
+	is_int(chk_state(c), CHK_DOWN, "exec: ... and counts as failed");
+	chk_free(c);
+	c = exec_once(loop, env, "/nonexistent/check");
+	is_str(chk_last(c)->reason,
+	       "cannot run /nonexistent/check: No such file or directory",
+	       "exec: a missing binary fails");
+	chk_free(c);
+	is_int(children(), 0, "exec: no child left at the end");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", exec_dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", exec_dir);
+}
+
 int
 main(void)
 {
@@ -177,6 +283,10 @@ main(void)
 	test_file(loop, &env);
 	test_link(loop, &env);
 	test_process(loop, &env);
+	env.spawn = spawn_set_new(loop);
+	test_exec(loop, &env);
+	spawn_set_free(env.spawn);
+	env.spawn = NULL;
 	d.argv = (const char *const[]){"/bin/true", NULL};
 	ok(chk_new(&env, &d, NULL, NULL) == NULL, "exec without spawn: EINVAL");
 	ev_loop_free(loop);
