@@ -267,7 +267,7 @@ tc_new(struct vipd *d, size_t idx, char *err, size_t errlen)
 {
 	const struct conf_check *cc = &d->cfg->checks[idx];
 	struct track_chk *tc = calloc(1, sizeof(*tc));
-	struct chk_env env = {d->loop, d->chk_spawn};
+	struct chk_env env = {d->loop, d->chk_spawn, &d->chk_pace};
 	struct chk_def def;
 	struct rtnl_link l;
 
@@ -284,6 +284,9 @@ tc_new(struct vipd *d, size_t idx, char *err, size_t errlen)
 	def.timeout_ms = cc->timeout_ms;
 	def.rise = cc->rise;
 	def.fall = cc->fall;
+	/* Spread the checks over their interval: 50 exec checks due at once
+	 * would fork 50 times in one loop iteration, late heartbeats. */
+	def.phase_ms = (unsigned)(idx * cc->interval_ms / d->cfg->nchecks);
 	switch (cc->kind) {
 	case CONF_CHECK_TCP:
 		sockaddr_of(cc, &def);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "burst.h"
+#include "chk.h"
 #include "conf.h"
 #include "ctljson.h"
 #include "ctlproto.h"
@@ -193,6 +194,7 @@ struct vipd {
 	struct track_chk **checks;
 	size_t nchecks;
 	struct spawn_set *chk_spawn; /* exec checks' children */
+	struct chk_pace chk_pace;    /* exec checks' forks per loop ms */
 	bool maint;                  /* vipctl drain */
 
 	bool stopping;  /* SIGTERM: resigning, then exit */

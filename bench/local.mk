@@ -33,3 +33,9 @@ EXTRA_DIST += bench/arp.sh
 # python3; not part of make check.
 EXTRA_DIST += bench/README.md bench/failover.sh bench/idle.sh \
 	bench/lib_bench.sh
+
+# bench/checks.sh: health checks (issue 10): the outage when the service
+# dies on the leader (TCP check, process check, keepalived's vrrp_script),
+# the CPU of 50 exec + 10 TCP checks, heartbeat gaps under 50 exec checks
+# every 100 ms.  Root, jq, python3, tcpdump, keepalived.
+EXTRA_DIST += bench/checks.sh

@@ -103,6 +103,8 @@ chk_done(struct chk *c, bool ok, int code, const char *fmt, ...)
 	else
 		c->nfail++;
 	next = c->run_start + c->def.interval_ms;
+	if (c->nok + c->nfail == 1)
+		next += c->def.phase_ms % c->def.interval_ms;
 	ev_timer_start(c->env.loop, &c->tick, next > now ? next : now);
 	changed = chk_sm_result(&c->sm, ok, now);
 	if (c->cb != NULL)

@@ -98,6 +98,10 @@ struct chk_def {
 	const char *name;
 	enum chk_kind kind;
 	unsigned interval_ms, timeout_ms, rise, fall;
+	/* The second run comes phase_ms later than interval_ms after the
+	 * first: checks started together are spread over their interval
+	 * instead of all running in one loop iteration (< interval_ms). */
+	unsigned phase_ms;
 	/* CHK_TCP */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -136,10 +140,19 @@ struct chk_result {
  * check's state (chk_state()). */
 typedef void (*chk_change_cb)(struct chk *c, bool changed, void *arg);
 
+/* Children started within the current loop millisecond (exec pacing:
+ * heartbeats due meanwhile wait for at most CHK_SPAWN_BURST forks). */
+#define CHK_SPAWN_BURST 1
+struct chk_pace {
+	uint64_t at_ms;
+	unsigned n;
+};
+
 /* Shared by the checks of one daemon: the loop, the children. */
 struct chk_env {
 	struct ev_loop *loop;
 	struct spawn_set *spawn; /* for CHK_EXEC; may be NULL otherwise */
+	struct chk_pace *pace;   /* caller-owned; NULL: no pacing */
 };
 
 /*

@@ -101,6 +101,22 @@ exec_run(struct chk *c)
 	struct spawn_cmd cmd;
 	char why[PATH_MAX + 64];
 
+	if (c->env.pace != NULL) {
+		struct chk_pace *p = c->env.pace;
+		uint64_t now = ev_now(c->env.loop);
+
+		if (p->at_ms != now) {
+			p->at_ms = now;
+			p->n = 0;
+		}
+		if (p->n >= CHK_SPAWN_BURST) {
+			/* A fork costs the loop; the next millisecond. */
+			c->running = false;
+			ev_timer_start(c->env.loop, &c->tick, now + 1);
+			return;
+		}
+		p->n++;
+	}
 	if (script_unsafe(c, why, sizeof(why))) {
 		chk_done(c, false, EPERM, "%s", why);
 		return;

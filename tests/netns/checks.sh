@@ -25,8 +25,8 @@ for n in n1 n2; do
 	hc_checks "$T/$n.conf" "
 	{ name = \"web\"; tcp = \"127.0.0.1:8080\"; interval_ms = 100;
 	  fall = 2; rise = 2; },
-	{ name = \"maint\"; file = \"$T/$n.maint\"; interval_ms = 100;
-	  fall = 5; }"
+	{ name = \"maint\"; file = \"$T/$n.maint\"; interval_ms = 200;
+	  fall = 8; }"
 	hc_tcp_server $n 8080 || lab_bail "$n: the TCP server did not start"
 done
 vlab_start n1 || lab_bail "n1 did not start"
@@ -54,14 +54,14 @@ lab_wait 3000 vlab_leader_is n1
 tap_ok $? "n1's service back: n1 leads again (preempt)"
 tap_is "$(vlab_gf n1 fault)" "" "n1: fault cleared"
 
-# A flap shorter than fall (5 x 100 ms): failures, but no transition.
+# A flap shorter than fall (8 x 200 ms): failures, but no transition.
 tr0=$(vlab_gf n1 transitions)
 f0=$(hc_ck n1 maint failed)
 touch "$T/n1.maint"
 lab_wait 2000 eval '[ "$(hc_ck n1 maint failed)" -gt "$f0" ]'
 tap_ok $? "n1: the maintenance file is seen (a failed result)"
 rm -f "$T/n1.maint"
-lab_never 600 eval '[ "$(hc_ck n1 maint state)" != up ]'
+lab_never 1000 eval '[ "$(hc_ck n1 maint state)" != up ]'
 tap_ok $? "a flap shorter than fall leaves check maint up"
 tap_is "$(vlab_gf n1 transitions)" "$tr0" "... and the group without transition"
 vlab_leader_is n1

@@ -276,7 +276,7 @@ int
 main(void)
 {
 	struct ev_loop *loop = ev_loop_new();
-	struct chk_env env = {loop, NULL};
+	struct chk_env env = {loop, NULL, NULL};
 	struct chk_def d = def_of("x", CHK_EXEC);
 
 	test_tcp(loop, &env);
