@@ -36,6 +36,13 @@ tap_ok $? "n1 (priority 200, its service up) leads"
 tap_is "$(hc_ck n1 web state)" up "n1: check web is up"
 tap_is "$(hc_ck n1 web reason)" connected "n1: its last result: connected"
 tap_is "$(vlab_gf n1 tracks[0].check)" web "n1: the group tracks web"
+# Every key of a check in the answer is documented in vipctl(8).
+doc=$(sed -n '/^\.SH JSON/,/^\.SH EXIT/p' "$top_srcdir/doc/vipctl.8")
+missing=""
+for k in $(vlab_json n1 '.checks[0] | keys_unsorted | join(" ")'); do
+	printf '%s\n' "$doc" | grep -qw -- "$k" || missing="$missing $k"
+done
+tap_is "${missing# }" "" "status checks[]: every key is in doc/vipctl.8"
 
 # The leader's service dies: fall 2 at 100 ms, then the handover.
 hc_tcp_kill n1
