@@ -77,6 +77,6 @@ EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 # Health checks (issue 10): real services in the namespaces, tracked by
 # the groups; checks_lib.sh holds their helpers.
 CHECKS_NETNS_TESTS = tests/netns/checks.sh tests/netns/checks_weight.sh \
-	tests/netns/checks_exec.sh
+	tests/netns/checks_exec.sh tests/netns/checks_http.sh
 TESTS += $(CHECKS_NETNS_TESTS)
 EXTRA_DIST += $(CHECKS_NETNS_TESTS) tests/netns/checks_lib.sh
