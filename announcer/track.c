@@ -372,6 +372,14 @@ checks_build(struct vipd *d, const struct conf *old_cfg, struct track_chk **old,
 			free(nc);
 			return -1;
 		}
+		/* Changed on reload: go on from the old one's state. */
+		for (j = 0; j < nold; j++)
+			if (old[j] != NULL && strcmp(chk_name(old[j]->c),
+			                             c->checks[i].name) == 0) {
+				chk_seed(nc[i]->c, chk_state(old[j]->c));
+				memcpy(nc[i]->why, old[j]->why,
+				       sizeof(nc[i]->why));
+			}
 	}
 	d->checks = nc;
 	d->nchecks = c->nchecks;

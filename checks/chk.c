@@ -323,6 +323,12 @@ chk_results(const struct chk *c, bool ok)
 }
 
 void
+chk_seed(struct chk *c, enum chk_state s)
+{
+	c->sm.state = s;
+}
+
+void
 chk_link_set(struct chk *c, bool present, bool up)
 {
 	bool changed;

@@ -180,6 +180,10 @@ const struct chk_result *chk_last(const struct chk *c);
 /* Results so far: passed (ok) or failed. */
 uint64_t chk_results(const struct chk *c, bool ok);
 
+/* Start from state s instead of CHK_UNKNOWN (a check that replaces one of
+ * the same name on reload: its groups do not blink); before chk_start. */
+void chk_seed(struct chk *c, enum chk_state s);
+
 /* CHK_INTERFACE: the link's state changed (or is first known); the check
  * runs at once on it.  No-op for other kinds. */
 void chk_link_set(struct chk *c, bool present, bool up);

@@ -187,10 +187,12 @@ http_settle(struct chk *c)
 			continue;
 		rc = m->data.result;
 		if (rc == CURLE_OK)
-			curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &code);
+			curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE,
+			                  &code);
 		http_end(c);
 		if (rc != CURLE_OK)
-			chk_done(c, false, (int)rc, "%s", curl_easy_strerror(rc));
+			chk_done(c, false, (int)rc, "%s",
+			         curl_easy_strerror(rc));
 		else
 			chk_done(c, status_expected(c, code), (int)code,
 			         "HTTP %ld", code);

@@ -92,6 +92,23 @@ vlab_ctl n1 undrain >/dev/null
 lab_wait 3000 vlab_leader_is n1
 tap_ok $? "vipctl undrain: n1 leads again"
 
+# Reload: an unchanged check keeps its runner (its counts go on), a
+# changed one goes on from the old state: no transition either way.
+tr0=$(vlab_gf n1 transitions)
+p0=$(hc_ck n1 web passed)
+vlab_ctl n1 reload >/dev/null
+tap_ge "$(hc_ck n1 web passed)" "$p0" "reload, same checks: web keeps its counts"
+m0=$(hc_ck n1 maint passed)
+sed -i 's/interval_ms = 200;/interval_ms = 250;/' "$T/n1.conf"
+vlab_ctl n1 reload >/dev/null
+m1=$(hc_ck n1 maint passed)
+tap_ok "$([ "$m1" -le 1 ] && [ "$m0" -gt 1 ] && echo 0 || echo 1)" \
+	"reload, maint changed: a new runner (runs $m0 -> $m1)"
+lab_never 500 eval '[ "$(vlab_gf n1 transitions)" != "$tr0" ]'
+tap_ok $? "... and no transition of the group"
+vlab_leader_is n1
+tap_ok $? "... n1 still leads"
+
 # Counters of check results.
 tap_ge "$(vlab_metric n1 .checks.passed)" 5 "metrics: passed check runs"
 tap_ge "$(vlab_metric n1 .checks.failed)" 2 "metrics: failed check runs"
