@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,61 @@ track_maint_set(struct vipd *d, struct vgroup *g, bool down)
 		track_group_eval(g);
 	}
 	vipd_el_flush(d);
+}
+
+/* --------------------------------------------------------- vipd -t */
+
+int
+track_check_host(const struct conf *cfg, bool verbose)
+{
+	char why[PATH_MAX + 64], err[200];
+	struct priv_user pu;
+	int errors = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->nchecks; i++) {
+		const struct conf_check *cc = &cfg->checks[i];
+		uid_t runner = geteuid();
+
+		if (cc->kind != CONF_CHECK_EXEC)
+			continue;
+		if (cc->user[0] != '\0') {
+			if (cfg->user[0] != '\0') {
+				fprintf(
+				    stderr,
+				    "%s:%d: checks[%zu].user: needs vipd to "
+				    "run as root, but control.user drops its "
+				    "privileges\n",
+				    cfg->path, cc->line, i);
+				errors++;
+				continue;
+			}
+			if (priv_user_lookup(cc->user, &pu, err, sizeof(err)) ==
+			    -1) {
+				fprintf(stderr, "%s:%d: checks[%zu].user: %s\n",
+				        cfg->path, cc->line, i, err);
+				errors++;
+				continue;
+			}
+			runner = pu.uid;
+		}
+		if (access(cc->argv[0], X_OK) == -1) {
+			if (verbose)
+				fprintf(
+				    stderr,
+				    "%s:%d: checks[%zu].exec: %s: %s on this "
+				    "host (not checked)\n",
+				    cfg->path, cc->line, i, cc->argv[0],
+				    strerror(errno));
+			continue;
+		}
+		if (chk_exec_unsafe(cc->argv[0], runner, why, sizeof(why))) {
+			fprintf(stderr, "%s:%d: checks[%zu].exec: %s\n",
+			        cfg->path, cc->line, i, why);
+			errors++;
+		}
+	}
+	return errors;
 }
 
 /* ----------------------------------------------------------- status */

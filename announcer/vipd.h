@@ -419,6 +419,9 @@ void track_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted);
 /* Recompute g's effective priority and check fault from its tracked
  * checks and maintenance marks; logs what moved it. */
 void track_group_eval(struct vgroup *g);
+/* vipd -t: exec checks on this host (a program others could change, a
+ * user vipd cannot switch to); prints problems, returns the error count. */
+int track_check_host(const struct conf *cfg, bool verbose);
 /* Maintenance: mark g (NULL: the whole node) down or up; as a failing
  * check without weight, not persistent. */
 void track_maint_set(struct vipd *d, struct vgroup *g, bool down);

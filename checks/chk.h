@@ -184,6 +184,15 @@ uint64_t chk_results(const struct chk *c, bool ok);
  * the same name on reload: its groups do not blink); before chk_start. */
 void chk_seed(struct chk *c, enum chk_state s);
 
+/*
+ * The exec rule (keepalived's script security): true, with "refused:
+ * PATH is ..." in why, when program or a directory above it is writable
+ * by others (sticky directories excepted), by a group other than root's,
+ * or owned by someone else than root or runner.  A missing file is not
+ * refused here (running it fails).
+ */
+bool chk_exec_unsafe(const char *program, uid_t runner, char *why, size_t len);
+
 /* CHK_INTERFACE: the link's state changed (or is first known); the check
  * runs at once on it.  No-op for other kinds. */
 void chk_link_set(struct chk *c, bool present, bool up);

@@ -26,9 +26,8 @@
 
 /* Why path (a file or directory) is unsafe, into why; false if safe. */
 static bool
-unsafe(const struct chk *c, const char *path, char *why, size_t len)
+unsafe(uid_t runner, const char *path, char *why, size_t len)
 {
-	uid_t runner = c->def.set_ids ? c->def.uid : geteuid();
 	struct stat st;
 
 	if (stat(path, &st) == -1)
@@ -48,18 +47,18 @@ unsafe(const struct chk *c, const char *path, char *why, size_t len)
 	return true;
 }
 
-static bool
-script_unsafe(const struct chk *c, char *why, size_t len)
+bool
+chk_exec_unsafe(const char *program, uid_t runner, char *why, size_t len)
 {
 	char path[PATH_MAX];
 	char *slash;
 
-	snprintf(path, sizeof(path), "%s", c->def.argv[0]);
-	if (unsafe(c, path, why, len))
+	snprintf(path, sizeof(path), "%s", program);
+	if (unsafe(runner, path, why, len))
 		return true;
 	while ((slash = strrchr(path, '/')) != NULL) {
 		slash[slash == path ? 1 : 0] = '\0';
-		if (unsafe(c, path, why, len))
+		if (unsafe(runner, path, why, len))
 			return true;
 		if (slash == path)
 			break;
@@ -117,7 +116,9 @@ exec_run(struct chk *c)
 		}
 		p->n++;
 	}
-	if (script_unsafe(c, why, sizeof(why))) {
+	if (chk_exec_unsafe(c->def.argv[0],
+	                    c->def.set_ids ? c->def.uid : geteuid(), why,
+	                    sizeof(why))) {
 		chk_done(c, false, EPERM, "%s", why);
 		return;
 	}

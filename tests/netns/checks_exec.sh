@@ -38,6 +38,11 @@ hc_checks "$T/n1.conf" "
 	  timeout_ms = 200; },
 	{ name = \"ww\"; exec = [ \"$T/ww.sh\" ]; },
 	{ name = \"missing\"; exec = [ \"$T/nonexistent\", \"-q\" ]; }"
+lab_exec n1 "$VIPD" -t -c "$T/n1.conf" >"$T/t.out" 2>&1
+tap_is "$?" 1 "vipd -t: the world-writable script is an error"
+tap_match "$(cat "$T/t.out")" \
+	"checks\[2\]\.exec: refused: $T/ww.sh is writable by others" \
+	"... reported with file:line"
 vlab_start n1 || lab_bail "n1 did not start"
 PID=${VLAB_PIDS[n1]}
 lab_wait 3000 vlab_leader_is n1 vip
