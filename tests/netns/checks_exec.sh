@@ -94,6 +94,23 @@ tap_is "$(hc_ck n1 missing reason)" \
 	"... reason: cannot run"
 vlab_stop_ok n1
 
+# Least privilege (vipd -u nobody): commands run as vipd's user.
+NOBODY=$(id -u nobody) || lab_bail "no user nobody"
+mkdir -p "$T/vipd"
+vlab_conf n1 "$T/drop.conf" peers=none extra='track = [ "me" ];'
+sed -i "s|socket = \"$T/n1.sock\"|socket = \"$T/vipd/n1.sock\"|" "$T/drop.conf"
+hc_checks "$T/drop.conf" "{ name = \"me\"; exec = [ \"/bin/sh\", \"-c\",
+	\"test \\\"\$(id -u)\\\" = $NOBODY\" ]; interval_ms = 200; }"
+lab_bg n1 "$T/drop.log" "$VIPD" -f -u nobody -c "$T/drop.conf" \
+	-p "$T/vipd/n1.pid"
+DROP=$LAB_LASTPID
+drop_ck() { "$VIPCTL" -s "$T/vipd/n1.sock" status --json 2>/dev/null |
+	jq -r '.checks[0].reason'; }
+lab_wait 5000 eval '[ "$(drop_ck)" = "exit 0" ]'
+tap_ok $? "vipd -u nobody: the command runs as nobody ($(drop_ck))"
+lab_stop "$DROP" TERM
+tap_is "$LAB_STOP_RC" 0 "vipd -u nobody exits 0"
+
 # exec user needs root: refused at start-up when vipd drops privileges.
 sed -i 's|{ name = "good";|{ name = "good"; user = "nobody";|' "$T/n1.conf"
 lab_exec n1 "$VIPD" -f -c "$T/n1.conf" -u nobody >"$T/user.out" 2>&1
