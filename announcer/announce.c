@@ -246,7 +246,12 @@ probe_evaluate(struct vgroup *g)
 
 		if (v->probe_answered &&
 		    !el_cluster_mac_is_peer(g->d->el, v->probe_mac)) {
-			if (!v->conflict)
+			if (!v->conflict) {
+				vipd_event(
+				    g->d, EVK_CONFLICT, g, -1, -1,
+				    "%s is in use by %s, not a vipd peer",
+				    net_addr_str(&v->addr, a, sizeof(a)),
+				    net_mac_str(v->probe_mac, m, sizeof(m)));
 				log_warnx(
 				    "group %s: CONFLICT: %s is in use by "
 				    "%s, which is not a vipd peer; %s",
@@ -258,12 +263,15 @@ probe_evaluate(struct vgroup *g)
 				          "(conflict = \"yield\")"
 				        : "announcing it anyway "
 				          "(conflict = \"takeover\")");
+			}
 			v->conflict = true;
 			pin_vip_set_yielded(g->pin, i, vip_yielded(g, v));
 			conflict_record(g, v, v->probe_mac);
 		} else if (v->conflict && !v->probe_answered) {
 			log_info("group %s: %s is free again", g->cg.name,
 			         net_addr_str(&v->addr, a, sizeof(a)));
+			vipd_event(g->d, EVK_CONFLICT_CLEARED, g, -1, -1,
+			           "%s is free again", a);
 			v->conflict = false;
 			pin_vip_set_yielded(g->pin, i, false);
 			if (g->leading)
@@ -307,6 +315,11 @@ conflict_seen(struct vgroup *g, struct vip *v, const uint8_t *mac)
 	conflict_record(g, v, mac);
 	if (v->log_at == 0 || now - v->log_at >= CONFLICT_LOG_MS) {
 		v->log_at = now;
+		vipd_event(g->d, EVK_CONFLICT, g, -1, -1,
+		           "%s announced by %s, not a vipd peer (%llu times)",
+		           net_addr_str(&v->addr, a, sizeof(a)),
+		           net_mac_str(mac, m, sizeof(m)),
+		           (unsigned long long)v->conflict_count);
 		log_warnx(
 		    "group %s: CONFLICT: %s announced by %s, which is not "
 		    "a vipd peer (%llu times)",

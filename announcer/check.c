@@ -83,5 +83,5 @@ check_host(const struct conf *cfg, bool verbose)
 		}
 	}
 	rtnl_free(nl);
-	return errors + track_check_host(cfg, verbose);
+	return errors + notify_check(cfg) + track_check_host(cfg, verbose);
 }

@@ -4,6 +4,12 @@
  * table.  Fully non-blocking: a client that sends slowly or never reads its
  * answer costs a buffer and is dropped after CTL_CLIENT_TIMEOUT_MS; the
  * daemon never waits for it.
+ *
+ * A `watch` client stays connected after its answer and receives each new
+ * event as one JSON line (ctlsrv_broadcast).  Watchers sit on their own
+ * list (the oldest-client eviction does not touch them) and are bounded in
+ * number; one that does not read is disconnected once CTL_WATCH_BUF_MAX
+ * bytes wait for it, and counted.
  */
 #include "config.h"
 
@@ -23,6 +29,8 @@
 
 #define CTL_MAX_CLIENTS       32
 #define CTL_CLIENT_TIMEOUT_MS 5000
+#define CTL_MAX_WATCHERS      16
+#define CTL_WATCH_BUF_MAX     (64 * 1024)
 
 struct ctlsrv_client {
 	struct ctlsrv *c;
@@ -33,6 +41,8 @@ struct ctlsrv_client {
 	size_t inlen;
 	char *out;
 	size_t outlen, outpos;
+	bool watch;    /* stays open after its answer (CTL_WATCH) */
+	bool watching; /* on c->watchers: its answer went out */
 	struct ctlsrv_client *next;
 };
 
@@ -44,10 +54,37 @@ struct ctlsrv {
 	bool bound; /* the socket file is ours to remove */
 	struct ctlsrv_client *clients;
 	size_t nclients;
+	struct ctlsrv_client *watchers;
+	size_t nwatchers;
 };
 
 static void
 client_free(struct ctlsrv_client *cl)
+{
+	struct ctlsrv *c = cl->c;
+	struct ctlsrv_client **pp;
+
+	for (pp = cl->watching ? &c->watchers : &c->clients; *pp;
+	     pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	}
+	if (cl->watching)
+		c->nwatchers--;
+	else
+		c->nclients--;
+	ev_io_stop(c->d->loop, &cl->io);
+	ev_timer_stop(c->d->loop, &cl->timeout);
+	close(cl->fd);
+	free(cl->out);
+	free(cl);
+}
+
+/* Its answer went out: a watch client moves to the watchers' list. */
+static void
+client_start_watching(struct ctlsrv_client *cl)
 {
 	struct ctlsrv *c = cl->c;
 	struct ctlsrv_client **pp;
@@ -59,11 +96,11 @@ client_free(struct ctlsrv_client *cl)
 		}
 	}
 	c->nclients--;
-	ev_io_stop(c->d->loop, &cl->io);
+	cl->watching = true;
+	cl->next = c->watchers;
+	c->watchers = cl;
+	c->nwatchers++;
 	ev_timer_stop(c->d->loop, &cl->timeout);
-	close(cl->fd);
-	free(cl->out);
-	free(cl);
 }
 
 static void
@@ -79,11 +116,23 @@ client_flush(struct ctlsrv_client *cl)
 			ev_io_modify(cl->c->d->loop, &cl->io, EPOLLOUT);
 			return;
 		}
-		if (n <= 0)
-			break;
+		if (n <= 0) {
+			client_free(cl);
+			return;
+		}
 		cl->outpos += (size_t)n;
 	}
-	client_free(cl);
+	if (!cl->watch) {
+		client_free(cl);
+		return;
+	}
+	/* A watcher: wait for more lines; EPOLLIN tells us it hung up. */
+	free(cl->out);
+	cl->out = NULL;
+	cl->outlen = cl->outpos = 0;
+	if (!cl->watching)
+		client_start_watching(cl);
+	ev_io_modify(cl->c->d->loop, &cl->io, EPOLLIN);
 }
 
 /* One command's answer: a new object, or NULL on ENOMEM. */
@@ -163,6 +212,32 @@ do_ping(struct vipd *d, const struct ctl_req *req)
 	return json_pack("{s:b,s:I}", "ok", 1, "pid", (json_int_t)getpid());
 }
 
+static json_t *
+do_events(struct vipd *d, const struct ctl_req *req)
+{
+	json_t *v = events_json(d->events);
+
+	(void)req;
+	if (v != NULL &&
+	    json_object_set_new(v, "watchers",
+	                        ctl_json_uint(d->ctl->nwatchers)) == -1) {
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/* The answer to watch; client_handle keeps the connection open. */
+static json_t *
+do_watch(struct vipd *d, const struct ctl_req *req)
+{
+	(void)req;
+	if (d->ctl->nwatchers >= CTL_MAX_WATCHERS)
+		return ctl_json_error("too many watchers");
+	return json_pack("{s:b,s:o}", "ok", 1, "seq",
+	                 ctl_json_uint(events_total(d->events)));
+}
+
 /* Maintenance: GROUP (or the node) down or up, as a failing check. */
 static json_t *
 maint(struct vipd *d, const struct ctl_req *req, bool node, bool down)
@@ -207,7 +282,8 @@ do_undrain(struct vipd *d, const struct ctl_req *req)
 static ctlsrv_handler *const handlers[CTL_CMD_MAX] = {
     [CTL_STATUS] = do_status,   [CTL_METRICS] = do_metrics,
     [CTL_RELEASE] = do_release, [CTL_RELOAD] = do_reload,
-    [CTL_PING] = do_ping,       [CTL_DOWN] = do_down,
+    [CTL_PING] = do_ping,       [CTL_EVENTS] = do_events,
+    [CTL_WATCH] = do_watch,     [CTL_DOWN] = do_down,
     [CTL_UP] = do_up,           [CTL_DRAIN] = do_drain,
     [CTL_UNDRAIN] = do_undrain,
 };
@@ -226,6 +302,8 @@ client_handle(struct ctlsrv_client *cl)
 		answer = ctl_json_error("command not implemented");
 	else
 		answer = handlers[req.cmd](d, &req);
+	cl->watch = req.cmd == CTL_WATCH && answer != NULL &&
+	            ctl_json_get_bool(answer, "ok", false);
 	cl->out = ctl_json_line(answer, &cl->outlen);
 	json_decref(answer);
 	if (cl->out == NULL) {
@@ -247,6 +325,16 @@ on_client(struct ev_loop *loop, struct ev_io *io, uint32_t revents, void *arg)
 	if (cl->out != NULL) {
 		if (revents & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			client_flush(cl);
+		return;
+	}
+	if (cl->watching) {
+		char junk[256];
+
+		/* A watcher has nothing more to say: input is dropped, EOF
+		 * or an error ends it. */
+		n = read(cl->fd, junk, sizeof(junk));
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			client_free(cl);
 		return;
 	}
 	n = read(cl->fd, cl->in + cl->inlen, sizeof(cl->in) - 1 - cl->inlen);
@@ -428,6 +516,8 @@ ctlsrv_free(struct ctlsrv *c)
 		return;
 	while (c->clients)
 		client_free(c->clients);
+	while (c->watchers)
+		client_free(c->watchers);
 	if (c->fd != -1) {
 		ev_io_stop(c->d->loop, &c->io);
 		close(c->fd);
@@ -435,4 +525,52 @@ ctlsrv_free(struct ctlsrv *c)
 	if (c->bound)
 		unlink(c->path);
 	free(c);
+}
+
+size_t
+ctlsrv_watchers(const struct ctlsrv *c)
+{
+	return c != NULL ? c->nwatchers : 0;
+}
+
+/* Append line to a watcher's buffer; false when it would grow too big. */
+static bool
+watcher_queue(struct ctlsrv_client *cl, const char *line, size_t len)
+{
+	size_t pending = cl->outlen - cl->outpos;
+	char *nb;
+
+	if (pending + len > CTL_WATCH_BUF_MAX)
+		return false;
+	if (cl->outpos > 0) {
+		memmove(cl->out, cl->out + cl->outpos, pending);
+		cl->outlen = pending;
+		cl->outpos = 0;
+	}
+	if ((nb = realloc(cl->out, cl->outlen + len)) == NULL)
+		return false;
+	memcpy(nb + cl->outlen, line, len);
+	cl->out = nb;
+	cl->outlen += len;
+	return true;
+}
+
+void
+ctlsrv_broadcast(struct ctlsrv *c, const char *line, size_t len)
+{
+	struct ctlsrv_client *cl, *next;
+
+	if (c == NULL)
+		return;
+	for (cl = c->watchers; cl != NULL; cl = next) {
+		next = cl->next;
+		if (!watcher_queue(cl, line, len)) {
+			c->d->ctr[CTL_DC_WATCHERS_DROPPED]++;
+			log_warnx("event watcher dropped: %zu bytes unread",
+			          cl->outlen - cl->outpos);
+			client_free(cl);
+			continue;
+		}
+		client_flush(cl); /* frees it if the peer is gone */
+	}
 }

@@ -132,6 +132,8 @@ on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
 	struct vipd *d = arg;
 
 	d->ctr[CTL_DC_STALLS]++;
+	vipd_event(d, EVK_STALL, NULL, -1, -1, "loop stalled for %llu ms",
+	           (unsigned long long)gap_ms);
 	log_warnx("loop stalled for %llu ms (dead interval %llu ms): going "
 	          "quiet until the cluster is heard",
 	          (unsigned long long)gap_ms,
@@ -324,7 +326,8 @@ finish(struct vipd *d)
 	/* Tell peers we are out (priority 0 everywhere) before we go. */
 	peers_send(d);
 	pin_cleanup_all(d->pin);
-	ev_loop_break(d->loop);
+	/* Breaks the loop once the STOP notifications ran. */
+	notify_stop(d);
 }
 
 static void
@@ -356,6 +359,11 @@ vipd_shutdown(struct vipd *d)
 	 * messages to arrive. */
 	uint64_t wait = resign_wait_ms(d) + 100;
 
+	if (d->finishing) {
+		log_info("second stop signal: not waiting for notify scripts");
+		ev_loop_break(d->loop);
+		return;
+	}
 	if (d->stopping) {
 		log_info("second stop signal: exiting now");
 		finish(d);
@@ -374,6 +382,8 @@ vipd_shutdown(struct vipd *d)
 		log_info("shutting down");
 	sdnotify_stopping(d->sdn,
 	                  n > 0 ? "stopping: handing over" : "stopping");
+	vipd_event(d, EVK_STOP, NULL, -1, -1, "%s",
+	           n > 0 ? "stopping: handing over" : "stopping");
 	ev_timer_start_in(d->loop, &d->stop_timer, wait);
 	vipd_el_flush(d);
 }
@@ -631,6 +641,11 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	}
 	d->started_ms = ev_now_update(d->loop);
+	if ((d->events = events_new(EVENTS_CAPACITY)) == NULL ||
+	    (d->notify = notify_new(d)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	ev_timer_init(&d->hb_timer, on_hb_timer, d);
 	ev_timer_init(&d->el_timer, on_el_timer, d);
 	ev_timer_init(&d->reconcile_timer, on_reconcile_timer, d);
@@ -665,6 +680,13 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	if (guard_claim(d, err, errlen) == -1)
 		goto fail;
+	if (cfg->has_metrics) {
+		struct net_addr ma = vipd_addr(&cfg->metrics_addr);
+
+		d->prom = promsrv_new(d, &ma, cfg->metrics_port, err, errlen);
+		if (d->prom == NULL)
+			goto fail;
+	}
 	if (opts->pid_file != NULL)
 		sysctl_state_open(d, opts->pid_file);
 	pin_cleanup_stale(d->pin);
@@ -691,6 +713,7 @@ vipd_free(struct vipd *d)
 	if (d == NULL)
 		return;
 	sdnotify_free(d->sdn);
+	promsrv_free(d->prom);
 	ctlsrv_free(d->ctl);
 	track_stop(d);
 	for (i = 0; i < d->ngroups; i++)
@@ -710,7 +733,9 @@ vipd_free(struct vipd *d)
 		ev_io_stop(d->loop, &d->guard_io);
 		close(d->guard_fd);
 	}
+	notify_free(d->notify);
 	ev_loop_free(d->loop);
+	events_free(d->events);
 	conf_free(d->cfg);
 	free(d);
 }
@@ -729,6 +754,9 @@ vipd_run(struct vipd *d)
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i])
 			group_log_summary(d->groups[i]);
+	vipd_event(d, EVK_START, NULL, -1, -1, "vipd %s started: node %s",
+	           PACKAGE_VERSION, d->cfg->node_id);
+	notify_start(d);
 	ev_timer_start_in(d->loop, &d->hb_timer, 0);
 	ev_timer_start_in(d->loop, &d->reconcile_timer, RECONCILE_PERIOD_MS);
 	if (!d->solo)

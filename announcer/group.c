@@ -13,6 +13,7 @@
 
 #include "vipd.h"
 
+/* The names are ctlproto's: vipd_group_fault lists them all. */
 const char *
 group_fault_name(enum group_fault f)
 {
@@ -20,19 +21,60 @@ group_fault_name(enum group_fault f)
 	case GF_NONE:
 		return "";
 	case GF_NO_INTERFACE:
-		return "no-interface";
+		return ctl_fault_name(CTL_FAULT_NO_INTERFACE);
 	case GF_LINK_DOWN:
-		return "link-down";
+		return ctl_fault_name(CTL_FAULT_LINK_DOWN);
 	case GF_NETLINK:
-		return "netlink";
+		return ctl_fault_name(CTL_FAULT_NETLINK);
 	case GF_L2:
-		return "capture";
+		return ctl_fault_name(CTL_FAULT_CAPTURE);
 	case GF_AUTH:
+		return ctl_fault_name(CTL_FAULT_AUTH);
 		return "auth";
 	case GF_CHECK:
-		return "check";
+		return ctl_fault_name(CTL_FAULT_CHECK);
 	}
 	return "?";
+}
+
+enum ctl_transition
+group_transition_reason(enum el_reason r)
+{
+	switch (r) {
+	case EL_R_SOLO:
+	case EL_R_NO_LEADER:
+		return CTL_TR_STARTUP;
+	case EL_R_LEADER_DEAD:
+	case EL_R_LEADER_UNREACHABLE:
+	case EL_R_LEADER_FAULT:
+	case EL_R_FALLBACK:
+		return CTL_TR_LEADER_LOST;
+	case EL_R_LEADER_RESIGNED:
+	case EL_R_RESIGN:
+	case EL_R_RESIGN_DONE:
+	case EL_R_RESIGN_TIMEOUT:
+		return CTL_TR_HANDOVER;
+	case EL_R_PREEMPT:
+	case EL_R_PREEMPTED:
+		return CTL_TR_PREEMPT;
+	case EL_R_SPLIT_YIELD:
+	case EL_R_SPLIT_WIN:
+	case EL_R_DATAPLANE_YIELD:
+	case EL_R_DATAPLANE_WIN:
+		return CTL_TR_TWO_LEADERS;
+	case EL_R_FAULT:
+		return CTL_TR_FAULT;
+	case EL_R_RECOVERED:
+		return CTL_TR_RECOVERED;
+	case EL_R_STALL:
+	case EL_R_STALL_REASSERT:
+		return CTL_TR_STALL;
+	case EL_R_NONE:
+	case EL_R_PEER_RETURNED:
+	case EL_REASON_MAX:
+		break;
+	}
+	return CTL_TR_OTHER;
 }
 
 struct vgroup *
@@ -327,6 +369,7 @@ takeover(struct vgroup *g)
 	}
 	g->leading = true;
 	g->ctr[CTL_GC_TAKEOVERS]++;
+	vipd_event(g->d, EVK_TAKEOVER, g, -1, -1, "%s", g->last_text);
 	/* Bind before announcing, so that the first packet a neighbour sends
 	 * after our gratuitous ARP finds the address. */
 	pin_group_up(g->pin);
@@ -349,6 +392,7 @@ release(struct vgroup *g)
 	/* Stop answering first: the successor owns the VIP from now on. */
 	g->leading = false;
 	g->ctr[CTL_GC_RELEASES]++;
+	vipd_event(g->d, EVK_RELEASE, g, -1, -1, "%s", g->last_text);
 	announce_stop(g);
 	pin_group_down(g->pin);
 }
@@ -365,8 +409,11 @@ group_apply(struct vgroup *g, const struct el_event *ev)
 	else if (ev->action != EL_ACT_NONE || ev->reason != EL_R_NONE)
 		log_info("group %s: %s: %s", g->cg.name, el_state_name(ev->to),
 		         why);
-	if (ev->from != ev->to)
+	if (ev->from != ev->to) {
 		snprintf(g->last_text, sizeof(g->last_text), "%s", why);
+		g->trans[group_transition_reason(ev->reason)]++;
+		events_group_state(g, ev->from, ev->to, why);
+	}
 	switch (ev->action) {
 	case EL_ACT_TAKEOVER:
 		takeover(g);
@@ -401,11 +448,15 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 	                                              : PIN_FAULT_OTHER);
 	snprintf(g->fault_text, sizeof(g->fault_text), "%s",
 	         f == GF_NONE ? "" : text);
-	if (f != GF_NONE)
+	if (f != GF_NONE) {
 		log_warnx("group %s: fault (%s): %s", g->cg.name,
 		          group_fault_name(f), text);
-	else if (was)
+		vipd_event(g->d, EVK_FAULT, g, -1, -1, "%s: %s",
+		           group_fault_name(f), text);
+	} else if (was) {
 		log_info("group %s: fault cleared", g->cg.name);
+		vipd_event(g->d, EVK_FAULT_CLEARED, g, -1, -1, "fault cleared");
+	}
 	el_cluster_group_set_fault(g->d->el, g->el_idx, f != GF_NONE,
 	                           ev_now(g->d->loop));
 	if (f == GF_NONE && was) {

@@ -1,7 +1,8 @@
 # announcer/: the daemon vipd (main, root object and netlink event routing,
 # groups, ports, bursts and responder, peers, reload, control socket
-# server, status, systemd notification, privilege drop, vipd -t).  The only
-# module that sees all others: conf/, election/, net/, pin/, ctlproto/.
+# server, status, systemd notification, privilege drop, vipd -t, the
+# Prometheus endpoint on libmicrohttpd).  The only module that sees all
+# others: conf/, election/, net/, pin/, ctlproto/.
 ANNOUNCER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf \
 	-I$(srcdir)/election -I$(srcdir)/net -I$(srcdir)/pin \
 	-I$(srcdir)/ctlproto -I$(srcdir)/checks $(JANSSON_CFLAGS)
@@ -13,11 +14,11 @@ vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/announce.c announcer/burst.h announcer/burst.c \
 	announcer/vipmap.c announcer/ctl.c announcer/status.c \
 	announcer/reload.c announcer/check.c announcer/sdnotify.c \
-	announcer/privdrop.c announcer/track.c
-vipd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CAPNG_CFLAGS)
+	announcer/privdrop.c announcer/promsrv.c announcer/events.c \
+	announcer/notify.c announcer/track.c
+vipd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CAPNG_CFLAGS) $(MHD_CFLAGS)
 vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(CHK_LIBS) $(NET_LIBS) \
-	$(CTLP_LIBS) \
-	$(SYSTEMD_LIBS) $(CAPNG_LIBS)
+	$(CTLP_LIBS) $(SYSTEMD_LIBS) $(CAPNG_LIBS) $(MHD_LIBS)
 
 dist_man_MANS += doc/vipd.8
 

@@ -138,10 +138,13 @@ auth_failed(struct vipd *d, struct peer_addr *p)
 	uint64_t now = ev_now(d->loop);
 	char a[NET_ADDR_STRLEN];
 
-	if (!peers_auth_failing(d, p, now))
+	if (!peers_auth_failing(d, p, now)) {
 		log_warnx("peer %s: heartbeats fail authentication (another "
 		          "cluster.secret_file there, or forged): not heard",
 		          net_addr_str(&p->addr, a, sizeof(a)));
+		vipd_event(d, EVK_AUTH_FAILURE, NULL, -1, -1,
+		           "peer %s: heartbeats fail authentication", a);
+	}
 	p->auth_fail_at = now;
 }
 

@@ -5,8 +5,9 @@
  * (only tunables such as priority, preemption and GARP timing change);
  * groups that changed are released and re-created; removed groups are
  * released; new ones start as backups.  Settings the running cluster is
- * built on (node id, port, bind, multicast, timing, control socket) need a
- * restart, and a reload that changes them is refused as a whole.
+ * built on (node id, port, bind, multicast, timing, control socket,
+ * metrics.listen) need a restart, and a reload that changes them is
+ * refused as a whole.
  */
 #include "config.h"
 
@@ -43,6 +44,11 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 		what = "control.socket";
 	else if (strcmp(a->user, b->user) != 0)
 		what = "control.user";
+	else if (a->has_metrics != b->has_metrics ||
+	         a->metrics_port != b->metrics_port ||
+	         memcmp(&a->metrics_addr, &b->metrics_addr,
+	                sizeof(a->metrics_addr)))
+		what = "metrics.listen";
 	else if ((a->npeers == 0) != (b->npeers == 0))
 		what = "cluster.peers (between empty and non-empty)";
 	if (what == NULL)
@@ -70,6 +76,7 @@ group_drop(struct vipd *d, size_t i)
 
 	el_cluster_group_remove(d->el, g->el_idx, ev_now(d->loop));
 	vipd_el_flush(d); /* applies the RELEASE while g still exists */
+	notify_group_removed(g);
 	pin_group_down(g->pin);
 	pin_route_down(g->pin);
 	group_free(g);
@@ -95,6 +102,7 @@ group_append(struct vipd *d, const struct conf_group *cg, char *err,
 	d->groups = ng;
 	d->ngroups = n;
 	d->groups[g->el_idx] = g;
+	notify_group_added(g);
 	return 0;
 }
 
@@ -179,12 +187,14 @@ vipd_reload(struct vipd *d, struct conf_errors *errs, char *msg, size_t msglen)
 	track_reload(d, old);
 	conf_free(old);
 	log_info("%s", msg);
+	vipd_event(d, EVK_RELOAD, NULL, -1, -1, "%s", msg);
 	vipd_el_flush(d);
 	conf_errors_clear(&local);
 	sdnotify_reloaded(d->sdn, true);
 	return 0;
 fail:
 	d->ctr[CTL_DC_RELOAD_FAILURES]++;
+	vipd_event(d, EVK_RELOAD_FAILED, NULL, -1, -1, "%s", msg);
 	conf_errors_clear(&local);
 	sdnotify_reloaded(d->sdn, false);
 	return -1;

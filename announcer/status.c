@@ -330,7 +330,25 @@ metrics_capture(struct vipd *d)
 	return arr;
 }
 
-/* One group's object: name, state, transitions, its metrics counters. */
+/* {reason: count} of the group's state changes, every reason listed. */
+static json_t *
+metrics_transitions(const struct vgroup *g)
+{
+	json_t *o = json_object();
+	size_t t;
+
+	for (t = 0; o != NULL && t < CTL_TR_MAX; t++)
+		if (json_object_set_new(o, ctl_transition_name(t),
+		                        ctl_json_uint(g->trans[t])) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+/* One group's object: name, state, fault, answering, transitions (the
+ * election's count, and the state changes by reason), its metrics
+ * counters. */
 static json_t *
 metrics_group(struct vipd *d, const struct vgroup *g)
 {
@@ -339,9 +357,12 @@ metrics_group(struct vipd *d, const struct vgroup *g)
 	size_t c;
 
 	el_cluster_group_info(d->el, g->el_idx, ev_now(d->loop), &gi);
-	o = json_pack("{s:o,s:s,s:o}", "name", ctl_json_str(g->cg.name),
-	              "state", ctl_state_name(status_state(gi.state)),
-	              "transitions", ctl_json_uint(gi.transitions));
+	o = json_pack("{s:o,s:s,s:s,s:b,s:o,s:o}", "name",
+	              ctl_json_str(g->cg.name), "state",
+	              ctl_state_name(status_state(gi.state)), "fault",
+	              group_fault_name(g->fault), "answering", (int)g->leading,
+	              "transitions", ctl_json_uint(gi.transitions),
+	              "transitions_by_reason", metrics_transitions(g));
 	for (c = 0; o != NULL && c < CTL_GC_MAX; c++) {
 		const struct ctl_counter *cc = ctl_group_counter(c);
 
@@ -414,8 +435,10 @@ metrics_json(struct vipd *d)
 	for (i = 0; groups != NULL && i < d->ngroups; i++)
 		if (d->groups[i])
 			groups = push(groups, metrics_group(d, d->groups[i]));
-	root = json_pack("{s:b,s:o,s:o}", "ok", 1, "node",
-	                 ctl_json_str(d->cfg->node_id), "groups", groups);
+	root = json_pack("{s:b,s:s,s:o,s:o,s:o,s:o}", "ok", 1, "version",
+	                 PACKAGE_VERSION, "node", ctl_json_str(d->cfg->node_id),
+	                 "interval_ms", ctl_json_uint(d->cfg->interval_ms),
+	                 "peers", status_peers(d), "groups", groups);
 	if (root == NULL || metrics_daemon(d, root) == -1 ||
 	    json_object_set_new(root, "capture", metrics_capture(d)) == -1) {
 		json_decref(root);

@@ -138,10 +138,14 @@ on_result(struct chk *c, bool changed, void *arg)
 		         "check %s failed %u time%s: %s", chk_name(c),
 		         sm->fail_run, sm->fail_run == 1 ? "" : "s", r->reason);
 		log_info("%s", tc->why);
+		vipd_event(d, EVK_CHECK, NULL, -1, -1, "%s", tc->why);
 	} else {
 		tc->why[0] = '\0';
 		log_info("check %s passed %u time%s: %s", chk_name(c),
 		         sm->ok_run, sm->ok_run == 1 ? "" : "s", r->reason);
+		vipd_event(d, EVK_CHECK, NULL, -1, -1,
+		           "check %s passed %u time%s: %s", chk_name(c),
+		           sm->ok_run, sm->ok_run == 1 ? "" : "s", r->reason);
 	}
 	eval_tracking(d, tc->idx);
 	vipd_el_flush(d);

@@ -27,7 +27,10 @@
 #include "pin.h"
 
 struct ctlsrv;
+struct promsrv;
 struct sdnotify;
+struct events;
+struct notify;
 struct spawn_set;
 struct track_chk;
 
@@ -109,8 +112,9 @@ struct vgroup {
 	unsigned probe_round;  /* 0: first probe sent, 1: second sent */
 	bool takeover_pending; /* election said take over during the window */
 
-	uint64_t ctr[CTL_GC_MAX]; /* by enum ctl_group_ctr (ctlproto.h) */
-	char last_text[400];      /* last transition, in words */
+	uint64_t ctr[CTL_GC_MAX];   /* by enum ctl_group_ctr (ctlproto.h) */
+	uint64_t trans[CTL_TR_MAX]; /* state changes, by enum ctl_transition */
+	char last_text[400];        /* last transition, in words */
 
 	/* health checks (track.c) */
 	unsigned eff_priority; /* cg.priority with the weights; 0 = not yet */
@@ -179,6 +183,7 @@ struct vipd {
 
 	struct pin *pin;
 	struct ctlsrv *ctl;
+	struct promsrv *prom; /* NULL unless metrics.listen is set */
 	int guard_fd; /* the namespace's instance claim (nsguard_claim) */
 	struct ev_io guard_io;
 	/* Counters of the whole daemon, by enum ctl_daemon_ctr (per-group
@@ -190,6 +195,8 @@ struct vipd {
 	uint64_t hb_rejected[EL_VERDICT_MAX];
 	struct sdnotify *sdn; /* NULL when systemd did not start us */
 
+	struct events *events; /* the event history (events.c) */
+	struct notify *notify; /* notify scripts and FIFO (notify.c) */
 	/* health checks (track.c): one per cfg->checks entry, same order */
 	struct track_chk **checks;
 	size_t nchecks;
@@ -266,6 +273,8 @@ void group_update_election(struct vgroup *g);
 void group_log_summary(const struct vgroup *g);
 /* The fault's name in status output ("" for GF_NONE); static storage. */
 const char *group_fault_name(enum group_fault f);
+/* The metrics' reason for a state change the election made for r. */
+enum ctl_transition group_transition_reason(enum el_reason r);
 /* The group of that name, or NULL. */
 struct vgroup *group_find(struct vipd *d, const char *name);
 /* What the pin needs of cg: pointers into cg, and vips (cg's VIPs
@@ -404,6 +413,32 @@ int priv_drop(const struct priv_user *u, const char *const *paths,
  * and the secret, read again on reload). */
 void priv_check_access(const struct conf *cfg);
 
+/* ---- notify.c: notify hooks (keepalived-style scripts and FIFO) */
+/* The hooks of d (a spawn set in d's loop; the FIFO, created if missing);
+ * NULL on ENOMEM.  Nothing runs before notify_start. */
+struct notify *notify_new(struct vipd *d);
+/* Kill (process group) and reap scripts still running; NULL: no-op. */
+void notify_free(struct notify *n);
+/* At start: each group's state (BACKUP or FAULT). */
+void notify_start(struct vipd *d);
+/* A group changed state (events_group_state); a notification is queued
+ * when its keepalived word (MASTER, BACKUP, FAULT, STOP) changes. */
+void notify_group_state(struct vgroup *g, enum el_state to, const char *why);
+/* Reload added g (its state now) or removes it (STOP). */
+void notify_group_added(struct vgroup *g);
+void notify_group_removed(struct vgroup *g);
+/*
+ * The stop's last step: STOP for every group not yet told, then break
+ * the loop once every queued script ended (bounded by twice the longest
+ * notify timeout), or at once when none is queued.
+ */
+void notify_stop(struct vipd *d);
+/* Scripts queued or running, over all groups. */
+size_t notify_pending(const struct notify *n);
+/* vipd -t: every notify script is an executable regular file (errors,
+ * counted) that only its owner may change (a warning); printed on
+ * stderr as file:line: key: message.  Returns the error count. */
+int notify_check(const struct conf *cfg);
 /* ---- track.c: health checks and the groups that track them */
 /* Make and start the config's checks (exec checks with a user are refused
  * when vipd drops its privileges); 0 or -1 with the reason in err. */
@@ -440,5 +475,96 @@ struct ctlsrv *ctlsrv_new(struct vipd *d, const char *path,
                           const char *sock_group, char *err, size_t errlen);
 /* Drop every client, close the socket and remove its file.  NULL: no-op. */
 void ctlsrv_free(struct ctlsrv *c);
+/*
+ * Queue line (len bytes, one JSON line with its "\n") to every `watch`
+ * client, never waiting: a watcher with more than CTL_WATCH_BUF_MAX bytes
+ * unread is disconnected and counted (CTL_DC_WATCHERS_DROPPED).  c may be
+ * NULL.
+ */
+void ctlsrv_broadcast(struct ctlsrv *c, const char *line, size_t len);
+/* Clients currently watching; 0 for NULL. */
+size_t ctlsrv_watchers(const struct ctlsrv *c);
+
+/* ---- events.c: the event history, a fixed ring, and its stream */
+/* X(ID, name): what an entry records; name is its "kind" in answers. */
+#define EVENTS_KINDS(X)                                                        \
+	X(START, "start")                                                      \
+	X(STOP, "stop")                                                        \
+	X(STATE, "state")                                                      \
+	X(TAKEOVER, "takeover")                                                \
+	X(RELEASE, "release")                                                  \
+	X(FAULT, "fault")                                                      \
+	X(FAULT_CLEARED, "fault_cleared")                                      \
+	X(CONFLICT, "conflict")                                                \
+	X(CONFLICT_CLEARED, "conflict_cleared")                                \
+	X(AUTH_FAILURE, "auth_failure")                                        \
+	X(STALL, "stall")                                                      \
+	X(RELOAD, "reload")                                                    \
+	X(RELOAD_FAILED, "reload_failed")                                      \
+	X(CHECK, "check")                                                      \
+	X(NOTIFY_FAILED, "notify_failed")
+
+#define EVENTS_KIND_ENUM_(id, name) EVK_##id,
+enum events_kind { EVENTS_KINDS(EVENTS_KIND_ENUM_) EVK_MAX };
+#undef EVENTS_KIND_ENUM_
+
+#define EVENTS_CAPACITY   512 /* entries kept; the oldest are overwritten */
+#define EVENTS_REASON_MAX 256
+
+struct events_entry {
+	uint64_t seq;     /* 1, 2, ... since the daemon started */
+	uint64_t mono_ms; /* the loop's CLOCK_MONOTONIC time */
+	int64_t wall_ms;  /* CLOCK_REALTIME, ms since the Unix epoch */
+	enum events_kind kind;
+	char group[CONF_NAME_MAX]; /* "" for the daemon as a whole */
+	int from, to;              /* enum ctl_state, or -1 when none */
+	char reason[EVENTS_REASON_MAX];
+};
+
+/* A history of capacity entries (allocated once, never grown); NULL on
+ * ENOMEM or capacity 0. */
+struct events *events_new(size_t capacity);
+/* NULL is a no-op. */
+void events_free(struct events *ev);
+/* Record one entry (group may be NULL, reason is truncated), overwriting
+ * the oldest when full; returns it (valid until the next push). */
+const struct events_entry *events_push(struct events *ev, uint64_t mono_ms,
+                                       enum events_kind kind, const char *group,
+                                       int from, int to, const char *reason);
+/* Entries held (<= capacity), and entry i of them, 0 = the oldest. */
+size_t events_len(const struct events *ev);
+const struct events_entry *events_at(const struct events *ev, size_t i);
+/* Entries ever pushed (the last seq). */
+uint64_t events_total(const struct events *ev);
+/* The kind's name, a static string ("?" when out of range). */
+const char *events_kind_name(enum events_kind k);
+/* One entry as the object `events` lists and `watch` streams; NULL on
+ * ENOMEM.  Keys in doc/vipctl.8. */
+json_t *events_entry_json(const struct events_entry *e);
+/* The answer to "events": ok, capacity, total, events (oldest first). */
+json_t *events_json(const struct events *ev);
+/*
+ * Record an event of d (g: its group, or NULL), log nothing (the caller's
+ * log line stays the log's), and stream it to watchers.  from/to are
+ * enum ctl_state or -1.
+ */
+void vipd_event(struct vipd *d, enum events_kind kind, const struct vgroup *g,
+                int from, int to, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* A group changed state (group_apply): the event, and the notify hooks. */
+void events_group_state(struct vgroup *g, enum el_state from, enum el_state to,
+                        const char *why);
+
+/* ---- promsrv.c: the Prometheus endpoint (metrics.listen) */
+/*
+ * Serve GET /metrics over HTTP on addr:port from d's loop (libmicrohttpd
+ * in external epoll mode: no thread, nothing blocks).  Opened by vipd_new,
+ * before privileges are dropped.  NULL with the reason in err (the address
+ * in use, not on this host, ...).
+ */
+struct promsrv *promsrv_new(struct vipd *d, const struct net_addr *addr,
+                            uint16_t port, char *err, size_t errlen);
+/* Drop every client and close the socket.  NULL is a no-op. */
+void promsrv_free(struct promsrv *p);
 
 #endif

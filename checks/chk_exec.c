@@ -1,7 +1,7 @@
 /*
  * exec: a command that exits 0.  Run through net/spawn (own process
  * group, stdio on /dev/null, reaped by pidfd, the group killed at the
- * timeout), so a hang, an output flood or forked children cannot block
+ * timeout and after the command exits), so a hang, an output flood or forked children cannot block
  * the loop nor leave anything behind.  Exit status 0 passes; any other
  * status, a signal, a timeout or a failure to start fails.
  *
@@ -129,6 +129,7 @@ exec_run(struct chk *c)
 	cmd.set_ids = c->def.set_ids;
 	cmd.uid = c->def.uid;
 	cmd.gid = c->def.gid;
+	cmd.kill_group = true; /* what it left running dies with it */
 	c->child = spawn_start(c->env.spawn, &cmd, on_exit_done, c);
 	if (c->child == NULL)
 		chk_done(c, false, errno, "cannot run %s: %s", c->def.argv[0],

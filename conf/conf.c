@@ -271,6 +271,11 @@ static const struct conf_key top_keys[] = {
     {"cluster", CK_FN, 0, 0, 0, top_cluster},
     {"control", CK_FN, 0, 0, 0, top_control},
     {"groups", CK_FN, 0, 0, 0, conf_groups_parse},
+    {"metrics", CK_FN, 0, 0, 0, conf_metrics_parse},
+    {"notify", CK_FN, 0, 0, 0, conf_notify_top},
+    {"notify_timeout_ms", CK_UINT, 100, 3600000,
+     offsetof(struct conf, notify_timeout_ms), NULL},
+    {"notify_fifo", CK_FN, 0, 0, 0, conf_notify_fifo},
     {"checks", CK_FN, 0, 0, 0, conf_checks_parse},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
@@ -323,6 +328,7 @@ conf_new(const char *path)
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s",
 	         CONF_DEFAULT_SOCKET);
 	snprintf(c->pid_file, sizeof(c->pid_file), "%s", CONF_DEFAULT_PIDFILE);
+	c->notify_timeout_ms = CONF_DEFAULT_NOTIFY_MS;
 	return c;
 }
 

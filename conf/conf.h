@@ -30,6 +30,7 @@
 #define CONF_DEFAULT_GARP_REFRESH_S   60
 #define CONF_DEFAULT_ROUTE_TABLE      7431
 #define CONF_DEFAULT_ROUTE_PRIORITY   7431
+#define CONF_DEFAULT_NOTIFY_MS        10000
 
 #define CONF_ID_MAX     64   /* node id, with its NUL */
 #define CONF_NAME_MAX   32   /* group name, with its NUL */
@@ -157,7 +158,12 @@ struct conf_group {
 	struct conf_garp garp;
 	enum conf_conflict conflict;
 	int line; /* line of the group's block, for run-time messages */
-	struct conf_track *track; /* owned */
+	/* notify hook: effective (the group's own, else the top-level
+	 * default); "" = none */
+	char notify[CONF_PATH_MAX];
+	bool notify_set;            /* the group set its own (maybe "") */
+	unsigned notify_timeout_ms; /* effective */
+	struct conf_track *track;   /* owned */
 	size_t ntrack;
 };
 
@@ -188,6 +194,16 @@ struct conf {
 	char pid_file[CONF_PATH_MAX];
 	char socket_group[32]; /* "" = the daemon's own group */
 	char user[32];         /* "" = stay the user vipd started as */
+
+	/* metrics: the Prometheus endpoint, off unless has_metrics */
+	bool has_metrics;
+	struct conf_addr metrics_addr; /* numeric; may be 0.0.0.0 or :: */
+	uint16_t metrics_port;
+	/* notify hooks: the default script of the groups ("" = none), its
+	 * timeout, and the FIFO that gets one line per change ("" = none) */
+	char notify[CONF_PATH_MAX];
+	unsigned notify_timeout_ms;
+	char notify_fifo[CONF_PATH_MAX];
 
 	struct conf_group *groups;
 	size_t ngroups;

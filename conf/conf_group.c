@@ -221,6 +221,9 @@ static const struct conf_key group_keys[] = {
     {"route", CK_FN, 0, 0, 0, group_route},
     {"garp", CK_FN, 0, 0, 0, group_garp},
     {"conflict", CK_FN, 0, 0, 0, group_conflict},
+    {"notify", CK_FN, 0, 0, 0, conf_notify_group},
+    {"notify_timeout_ms", CK_UINT, 100, 3600000,
+     offsetof(struct conf_group, notify_timeout_ms), NULL},
     {"track", CK_FN, 0, 0, 0, group_track},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
@@ -471,6 +474,7 @@ conf_groups_check(struct conf_ctx *x, const config_setting_t *root)
 	for (i = 0; i < c->ngroups; i++)
 		if (!c->groups[i].priority_set)
 			c->groups[i].priority = c->node_priority;
+	conf_notify_defaults(c);
 	names_check(x, groups);
 	vips_check(x);
 	for (i = 1; i < c->ngroups; i++)

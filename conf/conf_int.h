@@ -121,11 +121,22 @@ void conf_get_addrs(struct conf_ctx *x, const config_setting_t *s,
 /* conf_text.c: the file as libconfig 1.5 should read it, or NULL */
 char *conf_text_load(struct conf_ctx *x);
 
+/* conf_metrics.c: the metrics block (a top-level key's handler) */
+void conf_metrics_parse(struct conf_ctx *x, const config_setting_t *s,
+                        void *obj);
+
 /* conf_group.c */
 void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);
 void conf_groups_check(struct conf_ctx *x, const config_setting_t *root);
 
+/* conf_notify.c: the notify keys (top level and per group) */
+void conf_notify_top(struct conf_ctx *x, const config_setting_t *s, void *obj);
+void conf_notify_fifo(struct conf_ctx *x, const config_setting_t *s, void *obj);
+void conf_notify_group(struct conf_ctx *x, const config_setting_t *s,
+                       void *obj);
+/* Give each group without its own the top-level script and timeout. */
+void conf_notify_defaults(struct conf *c);
 /* conf_check.c: the checks list, a group's track list, names across both */
 void conf_checks_parse(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);

@@ -4,7 +4,7 @@ noinst_LIBRARIES += conf/libvipconf.a
 conf_libvipconf_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_CONF_INTERNAL -I$(srcdir)/conf $(LIBCONFIG_CFLAGS)
 conf_libvipconf_a_SOURCES = conf/conf.h conf/conf_int.h conf/conf.c \
 	conf/conf_util.c conf/conf_addr.c conf/conf_text.c conf/conf_group.c \
-	conf/conf_check.c
+	conf/conf_metrics.c conf/conf_notify.c conf/conf_check.c
 CONF_LIBS = conf/libvipconf.a $(LIBCONFIG_LIBS)
 
 dist_man_MANS += doc/vipd.conf.5

@@ -47,6 +47,10 @@ enum ctl_arg_kind {
 	X(RELOAD, "reload", CTL_ARG_NONE,                                      \
 	  "re-read the configuration (like SIGHUP)")                           \
 	X(PING, "ping", CTL_ARG_NONE, "check that the daemon answers")         \
+	X(EVENTS, "events", CTL_ARG_NONE,                                      \
+	  "the last state changes and notable events")                         \
+	X(WATCH, "watch", CTL_ARG_NONE,                                        \
+	  "stream new events as JSON lines until interrupted")                 \
 	X(DOWN, "down", CTL_ARG_GROUP,                                         \
 	  "maintenance: GROUP down on this node (as a failing check)")         \
 	X(UP, "up", CTL_ARG_GROUP, "end the maintenance of GROUP")             \
@@ -146,6 +150,59 @@ const char *ctl_state_name(enum ctl_state s);
  */
 int ctl_state_find(const char *name);
 
+/* ---------------------------------------------------------- fault names */
+
+/*
+ * X(ID, name): why a group is in fault on a node, as "fault" in answers
+ * ("" when it is not) and as the reason label of vipd_group_fault; this
+ * order is the order of its series.
+ */
+#define CTL_FAULTS(X)                                                          \
+	X(NO_INTERFACE, "no-interface")                                        \
+	X(LINK_DOWN, "link-down")                                              \
+	X(NETLINK, "netlink")                                                  \
+	X(CAPTURE, "capture")                                                  \
+	X(AUTH, "auth")                                                        \
+	X(CHECK, "check")
+
+#define CTL_FAULT_ENUM_(id, name) CTL_FAULT_##id,
+enum ctl_fault { CTL_FAULTS(CTL_FAULT_ENUM_) CTL_FAULT_MAX };
+#undef CTL_FAULT_ENUM_
+
+/* The name of fault f, a static string; "" when f is not a fault. */
+const char *ctl_fault_name(enum ctl_fault f);
+
+/* ------------------------------------------------- transition reasons */
+
+/*
+ * X(ID, name): the few reasons a group's state changes for, as the keys
+ * of "transitions_by_reason" in the metrics answer and the reason label
+ * of vipd_transitions_total.  A small fixed set (the daemon folds the
+ * election's finer reasons into it), so that the series stay few:
+ * startup (alone, or nobody led at start-up), leader_lost (the leader
+ * died, faulted or went mute), handover (a graceful release, ours or
+ * theirs), preempt (a higher priority took its place), two_leaders (two
+ * leaders met: one yields), fault (this node became ineligible),
+ * recovered (eligible again), stall (our loop stalled, and after), other.
+ */
+#define CTL_TRANSITIONS(X)                                                     \
+	X(STARTUP, "startup")                                                  \
+	X(LEADER_LOST, "leader_lost")                                          \
+	X(HANDOVER, "handover")                                                \
+	X(PREEMPT, "preempt")                                                  \
+	X(TWO_LEADERS, "two_leaders")                                          \
+	X(FAULT, "fault")                                                      \
+	X(RECOVERED, "recovered")                                              \
+	X(STALL, "stall")                                                      \
+	X(OTHER, "other")
+
+#define CTL_TR_ENUM_(id, name) CTL_TR_##id,
+enum ctl_transition { CTL_TRANSITIONS(CTL_TR_ENUM_) CTL_TR_MAX };
+#undef CTL_TR_ENUM_
+
+/* The name of transition reason t, a static string; "" when t is not one. */
+const char *ctl_transition_name(enum ctl_transition t);
+
 /* ------------------------------------------------------------- counters */
 
 /* struct ctl_counter.flags */
@@ -189,7 +246,18 @@ struct ctl_counter {
 	X(TAKEOVERS, "takeovers", 0, "vipd_takeovers_total",                   \
 	  "Times this node took the group over.")                              \
 	X(RELEASES, "releases", 0, "vipd_releases_total",                      \
-	  "Times this node let the group go.")
+	  "Times this node let the group go.")                                 \
+	X(NOTIFY_RUNS, "notify_runs", CTL_CF_METRICS,                          \
+	  "vipd_notify_runs_total",                                            \
+	  "Notify scripts run (started, whatever their result).")              \
+	X(NOTIFY_FAILURES, "notify_failures", CTL_CF_METRICS,                  \
+	  "vipd_notify_failures_total",                                        \
+	  "Notify scripts that failed: exit status not 0, killed, timed "      \
+	  "out or not started.")                                               \
+	X(NOTIFY_DROPPED, "notify_dropped", CTL_CF_METRICS,                    \
+	  "vipd_notify_dropped_total",                                         \
+	  "Notifications dropped unrun: too many waited behind a slow "        \
+	  "script.")
 
 #define CTL_GC_ENUM_(id, key, flags, family, help) CTL_GC_##id,
 enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
@@ -226,6 +294,16 @@ enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
 	X(RELOAD_FAILURES, NULL, "reload_failures", CTL_CF_METRICS,            \
 	  "vipd_reload_failures_total",                                        \
 	  "Reloads refused (the running configuration was kept).")             \
+	X(EVENTS, "events", "recorded", CTL_CF_METRICS, "vipd_events_total",   \
+	  "Entries recorded in the event history.")                            \
+	X(WATCHERS_DROPPED, "events", "watchers_dropped", CTL_CF_METRICS,      \
+	  "vipd_event_watchers_dropped_total",                                 \
+	  "Event watchers disconnected for not reading.")                      \
+	X(NOTIFY_FIFO_LINES, "notify_fifo", "lines", CTL_CF_METRICS,           \
+	  "vipd_notify_fifo_lines_total", "Lines written to the notify FIFO.") \
+	X(NOTIFY_FIFO_DROPPED, "notify_fifo", "dropped", CTL_CF_METRICS,       \
+	  "vipd_notify_fifo_dropped_total",                                    \
+	  "Lines not written to the notify FIFO: no reader, or it is full.")   \
 	X(CHECKS_PASSED, "checks", "passed", CTL_CF_METRICS,                   \
 	  "vipd_check_results_passed_total", "Health check runs that passed.") \
 	X(CHECKS_FAILED, "checks", "failed", CTL_CF_METRICS,                   \

@@ -5,5 +5,6 @@ noinst_LIBRARIES += ctlproto/libvipctlp.a
 ctlproto_libvipctlp_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/ctlproto \
 	$(JANSSON_CFLAGS)
 ctlproto_libvipctlp_a_SOURCES = ctlproto/ctlproto.h ctlproto/ctlproto.c \
-	ctlproto/names.c ctlproto/ctljson.h ctlproto/ctljson.c
+	ctlproto/names.c ctlproto/ctljson.h ctlproto/ctljson.c \
+	ctlproto/ctlprom.h ctlproto/ctlprom.c
 CTLP_LIBS = ctlproto/libvipctlp.a $(JANSSON_LIBS)

@@ -1,4 +1,5 @@
-/* State and counter names: the one vocabulary of both programs. */
+/* State, fault, transition and counter names: the one vocabulary of both
+ * programs. */
 #include "config.h"
 
 #include <string.h>
@@ -8,6 +9,16 @@
 #define CTL_STATE_NAME_(id, name) [CTL_ST_##id] = name,
 static const char *const ctl_states[CTL_ST_MAX] = {CTL_STATES(CTL_STATE_NAME_)};
 #undef CTL_STATE_NAME_
+
+#define CTL_FAULT_NAME_(id, name) [CTL_FAULT_##id] = name,
+static const char *const ctl_faults[CTL_FAULT_MAX] = {
+    CTL_FAULTS(CTL_FAULT_NAME_)};
+#undef CTL_FAULT_NAME_
+
+#define CTL_TR_NAME_(id, name) [CTL_TR_##id] = name,
+static const char *const ctl_transitions[CTL_TR_MAX] = {
+    CTL_TRANSITIONS(CTL_TR_NAME_)};
+#undef CTL_TR_NAME_
 
 #define CTL_GC_ENTRY_(id, key, flags, family, help)                            \
 	[CTL_GC_##id] = {key, NULL, family, help, flags},
@@ -36,6 +47,18 @@ ctl_state_find(const char *name)
 		if (strcmp(ctl_states[s], name) == 0)
 			return s;
 	return -1;
+}
+
+const char *
+ctl_fault_name(enum ctl_fault f)
+{
+	return (unsigned)f < CTL_FAULT_MAX ? ctl_faults[f] : "";
+}
+
+const char *
+ctl_transition_name(enum ctl_transition t)
+{
+	return (unsigned)t < CTL_TR_MAX ? ctl_transitions[t] : "";
 }
 
 const struct ctl_counter *

@@ -7,7 +7,8 @@ net_libvipnet_a_CPPFLAGS = $(AM_CPPFLAGS) -DVIPD_NET_INTERNAL -I$(srcdir)/net \
 net_libvipnet_a_SOURCES = net/net.h net/log.c net/addr.c net/ev.c
 net_libvipnet_a_SOURCES += net/frame.c net/bpf.c net/l2.c
 net_libvipnet_a_SOURCES += net/rtnl_int.h net/rtnl.c net/rtnl_parse.c \
-	net/rtnl_obj.c net/udp.c net/sysctl.c net/nsguard.c
+	net/rtnl_obj.c net/rtnl_get.c \
+	net/rtnl_neigh.c net/udp.c net/sysctl.c net/nsguard.c
 NET_LIBS = net/libvipnet.a $(PCAP_LIBS) $(LIBNET_LIBS) $(MNL_LIBS)
 
 # Children of the event loop (notify scripts, exec checks): net/spawn.h.

@@ -609,6 +609,33 @@ int rtnl_route_dump(struct rtnl *nl, int family, uint32_t table,
 /* All links. 0 or -1. */
 int rtnl_link_dump(struct rtnl *nl, rtnl_link_cb cb, void *arg);
 
+/* What the kernel would use for one packet (`ip route get`). */
+struct rtnl_lookup {
+	int oif;                 /* output interface index, 0 if none */
+	struct net_addr gw;      /* next hop; family 0 = on-link */
+	struct net_addr prefsrc; /* preferred source; family 0 = none */
+	uint32_t table;          /* the table the route came from */
+	uint8_t type;            /* RTN_UNICAST, RTN_LOCAL ... */
+};
+
+/*
+ * Ask the kernel which route a packet to dst from src (NULL or family 0:
+ * no source) would take, policy rules included (`ip route get DST from
+ * SRC`).  A source that is not a local address makes the kernel refuse
+ * (ENETUNREACH, EINVAL).  Fills out; 0, or -1 with errno (ENETUNREACH,
+ * EHOSTUNREACH: no route) and rtnl_error() set.
+ */
+int rtnl_route_get(struct rtnl *nl, const struct net_addr *dst,
+                   const struct net_addr *src, struct rtnl_lookup *out);
+
+/*
+ * The state of the neighbour entry (ARP/NDP) for addr on ifindex (0: any
+ * interface): NUD_REACHABLE, NUD_STALE, NUD_FAILED ... into *state (`ip
+ * neigh show ADDR`).  0, or -1 with errno (ENOENT: no entry).
+ */
+int rtnl_neigh_state(struct rtnl *nl, int ifindex, const struct net_addr *addr,
+                     uint16_t *state);
+
 /* -------------------------------------------------------------- sysctl */
 
 /*

@@ -59,7 +59,7 @@ struct spawn_child {
 	struct ev_timer timer; /* the timeout, or the deferred failure */
 	int err;               /* errno from the child or the start */
 	uint64_t start;
-	bool timed_out, cancelled, in_cb;
+	bool timed_out, cancelled, in_cb, kill_group;
 	spawn_done_cb cb;
 	void *arg;
 };
@@ -278,7 +278,7 @@ on_exit_ready(struct ev_loop *loop, struct ev_io *io, uint32_t events,
 	(void)events;
 	/* Anything the group forked after the first kill dies too, while
 	 * the unreaped child still holds the group id. */
-	if (c->timed_out || c->cancelled)
+	if (c->timed_out || c->cancelled || c->kill_group)
 		child_kill(c);
 	memset(&si, 0, sizeof(si));
 	memset(&res, 0, sizeof(res));
@@ -384,6 +384,7 @@ spawn_start(struct spawn_set *set, const struct spawn_cmd *cmd,
 	c->cb = cb;
 	c->arg = arg;
 	c->start = ev_now(set->loop);
+	c->kill_group = cmd->kill_group;
 	ev_timer_init(&c->timer, on_timer, c);
 	ev_io_init(&c->pid_io, -1, on_exit_ready, c);
 	ev_io_init(&c->err_io, -1, on_err, c);

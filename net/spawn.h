@@ -45,6 +45,10 @@ struct spawn_cmd {
 	/* The complete environment ("K=V", NULL-terminated); NULL = empty. */
 	const char *const *envp;
 	uint64_t timeout_ms; /* 0 = no timeout */
+	/* Also when the child ends by itself, SIGKILL what is left of its
+	 * process group (children it left running, e.g. a check's strays).
+	 * Off: they run on, reparented (never our zombies). */
+	bool kill_group;
 	/* When set, the child drops supplementary groups and switches to
 	 * gid then uid before exec (needs the privilege to do so; a failure
 	 * is reported as SPAWN_FAILED with its errno). */

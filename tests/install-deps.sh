@@ -4,9 +4,9 @@
 set -e
 PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libnet1-dev libmnl-dev libconfig-dev libsodium-dev libjansson-dev
-libsystemd-dev libcap-ng-dev libcurl4-openssl-dev
+libsystemd-dev libcap-ng-dev libmicrohttpd-dev libcurl4-openssl-dev
 iproute2 iputils-ping iputils-arping ndisc6 tcpdump tshark nftables
-jq python3 keepalived procps psmisc cppcheck clang-format git
+jq python3 keepalived prometheus curl procps psmisc cppcheck clang-format git
 clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
@@ -27,6 +27,9 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" |
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # The keepalived package starts a service; the benchmark runs its own.
+# So does prometheus (on :9090, scraping itself); tests/netns/prometheus.sh
+# runs its own in a namespace.
 if command -v systemctl >/dev/null 2>&1; then
 	systemctl disable --now keepalived >/dev/null 2>&1 || true
+	systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi

@@ -74,6 +74,21 @@ TESTS += tests/netns/announce.sh tests/netns/announce_guard.sh \
 EXTRA_DIST += tests/netns/announce.sh tests/netns/announce_guard.sh \
 	tests/netns/announce_scale.sh
 
+# The Prometheus endpoint (issue 13): three nodes with metrics.listen, HTTP
+# answers, an idle client, and a real Prometheus server scraping them
+# through a failover.
+TESTS += tests/netns/prometheus.sh
+EXTRA_DIST += tests/netns/prometheus.sh
+# vipctl doctor (issue 13): the seed's Vagrant topology, healthy, then each
+# fault planted alone and removed (doctor --json must name exactly its
+# code), then the configuration-only findings without a daemon.
+TESTS += tests/netns/doctor.sh
+EXTRA_DIST += tests/netns/doctor.sh
+# Event history (issue 13): vipctl watch and vipctl events against real
+# daemons (events.sh); notify hooks (issue 10, notify.sh).
+NOTIFY_NETNS_TESTS = tests/netns/events.sh tests/netns/notify.sh
+TESTS += $(NOTIFY_NETNS_TESTS)
+EXTRA_DIST += $(NOTIFY_NETNS_TESTS)
 # Health checks (issue 10): real services in the namespaces, tracked by
 # the groups; checks_lib.sh holds their helpers.
 CHECKS_NETNS_TESTS = tests/netns/checks.sh tests/netns/checks_weight.sh \

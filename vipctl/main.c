@@ -49,6 +49,8 @@ static const struct vipctl_cmd vipctl_cmds[CTL_CMD_MAX] = {
     [CTL_RELEASE] = {vipctl_release, NULL},
     [CTL_RELOAD] = {NULL, print_reload},
     [CTL_PING] = {NULL, print_ping},
+    [CTL_EVENTS] = {NULL, vipctl_print_events},
+    [CTL_WATCH] = {vipctl_watch, NULL},
 };
 
 /* The common exchange: one request, its answer printed. */
@@ -92,6 +94,8 @@ usage(FILE *f)
 		         arg[0] ? " " : "", arg);
 		fprintf(f, "  %-16s %s\n", col, ci->help);
 	}
+	fprintf(f, "  %-16s %s\n", "doctor [GROUP]",
+	        "why a VIP does not answer: checks host, config, daemon");
 	fprintf(f,
 	        "\n"
 	        "Options:\n"
@@ -104,7 +108,8 @@ usage(FILE *f)
 	        "  -V, --version      print the version\n"
 	        "\n"
 	        "Exit status: 0 ok, 1 request failed, 2 usage, 3 daemon not "
-	        "reachable.\n",
+	        "reachable;\n"
+	        "doctor: 0 no error found, 1 errors found, 2 could not run.\n",
 	        CONF_DEFAULT_SOCKET);
 }
 
@@ -208,6 +213,16 @@ main(int argc, char **argv)
 	if (optind >= argc) {
 		usage(stderr);
 		return EX_USAGE;
+	}
+	/* doctor is vipctl's own: it reads the configuration (-c FILE, else
+	 * the default) and asks the daemon at -s, $VIPD_SOCKET or the
+	 * configuration's control.socket. */
+	if (strcmp(argv[optind], "doctor") == 0) {
+		if (path == NULL && (path = getenv("VIPD_SOCKET")) != NULL &&
+		    path[0] == '\0')
+			path = NULL;
+		return vipctl_doctor(conf ? conf : CONF_DEFAULT_PATH, path,
+		                     argc - optind, argv + optind, json);
 	}
 	/* -s or -c FILE's control.socket, else $VIPD_SOCKET, the default. */
 	if (path != NULL && conf != NULL) {

@@ -1,161 +1,25 @@
 /*
- * vipctl metrics: the metrics answer in Prometheus text format.  Families,
- * help texts, state and counter keys come from ctlproto's tables.
+ * vipctl metrics: the metrics answer in Prometheus text format, by the
+ * formatter the daemon's HTTP endpoint uses too (ctlproto/ctlprom.h).
  */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
+#include "ctlprom.h"
 #include "vipctl.h"
-
-/* Prometheus label values escape backslash, quote and newline. */
-static void
-label(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			printf("\\%c", *s);
-		else if (*s == '\n')
-			printf("\\n");
-		else
-			putchar(*s);
-	}
-}
-
-static void
-metric_head(const char *name, const char *type, const char *help)
-{
-	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* A counter per item of arr (groups, capture ports): arr[].key, labelled
- * by the item's member lkey (name, interface) as label. */
-static void
-array_metric(const json_t *arr, const char *label_name, const char *lkey,
-             const char *name, const char *key, const char *help)
-{
-	size_t i;
-
-	metric_head(name, "counter", help);
-	for (i = 0; i < json_array_size(arr); i++) {
-		const json_t *o = json_array_get(arr, i);
-
-		printf("%s{%s=\"", name, label_name);
-		label(ctl_json_get_str(o, lkey, ""));
-		printf("\"} %" PRId64 "\n", ctl_json_get_int(o, key, 0));
-	}
-}
-
-/* A counter per group: groups[].key, labelled group. */
-static void
-group_metric(const json_t *groups, const char *name, const char *key,
-             const char *help)
-{
-	array_metric(groups, "group", "name", name, key, help);
-}
-
-static void
-print_group_metrics(const json_t *groups)
-{
-	size_t i, c;
-	int s;
-
-	metric_head("vipd_group_state", "gauge",
-	            "1 for the group's current state on this node.");
-	for (i = 0; i < json_array_size(groups); i++) {
-		const json_t *g = json_array_get(groups, i);
-
-		for (s = 0; s < CTL_ST_MAX; s++) {
-			printf("vipd_group_state{group=\"");
-			label(ctl_json_get_str(g, "name", ""));
-			printf("\",state=\"%s\"} %d\n", ctl_state_name(s),
-			       strcmp(ctl_json_get_str(g, "state", ""),
-			              ctl_state_name(s)) == 0);
-		}
-	}
-	/* The election's count, not one of the group's own counters. */
-	group_metric(groups, "vipd_transitions_total", "transitions",
-	             "State transitions of the group on this node.");
-	for (c = 0; c < CTL_GC_MAX; c++) {
-		const struct ctl_counter *cc = ctl_group_counter(c);
-
-		if (cc->flags & CTL_CF_METRICS)
-			group_metric(groups, cc->family, cc->key, cc->help);
-	}
-}
-
-/* A counter per key of obj ({reason: count}), labelled reason. */
-static void
-reason_samples(const char *name, const char *iface, json_t *obj)
-{
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(obj))
-		return;
-	json_object_foreach(obj, key, val)
-	{
-		printf("%s{", name);
-		if (iface != NULL) {
-			printf("interface=\"");
-			label(iface);
-			printf("\",");
-		}
-		printf("reason=\"");
-		label(key);
-		printf("\"} %" PRId64 "\n", ctl_json_int_value(val, 0));
-	}
-}
-
-/* The daemon's own counters, each read from its section of v. */
-static void
-print_daemon_metrics(json_t *v)
-{
-	size_t c;
-
-	for (c = 0; c < CTL_DC_MAX; c++) {
-		const struct ctl_counter *cc = ctl_daemon_counter(c);
-		json_t *obj = cc->section ? json_object_get(v, cc->section) : v;
-
-		if (!(cc->flags & CTL_CF_METRICS))
-			continue;
-		metric_head(cc->family, "counter", cc->help);
-		if (cc->flags & CTL_CF_REASONS)
-			reason_samples(cc->family, NULL,
-			               json_object_get(obj, cc->key));
-		else
-			printf("%s %" PRId64 "\n", cc->family,
-			       ctl_json_get_int(obj, cc->key, 0));
-	}
-}
-
-/* A counter per capture port: capture[].key, labelled interface. */
-static void
-capture_metric(const json_t *cap, const char *name, const char *key,
-               const char *help)
-{
-	array_metric(cap, "interface", "interface", name, key, help);
-}
 
 void
 vipctl_print_metrics(json_t *v)
 {
-	json_t *cap = json_object_get(v, "capture");
-	size_t i;
+	size_t len;
+	char *text = ctl_prom_format(v, &len);
 
-	print_group_metrics(json_object_get(v, "groups"));
-	print_daemon_metrics(v);
-	capture_metric(cap, "vipd_capture_frames_total", "rx_frames",
-	               "ARP/NDP frames the kernel filter passed to vipd.");
-	metric_head("vipd_capture_bad_frames_total", "counter",
-	            "Malformed frames dropped, by reason.");
-	for (i = 0; i < json_array_size(cap); i++)
-		reason_samples(
-		    "vipd_capture_bad_frames_total",
-		    ctl_json_get_str(json_array_get(cap, i), "interface", ""),
-		    json_object_get(json_array_get(cap, i), "rx_bad"));
-	capture_metric(cap, "vipd_capture_dropped_total", "rx_dropped",
-	               "Frames the kernel dropped before vipd read them.");
+	if (text == NULL) {
+		fputs("vipctl: metrics: out of memory\n", stderr);
+		return;
+	}
+	fwrite(text, 1, len, stdout);
+	free(text);
 }

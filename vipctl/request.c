@@ -16,9 +16,8 @@
 #define VIPCTL_TIMEOUT_S 5
 #define VIPCTL_MAX_REPLY (16 * 1024 * 1024)
 
-/* Connect to the daemon; the fd, or -1 with the message printed. */
-static int
-ctl_connect(const char *path, int *ex)
+int
+vipctl_connect(const char *path, int *ex)
 {
 	struct sockaddr_un sun;
 	struct timeval tv = {VIPCTL_TIMEOUT_S, 0};
@@ -111,7 +110,7 @@ request(const char *path, const struct ctl_req *req, int *ex)
 		*ex = EX_USAGE;
 		return NULL;
 	}
-	if ((fd = ctl_connect(path, ex)) == -1)
+	if ((fd = vipctl_connect(path, ex)) == -1)
 		return NULL;
 	if (write(fd, line, (size_t)n) != n) {
 		fprintf(stderr, "vipctl: sending the request: %s\n",

@@ -125,6 +125,7 @@ print_group(const json_t *g)
 	const char *fault = ctl_json_get_str(g, "fault", "");
 	const char *leader = ctl_json_get_str(g, "leader", "");
 	const char *reason = ctl_json_get_str(g, "last_reason_text", "");
+	int64_t runs, dropped;
 	char dur[32];
 	size_t i;
 
@@ -176,6 +177,13 @@ print_group(const json_t *g)
 		       counter(ctr, CTL_GC_ARP_ANSWERED),
 		       counter(ctr, CTL_GC_NDP_ANSWERED),
 		       counter(ctr, CTL_GC_ANNOUNCEMENTS));
+	/* Only where notify hooks ran (or were dropped). */
+	runs = ctr ? counter(ctr, CTL_GC_NOTIFY_RUNS) : 0;
+	dropped = ctr ? counter(ctr, CTL_GC_NOTIFY_DROPPED) : 0;
+	if (runs + dropped > 0)
+		printf("  notify      %" PRId64 " script runs, %" PRId64
+		       " failed, %" PRId64 " dropped\n",
+		       runs, counter(ctr, CTL_GC_NOTIFY_FAILURES), dropped);
 }
 
 static void

@@ -27,6 +27,13 @@ json_t *vipctl_request(const char *path, const struct ctl_req *req, char **raw,
                        int *ex);
 
 /*
+ * Connect to the daemon at the socket path (5 s send and receive
+ * timeouts); the fd, or -1 with the problem printed and the exit status
+ * in *ex.
+ */
+int vipctl_connect(const char *path, int *ex);
+
+/*
  * Print a refused request (its "error", then each of its "errors") on
  * stderr.  Returns EX_FAIL.
  */
@@ -45,7 +52,22 @@ void vipctl_duration(int64_t ms, char *buf, size_t len);
 int vipctl_status(const char *path, const struct ctl_req *req, bool json);
 int vipctl_release(const char *path, const struct ctl_req *req, bool json);
 
+/*
+ * vipctl doctor [GROUP]: argv[0] is "doctor".  Loads the configuration at
+ * conf_path, checks the host and, when a daemon answers on sock (NULL:
+ * the configuration's control.socket), its live view.  Returns 0 when no
+ * error was found, 1 when some were, 2 when doctor could not run.
+ */
+int vipctl_doctor(const char *conf_path, const char *sock, int argc,
+                  char **argv, bool json);
+
 /* The text form of a successful metrics answer (Prometheus text). */
 void vipctl_print_metrics(json_t *v);
+
+/* The text form of an events answer: one line per event (events.c). */
+void vipctl_print_events(json_t *v);
+/* watch: print each event the daemon streams as one JSON line, until the
+ * daemon closes the connection (exit status EX_FAIL then). */
+int vipctl_watch(const char *path, const struct ctl_req *req, bool json);
 
 #endif

@@ -3,7 +3,8 @@
  * - as an answer vipctl reads: ctl_json_parse() either refuses with a
  *   position ("line N col M: ...") or gives a tree that the getters read
  *   and that ctl_json_line() writes back to a line parsing to the same
- *   tree;
+ *   tree; `vipctl metrics` formats any tree (ctl_prom_format: members
+ *   of any type or missing) into text of the length it says;
  * - as a string the daemon sends (an interface name, a kernel message):
  *   ctl_json_str() always makes a string, valid UTF-8 bytes are kept
  *   as they are, and its line parses back to the same string.
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "ctljson.h"
+#include "ctlprom.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *fuzz_corpus_dir = FUZZ_CORPUS;
@@ -24,8 +26,8 @@ fuzz_answer(const uint8_t *data, size_t size)
 {
 	char err[160] = "";
 	json_t *v, *back;
-	char *line;
-	size_t len;
+	char *line, *text;
+	size_t len, tlen;
 
 	v = ctl_json_parse((const char *)data, size, err, sizeof(err));
 	if (v == NULL) {
@@ -43,6 +45,11 @@ fuzz_answer(const uint8_t *data, size_t size)
 	back = ctl_json_parse(line, len, err, sizeof(err));
 	if (back == NULL || !json_equal(v, back))
 		abort();
+	/* Parsed strings hold no NUL: the text is as long as it says. */
+	text = ctl_prom_format(v, &tlen);
+	if (text == NULL || strlen(text) != tlen)
+		abort();
+	free(text);
 	json_decref(back);
 	json_decref(v);
 	free(line);

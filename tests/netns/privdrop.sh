@@ -8,7 +8,8 @@
 #    reloads (the config and the secret are readable to nobody); when the
 #    root peer n2 stops, n1 takes over under that identity (VIP on lo,
 #    ARP answered with n1's MAC, no "cannot set" sysctl warning), and gives
-#    the group back when n2 preempts; SIGTERM: exit 0, socket and pid file
+#    the group back when n2 preempts (its notify script runs as nobody,
+#    without capabilities); SIGTERM: exit 0, socket and pid file
 #    removed (their directory, named vipd, was handed to nobody).
 # B. Detached (no -f): vipd returns 0, the pid file's process runs as
 #    nobody with the two capabilities; SIGTERM removes its files.
@@ -59,6 +60,14 @@ vlab_conf n1 "$T/n1/vipd.conf" prio=100 secret="$T/n1/secret"
 vlab_conf n2 "$T/n2.conf" prio=200
 S1="$T/n1/vipd/vipd.sock"
 P1="$T/n1/vipd/vipd.pid"
+# A notify script (issue 10) records who runs it, in the directory that
+# is handed to nobody.
+cat >"$T/n1/notify.sh" <<SCRIPT
+#!/bin/sh
+echo "\$3 \$(id -u) \$(awk '/^CapEff/ { print \$2 }' /proc/self/status)" >>"$T/n1/vipd/notify.out"
+SCRIPT
+chmod 755 "$T/n1/notify.sh"
+echo "notify = \"$T/n1/notify.sh\";" >>"$T/n1/vipd.conf"
 ctl1() { "$VIPCTL" -s "$S1" "$@"; }
 vlab_start n2 || lab_bail "n2 does not start"
 lab_bg n1 "$T/n1.log" "$VIPD" -f -d -u nobody -c "$T/n1/vipd.conf" \
@@ -88,6 +97,10 @@ lab_wait 3000 eval '[ "$(vlab_owners "$VIP" 0)" = "$(vlab_mac n1)" ]'
 tap_ok $? "A: ... and n1 answers ARP for it (capture and injection)"
 tap_ok "$(grep -qE 'cannot set|needs CAP_' "$T/n1.log" && echo 1 || echo 0)" \
 	"A: no sysctl or capability error in n1's log"
+lab_wait 3000 grep -q '^MASTER' "$T/n1/vipd/notify.out"
+tap_is "$(grep '^MASTER' "$T/n1/vipd/notify.out")" \
+	"MASTER $NOBODY_UID 0000000000000000" \
+	"A: the notify script ran as nobody, without capabilities"
 vlab_start n2 || lab_bail "n2 does not restart"
 lab_wait 5000 vlab_has_addr n2 lo "$VIP"
 tap_ok $? "A: n2 back: it preempts"
@@ -135,6 +148,11 @@ lab_wait 5000 ctl1 ping
 tap_ok $? "C: vipd without CAP_NET_RAW starts"
 lab_wait 3000 eval 'ctl1 status --json | jq -r ".groups[0].fault_text" | grep -q "capture on eth1 needs CAP_NET_RAW"'
 tap_ok $? "C: its group's fault says 'capture on eth1 needs CAP_NET_RAW'"
+# Its notify script inherits the ambient capability, as under vipd.service.
+lab_wait 3000 grep -q '^FAULT' "$T/n1/vipd/notify.out"
+tap_is "$(grep '^FAULT' "$T/n1/vipd/notify.out" | tail -1)" \
+	"FAULT $NOBODY_UID 0000000000001000" \
+	"C: its notify script runs as nobody with the ambient CAP_NET_ADMIN"
 lab_stop "$NC" TERM
 
 tap_done

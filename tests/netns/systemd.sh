@@ -18,7 +18,7 @@
 #    once it preempts n1 (`systemctl status` shows it).
 # B. The running process: uid nobody, CapEff = CapPrm = 0x3000; under that
 #    identity it took the VIP over (VIP on lo, policy rule, ARP answered
-#    with its MAC).
+#    with its MAC); its Prometheus endpoint (metrics.listen) answers.
 # C. `systemctl reload` with a good config (priority changed, same PID)
 #    succeeds; with a bad one fails, the daemon runs on with the old one
 #    and STATUS= says so.
@@ -90,6 +90,8 @@ vlab_conf n1 "$T/n1.conf" prio=100 "${COMMON[@]}"
 vlab_conf s2 "$T/s2.conf" prio=200 secret=/run/vt/secret "${COMMON[@]}"
 sed -i -e "s|$T/s2.sock|/run/vipd/vipd.sock|" -e "s|$T/s2.pid|/run/vipd/vipd.pid|" \
 	"$T/s2.conf"
+# The Prometheus endpoint, served under the unit's system call filter.
+echo "metrics = { listen = \"$NET.2:9431\"; };" >>"$T/s2.conf"
 D="$R/run/systemd/system/vipd.service.d"
 {
 	mkdir -p "$R/run/vt/bin" "$D" &&
@@ -150,6 +152,12 @@ tap_is "$(echo "$st" | awk '$1 == "CapPrm:" { print $2 }')" 0000000000003000 \
 	"B: CapPrm is exactly CAP_NET_ADMIN|CAP_NET_RAW"
 lab_wait 3000 vlab_gf_is n1 state backup
 tap_ok $? "B: n1 is backup: the sandbox's vipd took over"
+if command -v curl >/dev/null; then
+	lab_exec c1 curl -sS --max-time 3 "http://$NET.2:9431/metrics" \
+		>"$T/s2.metrics" 2>&1
+	grep -qx 'vipd_group_state{group="vip",state="leader"} 1' "$T/s2.metrics"
+	tap_ok $? "B: its Prometheus endpoint answers from c1 (leader)"
+fi
 s_vip() { sb ip -4 addr show dev lo | grep -q "inet $VIP/"; }
 s_rules() { sb ip -4 rule show | grep -cE 'proto (77|vipd)( |$)'; }
 lab_wait 3000 s_vip

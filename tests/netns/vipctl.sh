@@ -227,7 +227,8 @@ keys_are "$J1" '.groups[0].conflicts[0]' "status groups[].conflicts[]" vip \
 	mac count age_ms yielded
 keys_are "$J1" '.groups[0].counters' "status groups[].counters" \
 	arp_answered ndp_answered announcements conflicts peer_claims \
-	leader_probes takeovers releases first_round_ms
+	leader_probes takeovers releases notify_runs notify_failures notify_dropped \
+	first_round_ms
 tap_is "$(jq -c '[.ok, .node, .stopping, .dead_after, .interval_ms, (.epoch | test("^[0-9a-f]{16}$")), (.uptime_ms > 0)]' "$J1")" \
 	'[true,"n1",false,3,100,true,true]' "status: top-level values"
 tap_is "$(jq -c '.groups[0] | [.name, .interface, .state, .leader, .priority, .configured_priority, .preempt, .answering, .fault, .link_up, .vips, .bind]' "$J1")" \
@@ -248,10 +249,16 @@ vlab_ctl n1 metrics --json >"$M1"
 tap_is "$?" 0 "metrics --json exits 0"
 jq -e . "$M1" >/dev/null
 tap_ok $? "metrics --json parses"
-keys_are "$M1" . "metrics" ok node groups heartbeats peer_unreachable \
-	netlink_errors reconciled stalls reloads reload_failures checks capture
-keys_are "$M1" '.groups[0]' "metrics groups[]" name state transitions \
-	arp_answered ndp_answered announcements conflicts peer_claims
+keys_are "$M1" . "metrics" ok version node interval_ms peers groups \
+	heartbeats peer_unreachable netlink_errors reconciled stalls reloads \
+	reload_failures events notify_fifo checks capture
+keys_are "$M1" '.groups[0]' "metrics groups[]" name state fault answering \
+	transitions transitions_by_reason arp_answered ndp_answered \
+	announcements conflicts peer_claims notify_runs notify_failures \
+	notify_dropped
+keys_are "$M1" '.groups[0].transitions_by_reason' \
+	"metrics groups[].transitions_by_reason" startup leader_lost handover \
+	preempt two_leaders fault recovered stall other
 keys_are "$M1" '.heartbeats' "metrics heartbeats" sent send_errors \
 	received rejected
 keys_are "$M1" '.capture[0]' "metrics capture[]" interface rx_frames \
@@ -315,7 +322,10 @@ if command -v promtool >/dev/null; then
 	promtool check metrics <"$P1" >/dev/null 2>&1
 	tap_ok $? "metrics: promtool check metrics"
 fi
-for fam in vipd_group_state vipd_transitions_total \
+for fam in vipd_build_info vipd_heartbeat_interval_seconds vipd_peer_up \
+	vipd_peer_last_heard_seconds vipd_peer_heartbeat_interval_seconds \
+	vipd_peer_auth_failing vipd_group_fault vipd_group_answering \
+	vipd_group_state vipd_transitions_total \
 	vipd_arp_requests_answered_total vipd_ndp_requests_answered_total \
 	vipd_announcements_sent_total vipd_conflicts_total \
 	vipd_peer_claims_total vipd_heartbeats_sent_total \
@@ -324,7 +334,10 @@ for fam in vipd_group_state vipd_transitions_total \
 	vipd_netlink_errors_total vipd_reconciled_total vipd_stalls_total \
 	vipd_reloads_total vipd_reload_failures_total \
 	vipd_capture_frames_total vipd_capture_bad_frames_total \
-	vipd_capture_dropped_total; do
+	vipd_capture_dropped_total vipd_events_total \
+	vipd_event_watchers_dropped_total vipd_notify_runs_total \
+	vipd_notify_failures_total vipd_notify_dropped_total \
+	vipd_notify_fifo_lines_total vipd_notify_fifo_dropped_total; do
 	grep -q "^# TYPE $fam " "$P1" && grep -qw "$fam" "$DOC"
 	tap_ok $? "metrics: family $fam present and documented"
 done

@@ -30,6 +30,13 @@ tests_unit_test_conf_golden_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_unit_test_conf_golden_SOURCES = tests/unit/test_conf_golden.c \
 	tests/unit/test_conf_util.h tests/unit/tap.h
 tests_unit_test_conf_golden_LDADD = $(CONF_LIBS)
+# The metrics block (the Prometheus endpoint's address).
+check_PROGRAMS += tests/unit/test_conf_metrics
+TESTS += tests/unit/test_conf_metrics
+tests_unit_test_conf_metrics_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_metrics_SOURCES = tests/unit/test_conf_metrics.c \
+	tests/unit/test_conf_util.h tests/unit/tap.h
+tests_unit_test_conf_metrics_LDADD = $(CONF_LIBS)
 
 # ---- election/
 # Unit tests: each links the election library only.
@@ -122,6 +129,12 @@ tests_unit_test_ctlproto_LDADD = $(CTLP_LIBS)
 tests_unit_test_ctljson_CPPFLAGS = $(CTLP_TEST_CPPFLAGS)
 tests_unit_test_ctljson_SOURCES = tests/unit/test_ctljson.c tests/unit/tap.h
 tests_unit_test_ctljson_LDADD = $(CTLP_LIBS)
+# The Prometheus text of a metrics answer (promtool when on PATH).
+check_PROGRAMS += tests/unit/test_ctlprom
+TESTS += tests/unit/test_ctlprom
+tests_unit_test_ctlprom_CPPFLAGS = $(CTLP_TEST_CPPFLAGS)
+tests_unit_test_ctlprom_SOURCES = tests/unit/test_ctlprom.c tests/unit/tap.h
+tests_unit_test_ctlprom_LDADD = $(CTLP_LIBS)
 
 # ---- announcer/
 # Unit tests of the daemon's pure parts (no root): they link the one
@@ -150,6 +163,33 @@ tests_unit_test_reload_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_reload_SOURCES = tests/unit/test_reload.c tests/unit/tap.h \
 	announcer/reload.c
 tests_unit_test_reload_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS)
+
+# rtnl_route_get and rtnl_neigh_state (what doctor asks the kernel), root
+# in a private network namespace like test_rtnl.
+check_PROGRAMS += tests/unit/test_rtnl_lookup
+TESTS += tests/unit/test_rtnl_lookup
+tests_unit_test_rtnl_lookup_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/net \
+	-I$(srcdir)/tests/unit
+tests_unit_test_rtnl_lookup_SOURCES = tests/unit/test_rtnl_lookup.c \
+	tests/unit/privns.h tests/unit/tap.h
+tests_unit_test_rtnl_lookup_LDADD = $(NET_LIBS)
+
+# ---- doctor/
+# The checks of vipctl doctor on recorded facts (no root, no netlink).
+check_PROGRAMS += tests/unit/test_doctor
+TESTS += tests/unit/test_doctor
+tests_unit_test_doctor_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/doctor \
+	-I$(srcdir)/conf -I$(srcdir)/tests/unit $(JANSSON_CFLAGS)
+tests_unit_test_doctor_SOURCES = tests/unit/test_doctor.c tests/unit/tap.h
+tests_unit_test_doctor_LDADD = $(DOCTOR_LIBS) $(CTLP_LIBS) $(CONF_LIBS) \
+	$(NET_LIBS)
+
+check_PROGRAMS += tests/unit/test_events
+TESTS += tests/unit/test_events
+tests_unit_test_events_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_unit_test_events_SOURCES = tests/unit/test_events.c tests/unit/tap.h \
+	announcer/events.c
+tests_unit_test_events_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)
 
 # ---- checks/
 # Unit tests: the pure state machine (no root), the runners on a real loop.

@@ -388,6 +388,45 @@ test_group_values(void)
 	conf_free(c);
 }
 
+/* notify keys: the top-level default, a group's own, "" = none. */
+static void
+test_notify(void)
+{
+	struct conf *c;
+
+	c = tc_good("groups = ( { name = \"web\"; interface = \"eth1\";\n"
+	            " vips = [ \"10.0.0.1\" ]; },\n"
+	            " { name = \"db\"; interface = \"eth1\"; vips = [ "
+	            "\"10.0.0.2\" ];\n notify = \"/bin/db\"; "
+	            "notify_timeout_ms = 100; },\n"
+	            " { name = \"k8s\"; interface = \"eth1\"; vips = [ "
+	            "\"10.0.0.3\" ]; notify = \"\"; } );\n"
+	            "notify = \"/bin/all\"; notify_timeout_ms = 2500;\n"
+	            "notify_fifo = \"/run/n.fifo\";\n",
+	            "notify values");
+	if (c) {
+		is_str(c->groups[0].notify, "/bin/all", "notify: the default");
+		is_int(c->groups[0].notify_timeout_ms, 2500,
+		       "notify_timeout_ms: the default");
+		is_str(c->groups[1].notify, "/bin/db", "notify: the group's");
+		is_int(c->groups[1].notify_timeout_ms, 100,
+		       "notify_timeout_ms: the group's");
+		is_str(c->groups[2].notify, "", "notify = \"\": none");
+		is_str(c->notify_fifo, "/run/n.fifo", "notify_fifo");
+	}
+	conf_free(c);
+	c = tc_good("groups = ( { name = \"web\"; interface = \"eth1\";\n"
+	            " vips = [ \"10.0.0.1\" ]; } );\n",
+	            "notify defaults");
+	if (c) {
+		is_str(c->groups[0].notify, "", "no notify by default");
+		is_int(c->groups[0].notify_timeout_ms, CONF_DEFAULT_NOTIFY_MS,
+		       "default timeout");
+		is_str(c->notify_fifo, "", "no FIFO by default");
+	}
+	conf_free(c);
+}
+
 static struct conf_group
 mkgroup(struct conf_addr *vips, size_t n)
 {
@@ -507,6 +546,7 @@ main(void)
 	test_route();
 	test_route_tables();
 	test_group_values();
+	test_notify();
 	test_same_vips();
 	test_names();
 	test_cluster_file();

@@ -26,6 +26,24 @@ call(const char *what)
 	snprintf(calls + n, sizeof(calls) - n, "%s%s", n ? " " : "", what);
 }
 
+/* ---- fakes: the event history (events.c) */
+static unsigned n_events[EVK_MAX], n_state_events;
+
+void
+vipd_event(struct vipd *d, enum events_kind kind, const struct vgroup *g,
+           int from, int to, const char *fmt, ...)
+{
+	(void)d, (void)g, (void)from, (void)to, (void)fmt;
+	n_events[kind]++;
+}
+void
+events_group_state(struct vgroup *g, enum el_state from, enum el_state to,
+                   const char *why)
+{
+	(void)g, (void)from, (void)to, (void)why;
+	n_state_events++;
+}
+
 /* ---- fakes: the L2 policy (announce.c) */
 void
 announce_start(struct vgroup *g)
@@ -253,6 +271,10 @@ test_takeover_release(void)
 	ok(!g->leading, "not leading");
 	is_int(g->ctr[CTL_GC_RELEASES], 1, "releases 1");
 	is_str(g->last_text, "n2 ranks higher and took over", "release text");
+	is_int(n_events[EVK_TAKEOVER], 1, "events: one takeover recorded");
+	is_int(n_events[EVK_RELEASE], 1, "events: one release recorded");
+	is_int(n_state_events, 3,
+	       "events: every from != to applied is recorded");
 	calls[0] = '\0';
 	ev = event(EL_ST_BACKUP, EL_ST_BACKUP, EL_ACT_REANNOUNCE,
 	           EL_R_PEER_RETURNED, "n3");
@@ -311,12 +333,52 @@ test_faults(void)
 	group_set_fault(g, GF_NO_INTERFACE, "interface missing");
 	is_str(calls, "", "the same fault again changes nothing");
 	group_set_fault(g, GF_NONE, "");
+	ok(n_events[EVK_FAULT] == 1 && n_events[EVK_FAULT_CLEARED] == 1,
+	   "events: fault set once, cleared once");
 	is_str(calls, "pin_fault_none probe_start",
 	       "fault cleared: the pin is told, the probe starts");
 	el_cluster_group_info(d.el, g->el_idx, 1000, &gi);
 	ok(gi.state != EL_ST_FAULT, "the election has it out of fault");
 	ok(group_find(&d, "web") == g, "group_find by name");
 	ok(group_find(&d, "db") == NULL, "group_find of an unknown name");
+	unrig(g);
+}
+
+/* State changes counted by reason (vipd_transitions_total), not the
+ * events that leave the state as it was; the fault names are ctlproto's. */
+static void
+test_transition_counts(void)
+{
+	struct vgroup *g = rig(true);
+	struct el_event ev;
+	int r;
+
+	g->probe_until = 0;
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER,
+	           EL_R_LEADER_UNREACHABLE, "n2");
+	group_apply(g, &ev);
+	ev = event(EL_ST_LEADER, EL_ST_LEADER, EL_ACT_REANNOUNCE,
+	           EL_R_SPLIT_WIN, "n3");
+	group_apply(g, &ev);
+	ev = event(EL_ST_LEADER, EL_ST_BACKUP, EL_ACT_RELEASE, EL_R_PREEMPTED,
+	           "n2");
+	group_apply(g, &ev);
+	is_int(g->trans[CTL_TR_LEADER_LOST], 1,
+	       "leader unreachable: leader_lost");
+	is_int(g->trans[CTL_TR_PREEMPT], 1, "preempted: preempt");
+	is_int(g->trans[CTL_TR_TWO_LEADERS], 0,
+	       "a re-announce in the same state is not a transition");
+	for (r = 0; r < EL_REASON_MAX; r++)
+		if (group_transition_reason(r) >= CTL_TR_MAX)
+			break;
+	is_int(r, EL_REASON_MAX, "every election reason folds into the set");
+	is_int(group_transition_reason(EL_R_STALL_REASSERT), CTL_TR_STALL,
+	       "stall reassert: stall");
+	is_int(group_transition_reason(EL_R_NO_LEADER), CTL_TR_STARTUP,
+	       "no leader at start-up: startup");
+	is_str(group_fault_name(GF_L2), ctl_fault_name(CTL_FAULT_CAPTURE),
+	       "fault names are ctlproto's");
+	is_str(group_fault_name(GF_NONE), "", "no fault: \"\"");
 	unrig(g);
 }
 
@@ -327,6 +389,7 @@ main(void)
 	test_takeover_release();
 	test_probe_deferral();
 	test_faults();
+	test_transition_counts();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }

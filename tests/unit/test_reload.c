@@ -94,6 +94,22 @@ vipd_el_flush(struct vipd *d)
 	n_flush++;
 }
 void
+vipd_event(struct vipd *d, enum events_kind kind, const struct vgroup *g,
+           int from, int to, const char *fmt, ...)
+{
+	(void)d, (void)kind, (void)g, (void)from, (void)to, (void)fmt;
+}
+void
+notify_group_added(struct vgroup *g)
+{
+	(void)g;
+}
+void
+notify_group_removed(struct vgroup *g)
+{
+	(void)g;
+}
+void
 sdnotify_reloading(struct sdnotify *n)
 {
 	(void)n;
