@@ -1,9 +1,9 @@
 /*
  * exec: a command that exits 0.  Run through net/spawn (own process
  * group, stdio on /dev/null, reaped by pidfd, the group killed at the
- * timeout and after the command exits), so a hang, an output flood or forked children cannot block
- * the loop nor leave anything behind.  Exit status 0 passes; any other
- * status, a signal, a timeout or a failure to start fails.
+ * timeout and after the command exits), so a hang, an output flood or forked
+ * children cannot block the loop nor leave anything behind.  Exit status 0
+ * passes; any other status, a signal, a timeout or a failure to start fails.
  *
  * Before each run the command is refused, like keepalived's
  * enable_script_security, when it or a directory above it could be
