@@ -176,5 +176,5 @@ check_host(const struct conf *cfg, bool verbose, int *warnings)
 		}
 	}
 	rtnl_free(nl);
-	return errors + notify_check(cfg);
+	return errors + notify_check(cfg) + track_check_host(cfg, verbose);
 }

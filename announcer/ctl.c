@@ -261,12 +261,54 @@ do_watch(struct vipd *d, const struct ctl_req *req)
 	                 ctl_json_uint(events_total(d->events)));
 }
 
+/* Maintenance: GROUP (or the node) down or up, as a failing check. */
+static json_t *
+maint(struct vipd *d, const struct ctl_req *req, bool node, bool down)
+{
+	struct vgroup *g = NULL;
+	char msg[160];
+
+	if (!node && (g = group_find(d, req->arg)) == NULL) {
+		snprintf(msg, sizeof(msg), "unknown group '%s'", req->arg);
+		return ctl_json_error(msg);
+	}
+	track_maint_set(d, g, down);
+	return json_pack("{s:b,s:s,s:b}", "ok", 1, "target",
+	                 node ? "node" : req->arg, "maintenance", (int)down);
+}
+
+static json_t *
+do_down(struct vipd *d, const struct ctl_req *req)
+{
+	return maint(d, req, false, true);
+}
+
+static json_t *
+do_up(struct vipd *d, const struct ctl_req *req)
+{
+	return maint(d, req, false, false);
+}
+
+static json_t *
+do_drain(struct vipd *d, const struct ctl_req *req)
+{
+	return maint(d, req, true, true);
+}
+
+static json_t *
+do_undrain(struct vipd *d, const struct ctl_req *req)
+{
+	return maint(d, req, true, false);
+}
+
 /* Every command of ctlproto.h's table has its handler here. */
 static ctlsrv_handler *const handlers[CTL_CMD_MAX] = {
     [CTL_STATUS] = do_status,   [CTL_METRICS] = do_metrics,
     [CTL_RELEASE] = do_release, [CTL_RELOAD] = do_reload,
     [CTL_PING] = do_ping,       [CTL_EVENTS] = do_events,
-    [CTL_WATCH] = do_watch,
+    [CTL_WATCH] = do_watch,     [CTL_DOWN] = do_down,
+    [CTL_UP] = do_up,           [CTL_DRAIN] = do_drain,
+    [CTL_UNDRAIN] = do_undrain,
 };
 
 static void

@@ -239,6 +239,7 @@ link_event(struct vipd *d, const struct rtnl_link *l, bool deleted)
 		port_groups_fault(p);
 	}
 	pin_link_event(d->pin, l, deleted);
+	track_link_event(d, l, deleted);
 }
 
 /* Each notification to its consumers: links to the ports, then the pin;
@@ -694,7 +695,8 @@ vipd_new(const struct vipd_opts *opts, struct conf *cfg, char *err,
 		goto fail;
 	if (!d->solo && peers_open(d, err, errlen) == -1)
 		goto fail;
-	if (groups_create(d, err, errlen) == -1)
+	if (groups_create(d, err, errlen) == -1 ||
+	    track_start(d, err, errlen) == -1)
 		goto fail;
 	d->sdn = sdnotify_new(d);
 	return d;
@@ -713,6 +715,7 @@ vipd_free(struct vipd *d)
 	sdnotify_free(d->sdn);
 	promsrv_free(d->prom);
 	ctlsrv_free(d->ctl);
+	track_stop(d);
 	for (i = 0; i < d->ngroups; i++)
 		group_free(d->groups[i]);
 	free(d->groups);

@@ -30,6 +30,9 @@ group_fault_name(enum group_fault f)
 		return ctl_fault_name(CTL_FAULT_CAPTURE);
 	case GF_AUTH:
 		return ctl_fault_name(CTL_FAULT_AUTH);
+		return "auth";
+	case GF_CHECK:
+		return ctl_fault_name(CTL_FAULT_CHECK);
 	}
 	return "?";
 }
@@ -137,7 +140,8 @@ el_params(const struct vgroup *g, struct el_group_config *gc)
 {
 	memset(gc, 0, sizeof(*gc));
 	gc->name = g->cg.name;
-	gc->priority = (uint8_t)g->cg.priority;
+	gc->priority =
+	    (uint8_t)(g->eff_priority ? g->eff_priority : g->cg.priority);
 	gc->preempt = g->cg.preempt;
 	gc->preempt_delay_ms = g->cg.preempt_delay_ms;
 	if (g->port != NULL && g->port->l2 != NULL)
@@ -445,6 +449,11 @@ group_set_fault(struct vgroup *g, enum group_fault f, const char *text)
 {
 	bool was = g->fault != GF_NONE;
 
+	/* Another fault ending uncovers a check fault still there. */
+	if (f == GF_NONE && g->check_fault[0] != '\0') {
+		f = GF_CHECK;
+		text = g->check_fault;
+	}
 	if (g->fault == f && (f == GF_NONE || strcmp(g->fault_text, text) == 0))
 		return;
 	g->fault = f;

@@ -5,7 +5,7 @@
 # others: conf/, election/, net/, pin/, ctlproto/.
 ANNOUNCER_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/announcer -I$(srcdir)/conf \
 	-I$(srcdir)/election -I$(srcdir)/net -I$(srcdir)/pin \
-	-I$(srcdir)/ctlproto $(JANSSON_CFLAGS)
+	-I$(srcdir)/ctlproto -I$(srcdir)/checks $(JANSSON_CFLAGS)
 
 sbin_PROGRAMS += vipd
 vipd_CPPFLAGS = $(ANNOUNCER_CPPFLAGS)
@@ -15,10 +15,10 @@ vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/vipmap.c announcer/ctl.c announcer/status.c \
 	announcer/reload.c announcer/group_update.c announcer/check.c \
 	announcer/sdnotify.c announcer/privdrop.c announcer/promsrv.c \
-	announcer/events.c announcer/notify.c
+	announcer/events.c announcer/notify.c announcer/track.c
 vipd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CAPNG_CFLAGS) $(MHD_CFLAGS)
-vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS) \
-	$(SYSTEMD_LIBS) $(CAPNG_LIBS) $(MHD_LIBS)
+vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(CHK_LIBS) $(NET_LIBS) \
+	$(CTLP_LIBS) $(SYSTEMD_LIBS) $(CAPNG_LIBS) $(MHD_LIBS)
 
 dist_man_MANS += doc/vipd.8
 

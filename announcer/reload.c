@@ -296,6 +296,7 @@ vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
 	if (peers_configure(d, err, sizeof(err)) == -1)
 		log_warnx("reload: %s", err);
 	apply_groups(d, nc, rep, msg, msglen);
+	track_reload(d, old);
 	conf_free(old);
 	log_info("%s", msg);
 	vipd_event(d, EVK_RELOAD, NULL, -1, -1, "%s", msg);

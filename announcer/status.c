@@ -215,8 +215,10 @@ status_group(struct vipd *d, const struct vgroup *g)
 	struct el_group_info gi;
 	uint64_t now = ev_now(d->loop);
 
+	json_t *o;
+
 	el_cluster_group_info(d->el, g->el_idx, now, &gi);
-	return json_pack(
+	o = json_pack(
 	    "{s:o,s:o,s:s,s:o,s:I,s:I,s:b,s:b,s:s,s:o,s:b,s:o,s:o,s:s,s:o,"
 	    "s:o,s:o,s:s,s:{s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
 	    "name", ctl_json_str(g->cg.name), "interface",
@@ -239,12 +241,17 @@ status_group(struct vipd *d, const struct vgroup *g)
 	    (json_int_t)g->cg.route.priority, "installed",
 	    (int)pin_route_is_up(g->pin), "peers", group_peers(d, g),
 	    "conflicts", group_conflicts(d, g), "counters", group_counters(g));
+	if (o != NULL && track_status_group(g, o) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 json_t *
 status_json(struct vipd *d)
 {
-	json_t *groups = json_array();
+	json_t *groups = json_array(), *root;
 	char epoch[20];
 	size_t i;
 
@@ -252,7 +259,7 @@ status_json(struct vipd *d)
 		if (d->groups[i])
 			groups = push(groups, status_group(d, d->groups[i]));
 	snprintf(epoch, sizeof(epoch), "%016" PRIx64, d->epoch);
-	return json_pack(
+	root = json_pack(
 	    "{s:b,s:s,s:o,s:I,s:o,s:s,s:o,s:o,s:o,s:b,s:o,s:o}", "ok", 1,
 	    "version", PACKAGE_VERSION, "node", ctl_json_str(d->cfg->node_id),
 	    "pid", (json_int_t)getpid(), "uptime_ms",
@@ -261,6 +268,11 @@ status_json(struct vipd *d)
 	    ctl_json_uint(d->cfg->interval_ms), "dead_after",
 	    ctl_json_uint(d->cfg->dead_after), "stopping", (int)d->stopping,
 	    "peers", status_peers(d), "groups", groups);
+	if (root != NULL && track_status(d, root) == -1) {
+		json_decref(root);
+		root = NULL;
+	}
+	return root;
 }
 
 /* {reason: count} for the reasons 1..n-1 (0 is "no error"). */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "burst.h"
+#include "chk.h"
 #include "conf.h"
 #include "ctljson.h"
 #include "ctlproto.h"
@@ -30,6 +31,8 @@ struct promsrv;
 struct sdnotify;
 struct events;
 struct notify;
+struct spawn_set;
+struct track_chk;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
  * not know each other); the daemon converts. */
@@ -80,6 +83,8 @@ enum group_fault {
 	GF_NETLINK,      /* routing setup failed (table in use, ...) */
 	GF_L2,           /* capture/injection could not be opened */
 	GF_AUTH,         /* no peer ever authenticated, and some fail */
+	GF_CHECK,        /* a tracked check without weight fails, or
+	                    maintenance (vipctl down / drain) */
 };
 
 struct vgroup {
@@ -121,6 +126,12 @@ struct vgroup {
 	struct ev_timer add_timer;
 	struct burst add_burst;
 	size_t add_first;
+
+	/* health checks (track.c) */
+	unsigned eff_priority; /* cg.priority with the weights; 0 = not yet */
+	bool maint;            /* vipctl down GROUP */
+	char check_fault[200]; /* why checks fault it; "" = they do not */
+	char adjust_text[200]; /* what adjusted the priority, in words */
 };
 
 /* A VIP given up to a foreign owner: neither bound, announced nor answered. */
@@ -207,6 +218,12 @@ struct vipd {
 
 	struct events *events; /* the event history (events.c) */
 	struct notify *notify; /* notify scripts and FIFO (notify.c) */
+	/* health checks (track.c): one per cfg->checks entry, same order */
+	struct track_chk **checks;
+	size_t nchecks;
+	struct spawn_set *chk_spawn; /* exec checks' children */
+	struct chk_pace chk_pace;    /* exec checks' forks per loop ms */
+	bool maint;                  /* vipctl drain */
 
 	/* Key rotation (reload): the previous secret is still accepted, and
 	 * sent with besides the new one, until prev_secret_until. */
@@ -499,6 +516,31 @@ size_t notify_pending(const struct notify *n);
  * counted) that only its owner may change (a warning); printed on
  * stderr as file:line: key: message.  Returns the error count. */
 int notify_check(const struct conf *cfg);
+/* ---- track.c: health checks and the groups that track them */
+/* Make and start the config's checks (exec checks with a user are refused
+ * when vipd drops its privileges); 0 or -1 with the reason in err. */
+int track_start(struct vipd *d, char *err, size_t errlen);
+/* Stop and free every check; safe twice. */
+void track_stop(struct vipd *d);
+/* After a reload swapped d->cfg (old_cfg not yet freed): keep the checks whose
+ * definition did not change (and their state), make the new ones, re-evaluate
+ * every group. */
+void track_reload(struct vipd *d, const struct conf *old_cfg);
+/* A link notification: interface checks take the link's new state. */
+void track_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted);
+/* Recompute g's effective priority and check fault from its tracked
+ * checks and maintenance marks; logs what moved it. */
+void track_group_eval(struct vgroup *g);
+/* vipd -t: exec checks on this host (a program others could change, a
+ * user vipd cannot switch to); prints problems, returns the error count. */
+int track_check_host(const struct conf *cfg, bool verbose);
+/* Maintenance: mark g (NULL: the whole node) down or up; as a failing
+ * check without weight, not persistent. */
+void track_maint_set(struct vipd *d, struct vgroup *g, bool down);
+/* Status: "checks" and "maintenance" into root; a group's
+ * "effective_priority", "adjusted_by", "tracks", "maintenance" into o. */
+int track_status(struct vipd *d, json_t *root);
+int track_status_group(const struct vgroup *g, json_t *o);
 
 /* ---- ctl.c: the control socket server (protocol: ctlproto.h) */
 /*

@@ -285,6 +285,7 @@ static const struct conf_key top_keys[] = {
     {"notify_timeout_ms", CK_UINT, 100, 3600000,
      offsetof(struct conf, notify_timeout_ms), NULL},
     {"notify_fifo", CK_FN, 0, 0, 0, conf_notify_fifo},
+    {"checks", CK_FN, 0, 0, 0, conf_checks_parse},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
 
@@ -402,6 +403,7 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 				                          root, "include_dir"));
 			node_id_default(&x, root);
 			conf_groups_check(&x, root);
+			conf_checks_check(&x, root);
 		}
 	}
 	conf_dropins_free(&x);
@@ -444,6 +446,7 @@ conf_free(struct conf *c)
 
 	if (c == NULL)
 		return;
+	conf_checks_free(c);
 	for (i = 0; i < c->ngroups; i++)
 		free(c->groups[i].vips);
 	free(c->groups);

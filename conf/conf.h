@@ -42,6 +42,19 @@
 #define CONF_GROUPS_MAX 1024
 #define CONF_PEERS_MAX  64
 
+/* Health checks (conf_check.c; doc/vipd.conf.5, "CHECKS"). */
+#define CONF_CHECKS_MAX                256
+#define CONF_TRACK_MAX                 32 /* checks one group tracks */
+#define CONF_ARGV_MAX                  32 /* words of an exec command */
+#define CONF_EXPECT_MAX                8  /* HTTP status codes */
+#define CONF_URL_MAX                   512
+#define CONF_CHECK_INTERVAL_MIN        10
+#define CONF_CHECK_INTERVAL_MAX        3600000
+#define CONF_DEFAULT_CHECK_INTERVAL_MS 1000
+#define CONF_DEFAULT_CHECK_RISE        1 /* keepalived's defaults */
+#define CONF_DEFAULT_CHECK_FALL        1
+#define CONF_WEIGHT_MAX                253
+
 /* An IPv4 or IPv6 address; IPv4 uses the first 4 bytes of a. */
 struct conf_addr {
 	int family; /* AF_INET or AF_INET6 */
@@ -81,6 +94,56 @@ struct conf_route {
 	struct conf_addr gateway6;
 };
 
+enum conf_check_kind {
+	CONF_CHECK_TCP,       /* a TCP connect succeeds */
+	CONF_CHECK_HTTP,      /* an HTTP(S) GET answers an expected status */
+	CONF_CHECK_EXEC,      /* a command exits 0 */
+	CONF_CHECK_PROCESS,   /* a process of that name runs */
+	CONF_CHECK_INTERFACE, /* the link has carrier */
+	CONF_CHECK_FILE,      /* up while the file is absent */
+};
+
+/* One entry of the top-level checks list. */
+struct conf_check {
+	char name[CONF_NAME_MAX];
+	enum conf_check_kind kind;
+	unsigned interval_ms;
+	unsigned timeout_ms; /* default: interval_ms */
+	unsigned rise, fall; /* consecutive results to change state */
+	int weight;          /* weight_set: used by tracks without their own */
+	bool weight_set;
+	int line;
+	/* tcp */
+	struct conf_addr addr;
+	uint16_t port;
+	/* http */
+	char url[CONF_URL_MAX];
+	unsigned expect[CONF_EXPECT_MAX]; /* none given: any 2xx */
+	size_t nexpect;
+	bool tls_verify;
+	char ca_file[CONF_PATH_MAX];
+	char host[256];
+	/* exec: argv[0] an absolute path; argv NULL-terminated, owned */
+	char **argv;
+	size_t argc;
+	char user[32]; /* "" = the daemon's own user */
+	/* process: comm or argv[0]'s base name; cmdline: a prefix of the
+	 * command line (arguments joined by spaces), "" = any */
+	char process[CONF_PATH_MAX];
+	char cmdline[CONF_PATH_MAX];
+	/* interface */
+	char interface[IFNAMSIZ];
+	/* file */
+	char path[CONF_PATH_MAX];
+};
+
+/* A group's track entry: an index in conf->checks and its weight. */
+struct conf_track {
+	size_t check;
+	int weight; /* 0: a failing check faults the group */
+	char name[CONF_NAME_MAX];
+};
+
 struct conf_group {
 	char name[CONF_NAME_MAX];
 	char interface[IFNAMSIZ];
@@ -100,6 +163,8 @@ struct conf_group {
 	char notify[CONF_PATH_MAX];
 	bool notify_set;            /* the group set its own (maybe "") */
 	unsigned notify_timeout_ms; /* effective */
+	struct conf_track *track;   /* owned */
+	size_t ntrack;
 };
 
 struct conf {
@@ -145,6 +210,8 @@ struct conf {
 
 	/* include_dir: every *.conf in it (sorted) adds groups; "" = none */
 	char include_dir[CONF_PATH_MAX];
+	struct conf_check *checks;
+	size_t nchecks;
 };
 
 /* A list of error messages, each "file:line: key: message". */
@@ -185,6 +252,12 @@ bool conf_group_has_family(const struct conf_group *g, int family);
 
 /* Count of VIPs over all groups. */
 size_t conf_vip_count(const struct conf *c);
+
+/* "tcp", "http", "exec", "process", "interface", "file". */
+const char *conf_check_kind_name(enum conf_check_kind k);
+
+/* True when a and b define the same check (name, kind, every key). */
+bool conf_check_same(const struct conf_check *a, const struct conf_check *b);
 
 /* "local", "interface", "none"; "leader", "always", "off". */
 const char *conf_bind_name(enum conf_bind b);

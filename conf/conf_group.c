@@ -203,6 +203,12 @@ group_conflict(struct conf_ctx *x, const config_setting_t *s, void *obj)
 		g->conflict = (enum conf_conflict)i;
 }
 
+static void
+group_track(struct conf_ctx *x, const config_setting_t *s, void *obj)
+{
+	conf_track_parse(x, s, obj);
+}
+
 static const struct conf_key group_keys[] = {
     {"name", CK_FN, 0, 0, 0, group_name},
     {"interface", CK_FN, 0, 0, 0, group_interface},
@@ -218,6 +224,7 @@ static const struct conf_key group_keys[] = {
     {"notify", CK_FN, 0, 0, 0, conf_notify_group},
     {"notify_timeout_ms", CK_UINT, 100, 3600000,
      offsetof(struct conf_group, notify_timeout_ms), NULL},
+    {"track", CK_FN, 0, 0, 0, group_track},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
 

@@ -167,5 +167,12 @@ void conf_notify_group(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);
 /* Give each group without its own the top-level script and timeout. */
 void conf_notify_defaults(struct conf *c);
+/* conf_check.c: the checks list, a group's track list, names across both */
+void conf_checks_parse(struct conf_ctx *x, const config_setting_t *s,
+                       void *obj);
+void conf_track_parse(struct conf_ctx *x, const config_setting_t *s,
+                      struct conf_group *g);
+void conf_checks_check(struct conf_ctx *x, const config_setting_t *root);
+void conf_checks_free(struct conf *c);
 
 #endif

@@ -9,6 +9,10 @@
  * is an error.  Only characters are inserted within lines, so every line
  * number libconfig reports is still the file's.
  *
+ * A group's track list mixes names and blocks ([ "web", { check = "api";
+ * weight = -60; } ]), which libconfig refuses in an array: its brackets
+ * become a list's parentheses, one character for one.
+ *
  * @include is refused: an included file would skip this step, and a config
  * that is one file is one thing to check.  NUL bytes are refused too, since
  * libconfig would silently stop reading at the first one.
@@ -200,6 +204,49 @@ scan_number(struct scan *sc)
 		put(sc, 'L');
 }
 
+/* The index of the ] closing the [ at j (strings and comments skipped), or
+ * 0 when there is none. */
+static size_t
+closing_bracket(const char *in, size_t j)
+{
+	bool newline = false;
+	int depth = 0;
+
+	for (;; j++) {
+		j = next_token(in, j, &newline);
+		if (in[j] == '\0')
+			return 0;
+		if (in[j] == '"') {
+			for (j++; in[j] != '\0' && in[j] != '"'; j++)
+				if (in[j] == '\\' && in[j + 1] != '\0')
+					j++;
+			if (in[j] == '\0')
+				return 0;
+		} else if (in[j] == '[') {
+			depth++;
+		} else if (in[j] == ']' && --depth == 0) {
+			return j;
+		}
+	}
+}
+
+/* After the key "track": "= [ ... ]" becomes "= ( ... )". */
+static void
+track_to_list(struct scan *sc)
+{
+	bool newline = false;
+	size_t j, end;
+
+	j = next_token(sc->in, sc->i, &newline);
+	if (sc->in[j] != '=' && sc->in[j] != ':')
+		return;
+	j = next_token(sc->in, j + 1, &newline);
+	if (sc->in[j] != '[' || (end = closing_bracket(sc->in, j)) == 0)
+		return;
+	sc->in[j] = '(';
+	sc->in[end] = ')';
+}
+
 static void
 scan_text(struct scan *sc)
 {
@@ -219,8 +266,13 @@ scan_text(struct scan *sc)
 			sc->bad = true;
 			copy_to(sc, sc->i + 8);
 		} else if (isalpha((unsigned char)ch) || ch == '*') {
+			size_t start = sc->i;
+
 			while (sc->i < sc->len && is_ident(in[sc->i]))
 				put(sc, in[sc->i++]);
+			if (sc->i - start == 5 &&
+			    strncmp(in + start, "track", 5) == 0)
+				track_to_list(sc);
 		} else if (isdigit((unsigned char)ch) ||
 		           ((ch == '-' || ch == '+') &&
 		            isdigit((unsigned char)in[sc->i + 1])))

@@ -50,7 +50,13 @@ enum ctl_arg_kind {
 	X(EVENTS, "events", CTL_ARG_NONE,                                      \
 	  "the last state changes and notable events")                         \
 	X(WATCH, "watch", CTL_ARG_NONE,                                        \
-	  "stream new events as JSON lines until interrupted")
+	  "stream new events as JSON lines until interrupted")                 \
+	X(DOWN, "down", CTL_ARG_GROUP,                                         \
+	  "maintenance: GROUP down on this node (as a failing check)")         \
+	X(UP, "up", CTL_ARG_GROUP, "end the maintenance of GROUP")             \
+	X(DRAIN, "drain", CTL_ARG_NONE,                                        \
+	  "maintenance: every group down on this node (not persistent)")       \
+	X(UNDRAIN, "undrain", CTL_ARG_NONE, "end the node's maintenance")
 
 #define CTL_CMD_ENUM_(id, word, arg, help) CTL_##id,
 enum ctl_cmd { CTL_COMMANDS(CTL_CMD_ENUM_) CTL_CMD_MAX };
@@ -156,7 +162,8 @@ int ctl_state_find(const char *name);
 	X(LINK_DOWN, "link-down")                                              \
 	X(NETLINK, "netlink")                                                  \
 	X(CAPTURE, "capture")                                                  \
-	X(AUTH, "auth")
+	X(AUTH, "auth")                                                        \
+	X(CHECK, "check")
 
 #define CTL_FAULT_ENUM_(id, name) CTL_FAULT_##id,
 enum ctl_fault { CTL_FAULTS(CTL_FAULT_ENUM_) CTL_FAULT_MAX };
@@ -302,7 +309,11 @@ enum ctl_group_ctr { CTL_GROUP_COUNTERS(CTL_GC_ENUM_) CTL_GC_MAX };
 	  "vipd_notify_fifo_lines_total", "Lines written to the notify FIFO.") \
 	X(NOTIFY_FIFO_DROPPED, "notify_fifo", "dropped", CTL_CF_METRICS,       \
 	  "vipd_notify_fifo_dropped_total",                                    \
-	  "Lines not written to the notify FIFO: no reader, or it is full.")
+	  "Lines not written to the notify FIFO: no reader, or it is full.")   \
+	X(CHECKS_PASSED, "checks", "passed", CTL_CF_METRICS,                   \
+	  "vipd_check_results_passed_total", "Health check runs that passed.") \
+	X(CHECKS_FAILED, "checks", "failed", CTL_CF_METRICS,                   \
+	  "vipd_check_results_failed_total", "Health check runs that failed.")
 
 #define CTL_DC_ENUM_(id, section, key, flags, family, help) CTL_DC_##id,
 enum ctl_daemon_ctr { CTL_DAEMON_COUNTERS(CTL_DC_ENUM_) CTL_DC_MAX };

@@ -1,8 +1,9 @@
 /*
- * Children of the event loop: fork, a pidfd per child registered in the
- * loop, an error pipe, a timeout timer.
+ * Children of the event loop: vfork (fork for a uid/gid switch, see
+ * child_start), a pidfd per child registered in the loop, an error pipe, a
+ * timeout timer.
  *
- * Why fork and not posix_spawn: a child may have to switch uid/gid, which
+ * Why not posix_spawn: a child may have to switch uid/gid, which
  * posix_spawn cannot do.  The child calls only async-signal-safe functions
  * between fork and exec.  An exec failure travels back as an errno through
  * a close-on-exec pipe: EOF means the exec happened.  The parent never
@@ -155,6 +156,29 @@ child_run(const struct spawn_cmd *cmd, int errfd)
 }
 
 /* ----------------------------------------------------------- parent */
+
+/*
+ * The child: vfork when no uid/gid switch is asked, fork otherwise.
+ * vfork copies no page tables and leaves no copy-on-write faults to the
+ * parent: a daemon running 50 exec checks a second spent about 1.1 ms of
+ * its own CPU per fork on a 2-vCPU VM, 0.2 ms per vfork (bench/checks.sh).
+ * The child code above is vfork-safe: system calls only, no allocation, no
+ * return (exec or _exit), its own fd table and signal dispositions.  A
+ * uid switch keeps fork: glibc's setuid in a process with threads (a
+ * library's) would signal them, which a vfork child must not.  In its own
+ * function, so that no variable of the caller lives across vfork.
+ */
+static pid_t __attribute__((noinline))
+child_start(const struct spawn_cmd *cmd, int rfd, int wfd)
+{
+	pid_t pid = cmd->set_ids ? fork() : vfork();
+
+	if (pid == 0) {
+		close(rfd);
+		child_run(cmd, wfd);
+	}
+	return pid;
+}
 
 static void
 child_unlink(struct spawn_child *c)
@@ -374,7 +398,7 @@ spawn_start(struct spawn_set *set, const struct spawn_cmd *cmd,
 		child_fail_later(c, errno);
 		return c;
 	}
-	c->pid = fork();
+	c->pid = child_start(cmd, p[0], p[1]);
 	if (c->pid == -1) {
 		int e = errno;
 
@@ -382,10 +406,6 @@ spawn_start(struct spawn_set *set, const struct spawn_cmd *cmd,
 		close(p[1]);
 		child_fail_later(c, e);
 		return c;
-	}
-	if (c->pid == 0) {
-		close(p[0]);
-		child_run(cmd, p[1]);
 	}
 	/* Also here, so that a timeout cannot signal a group that the
 	 * child has not made yet (EACCES once it has exec'd: fine). */

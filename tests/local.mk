@@ -107,3 +107,9 @@ TESTS += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
 EXTRA_DIST += tests/netns/conflict_defend.sh tests/netns/dataplane_forge.sh \
 	tests/netns/icmp_spoof.sh tests/netns/preempt_handover.sh \
 	tests/netns/replay_restart.sh tests/netns/oneway_loss.sh
+# Health checks (issue 10): real services in the namespaces, tracked by
+# the groups; checks_lib.sh holds their helpers.
+CHECKS_NETNS_TESTS = tests/netns/checks.sh tests/netns/checks_weight.sh \
+	tests/netns/checks_exec.sh tests/netns/checks_http.sh
+TESTS += $(CHECKS_NETNS_TESTS)
+EXTRA_DIST += $(CHECKS_NETNS_TESTS) tests/netns/checks_lib.sh

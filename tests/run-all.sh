@@ -35,9 +35,10 @@ check_rc=${PIPESTATUS[0]}
 cppcheck_rc=0
 (cd "$src" && cppcheck --quiet --enable=warning,portability --inline-suppr \
 	--error-exitcode=1 -I "$build/build-aux" -Iconf -Ielection -Inet \
-	-Ipin -Ictlproto -Idoctor -Iannouncer -Ivipctl -D_GNU_SOURCE \
+	-Ipin -Ictlproto -Idoctor -Iannouncer -Ivipctl -Ichecks -D_GNU_SOURCE \
 	-DVIPD_CONF_INTERNAL -DVIPD_ELECTION_INTERNAL -DVIPD_NET_INTERNAL \
-	-DVIPD_PIN_INTERNAL conf election net pin ctlproto doctor announcer vipctl \
+	-DVIPD_PIN_INTERNAL -DVIPD_CHK_INTERNAL conf election net pin ctlproto \
+	doctor announcer vipctl checks \
 	bench/tools tests/tools) >>"$log" 2>&1 || cppcheck_rc=1
 if [ $cppcheck_rc = 0 ]; then echo "PASS: cppcheck"; else echo "FAIL: cppcheck (see $log)"; fi
 

@@ -67,6 +67,55 @@ counter(const json_t *ctr, enum ctl_group_ctr c)
 	return ctl_json_get_int(ctr, ctl_group_counter(c)->key, 0);
 }
 
+/* The group's tracked checks and what they did to its priority. */
+static void
+print_tracks(const json_t *g)
+{
+	const json_t *tracks = json_object_get(g, "tracks");
+	const char *adj = ctl_json_get_str(g, "adjusted_by", "");
+	size_t i;
+
+	if (json_array_size(tracks) == 0)
+		return;
+	printf("  checks     ");
+	for (i = 0; i < json_array_size(tracks); i++) {
+		const json_t *t = json_array_get(tracks, i);
+		int64_t w = ctl_json_get_int(t, "weight", 0);
+
+		printf("%s %s %s", i ? "," : "",
+		       ctl_json_get_str(t, "check", "?"),
+		       ctl_json_get_str(t, "state", "?"));
+		if (w != 0)
+			printf(" (weight %+" PRId64 ")", w);
+	}
+	printf("\n  effective   %" PRId64 "%s%s%s\n",
+	       ctl_json_get_int(g, "effective_priority", 0), adj[0] ? " (" : "",
+	       adj, adj[0] ? ")" : "");
+}
+
+/* Every check of the node: state and last result. */
+static void
+print_checks(const json_t *v)
+{
+	const json_t *checks = json_object_get(v, "checks");
+	size_t i;
+
+	if (ctl_json_get_bool(v, "maintenance", false))
+		printf("node drained (vipctl undrain ends it)\n");
+	for (i = 0; i < json_array_size(checks); i++) {
+		const json_t *c = json_array_get(checks, i);
+
+		printf("check %-12s %-9s %-7s %s (runs: %" PRId64
+		       " passed, %" PRId64 " failed)\n",
+		       ctl_json_get_str(c, "name", "?"),
+		       ctl_json_get_str(c, "kind", "?"),
+		       ctl_json_get_str(c, "state", "?"),
+		       ctl_json_get_str(c, "reason", ""),
+		       ctl_json_get_int(c, "passed", 0),
+		       ctl_json_get_int(c, "failed", 0));
+	}
+}
+
 static void
 print_group(const json_t *g)
 {
@@ -93,6 +142,7 @@ print_group(const json_t *g)
 	       ctl_json_get_int(g, "priority", 0),
 	       ctl_json_get_int(g, "configured_priority", 0),
 	       ctl_json_get_bool(g, "preempt", false) ? "on" : "off");
+	print_tracks(g);
 	printf("  interface   %s (link %s), bind %s\n",
 	       ctl_json_get_str(g, "interface", "?"),
 	       ctl_json_get_bool(g, "link_up", false) ? "up" : "down",
@@ -162,6 +212,7 @@ print_status(const json_t *v)
 		       ctl_json_get_bool(p, "alive", false) ? "alive" : "DEAD",
 		       seen);
 	}
+	print_checks(v);
 	for (i = 0; i < json_array_size(groups); i++) {
 		printf("\n");
 		print_group(json_array_get(groups, i));

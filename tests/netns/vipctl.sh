@@ -211,13 +211,14 @@ keys_are() {
 	tap_is "${missing# }" "" "$desc: every key is in doc/vipctl.8"
 }
 keys_are "$J1" . "status" ok version node pid uptime_ms epoch config \
-	interval_ms dead_after stopping peers groups
+	interval_ms dead_after stopping peers groups checks maintenance
 keys_are "$J1" '.peers[0]' "status peers[]" id address alive last_seen_ms \
 	interval_ms auth_failing
 keys_are "$J1" '.groups[0]' "status groups[]" name interface state leader \
 	priority configured_priority preempt answering fault fault_text \
 	link_up in_state_ms transitions last_reason last_reason_text \
-	last_peer vips bind route peers conflicts counters
+	last_peer vips bind route peers conflicts counters tracks \
+	effective_priority adjusted_by maintenance
 keys_are "$J1" '.groups[0].route' "status groups[].route" pin table \
 	priority installed
 keys_are "$J1" '.groups[0].peers[0]' "status groups[].peers[]" id alive \
@@ -250,7 +251,8 @@ jq -e . "$M1" >/dev/null
 tap_ok $? "metrics --json parses"
 keys_are "$M1" . "metrics" ok version node interval_ms peers groups \
 	heartbeats peer_unreachable peer_unreachable_refuted netlink_errors \
-	reconciled stalls reloads reload_failures events notify_fifo capture
+	reconciled stalls reloads reload_failures events notify_fifo checks \
+	capture
 keys_are "$M1" '.groups[0]' "metrics groups[]" name state fault answering \
 	transitions transitions_by_reason arp_answered ndp_answered \
 	announcements conflicts peer_claims defences notify_runs \

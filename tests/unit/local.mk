@@ -20,6 +20,12 @@ tests_unit_test_conf_groups_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_unit_test_conf_groups_SOURCES = tests/unit/test_conf_groups.c \
 	tests/unit/test_conf_util.h tests/unit/tap.h
 tests_unit_test_conf_groups_LDADD = $(CONF_LIBS)
+check_PROGRAMS += tests/unit/test_conf_checks
+TESTS += tests/unit/test_conf_checks
+tests_unit_test_conf_checks_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_checks_SOURCES = tests/unit/test_conf_checks.c \
+	tests/unit/test_conf_util.h tests/unit/tap.h
+tests_unit_test_conf_checks_LDADD = $(CONF_LIBS)
 tests_unit_test_conf_golden_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_unit_test_conf_golden_SOURCES = tests/unit/test_conf_golden.c \
 	tests/unit/test_conf_util.h tests/unit/tap.h
@@ -185,3 +191,16 @@ tests_unit_test_events_CPPFLAGS = $(ANNOUNCER_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_unit_test_events_SOURCES = tests/unit/test_events.c tests/unit/tap.h \
 	announcer/events.c
 tests_unit_test_events_LDADD = $(CONF_LIBS) $(EL_LIBS) $(NET_LIBS) $(CTLP_LIBS)
+
+# ---- checks/
+# Unit tests: the pure state machine (no root), the runners on a real loop.
+CHK_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/checks -I$(srcdir)/net \
+	-I$(srcdir)/tests/unit
+check_PROGRAMS += tests/unit/test_chk tests/unit/test_chk_run
+TESTS += tests/unit/test_chk tests/unit/test_chk_run
+tests_unit_test_chk_CPPFLAGS = $(CHK_TEST_CPPFLAGS)
+tests_unit_test_chk_SOURCES = tests/unit/test_chk.c tests/unit/tap.h
+tests_unit_test_chk_LDADD = $(CHK_LIBS)
+tests_unit_test_chk_run_CPPFLAGS = $(CHK_TEST_CPPFLAGS)
+tests_unit_test_chk_run_SOURCES = tests/unit/test_chk_run.c tests/unit/tap.h
+tests_unit_test_chk_run_LDADD = $(CHK_LIBS) $(NET_LIBS)

@@ -234,13 +234,13 @@ test_arg_check(void)
 static void
 test_cmd_table(void)
 {
-	static const char *const words[] = {"status", "metrics", "release",
-	                                    "reload", "ping",    "events",
-	                                    "watch"};
+	static const char *const words[] = {
+	    "status", "metrics", "release", "reload", "ping",   "events",
+	    "watch",  "down",    "up",      "drain",  "undrain"};
 	const struct ctl_cmd_info *ci;
 	size_t k;
 
-	is_int(CTL_CMD_MAX, 7, "table: seven commands");
+	is_int(CTL_CMD_MAX, 11, "table: eleven commands");
 	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
 		ci = ctl_cmd_info((enum ctl_cmd)k);
 		ok(ci && strcmp(ci->word, words[k]) == 0 &&

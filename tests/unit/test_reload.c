@@ -169,6 +169,11 @@ sdnotify_reloaded(struct sdnotify *n, bool ok)
 {
 	(void)n, (void)ok;
 }
+void
+track_reload(struct vipd *dd, const struct conf *old)
+{
+	(void)dd, (void)old;
+}
 int
 check_election(const struct conf *cfg, char *err, size_t errlen)
 {
