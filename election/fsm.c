@@ -274,10 +274,14 @@ resigning_eval(struct el_cluster *cl, size_t gi, const struct el_view *v,
                uint64_t now)
 {
 	struct el_group *g = &cl->groups[gi];
+	/* A handover a better node asked for is a preemption, not an
+	 * operator's release: we may take the group back by the usual rules
+	 * (its checks fail, say), so it is not marked released. */
+	bool asked = g->reason == EL_R_HANDOVER;
 
 	if (v->leader != NULL) {
 		el_group_yield(cl, gi, EL_R_RESIGN_DONE, v->leader->id, now);
-		g->released = true;
+		g->released = !asked;
 		el_id_copy(g->released_to, v->leader->id);
 		return;
 	}
@@ -295,7 +299,7 @@ resigning_eval(struct el_cluster *cl, size_t gi, const struct el_view *v,
 	 * would take the group back; do not preempt whoever does. */
 	latch_loss(cl, gi, now);
 	g->lost_ready = now + el_dead_ms(cl);
-	g->released = true;
+	g->released = !asked;
 	g->released_to[0] = '\0';
 }
 

@@ -396,6 +396,13 @@ test_preempt_ask(void)
 	ok(h_pop(cl) == 1 && h_evs[0].action == EL_ACT_RELEASE &&
 	       h_evs[0].reason == EL_R_RESIGN_DONE,
 	   "it leads: we release (make-before-break)");
+	h_say(cl, 1, 50, EL_F_LEADER, 1500);
+	el_cluster_tick(cl, 1500);
+	h_pop(cl);
+	ok(el_cluster_build(cl, m, 1) == 1 && m->nrec == 1 &&
+	       m->rec[0].flags == EL_F_ASK,
+	   "a handover it asked for is no release: once it ranks below us "
+	   "(its checks failed), we ask for the group back");
 	el_cluster_free(cl);
 
 	/* A worse peer's ask is ignored. */
