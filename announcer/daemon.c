@@ -142,38 +142,6 @@ on_stall(struct ev_loop *loop, uint64_t gap_ms, void *arg)
 	vipd_el_flush(d);
 }
 
-/*
- * Heartbeats fail authentication and no peer was ever authenticated since
- * our start: our secret is probably the wrong one, and leading would make
- * two leaders, so the groups are in fault (auth).  Once any peer has been
- * authenticated, failures only count as "not heard": anyone on the LAN can
- * send wrong-key datagrams "from" a peer's address, and a backup that
- * faulted on them could be held off a dead leader's VIP for as long as the
- * forgery lasts.
- */
-static void
-auth_check(struct vipd *d, uint64_t now)
-{
-	bool bad = !d->auth_ok_ever && d->auth_fail_at != 0 &&
-	           now - d->auth_fail_at < dead_interval(d);
-	size_t i;
-
-	for (i = 0; i < d->ngroups; i++) {
-		struct vgroup *g = d->groups[i];
-
-		if (g == NULL)
-			continue;
-		if (bad && g->fault == GF_NONE && !g->leading)
-			group_set_fault(
-			    g, GF_AUTH,
-			    "heartbeats from configured peers fail "
-			    "authentication: is cluster.secret_file "
-			    "the same on every node?");
-		else if (!bad && g->fault == GF_AUTH)
-			group_set_fault(g, GF_NONE, "");
-	}
-}
-
 /* Backups ask the data plane about a leader whose heartbeats are late. */
 static void
 leader_checks(struct vipd *d, uint64_t now)
@@ -197,7 +165,6 @@ on_hb_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	uint64_t now = ev_now(loop);
 
 	el_cluster_tick(d->el, now);
-	auth_check(d, now);
 	leader_checks(d, now);
 	vipd_el_flush(d);
 	peers_send(d);

@@ -28,9 +28,6 @@ group_fault_name(enum group_fault f)
 		return ctl_fault_name(CTL_FAULT_NETLINK);
 	case GF_L2:
 		return ctl_fault_name(CTL_FAULT_CAPTURE);
-	case GF_AUTH:
-		return ctl_fault_name(CTL_FAULT_AUTH);
-		return "auth";
 	case GF_CHECK:
 		return ctl_fault_name(CTL_FAULT_CHECK);
 	}

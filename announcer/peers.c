@@ -152,22 +152,32 @@ peers_addr_of(const struct vipd *d, const char *id, char *buf, size_t len)
 /*
  * A datagram from a peer's address failed authentication: another secret
  * on that node, or a forgery (anyone on the LAN can send "from" a peer's
- * address).  It counts as not heard; the diagnosis is status's
- * peers[].auth_failing and one log line per episode.  (auth_check in
- * daemon.c faults groups only on a node that never authenticated anyone.)
+ * address).  It only counts as not heard, never as a fault, even on a node
+ * that never authenticated anyone: a forger must not keep a node from
+ * leading (so two nodes with different secrets both lead; status's
+ * peers[].auth_failing and doctor's peer-auth say why).  One warning per
+ * episode, at most one per AUTH_LOG_MS per peer.
  */
+#define AUTH_LOG_MS 60000
 static void
 auth_failed(struct vipd *d, struct peer_addr *p)
 {
 	uint64_t now = ev_now(d->loop);
 	char a[NET_ADDR_STRLEN];
 
-	if (!peers_auth_failing(d, p, now)) {
-		log_warnx("peer %s: heartbeats fail authentication (another "
-		          "cluster.secret_file there, or forged): not heard",
-		          net_addr_str(&p->addr, a, sizeof(a)));
+	p->auth_fails++;
+	if (!peers_auth_failing(d, p, now) &&
+	    (p->auth_log_at == 0 || now - p->auth_log_at >= AUTH_LOG_MS)) {
+		log_warnx("peer %s: heartbeats fail authentication (%llu "
+		          "since the previous warning; another "
+		          "cluster.secret_file there, or forged): not heard, "
+		          "we may lead beside it",
+		          net_addr_str(&p->addr, a, sizeof(a)),
+		          (unsigned long long)p->auth_fails);
 		vipd_event(d, EVK_AUTH_FAILURE, NULL, -1, -1,
 		           "peer %s: heartbeats fail authentication", a);
+		p->auth_log_at = now;
+		p->auth_fails = 0;
 	}
 	p->auth_fail_at = now;
 }
@@ -231,16 +241,11 @@ handle_datagram(struct vipd *d, const uint8_t *buf, size_t len, bool trunc,
 		v = el_cluster_receive(d->el, msg, ev_now(d->loop));
 	if (v != EL_OK) {
 		d->hb_rejected[v]++;
-		if (v == EL_REJ_HMAC) {
-			/* From a peer address (or, multicast-only, anyone). */
-			d->auth_fail_at = ev_now(d->loop);
-			if (p != NULL)
-				auth_failed(d, p);
-		}
+		if (v == EL_REJ_HMAC && p != NULL)
+			auth_failed(d, p);
 		return;
 	}
 	d->ctr[CTL_DC_HB_RECEIVED]++;
-	d->auth_ok_ever = true;
 	if (p == NULL) {
 		/* Multicast-only: no address to challenge; trusted on first
 		 * contact, as before (protocol.md section 4). */

@@ -82,7 +82,6 @@ enum group_fault {
 	GF_LINK_DOWN,    /* no carrier */
 	GF_NETLINK,      /* routing setup failed (table in use, ...) */
 	GF_L2,           /* capture/injection could not be opened */
-	GF_AUTH,         /* no peer ever authenticated, and some fail */
 	GF_CHECK,        /* a tracked check without weight fails, or
 	                    maintenance (vipctl down / drain) */
 };
@@ -150,6 +149,8 @@ struct peer_addr {
 	struct ev_io tx_io;  /* its ICMP errors */
 	struct vipd *d;
 	uint64_t auth_fail_at; /* now_ms of its last datagram failing HMAC */
+	uint64_t auth_log_at;  /* now_ms of its last auth warning, 0 = none */
+	uint64_t auth_fails;   /* failures since that warning */
 	/* An ICMP port-unreachable "from" it is only a suspicion (anyone
 	 * can forge one): we challenge it, and it is gone only if no echo
 	 * of confirm_nonce arrives by confirm_timer. */
@@ -180,8 +181,6 @@ struct vipd {
 
 	struct rtnl *nl;
 	struct ev_io nl_io;
-	uint64_t auth_fail_at; /* last HMAC failure from a peer address */
-	bool auth_ok_ever;     /* a heartbeat was accepted since our start */
 	struct udp_sock *udp;
 	struct ev_io udp_io;
 	struct el_cluster *el;

@@ -162,7 +162,6 @@ int ctl_state_find(const char *name);
 	X(LINK_DOWN, "link-down")                                              \
 	X(NETLINK, "netlink")                                                  \
 	X(CAPTURE, "capture")                                                  \
-	X(AUTH, "auth")                                                        \
 	X(CHECK, "check")
 
 #define CTL_FAULT_ENUM_(id, name) CTL_FAULT_##id,

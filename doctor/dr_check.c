@@ -717,11 +717,14 @@ dr_check_peers(const struct dr_facts *f, struct dr_findings *out)
 			if ((fd = dr_findings_add(out, DR_C_PEER_AUTH, "", "%s",
 			                          a)) == NULL)
 				return -1;
-			dr_cause(fd,
-			         "Heartbeats from %s%s%s%s arrive but fail "
-			         "authentication: its secret differs.",
-			         a, p->id[0] ? " (" : "", p->id,
-			         p->id[0] ? ")" : "");
+			dr_cause(
+			    fd,
+			    "Heartbeats from %s%s%s%s fail authentication: "
+			    "its secret differs (or they are forged).  "
+			    "They count as not heard, so both nodes may "
+			    "lead the same VIPs.",
+			    a, p->id[0] ? " (" : "", p->id,
+			    p->id[0] ? ")" : "");
 			dr_evidence(fd,
 			            "vipctl status: peer %s auth_failing true, "
 			            "alive %s",

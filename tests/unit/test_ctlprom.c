@@ -170,7 +170,6 @@ test_fixed(void)
 	    "vipd_group_state{group=\"db\",state=\"fault\"} 1",
 	    "vipd_group_fault{group=\"web\",reason=\"link-down\"} 0",
 	    "vipd_group_fault{group=\"db\",reason=\"link-down\"} 1",
-	    "vipd_group_fault{group=\"db\",reason=\"auth\"} 0",
 	    "vipd_group_answering{group=\"web\"} 1",
 	    "vipd_group_answering{group=\"db\"} 0",
 	    "vipd_transitions_total{group=\"web\",reason=\"leader_lost\"} 2",
