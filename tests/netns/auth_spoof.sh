@@ -93,12 +93,13 @@ sending() { [ "$(lab_exec c1 awk '/^Udp:/ { if (h) print $5; h = 1 }' /proc/net/
 lab_wait 3000 sending || lab_bail "the forger did not start"
 vlab_start n2 || lab_bail "n2 did not restart"
 lab_wait 3000 vlab_gf_is n2 state leader
-tap_ok $? "n2 alone with the forger leads"
+rc=$?
+tap_ok $rc "n2 alone with the forger leads"
 # From n2's own clock, one status answer: when it took over after its start
 # (its start-up listen is one dead interval, 300 ms).
 led=$(vlab_json n2 '.uptime_ms - .groups[0].in_state_ms')
 echo "# n2 alone led $led ms after its start (listen 300 ms)"
-tap_ok "$([ "$led" -le 800 ] && echo 0 || echo 1)" \
+tap_ok "$([ "$rc" = 0 ] && [ "$led" -le 800 ] && echo 0 || echo 1)" \
 	"n2 led $led ms after its start (<= listen 300 + 500 ms)"
 tap_is "$(vlab_gf n2 fault)" "" "n2 alone: no fault"
 rejected_ge 5
