@@ -156,6 +156,14 @@ vips_env(const struct vgroup *g)
 	return s;
 }
 
+/* The priority a script and the FIFO are told: the effective one (the
+ * group's with its checks' weights, as keepalived passes it). */
+static unsigned
+prio_of(const struct vgroup *g)
+{
+	return g->eff_priority ? g->eff_priority : g->cg.priority;
+}
+
 static struct notify_job *
 job_new(const struct vgroup *g, const char *word, const char *state,
         const char *prev, const char *why)
@@ -170,7 +178,7 @@ job_new(const struct vgroup *g, const char *word, const char *state,
 	j->argv[1] = strdup("GROUP");
 	j->argv[2] = strdup(g->cg.name);
 	j->argv[3] = strdup(word);
-	j->argv[4] = str_printf("%u", g->cg.priority);
+	j->argv[4] = str_printf("%u", prio_of(g));
 	j->envp[NE_GROUP] = str_printf("VIPD_GROUP=%s", g->cg.name);
 	j->envp[NE_STATE] = str_printf("VIPD_STATE=%s", state);
 	j->envp[NE_PREV] = str_printf("VIPD_PREV_STATE=%s", prev);
@@ -178,7 +186,7 @@ job_new(const struct vgroup *g, const char *word, const char *state,
 	j->envp[NE_VIPS] = vips_env(g);
 	j->envp[NE_IF] = str_printf("VIPD_INTERFACE=%s", g->cg.interface);
 	j->envp[NE_NODE] = str_printf("VIPD_NODE=%s", g->d->cfg->node_id);
-	j->envp[NE_PRIO] = str_printf("VIPD_PRIORITY=%u", g->cg.priority);
+	j->envp[NE_PRIO] = str_printf("VIPD_PRIORITY=%u", prio_of(g));
 	j->envp[NE_PATH] = strdup(NOTIFY_PATH);
 	for (i = 0; i < 5; i++)
 		if (j->argv[i] == NULL)
@@ -360,7 +368,7 @@ fifo_write(struct notify *n, const struct vgroup *g, const char *word)
 		}
 	}
 	len = snprintf(line, sizeof(line), "GROUP \"%s\" %s %u\n", g->cg.name,
-	               word, g->cg.priority);
+	               word, prio_of(g));
 	/* Shorter than PIPE_BUF: written whole or not at all. */
 	w = write(n->fifo_fd, line, (size_t)len);
 	if (w == len) {

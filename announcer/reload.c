@@ -8,7 +8,9 @@
  * period) change live too.  Settings the running cluster is built on (node
  * id, port, bind, multicast, the control socket and user, metrics.listen,
  * a change between no peers and some) need a restart, and a reload that
- * changes them is refused as a whole.
+ * changes them is refused as a whole.  So is one whose health checks
+ * cannot be made (an exec user vipd cannot switch to): what can fail is
+ * made before anything is applied (track_reload_prepare).
  */
 #include "config.h"
 
@@ -265,6 +267,7 @@ vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
 {
 	struct conf_errors local = {NULL, 0};
 	struct conf *nc, *old = d->cfg;
+	struct track_plan *plan;
 	size_t i;
 	char err[256];
 
@@ -290,13 +293,22 @@ vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
 		conf_free(nc);
 		goto fail;
 	}
+	/* What can still fail is made now, before anything is applied: a
+	 * reload is applied whole or not at all. */
+	if ((plan = track_reload_prepare(d, nc, err, sizeof(err))) == NULL) {
+		log_warnx("reload: %s", err);
+		snprintf(msg, msglen, "%s; keeping the running configuration",
+		         err);
+		conf_free(nc);
+		goto fail;
+	}
 	/* Peers, timing and the secret change in place. */
 	cluster_apply(d, old, nc);
 	d->cfg = nc;
 	if (peers_configure(d, err, sizeof(err)) == -1)
 		log_warnx("reload: %s", err);
 	apply_groups(d, nc, rep, msg, msglen);
-	track_reload(d, old);
+	track_reload(d, plan);
 	conf_free(old);
 	log_info("%s", msg);
 	vipd_event(d, EVK_RELOAD, NULL, -1, -1, "%s", msg);

@@ -27,6 +27,16 @@ struct track_chk {
 	struct chk *c; /* the runner */
 	char why[200]; /* why it is down, in words; "" while up */
 	char *env[ENV_MAX];
+	/* Made by a reload and no result yet: a group that ran before the
+	 * reload is not moved by it until its first result. */
+	bool fresh;
+};
+
+/* A reload's checks, made before anything of the reload is applied. */
+struct track_plan {
+	struct track_chk **nc; /* per new check; NULL: kept (from[i]) */
+	size_t *from;          /* index in d->checks kept, or SIZE_MAX */
+	size_t n;
 };
 
 static const char *
@@ -49,7 +59,8 @@ group_tracks(const struct vgroup *g, size_t idx)
 /* ------------------------------------------------------- evaluation */
 
 static void
-adjust_describe(const struct vgroup *g, char *buf, size_t len)
+adjust_describe(const struct vgroup *g, const struct chk_track_in *in,
+                char *buf, size_t len)
 {
 	const struct vipd *d = g->d;
 	size_t k, n = 0;
@@ -58,7 +69,7 @@ adjust_describe(const struct vgroup *g, char *buf, size_t len)
 	buf[0] = '\0';
 	for (k = 0; k < g->cg.ntrack && n < len; k++) {
 		const struct track_chk *tc = d->checks[g->cg.track[k].check];
-		bool up = chk_state(tc->c) == CHK_UP;
+		bool up = in[k].state == CHK_UP;
 
 		w = g->cg.track[k].weight;
 		if ((w > 0 && up) || (w < 0 && !up))
@@ -81,8 +92,17 @@ track_group_eval(struct vgroup *g)
 	if (d->checks == NULL && g->cg.ntrack > 0)
 		return;
 	for (k = 0; k < g->cg.ntrack; k++) {
-		in[k].state = chk_state(d->checks[g->cg.track[k].check]->c);
+		const struct track_chk *tc = d->checks[g->cg.track[k].check];
+
+		in[k].state = chk_state(tc->c);
 		in[k].weight = g->cg.track[k].weight;
+		/* A check a reload added changes nothing until its first
+		 * result (it runs at once) in a group evaluated before: no
+		 * fault, no weight; a group new to the run (start-up, added
+		 * by the reload) counts it as failing. */
+		if (in[k].state == CHK_UNKNOWN && tc->fresh &&
+		    g->eff_priority != 0)
+			in[k].state = in[k].weight > 0 ? CHK_DOWN : CHK_UP;
 	}
 	chk_prio_compute(g->cg.priority, in, g->cg.ntrack, &p);
 	if (d->maint)
@@ -91,7 +111,7 @@ track_group_eval(struct vgroup *g)
 		why = "maintenance: group marked down (vipctl down)";
 	else if (p.fault >= 0)
 		why = why_of(d->checks[g->cg.track[p.fault].check]);
-	adjust_describe(g, g->adjust_text, sizeof(g->adjust_text));
+	adjust_describe(g, in, g->adjust_text, sizeof(g->adjust_text));
 	if (p.effective !=
 	    (g->eff_priority ? g->eff_priority : g->cg.priority)) {
 		log_info("group %s: priority %u -> %u (%s)", g->cg.name,
@@ -131,6 +151,10 @@ on_result(struct chk *c, bool changed, void *arg)
 	const struct chk_sm *sm = chk_counts(c);
 
 	d->ctr[r->ok ? CTL_DC_CHECKS_PASSED : CTL_DC_CHECKS_FAILED]++;
+	if (tc->fresh) {
+		tc->fresh = false; /* held groups take its first state */
+		changed = true;
+	}
 	if (!changed)
 		return;
 	if (sm->state == CHK_DOWN) {
@@ -177,14 +201,18 @@ sockaddr_of(const struct conf_check *cc, struct chk_def *def)
 /* The exec environment: the check, the node, the groups tracking it and
  * their VIPs (a list cut at 2000 bytes). */
 static int
-exec_env(struct track_chk *tc, const struct conf_check *cc)
+exec_env(struct track_chk *tc, const struct conf *cfg)
 {
-	const struct vipd *d = tc->d;
+	const struct conf_check *cc = &cfg->checks[tc->idx];
 	char groups[1024] = "", vips[2048] = "", a[NET_ADDR_STRLEN];
 	size_t i, k, ng = 0, nv = 0;
 
-	for (i = 0; i < d->cfg->ngroups; i++) {
-		const struct conf_group *g = &d->cfg->groups[i];
+	for (i = 0; i < ENV_MAX; i++) {
+		free(tc->env[i]);
+		tc->env[i] = NULL;
+	}
+	for (i = 0; i < cfg->ngroups; i++) {
+		const struct conf_group *g = &cfg->groups[i];
 
 		for (k = 0; k < g->ntrack && g->track[k].check != tc->idx; k++)
 			;
@@ -207,7 +235,7 @@ exec_env(struct track_chk *tc, const struct conf_check *cc)
 	if (asprintf(&tc->env[0], "PATH=/usr/local/sbin:/usr/local/bin:"
 	                          "/usr/sbin:/usr/bin:/sbin:/bin") == -1 ||
 	    asprintf(&tc->env[1], "VIPD_CHECK=%s", cc->name) == -1 ||
-	    asprintf(&tc->env[2], "VIPD_NODE=%s", d->cfg->node_id) == -1 ||
+	    asprintf(&tc->env[2], "VIPD_NODE=%s", cfg->node_id) == -1 ||
 	    asprintf(&tc->env[3], "VIPD_GROUPS=%s", groups) == -1 ||
 	    asprintf(&tc->env[4], "VIPD_VIPS=%s", vips) == -1)
 		return -1;
@@ -267,10 +295,12 @@ tc_free(struct track_chk *tc)
 	free(tc);
 }
 
+/* A check of cfg (d->cfg, or the config a reload is about to apply). */
 static struct track_chk *
-tc_new(struct vipd *d, size_t idx, char *err, size_t errlen)
+tc_new(struct vipd *d, const struct conf *cfg, size_t idx, char *err,
+       size_t errlen)
 {
-	const struct conf_check *cc = &d->cfg->checks[idx];
+	const struct conf_check *cc = &cfg->checks[idx];
 	struct track_chk *tc = calloc(1, sizeof(*tc));
 	struct chk_env env = {d->loop, d->chk_spawn, &d->chk_pace};
 	struct chk_def def;
@@ -291,7 +321,7 @@ tc_new(struct vipd *d, size_t idx, char *err, size_t errlen)
 	def.fall = cc->fall;
 	/* Spread the checks over their interval: 50 exec checks due at once
 	 * would fork 50 times in one loop iteration, late heartbeats. */
-	def.phase_ms = (unsigned)(idx * cc->interval_ms / d->cfg->nchecks);
+	def.phase_ms = (unsigned)(idx * cc->interval_ms / cfg->nchecks);
 	switch (cc->kind) {
 	case CONF_CHECK_TCP:
 		sockaddr_of(cc, &def);
@@ -306,7 +336,7 @@ tc_new(struct vipd *d, size_t idx, char *err, size_t errlen)
 		break;
 	case CONF_CHECK_EXEC:
 		def.argv = (const char *const *)cc->argv;
-		if (exec_env(tc, cc) == -1) {
+		if (exec_env(tc, cfg) == -1) {
 			snprintf(err, errlen, "out of memory");
 			tc_free(tc);
 			return NULL;
@@ -345,57 +375,111 @@ tc_new(struct vipd *d, size_t idx, char *err, size_t errlen)
 	return tc;
 }
 
-/* New checks for d->cfg, each taken from old (of nold, made for old_cfg)
- * when its definition is the same: it keeps its state. */
-static int
-checks_build(struct vipd *d, const struct conf *old_cfg, struct track_chk **old,
-             size_t nold, char *err, size_t errlen)
+void
+track_plan_free(struct track_plan *p)
 {
-	const struct conf *c = d->cfg;
-	struct track_chk **nc = NULL;
-	size_t i, j;
+	size_t i;
 
-	if (c->nchecks > 0 && (nc = calloc(c->nchecks, sizeof(*nc))) == NULL) {
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++)
+		tc_free(p->nc[i]);
+	free(p->nc);
+	free(p->from);
+	free(p);
+}
+
+/* The checks of nc: each one of d->checks (made for d->cfg) whose
+ * definition is the same is kept (from[i]); the others are made now,
+ * stopped.  Nothing running changes. */
+static struct track_plan *
+plan_make(struct vipd *d, const struct conf *nc, char *err, size_t errlen)
+{
+	struct track_plan *p = calloc(1, sizeof(*p));
+	size_t i, j, n = nc->nchecks ? nc->nchecks : 1;
+	bool *taken = calloc(d->nchecks ? d->nchecks : 1, sizeof(*taken));
+
+	if (p == NULL || taken == NULL ||
+	    (p->nc = calloc(n, sizeof(*p->nc))) == NULL ||
+	    (p->from = calloc(n, sizeof(*p->from))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto fail;
 	}
-	for (i = 0; i < c->nchecks; i++) {
-		for (j = 0; j < nold; j++)
-			if (old[j] != NULL &&
-			    conf_check_same(&old_cfg->checks[old[j]->idx],
-			                    &c->checks[i]))
+	p->n = nc->nchecks;
+	for (i = 0; i < nc->nchecks; i++) {
+		p->from[i] = SIZE_MAX;
+		for (j = 0; j < d->nchecks; j++)
+			if (!taken[j] &&
+			    conf_check_same(&d->cfg->checks[d->checks[j]->idx],
+			                    &nc->checks[i]))
 				break;
-		if (j < nold) {
-			nc[i] = old[j];
-			old[j] = NULL;
+		if (j < d->nchecks) {
+			taken[j] = true;
+			p->from[i] = j;
+		} else if ((p->nc[i] = tc_new(d, nc, i, err, errlen)) == NULL) {
+			goto fail;
+		}
+	}
+	free(taken);
+	return p;
+fail:
+	free(taken);
+	track_plan_free(p);
+	return NULL;
+}
+
+/* d->cfg is the plan's config now: take the kept checks over (with their
+ * new place and environment), seed the changed ones from the old ones of
+ * the same name, free the rest, start the new ones. */
+static void
+plan_commit(struct vipd *d, struct track_plan *p, bool reload)
+{
+	struct track_chk **old = d->checks, **nc = p->nc;
+	size_t nold = d->nchecks, i, j;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->from[i] != SIZE_MAX) {
+			nc[i] = old[p->from[i]];
+			old[p->from[i]] = NULL;
 			nc[i]->idx = i;
+			if (chk_kind(nc[i]->c) == CHK_EXEC &&
+			    (exec_env(nc[i], d->cfg) == -1 ||
+			     chk_env_set(nc[i]->c,
+			                 (const char *const *)nc[i]->env) ==
+			         -1))
+				log_warnx("check %s: its environment is not "
+				          "refreshed: out of memory",
+				          chk_name(nc[i]->c));
 			continue;
 		}
-		if ((nc[i] = tc_new(d, i, err, errlen)) == NULL) {
-			while (i-- > 0)
-				tc_free(nc[i]);
-			free(nc);
-			return -1;
-		}
+		nc[i]->fresh = reload;
 		/* Changed on reload: go on from the old one's state. */
 		for (j = 0; j < nold; j++)
-			if (old[j] != NULL && strcmp(chk_name(old[j]->c),
-			                             c->checks[i].name) == 0) {
+			if (old[j] != NULL &&
+			    strcmp(chk_name(old[j]->c),
+			           d->cfg->checks[i].name) == 0) {
 				chk_seed(nc[i]->c, chk_state(old[j]->c));
 				memcpy(nc[i]->why, old[j]->why,
 				       sizeof(nc[i]->why));
+				nc[i]->fresh = false;
 			}
 	}
+	for (j = 0; j < nold; j++)
+		tc_free(old[j]);
+	free(old);
 	d->checks = nc;
-	d->nchecks = c->nchecks;
-	for (i = 0; i < c->nchecks; i++)
-		chk_start(nc[i]->c);
-	return 0;
+	d->nchecks = p->n;
+	p->nc = NULL;
+	p->n = 0;
+	track_plan_free(p);
+	for (i = 0; i < d->nchecks; i++)
+		chk_start(d->checks[i]->c); /* a no-op for kept ones */
 }
 
 int
 track_start(struct vipd *d, char *err, size_t errlen)
 {
+	struct track_plan *p;
 	size_t i;
 
 	/* Made whether or not exec checks exist: a reload may add some. */
@@ -403,8 +487,9 @@ track_start(struct vipd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "checks: %s", strerror(errno));
 		return -1;
 	}
-	if (checks_build(d, NULL, NULL, 0, err, errlen) == -1)
+	if ((p = plan_make(d, d->cfg, err, errlen)) == NULL)
 		return -1;
+	plan_commit(d, p, false);
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i])
 			track_group_eval(d->groups[i]);
@@ -428,20 +513,17 @@ track_stop(struct vipd *d)
 	d->chk_spawn = NULL;
 }
 
-void
-track_reload(struct vipd *d, const struct conf *old_cfg)
+struct track_plan *
+track_reload_prepare(struct vipd *d, const struct conf *nc, char *err,
+                     size_t errlen)
 {
-	struct track_chk **old = d->checks;
-	size_t nold = d->nchecks, j;
-	char err[300];
+	return plan_make(d, nc, err, errlen);
+}
 
-	d->checks = NULL;
-	d->nchecks = 0;
-	if (checks_build(d, old_cfg, old, nold, err, sizeof(err)) == -1)
-		log_warnx("reload: %s", err);
-	for (j = 0; j < nold; j++)
-		tc_free(old[j]);
-	free(old);
+void
+track_reload(struct vipd *d, struct track_plan *p)
+{
+	plan_commit(d, p, true);
 	eval_tracking(d, SIZE_MAX);
 }
 

@@ -33,6 +33,7 @@ struct events;
 struct notify;
 struct spawn_set;
 struct track_chk;
+struct track_plan;
 
 /* The config's address type and net/'s are kept apart (conf/ and net/ do
  * not know each other); the daemon converts. */
@@ -521,10 +522,19 @@ int notify_check(const struct conf *cfg);
 int track_start(struct vipd *d, char *err, size_t errlen);
 /* Stop and free every check; safe twice. */
 void track_stop(struct vipd *d);
-/* After a reload swapped d->cfg (old_cfg not yet freed): keep the checks whose
- * definition did not change (and their state), make the new ones, re-evaluate
- * every group. */
-void track_reload(struct vipd *d, const struct conf *old_cfg);
+/* A reload's first step, before anything is applied: make the checks of nc
+ * that d->checks lacks (stopped).  NULL with the reason in err (e.g. an exec
+ * user vipd cannot switch to): the reload must then be refused. */
+struct track_plan *track_reload_prepare(struct vipd *d, const struct conf *nc,
+                                        char *err, size_t errlen);
+/* Free a plan not applied; NULL is a no-op. */
+void track_plan_free(struct track_plan *p);
+/* After the reload swapped d->cfg to the plan's config (the old one not yet
+ * freed): keep the checks whose definition did not change (their state; exec
+ * ones get the new VIPD_GROUPS/VIPD_VIPS), start the new ones (first run at
+ * once; a group that ran before is not moved by one until its first result),
+ * free the rest, re-evaluate every group.  Takes p. */
+void track_reload(struct vipd *d, struct track_plan *p);
 /* A link notification: interface checks take the link's new state. */
 void track_link_event(struct vipd *d, const struct rtnl_link *l, bool deleted);
 /* Recompute g's effective priority and check fault from its tracked

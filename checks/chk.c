@@ -328,6 +328,23 @@ chk_seed(struct chk *c, enum chk_state s)
 	c->sm.state = s;
 }
 
+int
+chk_env_set(struct chk *c, const char *const *envp)
+{
+	const char *const *v;
+	bool bad = false;
+
+	v = dup_vec(envp, &bad);
+	if (bad) {
+		free_vec(v);
+		errno = ENOMEM;
+		return -1;
+	}
+	free_vec(c->def.envp);
+	c->def.envp = v;
+	return 0;
+}
+
 void
 chk_link_set(struct chk *c, bool present, bool up)
 {

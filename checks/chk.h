@@ -184,6 +184,10 @@ uint64_t chk_results(const struct chk *c, bool ok);
  * the same name on reload: its groups do not blink); before chk_start. */
 void chk_seed(struct chk *c, enum chk_state s);
 
+/* CHK_EXEC: the environment of the next runs (a running child keeps its
+ * own); envp is copied.  -1 with ENOMEM (the old one stays). */
+int chk_env_set(struct chk *c, const char *const *envp);
+
 /*
  * The exec rule (keepalived's script security): true, with "refused:
  * PATH is ..." in why, when program or a directory above it is writable

@@ -110,6 +110,55 @@ tap_ok $? "... and no transition of the group"
 vlab_leader_is n1
 tap_ok $? "... n1 still leads"
 
+# A reload whose checks cannot be made (an exec user vipd cannot switch
+# to) is refused as a whole: the priority change in the same file is not
+# applied either, and the running checks stay.
+printf '#!/bin/sh\necho "$VIPD_GROUPS|$VIPD_VIPS" >%s\n' "$T/env.out" \
+	>"$T/env.sh"
+chmod 755 "$T/env.sh"
+cp "$T/n1.conf" "$T/n1.good"
+sed -i -e 's/priority = 200;/priority = 190;/' \
+	-e "s|interval_ms = 5000; }|&, { name = \"bad\"; exec = [ \"$T/env.sh\" ]; user = \"vipd-nosuch\"; }|" \
+	"$T/n1.conf"
+vlab_ctl n1 reload >/dev/null 2>"$T/reload.err"
+tap_is "$?" 1 "reload with an exec user vipd cannot switch to: refused"
+tap_match "$(cat "$T/reload.err")" 'check bad .*vipd-nosuch.*keeping the running configuration' \
+	"... saying which check and that the running config stays"
+tap_is "$(vlab_json n1 '[.checks[].name] | join(",")')" web,maint,uplink \
+	"... the running checks stay"
+tap_is "$(vlab_gf n1 effective_priority)" 200 "... and the priority change in it is not applied"
+vlab_leader_is n1
+tap_ok $? "... n1 still leads"
+
+# A reload adds a tracked check (interval 5 s): its first run is at once,
+# and the leading group does not fault while it has no result.  An exec
+# check, untracked, sees no group in its environment.
+cp "$T/n1.good" "$T/n1.conf"
+sed -i -e 's/track = \[ "web", "maint" \];/track = [ "web", "maint", "web2" ];/' \
+	-e "s|interval_ms = 5000; }|&, { name = \"web2\"; tcp = \"127.0.0.1:8080\"; interval_ms = 5000; }|" \
+	-e "s|interval_ms = 5000; }|&, { name = \"envdump\"; exec = [ \"$T/env.sh\" ]; interval_ms = 200; }|" \
+	"$T/n1.conf"
+tr0=$(vlab_gf n1 transitions)
+vlab_ctl n1 reload >/dev/null
+tap_is "$?" 0 "reload adding a tracked check: applied"
+lab_wait 1000 eval '[ "$(hc_ck n1 web2 state)" = up ]'
+tap_ok $? "... the new check runs at once (up well before its 5 s interval)"
+lab_never 500 eval '[ "$(vlab_gf n1 transitions)" != "$tr0" ]'
+tap_ok $? "... and the group never faulted while it had no result"
+vlab_leader_is n1
+tap_ok $? "... n1 still leads"
+lab_wait 2000 eval '[ "$(cat "$T/env.out" 2>/dev/null)" = "|" ]'
+tap_ok $? "untracked exec check: VIPD_GROUPS and VIPD_VIPS empty"
+
+# The group starts tracking the (unchanged, kept) exec check: its next
+# runs see the group and its VIPs.
+p0=$(hc_ck n1 envdump passed)
+sed -i 's/"web2" \];/"web2", { check = "envdump"; weight = -5; } ];/' "$T/n1.conf"
+vlab_ctl n1 reload >/dev/null
+tap_ge "$(hc_ck n1 envdump passed)" "$p0" "reload: the exec check is kept (its counts go on)"
+lab_wait 2000 eval 'grep -q "^vip|10\." "$T/env.out"'
+tap_ok $? "... and its environment follows the reload ($(cat "$T/env.out"))"
+
 # An interface check (not tracked) follows netlink at once, not its 5 s
 # interval: a veth pair inside n1's namespace.
 lab_wait 3000 eval '[ "$(hc_ck n1 uplink reason)" = "hcup0: no such interface" ]'

@@ -7,7 +7,9 @@
 # nothing else: the other group's scripts run meanwhile, the slow group's
 # own election moves (release), and only its next notification on n1
 # waits for the sleeper.  A script that hangs past notify_timeout_ms is
-# killed with the children it forked, and counted.
+# killed with the children it forked, and counted.  n1's vip group tracks
+# a failing check of weight -5: its $4 (and FIFO) is the effective
+# priority, 195, as keepalived passes it.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -41,7 +43,14 @@ chmod 755 "$H"
 for n in n1 n2; do
 	p=200
 	[ $n = n2 ] && p=100
-	vlab_conf $n "$T/$n.conf" prio=$p
+	# n1's vip tracks a failing check of weight -5: its scripts and
+	# FIFO get the effective priority, 195, as keepalived's do.
+	if [ $n = n1 ]; then
+		vlab_conf $n "$T/$n.conf" prio=$p \
+			extra='track = [ { check = "drained"; weight = -5; } ];'
+	else
+		vlab_conf $n "$T/$n.conf" prio=$p
+	fi
 	# n2's slow group has its own script, which does not exist.
 	x="notify_timeout_ms = 15000;"
 	[ $n = n2 ] && x="notify = \"/nonexistent/notify\";"
@@ -52,6 +61,8 @@ for n in n1 n2; do
 		extra="notify = \"$H\"; notify_timeout_ms = 300;"
 	echo "notify = \"$S\"; notify_fifo = \"$T/$n.fifo\";" >>"$T/$n.conf"
 done
+touch "$T/drained"
+echo "checks = ( { name = \"drained\"; file = \"$T/drained\"; } );" >>"$T/n1.conf"
 # vipd -t checks the scripts: n2's slow group names one that is missing.
 lab_run "$T" lab_exec n2 "$VIPD" -t -c "$T/n2.conf"
 tap_is "$RC" 1 "vipd -t: a missing notify script is an error"
@@ -71,13 +82,14 @@ calls() { grep '^start' "$T/$1.$2.calls" 2>/dev/null | cut -d'|' -f1 |
 calls_are() { [ "$(calls "$1" "$2")" = "$3" ]; }
 
 vlab_start n1 || lab_bail "n1 did not start"
-lab_wait 5000 calls_are n1 vip "BACKUP 200,MASTER 200"
-tap_ok $? "n1 start: BACKUP then MASTER ($(calls n1 vip))"
+lab_wait 5000 calls_are n1 vip "BACKUP 195,MASTER 195"
+tap_ok $? "n1 start: BACKUP then MASTER, effective priority ($(calls n1 vip))"
+tap_is "$(vlab_gf n1 effective_priority)" 195 "n1: vip's effective priority 195 (200, check drained -5)"
 vlab_start n2 || lab_bail "n2 did not start"
 lab_wait 5000 calls_are n2 vip "BACKUP 100"
 tap_ok $? "n2 start: BACKUP ($(calls n2 vip))"
 tap_is "$(grep '^start' "$T/n1.vip.calls" | head -1)" \
-	"start GROUP vip BACKUP 200 backup |vipd started|10.$VLAB_NET.0.100|eth1" \
+	"start GROUP vip BACKUP 195 backup |vipd started|10.$VLAB_NET.0.100|eth1" \
 	"n1's first call: arguments and environment"
 
 # The slow group: n1 leads it and its MASTER script sleeps 10 s.
@@ -89,7 +101,7 @@ t0=$(date +%s%3N)
 vlab_ctl n1 release vip >/dev/null
 lab_wait 3000 calls_are n2 vip "BACKUP 100,MASTER 100"
 tap_ok $? "handover: n2 MASTER ($(calls n2 vip))"
-lab_wait 3000 calls_are n1 vip "BACKUP 200,MASTER 200,BACKUP 200"
+lab_wait 3000 calls_are n1 vip "BACKUP 195,MASTER 195,BACKUP 195"
 tap_ok $? "handover: n1 BACKUP ($(calls n1 vip))"
 tap_is "$(grep '^start GROUP vip MASTER' "$T/n2.vip.calls" | cut -d' ' -f6-)" \
 	"leader backup|n1 handed over|10.$VLAB_NET.0.100|eth1" \
@@ -99,7 +111,7 @@ tap_is "$(grep '^start GROUP vip MASTER' "$T/n2.vip.calls" | cut -d' ' -f6-)" \
 lab_unplug n2 eth1
 lab_wait 3000 calls_are n2 vip "BACKUP 100,MASTER 100,FAULT 100"
 tap_ok $? "fault: n2 FAULT ($(calls n2 vip))"
-lab_wait 3000 calls_are n1 vip "BACKUP 200,MASTER 200,BACKUP 200,MASTER 200"
+lab_wait 3000 calls_are n1 vip "BACKUP 195,MASTER 195,BACKUP 195,MASTER 195"
 tap_ok $? "takeover: n1 MASTER ($(calls n1 vip))"
 lab_plug n2 eth1
 lab_wait 3000 calls_are n2 vip "BACKUP 100,MASTER 100,FAULT 100,BACKUP 100"
@@ -161,7 +173,7 @@ tap_is "$(calls n2 vip)" "BACKUP 100,MASTER 100,FAULT 100,BACKUP 100,STOP 100" \
 	"n2: the whole sequence (start, handover, fault, stop)"
 vlab_stop_ok n1
 tap_is "$(calls n1 vip)" \
-	"BACKUP 200,MASTER 200,BACKUP 200,MASTER 200,STOP 200" \
+	"BACKUP 195,MASTER 195,BACKUP 195,MASTER 195,STOP 195" \
 	"n1: the whole sequence (start, handover, takeover, stop)"
 tap_ok "$(grep -q '^end STOP' "$T/n1.vip.calls" && echo 0 || echo 1)" \
 	"n1: the STOP script finished before vipd exited"
@@ -169,6 +181,6 @@ lab_wait 3000 lab_gone "$FIFOPID"
 # slow: BACKUP, MASTER, BACKUP (release), MASTER (n2 stopped), STOP.
 tap_is "$(grep -c '"slow"' "$T/fifo.log")" 5 "FIFO: slow's five changes"
 tap_is "$(grep '"vip"' "$T/fifo.log" | paste -sd, -)" \
-	'GROUP "vip" BACKUP 200,GROUP "vip" MASTER 200,GROUP "vip" BACKUP 200,GROUP "vip" MASTER 200,GROUP "vip" STOP 200' \
+	'GROUP "vip" BACKUP 195,GROUP "vip" MASTER 195,GROUP "vip" BACKUP 195,GROUP "vip" MASTER 195,GROUP "vip" STOP 195' \
 	"FIFO: keepalived's format, vip's sequence"
 tap_done

@@ -239,6 +239,27 @@ test_exec(struct ev_loop *loop, const struct chk_env *env)
 	is_int(chk_state(c), CHK_UP, "exec: exit 0 is up (env passed)");
 	is_str(chk_last(c)->reason, "exit 0", "exec: reason exit 0");
 	chk_free(c);
+	{
+		struct chk_def d = def_of("x", CHK_EXEC);
+		const char *argv[] = {
+		    script("env.sh", "[ \"$VIPD_CHECK\" = x ]", 0755), NULL};
+		const char *envp[] = {"VIPD_CHECK=x", NULL};
+		const char *envp2[] = {"VIPD_CHECK=y", NULL};
+
+		d.argv = argv;
+		d.envp = envp;
+		d.timeout_ms = 5000;
+		c = chk_new(env, &d, on_change, NULL);
+		chk_start(c);
+		run_until(loop, c, 1, 5000);
+		is_int(chk_state(c), CHK_UP, "exec: up with its environment");
+		is_int(chk_env_set(c, envp2), 0, "exec: chk_env_set");
+		run_until(loop, c, 2, 5000);
+		is_str(chk_last(c)->reason, "exit 1",
+		       "exec: the next run sees the environment chk_env_set "
+		       "gave");
+		chk_free(c);
+	}
 	c = exec_once(loop, env, script("three.sh", "exit 3", 0755), 5000);
 	is_str(chk_last(c)->reason, "exit 3", "exec: exit 3 fails");
 	is_int(chk_last(c)->code, 3, "exec: code 3");

@@ -169,10 +169,32 @@ sdnotify_reloaded(struct sdnotify *n, bool ok)
 {
 	(void)n, (void)ok;
 }
-void
-track_reload(struct vipd *dd, const struct conf *old)
+/* track.c: the checks are made before anything is applied; a failure
+ * (fail_checks) refuses the reload. */
+static bool fail_checks;
+static unsigned n_track_reload;
+struct track_plan *
+track_reload_prepare(struct vipd *dd, const struct conf *nc, char *err,
+                     size_t errlen)
 {
-	(void)dd, (void)old;
+	static char plan;
+
+	(void)dd, (void)nc;
+	if (!fail_checks)
+		return (struct track_plan *)&plan;
+	snprintf(err, errlen, "check db (line 7): unknown user \"nosuch\"");
+	return NULL;
+}
+void
+track_plan_free(struct track_plan *p)
+{
+	(void)p;
+}
+void
+track_reload(struct vipd *dd, struct track_plan *p)
+{
+	(void)dd, (void)p;
+	n_track_reload++;
 }
 int
 check_election(const struct conf *cfg, char *err, size_t errlen)
@@ -341,6 +363,26 @@ test_refused(void)
 	ok(d.cfg == before, "... the very same one");
 	is_int(d.ctr[CTL_DC_RELOAD_FAILURES], 2, "reload_failures 2");
 	conf_errors_clear(&errs);
+
+	/* Checks that cannot be made (an exec user vipd cannot switch to):
+	 * refused as a whole, before any group, peer or timing changes. */
+	write_conf("n1", c, 1);
+	fail_checks = true;
+	n_new = n_free = n_drop = n_gupdate = n_flush = n_track_reload = 0;
+	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), -1,
+	       "checks that cannot be made: the reload is refused");
+	is_str(msg,
+	       "check db (line 7): unknown user \"nosuch\"; keeping the "
+	       "running configuration",
+	       "... saying why");
+	ok(d.cfg == before &&
+	       n_new + n_free + n_drop + n_gupdate + n_flush + n_track_reload ==
+	           0,
+	   "... and nothing of it was applied");
+	ok(group_find(&d, "api") != NULL && group_find(&d, "db") != NULL,
+	   "... every group still runs");
+	is_int(d.ctr[CTL_DC_RELOAD_FAILURES], 3, "reload_failures 3");
+	fail_checks = false;
 }
 
 static void
