@@ -410,6 +410,7 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 	config_destroy(&cfg);
 	free(x.vrefs);
 	free(x.gset);
+	free(x.cset);
 	if (x.nerr > 0) {
 		conf_free(x.c);
 		errno = strlen(path) >= CONF_PATH_MAX ? ENAMETOOLONG
