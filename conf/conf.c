@@ -404,6 +404,7 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 			node_id_default(&x, root);
 			conf_groups_check(&x, root);
 			conf_checks_check(&x, root);
+			conf_dropins_keep(&x);
 		}
 	}
 	conf_dropins_free(&x);
@@ -448,6 +449,7 @@ conf_free(struct conf *c)
 	if (c == NULL)
 		return;
 	conf_checks_free(c);
+	free(c->files);
 	for (i = 0; i < c->ngroups; i++)
 		free(c->groups[i].vips);
 	free(c->groups);

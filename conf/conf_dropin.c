@@ -95,6 +95,44 @@ conf_dropins_load(struct conf_ctx *x, const config_setting_t *s)
 	free(ents);
 }
 
+/* The conf's copy of the path of the file s was read from. */
+static const char *
+file_of(struct conf_ctx *x, const config_setting_t *s, size_t *index)
+{
+	size_t i;
+
+	*index = s != NULL && config_setting_index(s) >= 0
+	             ? (size_t)config_setting_index(s)
+	             : 0;
+	for (i = 0; s != NULL && i < x->c->nfiles; i++)
+		if (s->config == &x->drops[i].cfg)
+			return x->c->files[i];
+	return x->c->path;
+}
+
+void
+conf_dropins_keep(struct conf_ctx *x)
+{
+	struct conf *c = x->c;
+	size_t i;
+
+	if (x->ndrops > 0 &&
+	    (c->files = calloc(x->ndrops, sizeof(*c->files))) != NULL) {
+		for (i = 0; i < x->ndrops; i++)
+			memcpy(c->files[i], x->drops[i].path,
+			       sizeof(c->files[i]));
+		c->nfiles = x->ndrops;
+	}
+	for (i = 0; i < c->ngroups; i++)
+		c->groups[i].file =
+		    file_of(x, x->gset != NULL ? x->gset[i] : NULL,
+		            &c->groups[i].index);
+	for (i = 0; i < c->nchecks; i++)
+		c->checks[i].file =
+		    file_of(x, x->cset != NULL ? x->cset[i] : NULL,
+		            &c->checks[i].index);
+}
+
 void
 conf_dropins_free(struct conf_ctx *x)
 {

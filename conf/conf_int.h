@@ -157,6 +157,9 @@ void conf_syntax_context(const char *text, int line, char *out, size_t len);
  * conf_dropins_free. */
 void conf_dropins_load(struct conf_ctx *x, const config_setting_t *s);
 void conf_dropins_free(struct conf_ctx *x);
+/* Give every group and check of x->c its file and index there (the
+ * drop-ins' paths copied into the conf). */
+void conf_dropins_keep(struct conf_ctx *x);
 
 /* conf_group.c */
 void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,

@@ -167,6 +167,15 @@ test_dropins(void)
 		is_int(c->groups[1].track[0].check, 0,
 		       "drop-in group tracks m");
 		is_int(c->groups[1].track[1].check, 1, "... and a");
+		/* Where each was read, for vipd -t's host messages. */
+		is_str(c->checks[0].file, "t.conf", "m: read from t.conf");
+		is_str(c->checks[2].file, "ck.d/20-b.conf",
+		       "b: read from ck.d/20-b.conf");
+		is_int(c->checks[2].index, 0, "... its first check");
+		is_str(c->groups[0].file, "t.conf", "web: read from t.conf");
+		is_str(c->groups[1].file, "ck.d/20-b.conf",
+		       "gb: read from ck.d/20-b.conf");
+		is_int(c->groups[1].index, 0, "... its first group");
 	}
 	conf_free(c);
 	tc_write("ck.d/10-a.conf",
