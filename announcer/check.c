@@ -29,9 +29,10 @@ check_election(const struct conf *cfg, char *err, size_t errlen)
 				continue;
 			snprintf(err, errlen,
 			         "%s:%d: groups[%zu].name: '%s' has the same "
-			         "wire id as group '%s' (line %d); rename one",
-			         cfg->path, cfg->groups[i].line, i,
-			         cfg->groups[i].name, cfg->groups[k].name,
+			         "wire id as group '%s' (%s:%d); rename one",
+			         cfg->groups[i].file, cfg->groups[i].line,
+			         cfg->groups[i].index, cfg->groups[i].name,
+			         cfg->groups[k].name, cfg->groups[k].file,
 			         cfg->groups[k].line);
 			return -1;
 		}
@@ -101,7 +102,7 @@ subnet_warnings(const struct conf *cfg, size_t gi, struct rtnl *nl, int ifindex)
 		        "%s:%d: groups[%zu].vips[%zu]: warning: %s is outside "
 		        "every subnet of %s: neighbours will not ask for it "
 		        "there\n",
-		        cfg->path, cg->line, gi, i,
+		        cg->file, cg->line, cg->index, i,
 		        net_addr_str(&v, a, sizeof(a)), cg->interface);
 		warnings++;
 	}
@@ -118,7 +119,7 @@ subnet_warnings(const struct conf *cfg, size_t gi, struct rtnl *nl, int ifindex)
 		        "%s:%d: groups[%zu].route.%s: warning: %s is on no "
 		        "subnet of %s: the pinned default route cannot use "
 		        "it\n",
-		        cfg->path, cg->line, gi,
+		        cg->file, cg->line, cg->index,
 		        i == 0 ? "gateway" : "gateway6",
 		        net_addr_str(&gw, a, sizeof(a)), cg->interface);
 		warnings++;
@@ -155,7 +156,8 @@ check_host(const struct conf *cfg, bool verbose, int *warnings)
 				    "%s is not present on this host (VIP "
 				    "subnets, gateway, route table: not "
 				    "checked)\n",
-				    cfg->path, cg->line, i, cg->interface);
+				    cg->file, cg->line, cg->index,
+				    cg->interface);
 			(*warnings)++;
 			continue;
 		}
@@ -171,7 +173,7 @@ check_host(const struct conf *cfg, bool verbose, int *warnings)
 			                          err, sizeof(err)) == 0))
 				continue;
 			fprintf(stderr, "%s:%d: groups[%zu].route: %s\n",
-			        cfg->path, cg->line, i, err);
+			        cg->file, cg->line, cg->index, err);
 			errors++;
 		}
 	}

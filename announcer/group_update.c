@@ -5,7 +5,9 @@
  * compared as sets; kept VIPs keep their runtime state (conflicts) and
  * their relative order, removed ones leave first (group_vips_drop, for
  * every changed group before any is updated), added ones go last, where
- * their own takeover burst finds them.
+ * their own takeover burst finds them.  The track list and the notify
+ * settings are read from g->cg when used: taking cg is all they need
+ * (track_reload then re-evaluates every group's tracking).
  */
 #include "config.h"
 
@@ -35,6 +37,21 @@ route_same(const struct conf_route *a, const struct conf_route *b)
 		return false;
 	return !a->has_gateway6 ||
 	       memcmp(&a->gateway6, &b->gateway6, sizeof(a->gateway6)) == 0;
+}
+
+/* Same checks (by name: indices are per config) with the same weights. */
+static bool
+track_same(const struct conf_group *a, const struct conf_group *b)
+{
+	size_t k;
+
+	if (a->ntrack != b->ntrack)
+		return false;
+	for (k = 0; k < a->ntrack; k++)
+		if (strcmp(a->track[k].name, b->track[k].name) != 0 ||
+		    a->track[k].weight != b->track[k].weight)
+			return false;
+	return true;
 }
 
 /* How many of cg's VIPs g holds now (the map says whose a VIP is). */
@@ -70,10 +87,13 @@ group_diff(const struct vgroup *g, const struct conf_group *cg,
 	ch->bind = o->bind != cg->bind;
 	ch->route = !route_same(&o->route, &cg->route);
 	ch->interface = strcmp(o->interface, cg->interface) != 0;
+	ch->track = !track_same(o, cg);
+	ch->notify = strcmp(o->notify, cg->notify) != 0 ||
+	             o->notify_timeout_ms != cg->notify_timeout_ms;
 	return ch->vips_added || ch->vips_removed ||
 	       ch->prio_from != ch->prio_to || ch->preempt ||
 	       ch->preempt_delay || ch->garp || ch->conflict || ch->bind ||
-	       ch->route || ch->interface;
+	       ch->route || ch->interface || ch->track || ch->notify;
 }
 
 /* Tell the pin the group's VIPs (in g->vips order) and settings (cg). */
@@ -203,13 +223,14 @@ static void
 log_change(const struct vgroup *g, const struct group_change *ch)
 {
 	log_info("group %s: changed in place: VIPs +%zu -%zu, priority %u -> "
-	         "%u%s%s%s%s%s%s%s",
+	         "%u%s%s%s%s%s%s%s%s%s",
 	         g->cg.name, ch->vips_added, ch->vips_removed, ch->prio_from,
 	         ch->prio_to, ch->preempt ? ", preempt" : "",
 	         ch->preempt_delay ? ", preempt_delay" : "",
 	         ch->garp ? ", garp" : "", ch->conflict ? ", conflict" : "",
 	         ch->bind ? ", bind" : "", ch->route ? ", route" : "",
-	         ch->interface ? ", interface" : "");
+	         ch->interface ? ", interface" : "", ch->track ? ", track" : "",
+	         ch->notify ? ", notify" : "");
 }
 
 int

@@ -552,7 +552,7 @@ notify_free(struct notify *n)
 
 /* One script: its problem on stderr; 1 for an error, else 0. */
 static int
-check_script(const struct conf *cfg, const struct conf_group *cg, size_t i)
+check_script(const struct conf_group *cg)
 {
 	struct stat st;
 	const char *why = NULL;
@@ -564,15 +564,15 @@ check_script(const struct conf *cfg, const struct conf_group *cg, size_t i)
 	else if (access(cg->notify, X_OK) == -1)
 		why = "not executable";
 	if (why != NULL) {
-		fprintf(stderr, "%s:%d: groups[%zu].notify: %s: %s\n",
-		        cfg->path, cg->line, i, cg->notify, why);
+		fprintf(stderr, "%s:%d: groups[%zu].notify: %s: %s\n", cg->file,
+		        cg->line, cg->index, cg->notify, why);
 		return 1;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		fprintf(stderr,
 		        "%s:%d: groups[%zu].notify: warning: %s is writable "
 		        "by group or others, who could run code as vipd\n",
-		        cfg->path, cg->line, i, cg->notify);
+		        cg->file, cg->line, cg->index, cg->notify);
 	return 0;
 }
 
@@ -592,7 +592,7 @@ notify_check(const struct conf *cfg)
 			if (strcmp(cfg->groups[k].notify, cg->notify) == 0)
 				break;
 		if (k == i)
-			errors += check_script(cfg, cg, i);
+			errors += check_script(cg);
 	}
 	return errors;
 }

@@ -167,6 +167,8 @@ report_change(json_t *rep, const char *name, const struct group_change *ch)
 	WHAT(ch->bind, "bind")
 	WHAT(ch->route, "route")
 	WHAT(ch->interface, "interface")
+	WHAT(ch->track, "track")
+	WHAT(ch->notify, "notify")
 #undef WHAT
 	json_object_set_new(o, "group", ctl_json_str(name));
 	json_object_set_new(o, "vips_added",

@@ -584,14 +584,14 @@ track_check_host(const struct conf *cfg, bool verbose)
 				    "%s:%d: checks[%zu].user: needs vipd to "
 				    "run as root, but control.user drops its "
 				    "privileges\n",
-				    cfg->path, cc->line, i);
+				    cc->file, cc->line, cc->index);
 				errors++;
 				continue;
 			}
 			if (priv_user_lookup(cc->user, &pu, err, sizeof(err)) ==
 			    -1) {
 				fprintf(stderr, "%s:%d: checks[%zu].user: %s\n",
-				        cfg->path, cc->line, i, err);
+				        cc->file, cc->line, cc->index, err);
 				errors++;
 				continue;
 			}
@@ -603,13 +603,13 @@ track_check_host(const struct conf *cfg, bool verbose)
 				    stderr,
 				    "%s:%d: checks[%zu].exec: %s: %s on this "
 				    "host (not checked)\n",
-				    cfg->path, cc->line, i, cc->argv[0],
+				    cc->file, cc->line, cc->index, cc->argv[0],
 				    strerror(errno));
 			continue;
 		}
 		if (chk_exec_unsafe(cc->argv[0], runner, why, sizeof(why))) {
 			fprintf(stderr, "%s:%d: checks[%zu].exec: %s\n",
-			        cfg->path, cc->line, i, why);
+			        cc->file, cc->line, cc->index, why);
 			errors++;
 		}
 	}

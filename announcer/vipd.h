@@ -323,6 +323,8 @@ struct group_change {
 	size_t vips_added, vips_removed;
 	unsigned prio_from, prio_to; /* equal: unchanged */
 	bool preempt, preempt_delay, garp, conflict, bind, route, interface;
+	bool track;  /* tracked checks (names, order, weights) */
+	bool notify; /* effective notify script or its timeout */
 };
 /* What differs between g's running settings and cg (g's name); true when
  * anything does (VIPs compared as sets). */

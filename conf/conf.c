@@ -404,12 +404,14 @@ conf_load(const char *path, const char *hostname, struct conf_errors *errs)
 			node_id_default(&x, root);
 			conf_groups_check(&x, root);
 			conf_checks_check(&x, root);
+			conf_dropins_keep(&x);
 		}
 	}
 	conf_dropins_free(&x);
 	config_destroy(&cfg);
 	free(x.vrefs);
 	free(x.gset);
+	free(x.cset);
 	if (x.nerr > 0) {
 		conf_free(x.c);
 		errno = strlen(path) >= CONF_PATH_MAX ? ENAMETOOLONG
@@ -447,6 +449,7 @@ conf_free(struct conf *c)
 	if (c == NULL)
 		return;
 	conf_checks_free(c);
+	free(c->files);
 	for (i = 0; i < c->ngroups; i++)
 		free(c->groups[i].vips);
 	free(c->groups);

@@ -113,6 +113,9 @@ struct conf_check {
 	int weight;          /* weight_set: used by tracks without their own */
 	bool weight_set;
 	int line;
+	/* where it was read (as for a group), its index in that file's list */
+	const char *file;
+	size_t index;
 	/* tcp */
 	struct conf_addr addr;
 	uint16_t port;
@@ -165,6 +168,10 @@ struct conf_group {
 	unsigned notify_timeout_ms; /* effective */
 	struct conf_track *track;   /* owned */
 	size_t ntrack;
+	/* where it was read, for messages: conf->path or a drop-in's path
+	 * (owned by the conf), and its index in that file's groups list */
+	const char *file;
+	size_t index;
 };
 
 struct conf {
@@ -212,6 +219,9 @@ struct conf {
 	char include_dir[CONF_PATH_MAX];
 	struct conf_check *checks;
 	size_t nchecks;
+	/* the drop-in files read, which groups' and checks' file point to */
+	char (*files)[CONF_PATH_MAX];
+	size_t nfiles;
 };
 
 /* A list of error messages, each "file:line: key: message". */

@@ -356,6 +356,8 @@ void
 conf_checks_parse(struct conf_ctx *x, const config_setting_t *s, void *obj)
 {
 	struct conf *c = obj;
+	struct conf_check *nc;
+	const config_setting_t **cs;
 	int n, i;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
@@ -367,16 +369,31 @@ conf_checks_parse(struct conf_ctx *x, const config_setting_t *s, void *obj)
 		conf_err(x, s, "%d checks; at most %d", n, CONF_CHECKS_MAX);
 		return;
 	}
+	if (c->nchecks + (size_t)n > CONF_CHECKS_MAX) {
+		conf_err(x, s, "%zu checks in all; at most %d",
+		         c->nchecks + (size_t)n, CONF_CHECKS_MAX);
+		return;
+	}
 	if (n == 0)
 		return;
-	if ((c->checks = calloc((size_t)n, sizeof(*c->checks))) == NULL) {
+	/* Drop-in files append to the checks read so far. */
+	nc = realloc(c->checks, (c->nchecks + (size_t)n) * sizeof(*nc));
+	if (nc != NULL)
+		c->checks = nc;
+	cs = realloc(x->cset, (c->nchecks + (size_t)n) * sizeof(*cs));
+	if (cs != NULL)
+		x->cset = cs;
+	if (nc == NULL || cs == NULL) {
 		conf_err(x, s, "%s", strerror(ENOMEM));
 		return;
 	}
-	c->nchecks = (size_t)n;
-	for (i = 0; i < n; i++)
-		check_parse(x, config_setting_get_elem(s, (unsigned)i),
-		            &c->checks[i]);
+	memset(&c->checks[c->nchecks], 0, (size_t)n * sizeof(*nc));
+	for (i = 0; i < n; i++) {
+		size_t k = c->nchecks++;
+
+		x->cset[k] = config_setting_get_elem(s, (unsigned)i);
+		check_parse(x, x->cset[k], &c->checks[k]);
+	}
 }
 
 /* ----------------------------------------------------------- track */
@@ -451,11 +468,11 @@ conf_track_parse(struct conf_ctx *x, const config_setting_t *s,
 
 /* ---------------------------------------------------- across the file */
 
+/* A member of the i-th check block, or NULL. */
 static const config_setting_t *
-check_member(const config_setting_t *checks, size_t i, const char *name)
+check_member(const struct conf_ctx *x, size_t i, const char *name)
 {
-	const config_setting_t *e =
-	    config_setting_get_elem(checks, (unsigned)i);
+	const config_setting_t *e = x->cset != NULL ? x->cset[i] : NULL;
 
 	if (e == NULL || config_setting_type(e) != CONFIG_TYPE_GROUP)
 		return NULL;
@@ -463,9 +480,10 @@ check_member(const config_setting_t *checks, size_t i, const char *name)
 }
 
 static void
-check_names(struct conf_ctx *x, const config_setting_t *checks)
+check_names(struct conf_ctx *x)
 {
 	const struct conf *c = x->c;
+	char where[CONF_PATH_MAX + 16];
 	size_t i, j;
 
 	for (j = 1; j < c->nchecks; j++) {
@@ -475,10 +493,12 @@ check_names(struct conf_ctx *x, const config_setting_t *checks)
 			if (strcmp(c->checks[i].name, c->checks[j].name) == 0)
 				break;
 		if (i < j)
-			conf_err(x, check_member(checks, j, "name"),
-			         "check name '%s' used twice (also at line %d)",
+			conf_err(x, check_member(x, j, "name"),
+			         "check name '%s' used twice (also at %s)",
 			         c->checks[j].name,
-			         conf_line(check_member(checks, i, "name")));
+			         conf_where(x, check_member(x, i, "name"),
+			                    check_member(x, j, "name"), where,
+			                    sizeof(where)));
 	}
 }
 
@@ -547,18 +567,16 @@ track_resolve(struct conf_ctx *x, struct conf_group *g,
 void
 conf_checks_check(struct conf_ctx *x, const config_setting_t *root)
 {
-	const config_setting_t *checks, *groups, *g, *track;
+	const config_setting_t *g, *track;
 	struct conf *c = x->c;
 	size_t i;
 
-	checks = config_setting_get_member(root, "checks");
-	if (checks != NULL && c->nchecks > 0)
-		check_names(x, checks);
-	groups = config_setting_get_member(root, "groups");
-	if (groups == NULL)
-		return;
-	for (i = 0; i < c->ngroups; i++) {
-		g = config_setting_get_elem(groups, (unsigned)i);
+	(void)root;
+	check_names(x);
+	/* Every group's block, in whichever file: a group may track a check
+	 * of any file. */
+	for (i = 0; i < c->ngroups && x->gset != NULL; i++) {
+		g = x->gset[i];
 		if (g == NULL || config_setting_type(g) != CONFIG_TYPE_GROUP ||
 		    (track = config_setting_get_member(g, "track")) == NULL)
 			continue;

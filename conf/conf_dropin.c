@@ -1,10 +1,11 @@
 /*
  * Drop-in files: include_dir names a directory whose *.conf files (in
- * sorted order, after the main file's own groups) each add groups, so that
- * a tool can own one file per service without editing the main file.  A
- * drop-in holds a groups list and nothing else; its errors name the
- * drop-in and its line.  Each parsed file stays alive until the checks
- * across groups (names, VIPs, tables) ran, which point into it.
+ * sorted order, after the main file's own groups and checks) each add
+ * groups and checks, so that a tool can own one file per service without
+ * editing the main file.  A drop-in holds a groups list and a checks list
+ * and nothing else; its errors name the drop-in and its line.  Each parsed
+ * file stays alive until the checks across groups (names, VIPs, tables,
+ * tracked checks) ran, which point into it.
  */
 #include "config.h"
 
@@ -22,12 +23,14 @@ static void
 main_only(struct conf_ctx *x, const config_setting_t *s, void *obj)
 {
 	(void)obj;
-	conf_err(x, s, "a drop-in file only adds groups; set this in %s",
+	conf_err(x, s,
+	         "a drop-in file only adds groups and checks; set this in %s",
 	         x->c->path);
 }
 
 static const struct conf_key dropin_keys[] = {
     {"groups", CK_FN, 0, 0, 0, conf_groups_parse},
+    {"checks", CK_FN, 0, 0, 0, conf_checks_parse},
     {"node", CK_FN, 0, 0, 0, main_only},
     {"cluster", CK_FN, 0, 0, 0, main_only},
     {"control", CK_FN, 0, 0, 0, main_only},
@@ -90,6 +93,44 @@ conf_dropins_load(struct conf_ctx *x, const config_setting_t *s)
 	for (i = 0; i < n; i++)
 		free(ents[i]);
 	free(ents);
+}
+
+/* The conf's copy of the path of the file s was read from. */
+static const char *
+file_of(struct conf_ctx *x, const config_setting_t *s, size_t *index)
+{
+	size_t i;
+
+	*index = s != NULL && config_setting_index(s) >= 0
+	             ? (size_t)config_setting_index(s)
+	             : 0;
+	for (i = 0; s != NULL && i < x->c->nfiles; i++)
+		if (s->config == &x->drops[i].cfg)
+			return x->c->files[i];
+	return x->c->path;
+}
+
+void
+conf_dropins_keep(struct conf_ctx *x)
+{
+	struct conf *c = x->c;
+	size_t i;
+
+	if (x->ndrops > 0 &&
+	    (c->files = calloc(x->ndrops, sizeof(*c->files))) != NULL) {
+		for (i = 0; i < x->ndrops; i++)
+			memcpy(c->files[i], x->drops[i].path,
+			       sizeof(c->files[i]));
+		c->nfiles = x->ndrops;
+	}
+	for (i = 0; i < c->ngroups; i++)
+		c->groups[i].file =
+		    file_of(x, x->gset != NULL ? x->gset[i] : NULL,
+		            &c->groups[i].index);
+	for (i = 0; i < c->nchecks; i++)
+		c->checks[i].file =
+		    file_of(x, x->cset != NULL ? x->cset[i] : NULL,
+		            &c->checks[i].index);
 }
 
 void

@@ -43,6 +43,8 @@ struct conf_ctx {
 	struct conf_dropin *drops;
 	size_t ndrops;
 	const config_setting_t **gset;
+	/* Each check's own block, by index in c->checks (any file). */
+	const config_setting_t **cset;
 };
 
 /* One drop-in file, parsed. */
@@ -151,9 +153,13 @@ bool conf_file_read(struct conf_ctx *x, config_t *cfg);
 void conf_syntax_context(const char *text, int line, char *out, size_t len);
 
 /* conf_dropin.c: the files of c->include_dir (s: the key), each adding
- * its groups; parsed files stay in x->drops until conf_dropins_free. */
+ * its groups and checks; parsed files stay in x->drops until
+ * conf_dropins_free. */
 void conf_dropins_load(struct conf_ctx *x, const config_setting_t *s);
 void conf_dropins_free(struct conf_ctx *x);
+/* Give every group and check of x->c its file and index there (the
+ * drop-ins' paths copied into the conf). */
+void conf_dropins_keep(struct conf_ctx *x);
 
 /* conf_group.c */
 void conf_groups_parse(struct conf_ctx *x, const config_setting_t *s,
@@ -167,7 +173,8 @@ void conf_notify_group(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);
 /* Give each group without its own the top-level script and timeout. */
 void conf_notify_defaults(struct conf *c);
-/* conf_check.c: the checks list, a group's track list, names across both */
+/* conf_check.c: the checks list (the main file's, then each drop-in's,
+ * appended), a group's track list, names across all files */
 void conf_checks_parse(struct conf_ctx *x, const config_setting_t *s,
                        void *obj);
 void conf_track_parse(struct conf_ctx *x, const config_setting_t *s,

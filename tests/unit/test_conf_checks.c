@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "test_conf_util.h"
 
@@ -134,6 +135,69 @@ test_errors(void)
 	       "a block without check");
 }
 
+/* Drop-in files hold checks too: appended after the main file's (files in
+ * sorted order); a group in any file tracks a check of any file; a name
+ * defined twice across files names both places. */
+static void
+test_dropins(void)
+{
+	struct conf *c;
+
+	mkdir("ck.d", 0755);
+	tc_write("ck.d/20-b.conf",
+	         "checks = ( { name = \"b\"; file = \"/b\"; weight = -7; } );\n"
+	         "groups = ( { name = \"gb\"; interface = \"eth1\";\n"
+	         " vips = [ \"192.168.56.102\" ]; track = [ \"m\", \"a\" ]; } "
+	         ");\n");
+	tc_write("ck.d/10-a.conf",
+	         "checks = ( { name = \"a\"; file = \"/a\"; } );\n");
+	c = tc_good("include_dir = \"ck.d\";\n"
+	            "checks = ( { name = \"m\"; file = \"/m\"; } );\n" GROUP(
+	                "track = [ \"b\", \"a\" ];"),
+	            "checks in drop-ins");
+	if (c != NULL) {
+		is_int(c->nchecks, 3, "three checks across three files");
+		is_str(c->checks[0].name, "m", "the main file's first");
+		is_str(c->checks[1].name, "a", "then 10-a.conf's");
+		is_str(c->checks[2].name, "b", "then 20-b.conf's");
+		is_int(c->groups[0].track[0].check, 2, "main group tracks b");
+		is_int(c->groups[0].track[0].weight, -7, "with b's weight");
+		is_int(c->groups[0].track[1].check, 1, "main group tracks a");
+		is_int(c->groups[1].ntrack, 2, "drop-in group tracks two");
+		is_int(c->groups[1].track[0].check, 0,
+		       "drop-in group tracks m");
+		is_int(c->groups[1].track[1].check, 1, "... and a");
+		/* Where each was read, for vipd -t's host messages. */
+		is_str(c->checks[0].file, "t.conf", "m: read from t.conf");
+		is_str(c->checks[2].file, "ck.d/20-b.conf",
+		       "b: read from ck.d/20-b.conf");
+		is_int(c->checks[2].index, 0, "... its first check");
+		is_str(c->groups[0].file, "t.conf", "web: read from t.conf");
+		is_str(c->groups[1].file, "ck.d/20-b.conf",
+		       "gb: read from ck.d/20-b.conf");
+		is_int(c->groups[1].index, 0, "... its first group");
+	}
+	conf_free(c);
+	tc_write("ck.d/10-a.conf",
+	         "checks = (\n { name = \"a\"; file = \"/a\"; },\n"
+	         " { name = \"m\"; file = \"/m2\"; }\n);\n");
+	tc_bad("include_dir = \"ck.d\";\n"
+	       "checks = ( { name = \"m\"; file = \"/m\"; } );\n" GROUP(
+	           "track = [ \"b\", \"zz\" ];"),
+	       "ck.d/10-a.conf:3: checks[1].name: check name 'm' used twice "
+	       "(also at t.conf:2)\n"
+	       "t.conf:3: groups[0].track[1]: unknown check 'zz'\n",
+	       "a check defined in two files");
+	tc_write("ck.d/20-b.conf",
+	         "checks = ( { name = \"b\"; file = \"/b\"; },\n"
+	         " { name = \"b\"; file = \"/b\"; } );\n");
+	tc_write("ck.d/10-a.conf", "");
+	tc_bad("include_dir = \"ck.d\";\n" GROUP(""),
+	       "ck.d/20-b.conf:2: checks[1].name: check name 'b' used twice "
+	       "(also at line 1)\n",
+	       "twice in one drop-in: line only");
+}
+
 int
 main(void)
 {
@@ -141,5 +205,6 @@ main(void)
 	test_values();
 	test_shape();
 	test_errors();
+	test_dropins();
 	return tap_done();
 }

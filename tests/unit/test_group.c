@@ -513,11 +513,66 @@ test_update(void)
 	unrig(g);
 }
 
+/* A change of the tracked checks or of the notify settings alone is a
+ * change (reported as such) that touches neither the filter, the pin nor
+ * the election: the group takes the new settings, where tracking
+ * (track_reload) and notify read them. */
+static void
+test_update_track_notify(void)
+{
+	struct vgroup *g = rig(true);
+	struct conf_track t1[2] = {{0, 0, "web"}, {1, -20, "api"}};
+	struct conf_track t2[2] = {{3, 0, "web"}, {5, -20, "api"}};
+	struct conf_track t3[2] = {{3, 0, "web"}, {5, -30, "api"}};
+	struct conf_group cg = g->cg;
+	struct group_change ch;
+	char err[256];
+
+	g->probe_until = 0;
+	group_takeover_now(g);
+	cg.track = t1;
+	cg.ntrack = 2;
+	ok(group_diff(g, &cg, &ch) && ch.track && !ch.notify &&
+	       !ch.vips_added && !ch.vips_removed && ch.prio_from == ch.prio_to,
+	   "a track list added: track, nothing else");
+	calls[0] = '\0';
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "update applies");
+	is_str(calls, "", "... touches neither the filter nor the pin");
+	ok(g->cg.track == t1 && g->cg.ntrack == 2, "... the group has it");
+	ok(g->leading && g->ctr[CTL_GC_TAKEOVERS] == 1, "... still leading");
+
+	cg.track = t2;
+	ok(!group_diff(g, &cg, &ch) && !ch.track,
+	   "same names and weights at other indices: unchanged");
+	cg.track = t3;
+	ok(group_diff(g, &cg, &ch) && ch.track, "a weight changed: track");
+	cg.ntrack = 1;
+	ok(group_diff(g, &cg, &ch) && ch.track, "one check fewer: track");
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "applied");
+	is_int(g->cg.ntrack, 1, "... one tracked");
+
+	snprintf(cg.notify, sizeof(cg.notify), "/bin/true");
+	ok(group_diff(g, &cg, &ch) && ch.notify && !ch.track,
+	   "a notify script set: notify, nothing else");
+	calls[0] = '\0';
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "update applies");
+	is_str(calls, "", "... touches neither the filter nor the pin");
+	is_str(g->cg.notify, "/bin/true", "... the group has the script");
+	cg.notify_timeout_ms = 7000;
+	ok(group_diff(g, &cg, &ch) && ch.notify, "its timeout: notify");
+	is_int(group_update(g, &cg, err, sizeof(err)), 0, "applied");
+	is_int(g->cg.notify_timeout_ms, 7000, "... the group has it");
+	ok(!group_diff(g, &cg, &ch), "the same again: unchanged");
+	ok(g->leading && g->ctr[CTL_GC_TAKEOVERS] == 1, "still leading");
+	unrig(g);
+}
+
 int
 main(void)
 {
 	log_init(true, 0, "test_group");
 	test_update();
+	test_update_track_notify();
 	test_takeover_release();
 	test_probe_deferral();
 	test_faults();

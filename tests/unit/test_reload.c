@@ -92,8 +92,15 @@ group_diff(const struct vgroup *g, const struct conf_group *cg,
 	ch->prio_from = g->cg.priority;
 	ch->prio_to = cg->priority;
 	ch->garp = memcmp(&g->cg.garp, &cg->garp, sizeof(cg->garp)) != 0;
+	ch->track = g->cg.ntrack != cg->ntrack;
+	for (i = 0; !ch->track && i < cg->ntrack; i++)
+		ch->track = strcmp(g->cg.track[i].name, cg->track[i].name) ||
+		            g->cg.track[i].weight != cg->track[i].weight;
+	ch->notify = strcmp(g->cg.notify, cg->notify) != 0 ||
+	             g->cg.notify_timeout_ms != cg->notify_timeout_ms;
 	return ch->vips_added || ch->vips_removed ||
-	       ch->prio_from != ch->prio_to || ch->garp;
+	       ch->prio_from != ch->prio_to || ch->garp || ch->track ||
+	       ch->notify;
 }
 void
 group_vips_drop(struct vgroup *g, const struct conf_group *cg)
@@ -170,9 +177,11 @@ sdnotify_reloaded(struct sdnotify *n, bool ok)
 	(void)n, (void)ok;
 }
 /* track.c: the checks are made before anything is applied; a failure
- * (fail_checks) refuses the reload. */
+ * (fail_checks) refuses the reload.  track_reload also records whether
+ * every group had taken its new settings when tracking was re-evaluated
+ * (track.c reads g->cg.track then). */
 static bool fail_checks;
-static unsigned n_track_reload;
+static unsigned n_track_reload, n_track_fresh;
 struct track_plan *
 track_reload_prepare(struct vipd *dd, const struct conf *nc, char *err,
                      size_t errlen)
@@ -193,8 +202,16 @@ track_plan_free(struct track_plan *p)
 void
 track_reload(struct vipd *dd, struct track_plan *p)
 {
-	(void)dd, (void)p;
+	size_t i, j;
+
+	(void)p;
 	n_track_reload++;
+	for (i = 0; i < dd->ngroups; i++)
+		for (j = 0; dd->groups[i] && j < dd->cfg->ngroups; j++)
+			if (strcmp(dd->groups[i]->cg.name,
+			           dd->cfg->groups[j].name) == 0 &&
+			    dd->groups[i]->cg.track == dd->cfg->groups[j].track)
+				n_track_fresh++;
 }
 int
 check_election(const struct conf *cfg, char *err, size_t errlen)
@@ -406,6 +423,116 @@ test_removed(void)
 	is_int(n_free, 2, "db and api freed");
 }
 
+/* web and db, with checks and notify settings as given. */
+static void
+write_tracked(const char *web_track, const char *web_notify,
+              const char *db_notify)
+{
+	FILE *f = fopen(path, "w");
+
+	fprintf(f, "node = { id = \"n1\"; priority = 100; };\n");
+	fprintf(f, "cluster = { peers = []; };\n");
+	fprintf(f, "control = { socket = \"%s/s\"; };\n", dir);
+	fprintf(f, "notify = \"/bin/true\";\n");
+	fprintf(f, "checks = ( { name = \"a\"; file = \"/a\"; },\n"
+	           "  { name = \"b\"; file = \"/b\"; weight = -10; } );\n");
+	fprintf(f,
+	        "groups = (\n{ name = \"web\"; interface = \"eth1\"; "
+	        "vips = [ \"10.0.0.100\" ]; priority = 150; "
+	        "track = [ %s ]; %s },\n",
+	        web_track, web_notify);
+	fprintf(f,
+	        "{ name = \"db\"; interface = \"eth1\"; "
+	        "vips = [ \"10.0.0.101\" ]; priority = 100; %s }\n);\n",
+	        db_notify);
+	fclose(f);
+}
+
+/* Reload, drops groups expected in the drop pass; the report as JSON. */
+static char *
+reload_json(unsigned drops, char *msg, size_t len)
+{
+	json_t *rep = json_object();
+	char *js;
+
+	n_drop_expected = drops;
+	n_drop = 0;
+	if (vipd_reload_report(&d, NULL, rep, msg, len) != 0)
+		strcpy(msg, "reload failed");
+	js = json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(rep);
+	return js;
+}
+
+static void
+test_track_notify(void)
+{
+	struct vgroup *web, *db;
+	char msg[256], *js;
+
+	write_tracked("\"a\"", "", "");
+	free(reload_json(1, msg, sizeof(msg)));
+	web = group_find(&d, "web");
+	db = group_find(&d, "db");
+	if (!ok(web != NULL && db != NULL, "web and db run"))
+		return;
+	web->first_round_ms = 555;
+	db->first_round_ms = 666;
+
+	/* web tracks one more check; db gets its own notify script. */
+	write_tracked("\"a\", \"b\"", "",
+	              "notify = \"/usr/bin/true\"; notify_timeout_ms = 500;");
+	n_track_reload = n_track_fresh = n_gupdate = 0;
+	js = reload_json(2, msg, sizeof(msg));
+	is_str(msg,
+	       "configuration reloaded: 0 groups added, 0 removed, 2 changed "
+	       "in place, 0 kept",
+	       "a track or notify change is a change, not kept");
+	is_str(js,
+	       "{\"changed\":[{\"group\":\"web\",\"priority_from\":150,"
+	       "\"priority_to\":150,\"vips_added\":0,\"vips_removed\":0,"
+	       "\"what\":[\"track\"]},{\"group\":\"db\",\"priority_from\":"
+	       "100,\"priority_to\":100,\"vips_added\":0,\"vips_removed\":0,"
+	       "\"what\":[\"notify\"]}]}",
+	       "the report: web's track, db's notify");
+	free(js);
+	is_int(n_gupdate, 2, "both updated in place");
+	ok(group_find(&d, "web") == web && web->first_round_ms == 555 &&
+	       group_find(&d, "db") == db && db->first_round_ms == 666,
+	   "... the same objects: state kept");
+	is_int(web->cg.ntrack, 2, "web tracks two checks now");
+	is_str(db->cg.notify, "/usr/bin/true", "db's notify script is new");
+	is_int(db->cg.notify_timeout_ms, 500, "... and its timeout");
+	is_int(n_track_reload, 1, "tracking re-evaluated once");
+	is_int(n_track_fresh, 2, "... with every group's new track list");
+
+	/* A check's default weight changes web's tracking: track.  The
+	 * top-level notify changes web's effective script: notify.  db's
+	 * own script hides the default: db is kept. */
+	write_tracked("\"a\", { check = \"b\"; weight = -20; }", "",
+	              "notify = \"/usr/bin/true\"; notify_timeout_ms = 500;");
+	js = reload_json(1, msg, sizeof(msg));
+	ok(strstr(js, "\"what\":[\"track\"]") != NULL &&
+	       strstr(js, "\"kept\":[\"db\"]") != NULL,
+	   "a weight changed: track; db kept (%s)", js);
+	free(js);
+	write_tracked("\"a\", { check = \"b\"; weight = -20; }",
+	              "notify = \"\";",
+	              "notify = \"/usr/bin/true\"; notify_timeout_ms = 500;");
+	js = reload_json(1, msg, sizeof(msg));
+	ok(strstr(js, "\"what\":[\"notify\"]") != NULL &&
+	       strstr(js, "\"kept\":[\"db\"]") != NULL,
+	   "web's notify turned off: notify; db kept (%s)", js);
+	free(js);
+	is_str(web->cg.notify, "", "web runs no script now");
+	js = reload_json(0, msg, sizeof(msg));
+	is_str(msg,
+	       "configuration reloaded: 0 groups added, 0 removed, 0 changed "
+	       "in place, 2 kept",
+	       "the same file again: both kept");
+	free(js);
+}
+
 int
 main(void)
 {
@@ -416,6 +543,7 @@ main(void)
 	test_diff();
 	test_refused();
 	test_removed();
+	test_track_notify();
 	for (i = 0; i < d.ngroups; i++)
 		group_free(d.groups[i]);
 	free(d.groups);
