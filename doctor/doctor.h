@@ -110,6 +110,11 @@ struct dr_group {
 	/* An alive peer that says it leads the group too ("" none). */
 	char rival[CONF_ID_MAX];
 	char rival_mac[24];
+	/* Or, while this node leads, a peer not heard (heartbeats lost both
+	 * ways) whose frames claimed the VIPs: rival_alive false, peer_claims
+	 * the group's counter (claims by peers on VIPs this node led). */
+	bool rival_alive;
+	uint64_t peer_claims;
 };
 
 struct dr_peer {

@@ -615,15 +615,29 @@ dr_check_two_leaders(const struct dr_facts *f, const struct dr_group *g,
 		return 0;
 	if ((fd = ADD(out, DR_C_TWO_LEADERS, g, "%s", g->rival)) == NULL)
 		return -1;
-	dr_cause(fd,
-	         "This node and %s both lead group \"%s\": %s does not "
-	         "hear this node's heartbeats (they are lost one way), so "
-	         "both answer for the VIPs.",
-	         g->rival, g->cg->name, g->rival);
-	dr_evidence(fd,
-	            "vipctl status: group %s state leader; peer %s "
-	            "(MAC %s) alive, state leader",
-	            g->cg->name, g->rival, g->rival_mac);
+	if (g->rival_alive) {
+		dr_cause(fd,
+		         "This node and %s both lead group \"%s\": %s does "
+		         "not hear this node's heartbeats (they are lost one "
+		         "way), so both answer for the VIPs.",
+		         g->rival, g->cg->name, g->rival);
+		dr_evidence(fd,
+		            "vipctl status: group %s state leader; peer %s "
+		            "(MAC %s) alive, state leader",
+		            g->cg->name, g->rival, g->rival_mac);
+	} else {
+		dr_cause(fd,
+		         "This node and %s both lead group \"%s\": no "
+		         "heartbeat crosses between them (lost both ways) "
+		         "while %s's frames claim the VIPs, so both answer "
+		         "and defend them.",
+		         g->rival, g->cg->name, g->rival);
+		dr_evidence(fd,
+		            "vipctl status: group %s state leader; peer %s "
+		            "(MAC %s) not alive; counters.peer_claims %llu",
+		            g->cg->name, g->rival, g->rival_mac,
+		            (unsigned long long)g->peer_claims);
+	}
 	dr_fix(fd,
 	       "on %s: vipctl status (is this node heard?); let UDP "
 	       "port %u in (nft list ruleset); cluster.peers there must "

@@ -62,13 +62,22 @@ add_group(struct dr_facts *f, const json_t *jg)
 	g->route_installed =
 	    ctl_json_get_bool(json_object_get(jg, "route"), "installed", false);
 	g->rival[0] = g->rival_mac[0] = '\0';
+	g->rival_alive = false;
+	g->peer_claims = (uint64_t)ctl_json_get_int(
+	    json_object_get(jg, "counters"), "peer_claims", 0);
 	for (i = 0; i < json_array_size(json_object_get(jg, "peers")); i++) {
 		const json_t *p =
 		    json_array_get(json_object_get(jg, "peers"), i);
+		bool alive = ctl_json_get_bool(p, "alive", false);
 
-		if (!ctl_json_get_bool(p, "alive", false) ||
-		    strcmp(ctl_json_get_str(p, "state", ""), "leader") != 0)
+		/* Alive and leading; or, when peers claimed our VIPs, one
+		 * not heard (its heartbeats lost: it may lead unseen). */
+		if (alive ? strcmp(ctl_json_get_str(p, "state", ""),
+		                   "leader") != 0
+		          : (g->peer_claims == 0 || g->rival_alive ||
+		             g->rival[0] != '\0'))
 			continue;
+		g->rival_alive = alive;
 		snprintf(g->rival, sizeof(g->rival), "%s",
 		         ctl_json_get_str(p, "id", "?"));
 		snprintf(g->rival_mac, sizeof(g->rival_mac), "%s",

@@ -214,8 +214,8 @@ lab_wait 3000 peer_alive 192.168.121.12
 expect n1 "" 0 "n2 with the cluster's secret: nothing found"
 
 # --- heartbeats lost one way: n2 does not hear n1 ----------------------------
-# (n2 stays a backup: it sees n1 answer on the wire; two-leaders, which needs
-# both, is proved by the unit test only)
+# (n2 stays a backup: it sees n1 answer on the wire; two-leaders needs the
+# heartbeats lost both ways, below)
 printf '%s\n' 'table inet drdrop {' \
 	' chain in { type filter hook input priority 0; udp dport 7431 drop; }' \
 	'}' | lab_exec n2 nft -f -
@@ -227,6 +227,45 @@ lab_exec n2 nft delete table inet drdrop
 n2_hears() { ! n2_lost; }
 lab_wait 3000 n2_hears
 expect n2 "" 0 "n2 hears n1 again: nothing found"
+
+# --- heartbeats lost both ways, ARP passes: both lead ------------------------
+# Each node's frames claim the VIPs the other leads; its heartbeats are not
+# heard, so each defends (counters.peer_claims) instead of yielding.
+hbdrop() {
+	printf '%s\n' 'table inet drdrop {' \
+		' chain in { type filter hook input priority 0; udp dport 7431 drop; }' \
+		'}' | lab_exec "$1" nft -f -
+}
+hbdrop n1
+hbdrop n2
+both_lead() {
+	[ "$(vlab_leaders)" = "n1 n2" ] &&
+		[ "$(vlab_gf n1 counters.peer_claims)" -gt 0 ]
+}
+lab_wait 6000 both_lead
+tap_ok $? "heartbeats dropped both ways: n1 and n2 both lead, n1 sees claims"
+expect n1 "hb-dropped two-leaders" 1 \
+	"both lead, heartbeats lost both ways: two-leaders on n1 (and hb-dropped)"
+tap_is "$(finding two-leaders '.subject')" n2 "two-leaders on n1 names n2"
+tap_match "$(finding two-leaders '.evidence[0]')" "not alive; counters\.peer_claims [1-9]" \
+	"two-leaders: evidence is the peer_claims counter"
+lab_exec n1 nft delete table inet drdrop
+lab_exec n2 nft delete table inet drdrop
+one_leads() { [ "$(vlab_leaders)" = n1 ] && peer_alive 192.168.121.12 && ! n2_lost; }
+lab_wait 6000 one_leads
+tap_ok $? "heartbeats let through: n2 yields, n1 alone leads"
+expect n1 "" 0 "one leader again: nothing found on n1"
+
+# --- (e) a peer never told about: off-link, not heard ------------------------
+# A third peer behind the management gateway (no neighbour entry to tell
+# down from dropped): peer-silent.
+restart n1 peers="$MGMT,192.0.2.77"
+leading
+expect n1 "peer-silent" 1 "an off-link peer never heard: peer-silent"
+tap_is "$(finding peer-silent .subject)" 192.0.2.77 "peer-silent names it"
+restart n1
+leading && lab_wait 3000 peer_alive 192.168.121.12
+expect n1 "" 0 "the peer removed: nothing found"
 
 # --- (f) a foreign owner of the VIP -----------------------------------------
 RMAC=$(lab_exec r cat /sys/class/net/eth1/address)

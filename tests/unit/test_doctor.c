@@ -423,9 +423,17 @@ test_two_leaders(void)
 	healthy();
 	snprintf(G.rival, sizeof(G.rival), "n2");
 	snprintf(G.rival_mac, sizeof(G.rival_mac), "02:00:00:00:00:02");
+	G.rival_alive = true;
 	is_str(codes(), "two-leaders", "a peer leads too: two-leaders");
 	ok(first() && strstr(first()->evidence[0], "02:00:00:00:00:02"),
 	   "two-leaders: evidence names the rival's MAC");
+	G.rival_alive = false;
+	G.peer_claims = 7;
+	is_str(codes(), "two-leaders",
+	       "a peer not heard claims the VIPs: two-leaders");
+	ok(first() && strstr(first()->evidence[0], "peer_claims 7") &&
+	       strstr(first()->cause, "both ways"),
+	   "two-leaders (unheard): evidence is the peer_claims counter");
 	snprintf(G.state, sizeof(G.state), "backup");
 	is_str(codes(), "", "this node a backup: no two-leaders");
 }
