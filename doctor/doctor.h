@@ -134,6 +134,22 @@ struct dr_peer {
 	char neigh[16];
 };
 
+/* An nftables rule with a drop or reject verdict that matches on the UDP
+ * destination port or the destination address (other rules are not
+ * kept).  Ports: closed ranges [lo, hi]; addresses: prefixes. */
+#define DR_FW_RULES 32
+#define DR_FW_ITEMS 8
+struct dr_fw_rule {
+	char family[8], table[32], chain[32];
+	uint64_t handle;
+	char text[DR_TEXT]; /* as `nft -a list ruleset` prints it, "" unknown */
+	const char *verdict; /* "drop" or "reject" (static) */
+	uint16_t port_lo[DR_FW_ITEMS], port_hi[DR_FW_ITEMS];
+	size_t nports; /* 0: no udp dport match */
+	struct dr_prefix daddrs[DR_FW_ITEMS];
+	size_t ndaddrs; /* 0: no ip/ip6 daddr match */
+};
+
 struct dr_facts {
 	const struct conf *cfg; /* borrowed */
 	struct dr_iface ifaces[DR_IFACES_MAX];
@@ -150,6 +166,10 @@ struct dr_facts {
 	char daemon_node[CONF_ID_MAX];
 	uint64_t hb_rejected_hmac; /* heartbeats rejected: bad HMAC */
 	uint64_t hb_received;
+	/* The namespace's nftables rules that drop or reject by UDP port or
+	 * destination address (dr_gather_firewall). */
+	struct dr_fw_rule fw[DR_FW_RULES];
+	size_t nfw;
 };
 
 /* ----------------------------------------------------------- findings */
@@ -181,6 +201,8 @@ enum dr_severity { DR_ERROR, DR_WARNING, DR_ADVICE };
 	  "the group's interface is missing or down")                          \
 	X(GROUP_FAULT, "group-fault", DR_ERROR,                                \
 	  "the daemon holds the group in fault")                               \
+	X(FIREWALL_DROP, "firewall-drop", DR_ERROR,                            \
+	  "an nftables rule drops the heartbeat port or traffic to a VIP")     \
 	X(PEER_AUTH, "peer-auth", DR_ERROR,                                    \
 	  "a peer's heartbeats arrive but fail authentication")                \
 	X(PEER_DOWN, "peer-down", DR_ERROR,                                    \
@@ -271,6 +293,11 @@ int dr_check_foreign_owner(const struct dr_facts *f, const struct dr_group *g,
                            struct dr_findings *out);
 int dr_check_two_leaders(const struct dr_facts *f, const struct dr_group *g,
                          struct dr_findings *out);
+/* firewall-drop: g NULL, a kept rule (f->fw) whose ports hold
+ * cluster.port; else a kept rule without a port match whose addresses
+ * hold one of g's VIPs. */
+int dr_check_firewall(const struct dr_facts *f, const struct dr_group *g,
+                      struct dr_findings *out);
 int dr_check_peers(const struct dr_facts *f, struct dr_findings *out);
 int dr_check_hb_path(const struct dr_facts *f, struct dr_findings *out);
 
@@ -314,6 +341,20 @@ void dr_facts_free(struct dr_facts *f);
  * 0, or -1 with a reason in err.
  */
 int dr_gather_host(struct dr_facts *f, char *err, size_t errlen);
+
+/*
+ * The namespace's nftables ruleset through libnftables ("list ruleset" as
+ * JSON, and as text with handles for the rules' text), kept by
+ * dr_fw_parse.  Quiet: when it cannot be read (no privilege), f->nfw is 0.
+ */
+void dr_gather_firewall(struct dr_facts *f);
+/*
+ * Keep in f->fw the drop/reject rules of json (`nft -j list ruleset`)
+ * that match on udp dport or ip/ip6 daddr (values, ranges, prefixes,
+ * anonymous or named sets); text (`nft -a list ruleset`, may be NULL)
+ * gives their text.  Returns how many were kept.
+ */
+size_t dr_fw_parse(struct dr_facts *f, const char *json, const char *text);
 
 /*
  * Merge the daemon's `status` answer (a JSON object, borrowed) into f:

@@ -646,6 +646,99 @@ dr_check_two_leaders(const struct dr_facts *f, const struct dr_group *g,
 	return 1;
 }
 
+static void
+fw_rule_evidence(struct dr_finding *fd, const struct dr_fw_rule *r)
+{
+	dr_evidence(fd, "nft -a list chain %s %s %s: %s # handle %llu",
+	            r->family, r->table, r->chain,
+	            r->text[0] ? r->text : r->verdict,
+	            (unsigned long long)r->handle);
+}
+
+static bool
+fw_has_port(const struct dr_fw_rule *r, unsigned port)
+{
+	size_t i;
+
+	for (i = 0; i < r->nports; i++)
+		if (port >= r->port_lo[i] && port <= r->port_hi[i])
+			return true;
+	return false;
+}
+
+static bool
+fw_has_addr(const struct dr_fw_rule *r, const struct conf_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndaddrs; i++)
+		if (in_prefix(a, &r->daddrs[i].addr, r->daddrs[i].plen))
+			return true;
+	return false;
+}
+
+int
+dr_check_firewall(const struct dr_facts *f, const struct dr_group *g,
+                  struct dr_findings *out)
+{
+	struct dr_finding *fd;
+	char a[64];
+	size_t i, k;
+	int n = 0;
+
+	for (i = 0; i < f->nfw; i++) {
+		const struct dr_fw_rule *r = &f->fw[i];
+
+		if (g == NULL) {
+			if (!fw_has_port(r, f->cfg->port))
+				continue;
+			if ((fd = dr_findings_add(
+			         out, DR_C_FIREWALL_DROP, "", "udp/%u",
+			         (unsigned)f->cfg->port)) == NULL)
+				return -1;
+			dr_cause(fd,
+			         "nftables rule %s %s %s handle %llu %ss UDP "
+			         "port %u: heartbeats %s there are lost.",
+			         r->family, r->table, r->chain,
+			         (unsigned long long)r->handle, r->verdict,
+			         (unsigned)f->cfg->port,
+			         r->ndaddrs ? "to the addresses it names"
+			                    : "sent or received");
+			fw_rule_evidence(fd, r);
+			dr_fix(
+			    fd,
+			    "nft delete rule %s %s %s handle %llu, or accept "
+			    "UDP port %u from the peers before it",
+			    r->family, r->table, r->chain,
+			    (unsigned long long)r->handle,
+			    (unsigned)f->cfg->port);
+			n++;
+			continue;
+		}
+		if (r->nports != 0)
+			continue;
+		for (k = 0; k < g->nvips; k++) {
+			if (!fw_has_addr(r, &g->vips[k].addr))
+				continue;
+			dr_addr_str(&g->vips[k].addr, a, sizeof(a));
+			if ((fd = ADD(out, DR_C_FIREWALL_DROP, g, "%s", a)) ==
+			    NULL)
+				return -1;
+			dr_cause(fd,
+			         "nftables rule %s %s %s handle %llu %ss "
+			         "traffic to %s: clients get no answer.",
+			         r->family, r->table, r->chain,
+			         (unsigned long long)r->handle, r->verdict, a);
+			fw_rule_evidence(fd, r);
+			dr_fix(fd, "nft delete rule %s %s %s handle %llu",
+			       r->family, r->table, r->chain,
+			       (unsigned long long)r->handle);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Not heard: down (its address does not answer ARP/NDP), heartbeats
  * dropped (it answers), or not told (behind a gateway, no entry). */
 static int
@@ -844,7 +937,7 @@ dr_check_all(const struct dr_facts *f, const char *group,
 	    dr_check_vip_elsewhere,  dr_check_sysctl_reset,
 	    dr_check_subnets,        dr_check_group_fault,
 	    dr_check_foreign_owner,  dr_check_two_leaders,
-	    dr_check_gateway_silent,
+	    dr_check_gateway_silent, dr_check_firewall,
 	};
 	size_t i, k;
 
@@ -855,7 +948,8 @@ dr_check_all(const struct dr_facts *f, const char *group,
 			if (checks[k](f, &f->groups[i], out) == -1)
 				return -1;
 	}
-	if (dr_check_peers(f, out) == -1 || dr_check_hb_path(f, out) == -1)
+	if (dr_check_firewall(f, NULL, out) == -1 ||
+	    dr_check_peers(f, out) == -1 || dr_check_hb_path(f, out) == -1)
 		return -1;
 	sort_by_code(out);
 	return 0;

@@ -364,5 +364,6 @@ dr_gather_host(struct dr_facts *f, char *err, size_t errlen)
 		peer_neigh(nl, f, p);
 	}
 	rtnl_free(nl);
+	dr_gather_firewall(f);
 	return 0;
 }

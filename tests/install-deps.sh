@@ -5,6 +5,7 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config
 libpcap-dev libnet1-dev libmnl-dev libconfig-dev libsodium-dev libjansson-dev
 libsystemd-dev libcap-ng-dev libmicrohttpd-dev libcurl4-openssl-dev
+libnftables-dev
 iproute2 iputils-ping iputils-arping ndisc6 tcpdump tshark nftables
 jq python3 keepalived prometheus curl procps psmisc cppcheck clang-format git
 clang libclang-rt-dev"

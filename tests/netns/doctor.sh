@@ -6,7 +6,8 @@
 # (priority 200, the leader) and n2, heartbeats over eth0.  One lab: the
 # healthy cluster first (doctor finds nothing, exit 0), then each fault
 # planted alone, doctor --json reporting exactly its code, and removed
-# again.  The seed's case (the leader with the pin off) must give
+# again (the nft rules that drop heartbeats are reported as firewall-drop
+# next to what they cause).  The seed's case (the leader with the pin off) must give
 # reply-path with the route config key as its fix.  Last, with no daemon
 # running, the faults doctor finds from the configuration and the host.
 set -u
@@ -170,8 +171,12 @@ printf '%s\n' 'table inet drdrop {' \
 	'}' | lab_exec n1 nft -f -
 silent() { ! peer_alive 192.168.121.12; }
 lab_wait 3000 silent
-expect n1 "hb-dropped" 1 \
-	"heartbeats from n2 dropped, its address answers ARP: hb-dropped"
+expect n1 "firewall-drop hb-dropped" 1 \
+	"heartbeats from n2 dropped, its address answers ARP: hb-dropped (and the rule)"
+tap_is "$(finding firewall-drop '.subject')" "udp/7431" "firewall-drop: the heartbeat port"
+tap_match "$(finding firewall-drop '.evidence[0]')" \
+	"^nft -a list chain inet drdrop in: udp dport 7431 drop # handle [0-9]+$" \
+	"firewall-drop: evidence names the lab's rule (table, chain, handle, text)"
 tap_is "$(finding hb-dropped .subject)" "192.168.121.12" "hb-dropped names n2"
 tap_match "$(finding hb-dropped '.evidence | join(" ")')" \
 	"ip neigh show 192\.168\.121\.12 dev eth0: (reachable|stale|delay|probe)" \
@@ -221,7 +226,8 @@ printf '%s\n' 'table inet drdrop {' \
 	'}' | lab_exec n2 nft -f -
 n2_lost() { [ "$(vlab_json n2 '.peers[] | select(.address=="192.168.121.11") | .alive')" = false ]; }
 lab_wait 3000 n2_lost
-expect n2 "hb-dropped" 1 "n2 does not hear n1, whose address answers: hb-dropped on n2"
+expect n2 "firewall-drop hb-dropped" 1 \
+	"n2 does not hear n1, whose address answers: hb-dropped (and the rule) on n2"
 expect n1 "" 0 "n1 still hears n2: nothing found on n1"
 lab_exec n2 nft delete table inet drdrop
 n2_hears() { ! n2_lost; }
@@ -244,7 +250,7 @@ both_lead() {
 }
 lab_wait 6000 both_lead
 tap_ok $? "heartbeats dropped both ways: n1 and n2 both lead, n1 sees claims"
-expect n1 "hb-dropped two-leaders" 1 \
+expect n1 "firewall-drop hb-dropped two-leaders" 1 \
 	"both lead, heartbeats lost both ways: two-leaders on n1 (and hb-dropped)"
 tap_is "$(finding two-leaders '.subject')" n2 "two-leaders on n1 names n2"
 tap_match "$(finding two-leaders '.evidence[0]')" "not alive; counters\.peer_claims [1-9]" \
@@ -287,6 +293,17 @@ expect n1 "reply-path" 1 "no daemon, pin off: reply-path (from eth1's address)"
 tap_match "$(finding reply-path '.evidence[0]')" \
 	"from 10\.$VLAB_NET\.0\.1: via 192\.168\.121\.1 dev eth0 table main \(stand-in" \
 	"reply-path: a stand-in source, said so"
+conf n1
+printf '%s\n' 'table ip drvip {' \
+	" chain in { type filter hook input priority 0; ip daddr $VIP reject; }" \
+	'}' | lab_exec n1 nft -f -
+expect n1 "firewall-drop" 1 "no daemon, an nft rule rejects the VIP: firewall-drop"
+tap_is "$(finding firewall-drop '.group + " " + .subject')" "vip $VIP" \
+	"firewall-drop: about the group's VIP"
+tap_match "$(finding firewall-drop '.evidence[0]')" \
+	"^nft -a list chain ip drvip in: ip daddr $VIP reject # handle [0-9]+$" \
+	"firewall-drop: evidence is the rule"
+lab_exec n1 nft delete table ip drvip
 conf n1 bind=interface
 expect n1 "arp-flux" 0 "bind interface, arp_ignore 0 on eth0: arp-flux (a warning)"
 tap_is "$(finding arp-flux .subject)" eth0 "arp-flux: eth0 would answer"

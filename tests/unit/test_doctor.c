@@ -438,6 +438,98 @@ test_two_leaders(void)
 	is_str(codes(), "", "this node a backup: no two-leaders");
 }
 
+/* Recorded from `nft -j list ruleset` / `nft -a list ruleset` (trimmed). */
+static const char fw_json[] =
+    "{\"nftables\": [{\"metainfo\": {\"json_schema_version\": 1}},"
+    "{\"table\": {\"family\": \"inet\", \"name\": \"f\", \"handle\": 1}},"
+    "{\"set\": {\"family\": \"inet\", \"name\": \"ports\", \"table\": \"f\","
+    " \"type\": \"inet_service\", \"handle\": 2, \"elem\": [7431, 9000]}},"
+    "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"in\","
+    " \"handle\": 3, \"expr\": [{\"match\": {\"op\": \"==\", \"left\":"
+    " {\"payload\": {\"protocol\": \"udp\", \"field\": \"dport\"}},"
+    " \"right\": 7431}}, {\"drop\": null}]}},"
+    "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"in\","
+    " \"handle\": 5, \"expr\": [{\"match\": {\"op\": \"==\", \"left\":"
+    " {\"payload\": {\"protocol\": \"udp\", \"field\": \"dport\"}},"
+    " \"right\": {\"set\": [80, {\"range\": [7000, 7500]}]}}},"
+    " {\"reject\": {\"type\": \"icmpx\"}}]}},"
+    "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"in\","
+    " \"handle\": 6, \"expr\": [{\"match\": {\"op\": \"==\", \"left\":"
+    " {\"payload\": {\"protocol\": \"udp\", \"field\": \"dport\"}},"
+    " \"right\": \"@ports\"}}, {\"drop\": null}]}},"
+    "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"in\","
+    " \"handle\": 7, \"expr\": [{\"match\": {\"op\": \"==\", \"left\":"
+    " {\"payload\": {\"protocol\": \"ip\", \"field\": \"daddr\"}},"
+    " \"right\": {\"prefix\": {\"addr\": \"10.64.0.0\", \"len\": 24}}}},"
+    " {\"counter\": {\"packets\": 0}}, {\"drop\": null}]}},"
+    "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"in\","
+    " \"handle\": 8, \"expr\": [{\"match\": {\"op\": \"!=\", \"left\":"
+    " {\"payload\": {\"protocol\": \"udp\", \"field\": \"dport\"}},"
+    " \"right\": 7431}}, {\"drop\": null}]}},"
+    "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"in\","
+    " \"handle\": 9, \"expr\": [{\"match\": {\"op\": \"==\", \"left\":"
+    " {\"payload\": {\"protocol\": \"udp\", \"field\": \"dport\"}},"
+    " \"right\": 7431}}, {\"accept\": null}]}}]}";
+static const char fw_text[] =
+    "table inet f { # handle 1\n"
+    "\tset ports { # handle 2\n"
+    "\t\ttype inet_service\n"
+    "\t\telements = { 7431, 9000 }\n"
+    "\t}\n\n"
+    "\tchain in { # handle 1\n"
+    "\t\ttype filter hook input priority filter; policy accept;\n"
+    "\t\tudp dport 7431 drop # handle 3\n"
+    "\t\tudp dport { 80, 7000-7500 } reject # handle 5\n"
+    "\t\tudp dport @ports drop # handle 6\n"
+    "\t\tip daddr 10.64.0.0/24 counter packets 0 bytes 0 drop # handle 7\n"
+    "\t\tudp dport != 7431 drop # handle 8\n"
+    "\t\tudp dport 7431 accept # handle 9\n"
+    "\t}\n}\n";
+
+static void
+test_firewall(void)
+{
+	healthy();
+	is_int(dr_fw_parse(&F, fw_json, fw_text), 4,
+	       "nft: the drop/reject rules on dport or daddr kept (not != nor "
+	       "accept)");
+	is_str(F.fw[0].text, "udp dport 7431 drop",
+	       "nft: a rule's text from the handle listing");
+	ok(F.fw[1].nports == 2 && F.fw[1].port_lo[1] == 7000 &&
+	       F.fw[1].port_hi[1] == 7500 &&
+	       strcmp(F.fw[1].verdict, "reject") == 0,
+	   "nft: an anonymous set with a range, reject");
+	ok(F.fw[2].nports == 2 && F.fw[2].port_lo[0] == 7431,
+	   "nft: a named set's elements");
+	ok(F.fw[3].ndaddrs == 1 && F.fw[3].daddrs[0].plen == 24,
+	   "nft: a daddr prefix");
+	is_str(codes(),
+	       "firewall-drop firewall-drop firewall-drop firewall-drop",
+	       "rules drop the VIP and port 7431 three ways: four findings");
+	ok(L.n == 4 && strcmp(L.v[0].subject, "10.64.0.100") == 0 &&
+	       strcmp(L.v[0].group, "web") == 0,
+	   "firewall-drop: the VIP rule is about the group's VIP");
+	ok(L.n == 4 && strcmp(L.v[1].subject, "udp/7431") == 0 &&
+	       L.v[1].group[0] == '\0',
+	   "firewall-drop: the port rule's subject is the port");
+	ok(L.n == 4 && strstr(L.v[1].evidence[0],
+	                      "nft -a list chain inet f in: udp dport 7431 "
+	                      "drop # handle 3") != NULL,
+	   "firewall-drop: evidence names table, chain, handle and text");
+	ok(L.n == 4 &&
+	       strstr(L.v[1].fix, "nft delete rule inet f in handle 3") != NULL,
+	   "firewall-drop: the fix deletes that rule");
+	cfg.port = 7600;
+	F.nfw = 3;
+	is_str(codes(), "", "another port, no daddr rule: nothing");
+	F.nfw = 0;
+	cfg.port = 7431;
+	is_str(codes(), "", "no rules: nothing");
+	is_int(dr_fw_parse(&F, "{\"nftables\": []}", NULL), 0,
+	       "an empty ruleset: nothing kept");
+	is_int(dr_fw_parse(&F, "not json", NULL), 0, "bad JSON: nothing kept");
+}
+
 static void
 test_hb_path(void)
 {
@@ -534,6 +626,7 @@ main(void)
 	test_peers();
 	test_foreign_owner();
 	test_two_leaders();
+	test_firewall();
 	test_hb_path();
 	test_order_and_group();
 	test_status_and_json();
