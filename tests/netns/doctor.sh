@@ -7,8 +7,8 @@
 # healthy cluster first (doctor finds nothing, exit 0), then each fault
 # planted alone, doctor --json reporting exactly its code, and removed
 # again (the nft rules that drop heartbeats are reported as firewall-drop
-# next to what they cause).  The seed's case (the leader with the pin off) must give
-# reply-path with the route config key as its fix.  Last, with no daemon
+# next to what they cause).  The seed's case (the leader with the pin off)
+# must give reply-path with the route config key as its fix.  Last, with no daemon
 # running, the faults doctor finds from the configuration and the host.
 set -u
 
