@@ -55,13 +55,21 @@ resign_wait_ms(const struct vipd *d)
 static uint64_t
 draw_epoch(void)
 {
+	struct timespec ts;
 	uint32_t rnd = 0;
+	uint64_t us;
 
-	/* High half: wall-clock seconds, so a newer boot compares greater
-	 * (replay protection across restarts); low half: random. */
+	/* High bits: wall-clock microseconds, so that a newer boot compares
+	 * greater (replay protection across restarts) even when vipd is
+	 * restarted within the same second (seconds and random low bits let
+	 * half of those restarts draw a smaller epoch, whose messages the
+	 * peers then dropped as replays for the whole run); low 10 bits:
+	 * random. */
 	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		rnd = (uint32_t)ev_clock_monotonic_ms();
-	return ((uint64_t)(uint32_t)time(NULL) << 32) | rnd;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return us << 10 | (rnd & 0x3ffu);
 }
 
 void
