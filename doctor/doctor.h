@@ -372,6 +372,14 @@ void dr_facts_add_status(struct dr_facts *f, const json_t *status,
  * "evidence": [...], "fix"}]}. */
 json_t *dr_findings_json(const struct dr_facts *f,
                          const struct dr_findings *list);
+/*
+ * The findings as Prometheus text (node_exporter's textfile collector):
+ * vipd_doctor_findings{node,code,severity}, one series per code with its
+ * count (0: not found), and vipd_doctor_last_run_timestamp_seconds{node}
+ * at now_s.  node is a config node id (no character needs escaping).
+ */
+void dr_findings_prom(const struct dr_findings *list, const char *node,
+                      double now_s, FILE *out);
 /* The text form, one block per finding, on out. */
 void dr_findings_print(const struct dr_facts *f, const struct dr_findings *list,
                        FILE *out);

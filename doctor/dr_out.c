@@ -78,3 +78,33 @@ dr_findings_print(const struct dr_facts *f, const struct dr_findings *list,
 	        dr_findings_count(list, DR_WARNING),
 	        dr_findings_count(list, DR_ADVICE));
 }
+
+void
+dr_findings_prom(const struct dr_findings *list, const char *node, double now_s,
+                 FILE *out)
+{
+	size_t n[DR_C_MAX] = {0}, i;
+	int c;
+
+	for (i = 0; i < list->n; i++)
+		n[list->v[i].code]++;
+	/* Every code has its series, 0 when not found, so that an alert
+	 * on "> 0" has a series to compare from the first run on. */
+	fprintf(out, "# HELP vipd_doctor_findings Problems vipctl doctor "
+	             "found on this node, by code (0: not found).\n"
+	             "# TYPE vipd_doctor_findings gauge\n");
+	for (c = 0; c < DR_C_MAX; c++)
+		fprintf(out,
+		        "vipd_doctor_findings{node=\"%s\",code=\"%s\","
+		        "severity=\"%s\"} %zu\n",
+		        node, dr_code_name((enum dr_code)c),
+		        dr_severity_name(dr_code_severity((enum dr_code)c)),
+		        n[c]);
+	fprintf(out,
+	        "# HELP vipd_doctor_last_run_timestamp_seconds When "
+	        "vipctl doctor wrote these findings (Unix time).\n"
+	        "# TYPE vipd_doctor_last_run_timestamp_seconds gauge\n"
+	        "vipd_doctor_last_run_timestamp_seconds{node=\"%s\"} "
+	        "%.3f\n",
+	        node, now_s);
+}

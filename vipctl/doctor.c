@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "doctor.h"
 #include "vipctl.h"
@@ -69,7 +70,8 @@ has_group(const struct conf *cfg, const char *name)
 
 /* Gather, check and print; the exit status. */
 static int
-run(struct dr_facts *f, const char *sock, const char *group, bool json)
+run(struct dr_facts *f, const char *sock, const char *group, bool json,
+    bool prom)
 {
 	struct dr_findings list = {NULL, 0, 0};
 	json_t *status, *metrics;
@@ -91,7 +93,13 @@ run(struct dr_facts *f, const char *sock, const char *group, bool json)
 		dr_findings_clear(&list);
 		return EX_USAGE;
 	}
-	if (json) {
+	if (prom) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		dr_findings_prom(&list, f->cfg->node_id,
+		                 (double)ts.tv_sec + ts.tv_nsec / 1e9, stdout);
+	} else if (json) {
 		json_t *v = dr_findings_json(f, &list);
 		char *line = ctl_json_line(v, NULL);
 
@@ -113,14 +121,24 @@ vipctl_doctor(const char *conf_path, const char *sock, int argc, char **argv,
 {
 	struct dr_facts *f;
 	struct conf *cfg;
-	const char *group = argc > 1 ? argv[1] : NULL;
+	const char *group = NULL;
+	bool prom = false;
 	char err[256];
-	int ex;
+	int ex, i;
 
-	if (argc > 2 ||
+	/* doctor [GROUP] [--prometheus] (--json is main's) */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--prometheus") == 0 && !prom && !json)
+			prom = true;
+		else if (group == NULL && argv[i][0] != '-')
+			group = argv[i];
+		else
+			break;
+	}
+	if (i < argc ||
 	    (group != NULL && ctl_arg_check(group, err, sizeof(err)) == -1)) {
-		fprintf(stderr,
-		        "vipctl: usage: vipctl doctor [GROUP] [--json]\n");
+		fprintf(stderr, "vipctl: usage: vipctl doctor [GROUP] "
+		                "[--json | --prometheus]\n");
 		return EX_USAGE;
 	}
 	if (load_conf(conf_path, &cfg) == -1)
@@ -137,7 +155,7 @@ vipctl_doctor(const char *conf_path, const char *sock, int argc, char **argv,
 		fprintf(stderr, "vipctl: doctor: out of memory\n");
 		ex = EX_USAGE;
 	} else {
-		ex = run(f, sock ? sock : cfg->socket_path, group, json);
+		ex = run(f, sock ? sock : cfg->socket_path, group, json, prom);
 	}
 	if (f != NULL)
 		dr_facts_free(f);

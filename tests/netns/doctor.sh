@@ -111,6 +111,16 @@ tap_is "$(echo "$DOC" | jq -r '[.findings[] | select(.code == "reply-path") | .s
 	"$VIP $VIP6" "reply-path: both VIPs (IPv6 via eth0 too)"
 echo "# vipctl doctor on the leader with the pin off (the seed's case):"
 lab_exec n1 "$VIPCTL" -c "$T/n1.conf" doctor 2>&1 | sed 's/^/#   /'
+# The same findings for node_exporter's textfile collector.
+lab_exec n1 "$VIPCTL" -c "$T/n1.conf" doctor --prometheus >"$T/doctor.prom"
+tap_is "$?" 1 "doctor --prometheus: exit 1 (errors found)"
+tap_match "$(cat "$T/doctor.prom")" \
+	'vipd_doctor_findings\{node="n1",code="reply-path",severity="error"\} 2' \
+	"doctor --prometheus: reply-path counted twice (both VIPs)"
+if command -v promtool >/dev/null 2>&1; then
+	promtool check metrics <"$T/doctor.prom" >"$T/promtool.out" 2>&1
+	tap_is "$?" 0 "doctor --prometheus: promtool check metrics accepts it"
+fi
 
 # --- (b) strict rp_filter on eth1 while the way back leaves eth0 -------------
 lab_exec n1 sysctl -qw net.ipv4.conf.all.rp_filter=1 \

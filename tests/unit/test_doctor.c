@@ -559,6 +559,38 @@ test_order_and_group(void)
 	is_int(L.n, 0, "a group filter leaves other groups out");
 }
 
+/* The Prometheus text of the findings in L: every code has its series. */
+static void
+test_prom(void)
+{
+	char *buf = NULL;
+	size_t len = 0, lines = 0, i;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (out == NULL)
+		return;
+	dr_findings_prom(&L, "n1", 1700000000.5, out);
+	fclose(out);
+	for (i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	is_int((int)lines, DR_C_MAX + 5,
+	       "prometheus: HELP, TYPE and one series per code, then the "
+	       "timestamp");
+	ok(strstr(buf, "vipd_doctor_findings{node=\"n1\",code=\"peer-auth\","
+	               "severity=\"error\"} 1\n") != NULL,
+	   "prometheus: a finding found counts 1");
+	ok(strstr(buf, "vipd_doctor_findings{node=\"n1\",code=\"reply-path\","
+	               "severity=\"error\"} 0\n") != NULL,
+	   "prometheus: a code not found has its series at 0");
+	ok(strstr(buf, "code=\"hb-shared-path\",severity=\"advice\"} 0\n") !=
+	       NULL,
+	   "prometheus: severity label");
+	ok(strstr(buf, "vipd_doctor_last_run_timestamp_seconds{node=\"n1\"} "
+	               "1700000000.500\n") != NULL,
+	   "prometheus: the run's time");
+	free(buf);
+}
+
 static void
 test_status_and_json(void)
 {
@@ -606,6 +638,7 @@ test_status_and_json(void)
 	               "group-fault") == 0,
 	   "json: findings[].code");
 	json_decref(j);
+	test_prom();
 	json_decref(s);
 	json_decref(m);
 }
