@@ -485,6 +485,7 @@ claim_seen(struct vgroup *g, size_t idx, const uint8_t *mac)
 			char a[NET_ADDR_STRLEN];
 
 			g->ctr[CTL_GC_PEER_CLAIMS]++;
+			g->peer_claim_at = ev_now(g->d->loop);
 			log_debug("group %s: peer %s also answers for %s: %s",
 			          g->cg.name, owner,
 			          net_addr_str(&v->addr, a, sizeof(a)),

@@ -220,7 +220,7 @@ status_group(struct vipd *d, const struct vgroup *g)
 	el_cluster_group_info(d->el, g->el_idx, now, &gi);
 	o = json_pack(
 	    "{s:o,s:o,s:s,s:o,s:I,s:I,s:b,s:b,s:s,s:o,s:b,s:o,s:o,s:s,s:o,"
-	    "s:o,s:o,s:s,s:{s:s,s:I,s:I,s:b},s:o,s:o,s:o}",
+	    "s:o,s:o,s:s,s:{s:s,s:I,s:I,s:b},s:o,s:o,s:o,s:o}",
 	    "name", ctl_json_str(g->cg.name), "interface",
 	    ctl_json_str(g->cg.interface), "state",
 	    ctl_state_name(status_state(gi.state)), "leader",
@@ -240,7 +240,10 @@ status_group(struct vipd *d, const struct vgroup *g)
 	    (json_int_t)g->cg.route.table, "priority",
 	    (json_int_t)g->cg.route.priority, "installed",
 	    (int)pin_route_is_up(g->pin), "peers", group_peers(d, g),
-	    "conflicts", group_conflicts(d, g), "counters", group_counters(g));
+	    "conflicts", group_conflicts(d, g), "peer_claim_age_ms",
+	    g->peer_claim_at ? ctl_json_uint(now - g->peer_claim_at)
+	                     : json_null(),
+	    "counters", group_counters(g));
 	if (o != NULL && track_status_group(g, o) == -1) {
 		json_decref(o);
 		o = NULL;

@@ -120,6 +120,7 @@ struct vgroup {
 	uint64_t ctr[CTL_GC_MAX];   /* by enum ctl_group_ctr (ctlproto.h) */
 	uint64_t trans[CTL_TR_MAX]; /* state changes, by enum ctl_transition */
 	char last_text[400];        /* last transition, in words */
+	uint64_t peer_claim_at;     /* now_ms of the last peer claim, 0: none */
 
 	/* VIPs a reload added while leading: their own takeover burst, for
 	 * vips[add_first..nvips) (group_update.c keeps them last). */

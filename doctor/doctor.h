@@ -115,6 +115,7 @@ struct dr_group {
 	 * the group's counter (claims by peers on VIPs this node led). */
 	bool rival_alive;
 	uint64_t peer_claims;
+	int64_t peer_claim_age_ms; /* since the last claim; -1: none */
 };
 
 struct dr_peer {

@@ -634,9 +634,11 @@ dr_check_two_leaders(const struct dr_facts *f, const struct dr_group *g,
 		         g->rival, g->cg->name, g->rival);
 		dr_evidence(fd,
 		            "vipctl status: group %s state leader; peer %s "
-		            "(MAC %s) not alive; counters.peer_claims %llu",
+		            "(MAC %s) not alive; counters.peer_claims %llu, "
+		            "the last %lld ms ago",
 		            g->cg->name, g->rival, g->rival_mac,
-		            (unsigned long long)g->peer_claims);
+		            (unsigned long long)g->peer_claims,
+		            (long long)g->peer_claim_age_ms);
 	}
 	dr_fix(fd,
 	       "on %s: vipctl status (is this node heard?); let UDP "

@@ -32,6 +32,18 @@ addr_eq(const struct conf_addr *x, const struct conf_addr *y)
 	return x->family == y->family && memcmp(x->a, y->a, n) == 0;
 }
 
+/* Peers claimed the group's VIPs lately: while two nodes lead, each
+ * defends at least once a second (RFC 5227 rate), so claims older than
+ * this are from a transition that is over. */
+#define DR_CLAIM_RECENT_MS 2000
+
+static bool
+dr_claims_recent(const struct dr_group *g)
+{
+	return g->peer_claims > 0 && g->peer_claim_age_ms >= 0 &&
+	       g->peer_claim_age_ms <= DR_CLAIM_RECENT_MS;
+}
+
 static struct dr_group *
 group_named(struct dr_facts *f, const char *name)
 {
@@ -65,6 +77,11 @@ add_group(struct dr_facts *f, const json_t *jg)
 	g->rival_alive = false;
 	g->peer_claims = (uint64_t)ctl_json_get_int(
 	    json_object_get(jg, "counters"), "peer_claims", 0);
+	g->peer_claim_age_ms =
+	    json_is_integer(json_object_get(jg, "peer_claim_age_ms"))
+	        ? (int64_t)json_integer_value(
+	              json_object_get(jg, "peer_claim_age_ms"))
+	        : -1;
 	for (i = 0; i < json_array_size(json_object_get(jg, "peers")); i++) {
 		const json_t *p =
 		    json_array_get(json_object_get(jg, "peers"), i);
@@ -74,7 +91,7 @@ add_group(struct dr_facts *f, const json_t *jg)
 		 * not heard (its heartbeats lost: it may lead unseen). */
 		if (alive ? strcmp(ctl_json_get_str(p, "state", ""),
 		                   "leader") != 0
-		          : (g->peer_claims == 0 || g->rival_alive ||
+		          : (!dr_claims_recent(g) || g->rival_alive ||
 		             g->rival[0] != '\0'))
 			continue;
 		g->rival_alive = alive;

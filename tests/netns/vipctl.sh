@@ -190,9 +190,9 @@ tap_is "$?" 0 "status --json exits 0"
 jq -e . "$J1" >/dev/null
 tap_ok $? "status --json parses"
 tap_is "$(wc -l <"$J1")" 1 "status --json is one line"
-a=$(vlab_ctl n1 --json status | jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].counters, .groups[].conflicts[].count)')
-b=$(vlab_ctl n1 -j status | jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].counters, .groups[].conflicts[].count)')
-c=$(jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].counters, .groups[].conflicts[].count)' "$J1")
+a=$(vlab_ctl n1 --json status | jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)')
+b=$(vlab_ctl n1 -j status | jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)')
+c=$(jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)' "$J1")
 tap_ok "$([ -n "$a" ] && [ "$a" = "$b" ] && [ "$b" = "$c" ] && echo 0 || echo 1)" \
 	"--json status, -j status and status --json say the same"
 
@@ -217,7 +217,7 @@ keys_are "$J1" '.peers[0]' "status peers[]" id address alive last_seen_ms \
 keys_are "$J1" '.groups[0]' "status groups[]" name interface state leader \
 	priority configured_priority preempt answering fault fault_text \
 	link_up in_state_ms transitions last_reason last_reason_text \
-	last_peer vips bind route peers conflicts counters tracks \
+	last_peer vips bind route peers conflicts peer_claim_age_ms counters tracks \
 	effective_priority adjusted_by maintenance
 keys_are "$J1" '.groups[0].route' "status groups[].route" pin table \
 	priority installed

@@ -559,6 +559,39 @@ test_order_and_group(void)
 	is_int(L.n, 0, "a group filter leaves other groups out");
 }
 
+/* A peer not heard is the rival only while its claims are recent. */
+static void
+test_claim_age(void)
+{
+	static const char fmt[] =
+	    "{\"ok\":true,\"node\":\"n1\",\"peers\":[],\"groups\":["
+	    "{\"name\":\"web\",\"state\":\"leader\",\"fault\":\"\","
+	    "\"route\":{\"installed\":true},\"peers\":[{\"id\":\"n2\","
+	    "\"alive\":false,\"state\":\"leader\",\"mac\":"
+	    "\"02:00:00:00:00:02\"}],\"conflicts\":[],"
+	    "\"peer_claim_age_ms\":%s,\"counters\":{\"peer_claims\":4}}]}";
+	const char *ages[] = {"300", "60000", "null"};
+	const char *want[] = {"n2", "", ""};
+	char buf[1024];
+	json_t *st;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), fmt, ages[i]);
+		st = json_loads(buf, 0, NULL);
+		healthy();
+		F.daemon = false;
+		dr_facts_add_status(&F, st, NULL);
+		is_str(G.rival, want[i],
+		       i == 0   ? "claims 300 ms ago: the unheard peer is the "
+		                  "rival"
+		       : i == 1 ? "claims a minute ago (a transition that is "
+		                  "over): no rival"
+		                : "no claim age: no rival");
+		json_decref(st);
+	}
+}
+
 /* The Prometheus text of the findings in L: every code has its series. */
 static void
 test_prom(void)
@@ -659,6 +692,7 @@ main(void)
 	test_peers();
 	test_foreign_owner();
 	test_two_leaders();
+	test_claim_age();
 	test_firewall();
 	test_hb_path();
 	test_order_and_group();
