@@ -49,7 +49,7 @@ asked() { tcpdump -n -r "$TMP/arp.pcap" 2>/dev/null | grep -c "who-has 192.168.1
 lab_wait 3000 test "$(asked)" -gt 0
 lab_stop "$CAP" INT
 arp=$(tcpdump -n -r "$TMP/arp.pcap" 2>/dev/null)
-echo "$arp" | sed 's/^/# /'
+tcpdump -n -r "$TMP/arp.pcap" 2>/dev/null | sed "s/^/# /"
 [ "$(asked)" -gt 0 ]
 tap_ok $? "n1 asked for the gateway's MAC on eth0 ($(asked) requests)"
 tap_is "$(echo "$arp" | grep -c "tell $VIP\b")" 0 \
