@@ -10,6 +10,12 @@
  * list (the oldest-client eviction does not touch them) and are bounded in
  * number; one that does not read is disconnected once CTL_WATCH_BUF_MAX
  * bytes wait for it, and counted.
+ *
+ * The heavy answers (status, metrics: a JSON of every VIP, ~63 KB for 4,000
+ * VIPs) are built at most once per loop iteration, after every event of the
+ * iteration, and that one line goes to every client that asked for it
+ * meanwhile: 40 clients asking at once cost one build, not 40 back to back
+ * between two heartbeats (tests/netns/ctl_load.sh).
  */
 #include "config.h"
 
@@ -44,6 +50,8 @@ struct ctlsrv_client {
 	size_t outlen, outpos;
 	bool watch;    /* stays open after its answer (CTL_WATCH) */
 	bool watching; /* on c->watchers: its answer went out */
+	bool pending;  /* waits for the iteration's shared answer to cmd */
+	enum ctl_cmd cmd;
 	struct ctlsrv_client *next;
 };
 
@@ -57,6 +65,7 @@ struct ctlsrv {
 	size_t nclients;
 	struct ctlsrv_client *watchers;
 	size_t nwatchers;
+	struct ev_timer shared; /* builds the shared answers (0 ms) */
 };
 
 static void
@@ -319,12 +328,21 @@ client_handle(struct ctlsrv_client *cl)
 	json_t *answer;
 	char err[128];
 
-	if (ctl_req_parse(cl->in, cl->inlen, &req, err, sizeof(err)) == -1)
+	if (ctl_req_parse(cl->in, cl->inlen, &req, err, sizeof(err)) == -1) {
 		answer = ctl_json_error(err);
-	else if (handlers[req.cmd] == NULL)
+	} else if (req.cmd == CTL_STATUS || req.cmd == CTL_METRICS) {
+		answer = NULL; /* shared, built in on_shared */
+		cl->pending = true;
+		cl->cmd = req.cmd;
+	} else if (handlers[req.cmd] == NULL)
 		answer = ctl_json_error("command not implemented");
 	else
 		answer = handlers[req.cmd](d, &req);
+	if (answer == NULL && cl->pending) {
+		ev_io_modify(d->loop, &cl->io, 0);
+		ev_timer_start_in(d->loop, &cl->c->shared, 0);
+		return;
+	}
 	cl->watch = req.cmd == CTL_WATCH && answer != NULL &&
 	            ctl_json_get_bool(answer, "ok", false);
 	cl->out = ctl_json_line(answer, &cl->outlen);
@@ -335,6 +353,52 @@ client_handle(struct ctlsrv_client *cl)
 	}
 	ev_io_modify(d->loop, &cl->io, 0);
 	client_flush(cl);
+}
+
+/* The answer to cmd (which takes no argument), built once for every
+ * client waiting for it. */
+static void
+shared_answer(struct ctlsrv *c, enum ctl_cmd cmd)
+{
+	struct ctlsrv_client *cl, *next;
+	struct ctl_req req;
+	json_t *answer;
+	char *line = NULL;
+	size_t len = 0;
+	bool built = false;
+
+	for (cl = c->clients; cl != NULL; cl = next) {
+		next = cl->next;
+		if (!cl->pending || cl->cmd != cmd)
+			continue;
+		if (!built) {
+			memset(&req, 0, sizeof(req));
+			req.cmd = cmd;
+			answer = handlers[cmd](c->d, &req);
+			line = ctl_json_line(answer, &len);
+			json_decref(answer);
+			built = true;
+		}
+		cl->pending = false;
+		if (line == NULL || (cl->out = malloc(len)) == NULL) {
+			client_free(cl);
+			continue;
+		}
+		memcpy(cl->out, line, len);
+		cl->outlen = len;
+		cl->outpos = 0;
+		client_flush(cl); /* may free cl, never another client */
+	}
+	free(line);
+}
+
+static void
+on_shared(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	shared_answer(arg, CTL_STATUS);
+	shared_answer(arg, CTL_METRICS);
 }
 
 static void
@@ -521,6 +585,7 @@ ctlsrv_new(struct vipd *d, const char *path, const char *sock_group, char *err,
 		         strerror(errno));
 		goto fail;
 	}
+	ev_timer_init(&c->shared, on_shared, c);
 	ev_io_init(&c->io, c->fd, on_accept, c);
 	if (ev_io_start(d->loop, &c->io, EPOLLIN) == -1) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
@@ -541,6 +606,7 @@ ctlsrv_free(struct ctlsrv *c)
 		client_free(c->clients);
 	while (c->watchers)
 		client_free(c->watchers);
+	ev_timer_stop(c->d->loop, &c->shared);
 	if (c->fd != -1) {
 		ev_io_stop(c->d->loop, &c->io);
 		close(c->fd);

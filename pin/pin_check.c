@@ -398,6 +398,19 @@ check_arp_sysctls(const struct pin_group *pg)
 		if (ann < 2)
 			sysctl_raise(pin, ifn, "arp_announce", "2",
 			             "never use a VIP as ARP source");
+		/* Traffic sourced from a VIP leaves by whatever route the
+		 * kernel picks: with the route pin off, a reply to a client
+		 * in another subnet leaves by the default route (often a
+		 * management NIC), and the ARP request for its gateway would
+		 * carry the VIP as sender address there, teaching that
+		 * segment the VIP at this node's MAC.  Any interface may be
+		 * that one, including one that appears later, and the kernel
+		 * acts on the larger of "all" and the interface's value:
+		 * hence "all", a single sysctl to restore at exit. */
+		if (sysctl_int(AF_INET, "all", "arp_announce") < 2)
+			sysctl_raise(pin, "all", "arp_announce", "2",
+			             "bind \"local\": no NIC uses a VIP as ARP "
+			             "source");
 		return;
 	}
 	if (ign == 0)

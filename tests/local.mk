@@ -31,6 +31,14 @@ TESTS += tests/netns/routing.sh tests/netns/routing_recover.sh \
 EXTRA_DIST += tests/netns/routing.sh \
 	tests/netns/routing_recover.sh tests/netns/routing_faults.sh
 
+# No NIC uses a VIP as ARP sender address (all.arp_announce, restored).
+TESTS += tests/netns/arp_announce.sh
+EXTRA_DIST += tests/netns/arp_announce.sh
+
+# The control socket under 40 status loops never delays a heartbeat.
+TESTS += tests/netns/ctl_load.sh
+EXTRA_DIST += tests/netns/ctl_load.sh
+
 # vipd -t against the golden configs (no root), and the daemon/vipctl
 # integration tests (root, namespaces; skipped with VIPD_TEST_NETNS=0).
 TESTS += tests/conf/check.sh tests/netns/daemon.sh tests/netns/vipctl.sh \

@@ -161,7 +161,7 @@ vlab_start n1 -s "$(vlab_sock n1)" -p "$T/n1.pid" || lab_bail "n1 did not start"
 lab_wait 5000 vlab_answering n1
 tap_is "$(sysctls)" "1 2 1" "E: leading with bind local raises them to 1 2 1"
 tap_is "$(sort "$T/n1.sysctl" 2>/dev/null | tr '\n' ';')" \
-	"all arp_ignore 0 1;eth1 arp_announce 0 2;eth1 arp_ignore 0 1;" \
+	"all arp_announce 0 2;all arp_ignore 0 1;eth1 arp_announce 0 2;eth1 arp_ignore 0 1;" \
 	"E: n1.sysctl holds each original and vipd's value"
 vlab_stop n1 KILL
 tap_is "$(sysctls)" "1 2 1" "E: after SIGKILL they are still raised"
