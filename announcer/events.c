@@ -108,7 +108,7 @@ state_json(int s)
 json_t *
 events_entry_json(const struct events_entry *e)
 {
-	char when[40];
+	char when[96]; /* room for any int the format may print */
 	struct tm tm;
 	time_t secs = (time_t)(e->wall_ms / 1000);
 
