@@ -150,16 +150,18 @@ back() {
 lab_wait 5000 back
 tap_ok $? "no interface: tables (pin leader and always) and VIP back on the new eth1"
 tap_is "$(vlab_rules n3 | wc -l)" 3 "no interface: one rule per VIP again"
-# The kernel applies the larger of "all" and the interface's value.
+# The kernel applies the larger of "all" and the interface's value (vipd
+# raises both arp_ignore and arp_announce on "all" for bind "local").
 arp_eff() {
 	local a i
-	a=$(lab_exec n3 cat /proc/sys/net/ipv4/conf/all/arp_ignore)
-	i=$(lab_exec n3 cat /proc/sys/net/ipv4/conf/eth1/arp_ignore)
+	a=$(lab_exec n3 cat "/proc/sys/net/ipv4/conf/all/$1")
+	i=$(lab_exec n3 cat "/proc/sys/net/ipv4/conf/eth1/$1")
 	echo $((a > i ? a : i))
 }
-tap_is "$(arp_eff)" 1 "no interface: arp_ignore=1 in effect on the new eth1"
-tap_is "$(lab_exec n3 cat /proc/sys/net/ipv4/conf/eth1/arp_announce)" 2 \
-	"no interface: arp_announce=2 set again on the new eth1"
+tap_is "$(arp_eff arp_ignore)" 1 \
+	"no interface: arp_ignore=1 in effect on the new eth1"
+tap_is "$(arp_eff arp_announce)" 2 \
+	"no interface: arp_announce=2 in effect on the new eth1"
 # The gateway's subnet leaves eth1: the pin cannot be restored, the group
 # hands over (fault) instead of leading with replies going astray.
 ipn n3 addr del 10.64.0.3/24 dev eth1
