@@ -278,8 +278,8 @@ pin_vip_bind(struct pin_group *pg, struct pin_vip *v)
 	return 0;
 }
 
-static void
-vip_unbind(struct pin_group *pg, struct pin_vip *v)
+void
+pin_vip_unbind(const struct pin_group *pg, struct pin_vip *v)
 {
 	struct rtnl_addr ra;
 
@@ -327,8 +327,8 @@ pin_vip_rule_add(struct pin_group *pg, struct pin_vip *v)
 	return 0;
 }
 
-static void
-vip_rule_del(struct pin_group *pg, struct pin_vip *v)
+void
+pin_vip_rule_del(const struct pin_group *pg, struct pin_vip *v)
 {
 	struct rtnl_rule r;
 
@@ -396,7 +396,7 @@ pin_route_down(struct pin_group *pg)
 	if (!pg->route_up)
 		return;
 	for (i = 0; i < pg->nvips; i++)
-		vip_rule_del(pg, &pg->vips[i]);
+		pin_vip_rule_del(pg, &pg->vips[i]);
 	if (pin_group_has_family(pg, AF_INET))
 		pin_table_unref(pg->pin, pg->route.table, AF_INET);
 	if (pin_group_has_family(pg, AF_INET6))
@@ -436,7 +436,7 @@ pin_group_down(struct pin_group *pg)
 	size_t i;
 
 	for (i = 0; i < pg->nvips; i++)
-		vip_unbind(pg, &pg->vips[i]);
+		pin_vip_unbind(pg, &pg->vips[i]);
 	if (pg->route.mode == CONF_ROUTE_LEADER)
 		pin_route_down(pg);
 }

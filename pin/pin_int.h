@@ -152,6 +152,11 @@ void pin_vip_rule(const struct pin_group *pg, const struct pin_vip *v,
 /* Add them (idempotent); 0, or -1 after logging the failure. */
 int pin_vip_bind(struct pin_group *pg, struct pin_vip *v);
 int pin_vip_rule_add(struct pin_group *pg, struct pin_vip *v);
+/* Undo pin_vip_bind / pin_vip_rule_add for v, with pg's settings (a
+ * reload passes the group as it was); failures are counted and retried
+ * like the pin's others (pin_failed). */
+void pin_vip_unbind(const struct pin_group *pg, struct pin_vip *v);
+void pin_vip_rule_del(const struct pin_group *pg, struct pin_vip *v);
 
 /* Report the group in (text) or out of (NULL) a netlink fault through the
  * callback, without arming the retry timer. */

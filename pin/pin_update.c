@@ -74,40 +74,6 @@ table_gateway_set(struct pin_group *pg, int family)
 		pin_fault(pg, err);
 }
 
-/* The address of VIP v as the group held it (settings of old). */
-static void
-vip_unbind_as(const struct pin_group *old, struct pin_vip *v)
-{
-	struct rtnl_addr ra;
-
-	if (!v->bound)
-		return;
-	v->bound = false;
-	if (v->adopted) {
-		v->adopted = false;
-		return;
-	}
-	pin_vip_addr(old, v, &ra);
-	if (ra.ifindex == 0)
-		return;
-	if (rtnl_addr_del(old->pin->nl, &ra) == -1 && errno != EADDRNOTAVAIL &&
-	    errno != ENODEV)
-		pin_failed(old->pin, "removing address", &v->addr);
-}
-
-static void
-vip_rule_del_as(const struct pin_group *old, struct pin_vip *v)
-{
-	struct rtnl_rule r;
-
-	if (!v->rule)
-		return;
-	v->rule = false;
-	pin_vip_rule(old, v, &r);
-	if (rtnl_rule_del(old->pin->nl, &r) == -1 && errno != ENOENT)
-		pin_failed(old->pin, "removing policy rule from", &v->addr);
-}
-
 /* Families the group pins in: a table reference for each while up. */
 static void
 tables_follow(struct pin_group *pg, bool had4, bool had6)
@@ -166,8 +132,8 @@ pin_group_update(struct pin_group *pg, const struct pin_group_conf *gc,
 		struct pin_vip *v = &pg->vips[i];
 
 		if (!addr_in(&v->addr, snew, gc->nvips)) {
-			vip_unbind_as(&old, v);
-			vip_rule_del_as(&old, v);
+			pin_vip_unbind(&old, v);
+			pin_vip_rule_del(&old, v);
 		}
 	}
 	/* Their state now (a re-pin cleared the rules): carried by address. */
@@ -203,7 +169,7 @@ pin_group_update(struct pin_group *pg, const struct pin_group_conf *gc,
 			pg->vips[i].bound = pg->vips[i].adopted = false;
 			if (pin_vip_bind(pg, &pg->vips[i]) == -1)
 				rc = -1;
-			vip_unbind_as(&old, &prev);
+			pin_vip_unbind(&old, &prev);
 		}
 	free(old.vips);
 	g4 = !gw_same(&pg->route.gw4, &gc->route.gw4);
