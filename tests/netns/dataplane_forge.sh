@@ -64,13 +64,9 @@ lab_unplug n1 eth1
 touch "$T/go"
 lab_wait 3000 vlab_gf_is n2 state leader
 rc=$?
-# When it took over, from its own clock (in_state_ms), bracketed by our
-# clock read before and after the status query: lo <= it <= took.
-ta=$(lab_now_ms)
-st=$(vlab_gf n2 in_state_ms)
-tb=$(lab_now_ms)
-lo=$((ta - st - t0))
-took=$((tb - st - t0))
+# When it took over (lo <= it <= took, in ms after t0).
+vlab_state_since n2 "$t0"
+lo=$VLAB_SINCE_LO took=$VLAB_SINCE_HI
 tap_ok $rc "n1 gone: n2 takes over despite the forged answers"
 echo "# takeover $lo..$took ms after n1's port went down (defaults: 100 ms x 3)"
 # Target 500 ms; the upper bound also holds the status query's time.

@@ -80,13 +80,9 @@ t0=$(lab_now_ms)
 vlab_stop n1 KILL
 lab_wait 3000 vlab_gf_is n2 state leader
 rc=$?
-# When it took over, from its own clock (in_state_ms), bracketed by our
-# clock read before and after the status query: lo <= it <= took.
-ta=$(lab_now_ms)
-st=$(vlab_gf n2 in_state_ms)
-tb=$(lab_now_ms)
-lo=$((ta - st - t0))
-took=$((tb - st - t0))
+# When it took over (lo <= it <= took, in ms after t0).
+vlab_state_since n2 "$t0"
+lo=$VLAB_SINCE_LO took=$VLAB_SINCE_HI
 tap_ok $rc "n1's vipd killed: n2 takes over"
 tap_is "$(vlab_gf n2 last_reason)" leader-unreachable "... as leader-unreachable"
 echo "# takeover $lo..$took ms after SIGKILL (interval 100 ms, challenge 16 ms)"

@@ -54,13 +54,9 @@ t0=$(lab_now_ms)
 vlab_start n2 || lab_bail "n2 did not restart"
 lab_wait 4000 vlab_gf_is n2 state leader
 rc=$?
-# When it took over, from its own clock (in_state_ms), bracketed by our
-# clock read before and after the status query: lo <= it <= took.
-ta=$(lab_now_ms)
-st=$(vlab_gf n2 in_state_ms)
-tb=$(lab_now_ms)
-lo=$((ta - st - t0))
-took=$((tb - st - t0))
+# When it took over (lo <= it <= took, in ms after t0).
+vlab_state_since n2 "$t0"
+lo=$VLAB_SINCE_LO took=$VLAB_SINCE_HI
 tap_ok $rc "the restarted n2 takes over despite the replays"
 echo "# n2 led $lo..$took ms after its restart (listen 300 ms, dead interval 300 ms)"
 tap_ok "$([ "$rc" = 0 ] && [ "$took" -le 1500 ]; echo $?)" \

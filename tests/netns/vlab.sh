@@ -371,6 +371,11 @@ vlab_ctl() {
 #                            "state", "counters.announcements") of group G
 #                            (default vip) in NODE's status JSON
 #   vlab_gf_is NODE FIELD VALUE [G]  that field is VALUE
+#   vlab_state_since NODE T0 [G]  when G entered its current state on NODE,
+#                            in ms after T0 (lab_now_ms), from the
+#                            daemon's in_state_ms bracketed by our clock
+#                            read before and after the query: sets
+#                            VLAB_SINCE_LO <= it <= VLAB_SINCE_HI
 #   vlab_metric NODE JQ      jq -r expression over NODE's `vipctl metrics
 #                            --json` (e.g. ".reconciled", ".capture[0]")
 #   vlab_leaders [G]         names of the running nodes whose group G
@@ -390,6 +395,15 @@ vlab_gf() {
 }
 
 vlab_gf_is() { [ "$(vlab_gf "$1" "$2" "${4:-vip}")" = "$3" ]; }
+
+vlab_state_since() {
+	local ta st tb
+	ta=$(lab_now_ms)
+	st=$(vlab_gf "$1" in_state_ms "${3:-vip}")
+	tb=$(lab_now_ms)
+	VLAB_SINCE_LO=$((ta - st - $2))
+	VLAB_SINCE_HI=$((tb - st - $2))
+}
 
 vlab_metric() { vlab_ctl "$1" metrics --json 2>/dev/null | jq -r "$2"; }
 
