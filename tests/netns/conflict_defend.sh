@@ -93,7 +93,11 @@ tap_ok "$([ "$nclaims" -ge 30 ] && [ "$maxdelay" -le 1000 ]; echo $?)" \
 
 # The burst overlapped re-probes of the yielded VIP: a claim then is still
 # a claim on a VIP we hold, never a reason to yield it.
-sleep 0.5
+yielded_vip() {
+	[ "$(vlab_json n1 ".groups[0].conflicts[] | select(.vip == \"$VIP\") |
+		.yielded")" = true ]
+}
+lab_never 500 yielded_vip
 tap_is "$(vlab_json n1 ".groups[0].conflicts[] | select(.vip == \"$VIP\") |
 	.yielded")" false "n1 did not yield $VIP to the claimer"
 
