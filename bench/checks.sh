@@ -23,7 +23,10 @@
 #             fall 1 (its fastest: 1 s is its minimum interval), advert 1
 #   cpu       one vipd alone: CPU (utime+stime, and the reaped children's)
 #             over S seconds idle, then with 50 exec checks (/bin/true,
-#             interval 1 s) and 10 TCP checks (interval 100 ms)
+#             interval 1 s) and 10 TCP checks (interval 100 ms), then with
+#             the 50 exec checks alone; keepalived (unless --no-keepalived)
+#             idle and with 50 vrrp_scripts (/bin/true, interval 1 s)
+#             tracked by its instance, the sum of its processes
 #   jitter    n1 and n2: the gaps between n1's heartbeats seen on n2's
 #             eth1 (tcpdump) over S seconds, without checks and with 50
 #             exec checks every 100 ms on n1
@@ -216,22 +219,54 @@ cpu_ticks() {
 	echo "$((${12} + ${13})) $((${14} + ${15}))"
 }
 
-# cpu_run LABEL: n1's vipd (config already written) alone for S seconds.
-cpu_run() {
-	local label="$1" pid a b hz
+# cpu_of LABEL PIDS...: utime+stime of PIDS (and their reaped children)
+# over S seconds into CPU[LABEL].
+cpu_of() {
+	local label="$1" hz p a=0 ac=0 b=0 bc=0 x y
+	shift
 	hz=$(getconf CLK_TCK)
-	bf_vipd_start n1 || bf_die "vipd did not start for $label"
-	pid=${VLAB_PIDS[n1]}
-	sleep 3
-	read -r a ac <<<"$(cpu_ticks "$pid")"
+	for p in "$@"; do
+		read -r x y <<<"$(cpu_ticks "$p")"
+		a=$((a + x)) ac=$((ac + y))
+	done
 	sleep "$SECONDS_RUN"
-	read -r b bc <<<"$(cpu_ticks "$pid")"
+	for p in "$@"; do
+		read -r x y <<<"$(cpu_ticks "$p")"
+		b=$((b + x)) bc=$((bc + y))
+	done
 	CPU[$label]=$(awk -v d=$((b - a)) -v c=$((bc - ac)) -v hz="$hz" \
 		-v s="$SECONDS_RUN" 'BEGIN {
 		printf "%.2f %% of a core (daemon), %.2f %% with its reaped children\n",
 			100 * d / hz / s, 100 * (d + c) / hz / s }')
 	log "cpu $label: ${CPU[$label]}"
+}
+
+# cpu_run LABEL: n1's vipd (config already written) alone for S seconds.
+cpu_run() {
+	local label="$1"
+	bf_vipd_start n1 || bf_die "vipd did not start for $label"
+	sleep 3
+	cpu_of "$label" "${VLAB_PIDS[n1]}"
 	bf_vipd_stop n1 TERM
+}
+
+# ka_cpu_run LABEL: n1's keepalived (config written) alone, all its
+# processes.
+ka_cpu_run() {
+	local label="$1" p
+	bf_ka_start n1 || bf_die "keepalived did not start for $label"
+	p=${BF_KA_PID[n1]}
+	sleep 3
+	# shellcheck disable=SC2046 # a list of PIDs
+	cpu_of "$label" "$p" $(pgrep -P "$p")
+	bf_ka_stop n1 TERM
+}
+
+exec_checks() {
+	local i
+	for i in $(seq 1 50); do
+		echo "  { name = \"e$i\"; exec = [ \"/bin/true\" ]; interval_ms = 1000; }$([ "$i" = 50 ] && [ "${1:-}" = last ] || echo ,)"
+	done
 }
 
 run_cpu() {
@@ -241,15 +276,33 @@ run_cpu() {
 	bf_vipd_conf n1 100 lan
 	{
 		echo "checks = ("
-		for i in $(seq 1 50); do
-			echo "  { name = \"e$i\"; exec = [ \"/bin/true\" ]; interval_ms = 1000; },"
-		done
+		exec_checks
 		for i in $(seq 1 10); do
 			echo "  { name = \"t$i\"; tcp = \"127.0.0.1:8080\"; interval_ms = 100; }$([ "$i" = 10 ] || echo ,)"
 		done
 		echo ");"
 	} >>"$BF_T/n1.conf"
 	cpu_run checks
+	bf_vipd_conf n1 100 lan
+	{
+		echo "checks = ("
+		exec_checks last
+		echo ");"
+	} >>"$BF_T/n1.conf"
+	cpu_run exec
+	[ "$KA" = 1 ] && command -v keepalived >/dev/null || return 0
+	bf_ka_conf n1 1
+	lab_exec n1 sysctl -qw net.ipv4.conf.eth1.arp_ignore=0 \
+		net.ipv4.conf.eth1.arp_announce=0
+	sed -i 's/^  enable_script_security/  enable_script_security\n  script_user root/' "$BF_T/ka-n1.conf"
+	ka_cpu_run ka_idle
+	bf_ka_conf n1 1
+	sed -i 's/^  enable_script_security/  enable_script_security\n  script_user root/' "$BF_T/ka-n1.conf"
+	for i in $(seq 50 -1 1); do
+		sed -i 's/^vrrp_instance/vrrp_script e'"$i"' {\n  script "\/bin\/true"\n  interval 1\n}\nvrrp_instance/' "$BF_T/ka-n1.conf"
+	done
+	sed -i 's/^  virtual_ipaddress {/  track_script {\n'"$(for i in $(seq 1 50); do printf '    e%s\\n' "$i"; done)"'  }\n  virtual_ipaddress {/' "$BF_T/ka-n1.conf"
+	ka_cpu_run ka_exec
 }
 
 # --------------------------------------------------------------- jitter
@@ -334,6 +387,11 @@ done
 	echo "CPU of one vipd over $SECONDS_RUN s:"
 	echo "  idle (no checks):                      ${CPU[idle]}"
 	echo "  50 exec checks at 1 s + 10 TCP at 100 ms: ${CPU[checks]}"
+	echo "  50 exec checks at 1 s:                 ${CPU[exec]}"
+	[ -n "${CPU[ka_idle]:-}" ] && {
+		echo "  keepalived idle (all its processes):  ${CPU[ka_idle]}"
+		echo "  keepalived, 50 vrrp_scripts at 1 s:   ${CPU[ka_exec]}"
+	}
 }
 [ -n "${JIT[none]:-}" ] && {
 	echo

@@ -27,6 +27,7 @@ struct chk {
 	bool started;             /* chk_start was called */
 	bool running;
 	uint64_t run_start;
+	uint64_t safe_until; /* CHK_EXEC: the script passed its safety check */
 
 	int fd; /* CHK_TCP: the connecting socket, or -1 */
 	struct ev_io io;

@@ -81,7 +81,7 @@ void fatalx(const char *fmt, ...)
 /* ----------------------------------------------------------- event loop */
 
 /*
- * One thread, one epoll set, one timerfd armed to the earliest timer, one
+ * One thread, one epoll set whose wait ends at the earliest timer, one
  * signalfd.  Time is CLOCK_MONOTONIC milliseconds, read once per iteration
  * (ev_now()); tests may install a fake clock.  Watchers and timers are
  * embedded in their owner and never allocated by the loop; stopping any

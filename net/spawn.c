@@ -1,14 +1,15 @@
 /*
- * Children of the event loop: vfork (fork for a uid/gid switch, see
- * child_start), a pidfd per child registered in the loop, an error pipe, a
- * timeout timer.
+ * Children of the event loop: clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD),
+ * that is a vfork that hands back a pidfd (fork for a uid/gid switch, see
+ * child_start), the pidfd registered in the loop, a timeout timer.
  *
  * Why not posix_spawn: a child may have to switch uid/gid, which
  * posix_spawn cannot do.  The child calls only async-signal-safe functions
- * between fork and exec.  An exec failure travels back as an errno through
- * a close-on-exec pipe: EOF means the exec happened.  The parent never
- * waits for it: the pipe is read from the loop, and drained once more when
- * the pidfd says the child ended (its write end is closed by then).
+ * between fork and exec.  An exec failure travels back as an errno: through
+ * the memory the vfork child shares with us (we resume only once it has
+ * exec'd or exited, so the value is final), or for a fork through a
+ * close-on-exec pipe whose EOF means the exec happened, read from the loop
+ * and drained once more when the pidfd says the child ended.
  *
  * The process group is killed while the child is still unreaped (a zombie
  * keeps its pid, so the group id cannot have been reused).
@@ -23,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,20 +69,43 @@ struct spawn_child {
 
 /* ------------------------------------------------------------ child */
 
-static void
-child_fail(int errfd)
+/*
+ * The child's functions are not instrumented by AddressSanitizer: the vfork
+ * child runs them on its own stack (below), which ASan does not know; its
+ * stack bookkeeping there (redzones left poisoned by functions that never
+ * return, __asan_handle_no_return) reports false errors.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHILD_FN __attribute__((no_sanitize_address))
+#else
+#define CHILD_FN
+#endif
+
+/* What the child needs: the command, and where its exec errno goes (a
+ * pipe for a fork, the shared err for a vfork, the other one -1/NULL). */
+struct child_ctx {
+	const struct spawn_cmd *cmd;
+	int errfd;
+	volatile int *err;
+};
+
+static void CHILD_FN __attribute__((noreturn))
+child_fail(const struct child_ctx *x)
 {
 	int e = errno;
 
-	if (write(errfd, &e, sizeof(e)) < 0) {
+	if (x->err != NULL)
+		*x->err = e != 0 ? e : EIO;
+	else if (write(x->errfd, &e, sizeof(e)) < 0) {
 		/* Nothing more to say: the parent sees exit 127. */
 	}
 	_exit(127);
 }
 
-static void
+static void CHILD_FN
 child_close_fds(int errfd)
 {
+	/* errfd is -1 for a vfork: nothing to keep. */
 	long fd;
 
 	/* Everything above stderr closes at exec; the error pipe too. */
@@ -90,9 +116,10 @@ child_close_fds(int errfd)
 			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
-static void
-child_execvp(const struct spawn_cmd *cmd, int errfd)
+static void CHILD_FN
+child_execvp(const struct child_ctx *x)
 {
+	const struct spawn_cmd *cmd = x->cmd;
 	char *const *argv = (char *const *)cmd->argv;
 	static char *const empty[] = {NULL};
 	char *const *envp = cmd->envp ? (char *const *)cmd->envp : empty;
@@ -103,7 +130,7 @@ child_execvp(const struct spawn_cmd *cmd, int errfd)
 
 	if (strchr(name, '/') != NULL) {
 		execve(name, argv, envp);
-		child_fail(errfd);
+		child_fail(x);
 	}
 	while (*p != '\0') {
 		const char *end = strchr(p, ':');
@@ -120,12 +147,13 @@ child_execvp(const struct spawn_cmd *cmd, int errfd)
 		p += dlen + (end ? 1 : 0);
 	}
 	errno = eacces ? EACCES : ENOENT;
-	child_fail(errfd);
+	child_fail(x);
 }
 
-static void __attribute__((noreturn))
-child_run(const struct spawn_cmd *cmd, int errfd)
+static void CHILD_FN __attribute__((noreturn))
+child_run(struct child_ctx *x)
 {
+	const struct spawn_cmd *cmd = x->cmd;
 	struct sigaction sa;
 	sigset_t none;
 	int s, fd;
@@ -137,45 +165,109 @@ child_run(const struct spawn_cmd *cmd, int errfd)
 		sigaction(s, &sa, NULL); /* SIGKILL, SIGSTOP: EINVAL, fine */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (errfd <= 2 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) == -1)
+	if (x->errfd != -1 && x->errfd <= 2 &&
+	    (x->errfd = fcntl(x->errfd, F_DUPFD_CLOEXEC, 3)) == -1)
 		_exit(127);
 	if ((fd = open("/dev/null", O_RDWR)) == -1)
-		child_fail(errfd);
+		child_fail(x);
 	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
-		child_fail(errfd);
+		child_fail(x);
 	if (fd > 2)
 		close(fd);
-	child_close_fds(errfd);
+	child_close_fds(x->errfd);
 	if (cmd->set_ids) {
 		if (setgroups(0, NULL) == -1 || setgid(cmd->gid) == -1 ||
 		    setuid(cmd->uid) == -1)
-			child_fail(errfd);
+			child_fail(x);
 	}
-	child_execvp(cmd, errfd);
+	child_execvp(x);
 	_exit(127);
+}
+
+static int CHILD_FN
+child_main(void *arg)
+{
+	child_run(arg);
 }
 
 /* ----------------------------------------------------------- parent */
 
 /*
- * The child: vfork when no uid/gid switch is asked, fork otherwise.
+ * The vfork child's stack: clone with CLONE_VM needs one of its own (the
+ * child must not run on ours, which we resume on).  One is enough: the
+ * loop is one thread and CLONE_VFORK holds it until the child has exec'd.
+ * Mapped on first use, a guard page below it.
+ */
+#define CHILD_STACK (256 * 1024)
+
+static char *
+child_stack_top(void)
+{
+	static char *top;
+	char *base;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (top != NULL)
+		return top;
+	if (page <= 0)
+		page = 4096;
+	base = mmap(NULL, CHILD_STACK + (size_t)page, PROT_READ | PROT_WRITE,
+	            MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	if (mprotect(base, (size_t)page, PROT_NONE) == -1) {
+		munmap(base, CHILD_STACK + (size_t)page);
+		return NULL;
+	}
+	top = base + CHILD_STACK + (size_t)page;
+	return top;
+}
+
+/*
+ * The child, with no uid/gid switch: a vfork that also returns the pidfd.
  * vfork copies no page tables and leaves no copy-on-write faults to the
  * parent: a daemon running 50 exec checks a second spent about 1.1 ms of
- * its own CPU per fork on a 2-vCPU VM, 0.2 ms per vfork (bench/checks.sh).
- * The child code above is vfork-safe: system calls only, no allocation, no
- * return (exec or _exit), its own fd table and signal dispositions.  A
- * uid switch keeps fork: glibc's setuid in a process with threads (a
- * library's) would signal them, which a vfork child must not.  In its own
- * function, so that no variable of the caller lives across vfork.
+ * its own CPU per fork on a 2-vCPU VM, 0.2 ms per vfork (bench/checks.sh);
+ * folding pidfd_open, the error pipe and setpgid into it saves five more
+ * system calls per run.  The child code above is vfork-safe: system calls
+ * only, no allocation, no return (exec or _exit), its own fd table and
+ * signal dispositions.  *pidfd is the child's pidfd; returns its pid, or -1
+ * with errno (and the child's exec errno in *err, 0 if it exec'd).
+ */
+static pid_t
+child_start_vfork(const struct spawn_cmd *cmd, int *pidfd, int *err)
+{
+	static volatile int child_err;
+	struct child_ctx x = {cmd, -1, &child_err};
+	char *top = child_stack_top();
+	pid_t pid;
+
+	if (top == NULL)
+		return -1;
+	child_err = 0;
+	*pidfd = -1;
+	pid = clone(child_main, top,
+	            CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &x, pidfd);
+	*err = child_err;
+	return pid;
+}
+
+/*
+ * The child with a uid/gid switch: fork.  glibc's setuid in a process
+ * with threads (a library's) would signal them, which a vfork child must
+ * not.  In its own function, so that no variable of the caller lives
+ * across the fork.
  */
 static pid_t __attribute__((noinline))
-child_start(const struct spawn_cmd *cmd, int rfd, int wfd)
+child_start_fork(const struct spawn_cmd *cmd, int rfd, int wfd)
 {
-	pid_t pid = cmd->set_ids ? fork() : vfork();
+	pid_t pid = fork();
 
 	if (pid == 0) {
+		struct child_ctx x = {cmd, wfd, NULL};
+
 		close(rfd);
-		child_run(cmd, wfd);
+		child_run(&x);
 	}
 	return pid;
 }
@@ -277,9 +369,12 @@ on_exit_ready(struct ev_loop *loop, struct ev_io *io, uint32_t events,
 	(void)io;
 	(void)events;
 	/* Anything the group forked after the first kill dies too, while
-	 * the unreaped child still holds the group id. */
-	if (c->timed_out || c->cancelled || c->kill_group)
+	 * the unreaped child still holds the group id.  After a plain exit
+	 * the child is a zombie: its group is all that can be left. */
+	if (c->timed_out || c->cancelled)
 		child_kill(c);
+	else if (c->kill_group)
+		kill(-c->pid, SIGKILL);
 	memset(&si, 0, sizeof(si));
 	memset(&res, 0, sizeof(res));
 	rc = waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG);
@@ -339,19 +434,21 @@ child_fail_later(struct spawn_child *c, int err)
 	ev_timer_start_in(c->set->loop, &c->timer, 0);
 }
 
-/* After fork: the pidfd, the watchers, the timeout. */
+/* After the start: the pidfd (opened here after a fork), the watchers (the
+ * error pipe's only after a fork), the timeout. */
 static void
 child_watch(struct spawn_child *c, uint64_t timeout_ms)
 {
 	struct ev_loop *loop = c->set->loop;
 	int e;
 
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (c->pidfd == -1)
+		c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
 	/* A pidfd is close-on-exec by the kernel. */
 	ev_io_init(&c->pid_io, c->pidfd, on_exit_ready, c);
 	ev_io_init(&c->err_io, c->errfd, on_err, c);
 	if (c->pidfd == -1 || ev_io_start(loop, &c->pid_io, EPOLLIN) == -1 ||
-	    ev_io_start(loop, &c->err_io, EPOLLIN) == -1) {
+	    (c->errfd != -1 && ev_io_start(loop, &c->err_io, EPOLLIN) == -1)) {
 		/* Cannot watch it: kill it now and reap it here; a child
 		 * killed this early dies at once. */
 		e = errno;
@@ -394,11 +491,22 @@ spawn_start(struct spawn_set *set, const struct spawn_cmd *cmd,
 	set->head = c;
 	set->count++;
 
+	if (!cmd->set_ids) {
+		/* We resume once the child has exec'd or exited: its group
+		 * exists, its exec errno (if any) is in c->err. */
+		c->pid = child_start_vfork(cmd, &c->pidfd, &c->err);
+		if (c->pid == -1) {
+			child_fail_later(c, errno);
+			return c;
+		}
+		child_watch(c, cmd->timeout_ms);
+		return c;
+	}
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
 		child_fail_later(c, errno);
 		return c;
 	}
-	c->pid = child_start(cmd, p[0], p[1]);
+	c->pid = child_start_fork(cmd, p[0], p[1]);
 	if (c->pid == -1) {
 		int e = errno;
 
