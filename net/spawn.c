@@ -150,8 +150,7 @@ child_execvp(const struct child_ctx *x)
 	child_fail(x);
 }
 
-static void CHILD_FN __attribute__((noreturn))
-child_run(struct child_ctx *x)
+static void CHILD_FN __attribute__((noreturn)) child_run(struct child_ctx *x)
 {
 	const struct spawn_cmd *cmd = x->cmd;
 	struct sigaction sa;

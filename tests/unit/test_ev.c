@@ -230,7 +230,8 @@ test_real_clock_and_signal(void)
 	ev_timer_start_in(loop, &real_timer, 20);
 	ok(ev_loop_run(loop) == 0, "loop runs until break");
 	is_int(sig_seen, SIGUSR1, "signal delivered through signalfd");
-	ok(real_fired_at >= start + 20, "a real-clock timer fired no earlier than due");
+	ok(real_fired_at >= start + 20,
+	   "a real-clock timer fired no earlier than due");
 	ev_loop_free(loop);
 }
 
