@@ -415,8 +415,8 @@ wait_events(struct ev_loop *loop, struct epoll_event *evs, int max_wait_ms,
 		wait_ns = (uint64_t)max_wait_ms * 1000000u;
 	if (deadline_ms != 0) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		now_ns = (uint64_t)now.tv_sec * 1000000000u +
-		         (uint64_t)now.tv_nsec;
+		now_ns =
+		    (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 		due_ns = deadline_ms * 1000000u;
 		left_ns = due_ns > now_ns ? due_ns - now_ns : 0;
 		if (left_ns < wait_ns)
@@ -425,17 +425,16 @@ wait_events(struct ev_loop *loop, struct epoll_event *evs, int max_wait_ms,
 	if (!no_pwait2) {
 		ts.tv_sec = (time_t)(wait_ns / 1000000000u);
 		ts.tv_nsec = (long)(wait_ns % 1000000000u);
-		n = (int)syscall(SYS_epoll_pwait2, loop->epfd, evs, EV_MAX_EVENTS,
-		                 wait_ns == UINT64_MAX ? NULL : &ts, NULL,
-		                 (size_t)0);
+		n = (int)syscall(
+		    SYS_epoll_pwait2, loop->epfd, evs, EV_MAX_EVENTS,
+		    wait_ns == UINT64_MAX ? NULL : &ts, NULL, (size_t)0);
 		if (n != -1 || errno != ENOSYS)
 			return n;
 		no_pwait2 = true;
 	}
-	return epoll_wait(loop->epfd, evs, EV_MAX_EVENTS,
-	                  wait_ns == UINT64_MAX
-	                      ? -1
-	                      : (int)((wait_ns + 999999u) / 1000000u));
+	return epoll_wait(
+	    loop->epfd, evs, EV_MAX_EVENTS,
+	    wait_ns == UINT64_MAX ? -1 : (int)((wait_ns + 999999u) / 1000000u));
 }
 
 int
