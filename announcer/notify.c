@@ -501,12 +501,39 @@ notify_stop(struct vipd *d)
 	ev_timer_start_in(d->loop, &n->drain_timer, 2 * longest + 500);
 }
 
+/* keepalived creates its FIFO too; a consumer may then start after vipd.
+ * Something else at the path is left alone. */
+static void
+fifo_make(const char *fifo)
+{
+	struct stat st;
+
+	if (fifo[0] != '\0' && lstat(fifo, &st) == -1 && errno == ENOENT &&
+	    mkfifo(fifo, 0600) == -1)
+		log_warn("notify FIFO %s", fifo);
+}
+
+void
+notify_reload(struct vipd *d, const char *old_fifo)
+{
+	struct notify *n = d->notify;
+
+	if (n == NULL || strcmp(old_fifo, d->cfg->notify_fifo) == 0)
+		return;
+	if (n->fifo_fd != -1)
+		close(n->fifo_fd);
+	n->fifo_fd = -1;
+	n->fifo_failing = false;
+	fifo_make(d->cfg->notify_fifo);
+	log_info("notify FIFO: %s (was %s)",
+	         d->cfg->notify_fifo[0] ? d->cfg->notify_fifo : "none",
+	         old_fifo[0] ? old_fifo : "none");
+}
+
 struct notify *
 notify_new(struct vipd *d)
 {
 	struct notify *n = calloc(1, sizeof(*n));
-	const char *fifo = d->cfg->notify_fifo;
-	struct stat st;
 
 	if (n == NULL)
 		return NULL;
@@ -517,11 +544,7 @@ notify_new(struct vipd *d)
 		free(n);
 		return NULL;
 	}
-	/* keepalived creates its FIFO too; a consumer may then start
-	 * after vipd.  Something else at the path is left alone. */
-	if (fifo[0] != '\0' && lstat(fifo, &st) == -1 && errno == ENOENT &&
-	    mkfifo(fifo, 0600) == -1)
-		log_warn("notify FIFO %s", fifo);
+	fifo_make(d->cfg->notify_fifo);
 	return n;
 }
 

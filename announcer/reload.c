@@ -311,6 +311,7 @@ vipd_reload_report(struct vipd *d, struct conf_errors *errs, json_t *rep,
 		log_warnx("reload: %s", err);
 	apply_groups(d, nc, rep, msg, msglen);
 	track_reload(d, plan);
+	notify_reload(d, old->notify_fifo);
 	conf_free(old);
 	log_info("%s", msg);
 	vipd_event(d, EVK_RELOAD, NULL, -1, -1, "%s", msg);

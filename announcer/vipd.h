@@ -507,6 +507,10 @@ void notify_group_state(struct vgroup *g, enum el_state to, const char *why);
 /* Reload added g (its state now) or removes it (STOP). */
 void notify_group_added(struct vgroup *g);
 void notify_group_removed(struct vgroup *g);
+/* Reload: d->cfg is the new configuration, old_fifo the previous
+ * notify_fifo; a different path closes the old FIFO and makes the new
+ * one (if missing), whose next line opens it. */
+void notify_reload(struct vipd *d, const char *old_fifo);
 /*
  * The stop's last step: STOP for every group not yet told, then break
  * the loop once every queued script ended (bounded by twice the longest

@@ -167,8 +167,20 @@ tap_ok "$([ "$(vlab_gf n1 counters.notify_runs)" -ge 4 ] && echo 0 || echo 1)" \
 tap_ok "$([ "$(vlab_metric n2 .notify_fifo.dropped)" -ge 1 ] && echo 0 || echo 1)" \
 	"n2: FIFO lines without a reader dropped and counted ($(vlab_metric n2 .notify_fifo.dropped))"
 
+# A reload that names another FIFO: n2 writes its next lines (the STOPs)
+# there.
+mkfifo "$T/n2b.fifo"
+lab_bg n2 "$T/fifo2.log" cat "$T/n2b.fifo"
+FIFO2PID=$LAB_LASTPID
+sed -i "s|$T/n2.fifo|$T/n2b.fifo|" "$T/n2.conf"
+vlab_ctl n2 reload >/dev/null
+tap_ok $? "n2: a reload names another FIFO"
+
 # Stop: STOP on both.
 vlab_stop_ok n2
+lab_wait 3000 lab_gone "$FIFO2PID"
+tap_is "$(grep -c ' STOP 100$' "$T/fifo2.log")" 2 \
+	"n2: after the reload the STOP lines go to the new FIFO"
 tap_is "$(calls n2 vip)" "BACKUP 100,MASTER 100,FAULT 100,BACKUP 100,STOP 100" \
 	"n2: the whole sequence (start, handover, fault, stop)"
 vlab_stop_ok n1

@@ -167,6 +167,11 @@ notify_group_removed(struct vgroup *g)
 	(void)g;
 }
 void
+notify_reload(struct vipd *d, const char *old_fifo)
+{
+	(void)d, (void)old_fifo;
+}
+void
 sdnotify_reloading(struct sdnotify *n)
 {
 	(void)n;
