@@ -156,6 +156,8 @@ usage(FILE *f)
 	}
 	fprintf(f, "  %-16s %s\n", "doctor [GROUP]",
 	        "why a VIP does not answer: checks host, config, daemon");
+	fprintf(f, "  %-16s %s\n", "",
+	        "(--json, or --prometheus: the findings as metrics)");
 	fprintf(f,
 	        "\n"
 	        "Options:\n"

@@ -40,6 +40,7 @@ for opt in -h --help; do
 	tap_is "$RC" 0 "vipctl $opt exits 0"
 	tap_match "$OUT" '^usage: vipctl ' "vipctl $opt prints the usage"
 done
+tap_match "$OUT" '--prometheus' "vipctl --help mentions doctor --prometheus"
 run_ctl --version
 tap_is "$RC/$(printf '%s' "$OUT" | grep -Ec '^vipctl [0-9]+\.[0-9]+\.[0-9]+$')" \
 	0/1 "vipctl --version"
