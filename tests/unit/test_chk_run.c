@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,6 +85,18 @@ test_tcp(struct ev_loop *loop, const struct chk_env *env)
 	run_until(loop, c, 1, 3000);
 	is_int(chk_state(c), CHK_UP, "tcp: listener up");
 	is_str(chk_last(c)->reason, "connected", "tcp: reason");
+	{
+		/* The check closed with a reset (no TIME_WAIT on our side):
+		 * the service reads ECONNRESET, not an end of file. */
+		int as = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+		char b;
+		ssize_t n = as == -1 ? -2 : read(as, &b, 1);
+
+		ok(n == -1 && errno == ECONNRESET,
+		   "tcp: the check's connection ends with a reset");
+		if (as != -1)
+			close(as);
+	}
 	close(ls);
 	run_until(loop, c, 2, 3000);
 	is_int(chk_state(c), CHK_DOWN, "tcp: closed port down");
