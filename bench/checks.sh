@@ -26,7 +26,10 @@
 #             interval 1 s) and 10 TCP checks (interval 100 ms), then with
 #             the 50 exec checks alone; keepalived (unless --no-keepalived)
 #             idle and with 50 vrrp_scripts (/bin/true, interval 1 s)
-#             tracked by its instance, the sum of its processes
+#             tracked by its instance, the sum of its processes; and
+#             bench/tools/spawncost: what one bare start and reap of
+#             /bin/true costs a parent here (the floor under any checker
+#             that runs a command per check)
 #   jitter    n1 and n2: the gaps between n1's heartbeats seen on n2's
 #             eth1 (tcpdump) over S seconds, without checks and with 50
 #             exec checks every 100 ms on n1
@@ -49,7 +52,8 @@ bf_parse builddir=BUILD reps=REPS seconds=SECONDS_RUN no-keepalived=KA=0 \
 	parts=PARTS -- "$@"
 case "$REPS" in '' | *[!0-9]* | 0) echo "checks.sh: --reps N, N >= 1" >&2; exit 2 ;; esac
 [ "$KA" = 0 ] && PARTS=${PARTS//ka/}
-bf_begin jq python3 bench/tools/prober bench/tools/udpecho bench/tools/tcpsvc
+bf_begin jq python3 bench/tools/prober bench/tools/udpecho bench/tools/tcpsvc \
+	bench/tools/spawncost
 case ",$PARTS," in *,ka,*) bf_need_keepalived --no-keepalived ;; esac
 case ",$PARTS," in *,jitter,*) command -v tcpdump >/dev/null ||
 	bf_die "missing tcpdump (or --parts without jitter)" ;; esac
@@ -290,6 +294,9 @@ run_cpu() {
 		echo ");"
 	} >>"$BF_T/n1.conf"
 	cpu_run exec
+	SPAWN_FLOOR=$(lab_exec n1 "$BF_TOOLS/spawncost" -n 2000 | paste -sd, - |
+		sed 's/,/ us, /g; s/$/ us/')
+	log "spawn floor: $SPAWN_FLOOR"
 	[ "$KA" = 1 ] && command -v keepalived >/dev/null || return 0
 	bf_ka_conf n1 1
 	lab_exec n1 sysctl -qw net.ipv4.conf.eth1.arp_ignore=0 \
@@ -388,6 +395,8 @@ done
 	echo "  idle (no checks):                      ${CPU[idle]}"
 	echo "  50 exec checks at 1 s + 10 TCP at 100 ms: ${CPU[checks]}"
 	echo "  50 exec checks at 1 s:                 ${CPU[exec]}"
+	[ -n "${SPAWN_FLOOR:-}" ] &&
+		echo "  floor, the parent's CPU per bare spawn + reap of /bin/true: $SPAWN_FLOOR"
 	[ -n "${CPU[ka_idle]:-}" ] && {
 		echo "  keepalived idle (all its processes):  ${CPU[ka_idle]}"
 		echo "  keepalived, 50 vrrp_scripts at 1 s:   ${CPU[ka_exec]}"

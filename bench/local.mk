@@ -9,7 +9,10 @@
 BENCH_TOOLS_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/bench/tools
 BENCH_TOOLS_UTIL = bench/tools/util.c bench/tools/util.h
 
-VIPD_TOOLS += bench/tools/udpecho bench/tools/tcpsvc bench/tools/prober
+VIPD_TOOLS += bench/tools/udpecho bench/tools/tcpsvc bench/tools/prober \
+	bench/tools/spawncost
+bench_tools_spawncost_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)
+bench_tools_spawncost_SOURCES = bench/tools/spawncost.c $(BENCH_TOOLS_UTIL)
 bench_tools_udpecho_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)
 bench_tools_udpecho_SOURCES = bench/tools/udpecho.c $(BENCH_TOOLS_UTIL)
 bench_tools_tcpsvc_CPPFLAGS = $(BENCH_TOOLS_CPPFLAGS)

@@ -22,7 +22,7 @@ set -u
 T="$top_builddir/bench/tools"
 
 lab_need_root jq arping timeout ss
-for t in udpecho tcpsvc prober; do
+for t in udpecho tcpsvc prober spawncost; do
 	if [ ! -x "$T/$t" ]; then
 		echo "1..0 # SKIP $T/$t not built"
 		exit 0
@@ -236,5 +236,13 @@ bad "udpecho extra argument" 2 "$T/udpecho" extra
 bad "udpecho -b not local" 1 "$T/udpecho" -b 10.99.99.99
 bad "tcpsvc -p not a number" 2 "$T/tcpsvc" -p abc
 bad "tcpsvc unknown option" 2 "$T/tcpsvc" -x
+bad "spawncost -n 0" 2 "$T/spawncost" -n 0
+bad "spawncost extra argument" 2 "$T/spawncost" /bin/true extra
+bad "spawncost, a program that fails" 1 "$T/spawncost" -n 1 /bin/false
+
+# spawncost: one line per method, a figure each.
+out=$("$T/spawncost" -n 20 2>&1)
+tap_is "$(printf '%s\n' "$out" | grep -cE '^(clone-pidfd|vfork|posix_spawn) [0-9]+\.[0-9]$')" 3 \
+	"spawncost prints the parent's CPU per spawn for three methods"
 
 tap_done
