@@ -69,15 +69,15 @@ run_one(int m, char *stack_top, int *st)
 
 	if (m == 0) {
 		pid = clone(child_main, stack_top,
-		            CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, NULL,
-		            &pidfd);
+		            CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+		            NULL, &pidfd);
 	} else if (m == 1) {
 		pid = vfork();
 		if (pid == 0)
 			child_main(NULL);
 	} else {
-		int e = posix_spawn(&pid, child_argv[0], NULL, NULL,
-		                    child_argv, child_envp);
+		int e = posix_spawn(&pid, child_argv[0], NULL, NULL, child_argv,
+		                    child_envp);
 
 		if (e != 0) {
 			errno = e;
