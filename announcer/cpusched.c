@@ -70,7 +70,8 @@ cpusched_apply(const struct conf *c, char *err, size_t errlen)
 	if (c->nice != 0 && (nice_get(&ok) != c->nice || !ok) &&
 	    setpriority(PRIO_PROCESS, 0, c->nice) == -1) {
 		snprintf(err, errlen, "process.nice = %d: %s%s", c->nice,
-		         strerror(errno), c->nice < 0 ? why_refused(errno) : "");
+		         strerror(errno),
+		         c->nice < 0 ? why_refused(errno) : "");
 		return -1;
 	}
 	if (!policy_in_effect(policy, sp.sched_priority) &&
@@ -84,8 +85,8 @@ cpusched_apply(const struct conf *c, char *err, size_t errlen)
 		else
 			snprintf(err, errlen,
 			         "process.nice = %d: SCHED_RESET_ON_FORK "
-			         "refused: %s",
-			         c->nice, strerror(errno));
+			         "refused: %s%s",
+			         c->nice, strerror(errno), why_refused(errno));
 		return -1;
 	}
 	log_info("CPU scheduling: %s priority %d, nice %d (children reset "
@@ -126,7 +127,6 @@ cpusched_json(void)
 	return json_pack(
 	    "{s:s,s:I,s:I,s:b}", "policy",
 	    cur == -1 ? "unknown" : policy_name(cur & ~SCHED_RESET_ON_FORK),
-	    "priority", (json_int_t)sp.sched_priority, "nice",
-	    (json_int_t)nice, "reset_on_fork",
-	    cur != -1 && (cur & SCHED_RESET_ON_FORK) != 0);
+	    "priority", (json_int_t)sp.sched_priority, "nice", (json_int_t)nice,
+	    "reset_on_fork", cur != -1 && (cur & SCHED_RESET_ON_FORK) != 0);
 }
