@@ -28,8 +28,9 @@ why_refused(int err)
 	if (err != EPERM && err != EACCES)
 		return "";
 	return " (vipd needs root or CAP_SYS_NICE, and its cgroup real-time "
-	       "CPU time; under systemd give the unit CPUSchedulingPolicy=, "
-	       "CPUSchedulingPriority= and Nice= instead, see vipd(8))";
+	       "CPU time; under systemd, set CPUSchedulingPolicy=, "
+	       "CPUSchedulingPriority=, CPUSchedulingResetOnFork=yes and Nice= "
+	       "in the unit instead, see vipd(8))";
 }
 
 /* The nice value, or 0 with errno set when it cannot be read. */
