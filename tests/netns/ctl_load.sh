@@ -14,7 +14,9 @@
 #    without the process block), each whole client loop (the bash loop
 #    too, not only vipctl) at nice 19, so that the clients' own CPU is not
 #    counted against the control socket: the gap measures the socket's own
-#    cost.
+#    cost (and whatever else loads the machine: 102-117 ms on a shared
+#    2-core machine whose load average was 10-24; SCHED_IDLE clients did
+#    no better there).
 #
 # Either way the longest gap between two heartbeats must stay within
 # interval + 10 ms (release).  Under the sanitizers one status build alone
@@ -114,9 +116,9 @@ loop() {
 	echo "$n" >"$T/loop.$1"
 }
 
-# hammer NICE: LOOPS status loops, each whole loop at NICE, for SECS while
-# the heartbeats are captured; sets busy (longest gap, ms), nbusy and
-# answers, and asserts that the loops got answers.
+# hammer NICE: LOOPS status loops, each whole loop (bash and vipctl) at
+# NICE, for SECS while the heartbeats are captured; sets busy (longest gap,
+# ms), nbusy and answers, and asserts that the loops got answers.
 hammer() {
 	local i pids=()
 	rm -f "$T"/loop.*
