@@ -15,7 +15,8 @@ vipd_SOURCES = announcer/vipd.h announcer/main.c announcer/daemon.c \
 	announcer/vipmap.c announcer/ctl.c announcer/status.c \
 	announcer/reload.c announcer/group_update.c announcer/check.c \
 	announcer/sdnotify.c announcer/privdrop.c announcer/promsrv.c \
-	announcer/events.c announcer/notify.c announcer/track.c
+	announcer/events.c announcer/notify.c announcer/track.c \
+	announcer/cpusched.c
 vipd_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(CAPNG_CFLAGS) $(MHD_CFLAGS)
 vipd_LDADD = $(PIN_LIBS) $(CONF_LIBS) $(EL_LIBS) $(CHK_LIBS) $(NET_LIBS) \
 	$(CTLP_LIBS) $(SYSTEMD_LIBS) $(CAPNG_LIBS) $(MHD_LIBS)

@@ -226,6 +226,9 @@ run(struct vipd_opts *opts)
 		log_init(false, opts->verbose, "vipd");
 		log_tee_stderr(true);
 	}
+	/* Here, in the process that runs: not inherited across fork. */
+	if (cpusched_apply(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	/* The pid file's directory also holds the sysctl state file. */
 	opts->pid_file = pidfile;
 	vipd_make_parent_dir(pidfile);

@@ -7,10 +7,10 @@
  * The heartbeat timing, the peers and the secret (rotated with a grace
  * period) change live too.  Settings the running cluster is built on (node
  * id, port, bind, multicast, the control socket and user, metrics.listen,
- * a change between no peers and some) need a restart, and a reload that
- * changes them is refused as a whole.  So is one whose health checks
- * cannot be made (an exec user vipd cannot switch to): what can fail is
- * made before anything is applied (track_reload_prepare).
+ * the process block, a change between no peers and some) need a restart,
+ * and a reload that changes them is refused as a whole.  So is one whose
+ * health checks cannot be made (an exec user vipd cannot switch to): what
+ * can fail is made before anything is applied (track_reload_prepare).
  */
 #include "config.h"
 
@@ -48,6 +48,10 @@ cluster_unchanged(const struct conf *a, const struct conf *b, char *err,
 	         memcmp(&a->metrics_addr, &b->metrics_addr,
 	                sizeof(a->metrics_addr)))
 		what = "metrics.listen";
+	else if (a->rt_priority != b->rt_priority)
+		what = "process.realtime_priority";
+	else if (a->nice != b->nice)
+		what = "process.nice";
 	else if ((a->npeers == 0) != (b->npeers == 0))
 		what = "cluster.peers (between empty and non-empty)";
 	if (what == NULL)

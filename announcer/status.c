@@ -271,7 +271,9 @@ status_json(struct vipd *d)
 	    ctl_json_uint(d->cfg->interval_ms), "dead_after",
 	    ctl_json_uint(d->cfg->dead_after), "stopping", (int)d->stopping,
 	    "peers", status_peers(d), "groups", groups);
-	if (root != NULL && track_status(d, root) == -1) {
+	if (root != NULL &&
+	    (json_object_set_new(root, "scheduling", cpusched_json()) == -1 ||
+	     track_status(d, root) == -1)) {
 		json_decref(root);
 		root = NULL;
 	}

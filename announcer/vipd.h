@@ -493,6 +493,19 @@ int priv_drop(const struct priv_user *u, const char *const *paths,
  * and the secret, read again on reload). */
 void priv_check_access(const struct conf *cfg);
 
+/* ---- cpusched.c: the daemon's CPU scheduling (the process block) */
+/*
+ * Set process.realtime_priority (SCHED_RR) and process.nice for the
+ * calling process, with SCHED_RESET_ON_FORK; what is already in effect is
+ * left alone, an absent block changes nothing.  Once, at start-up, before
+ * privileges are dropped.  0, or -1 with the reason (naming the key and
+ * what vipd lacks) in err.
+ */
+int cpusched_apply(const struct conf *c, char *err, size_t errlen);
+/* The policy in effect: {"policy", "priority", "nice", "reset_on_fork"}
+ * (doc/vipctl.8); NULL on ENOMEM. */
+json_t *cpusched_json(void);
+
 /* ---- notify.c: notify hooks (keepalived-style scripts and FIFO) */
 /* The hooks of d (a spawn set in d's loop; the FIFO, created if missing);
  * NULL on ENOMEM.  Nothing runs before notify_start. */

@@ -286,6 +286,7 @@ static const struct conf_key top_keys[] = {
      offsetof(struct conf, notify_timeout_ms), NULL},
     {"notify_fifo", CK_FN, 0, 0, 0, conf_notify_fifo},
     {"checks", CK_FN, 0, 0, 0, conf_checks_parse},
+    {"process", CK_FN, 0, 0, 0, conf_process_parse},
     {NULL, CK_FN, 0, 0, 0, NULL},
 };
 

@@ -202,6 +202,10 @@ struct conf {
 	char socket_group[32]; /* "" = the daemon's own group */
 	char user[32];         /* "" = stay the user vipd started as */
 
+	/* process: the daemon's CPU scheduling, set once at start-up */
+	unsigned rt_priority; /* 0 = off, 1..99 = SCHED_RR at that priority */
+	int nice;             /* -20..19; 0 = leave as started */
+
 	/* metrics: the Prometheus endpoint, off unless has_metrics */
 	bool has_metrics;
 	struct conf_addr metrics_addr; /* numeric; may be 0.0.0.0 or :: */

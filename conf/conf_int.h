@@ -144,6 +144,10 @@ char *conf_text_load(struct conf_ctx *x);
 void conf_metrics_parse(struct conf_ctx *x, const config_setting_t *s,
                         void *obj);
 
+/* conf_process.c: the process block (a top-level key's handler) */
+void conf_process_parse(struct conf_ctx *x, const config_setting_t *s,
+                        void *obj);
+
 /* conf.c: read and parse x->path into cfg (the caller destroys it in
  * any case); false with the error reported. */
 bool conf_file_read(struct conf_ctx *x, config_t *cfg);

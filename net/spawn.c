@@ -252,10 +252,30 @@ child_start_vfork(const struct spawn_cmd *cmd, int *pidfd, int *err)
 }
 
 /*
- * The child with a uid/gid switch: fork.  glibc's setuid in a process
- * with threads (a library's) would signal them, which a vfork child must
- * not.  In its own function, so that no variable of the caller lives
- * across the fork.
+ * True when this process runs a real-time policy (vipd's
+ * process.realtime_priority, or chrt).  Its children start at SCHED_OTHER
+ * (SCHED_RESET_ON_FORK); a vfork parent waits until the child has exec'd,
+ * and a SCHED_OTHER child may wait behind every busy process for the CPU
+ * to get there: the real-time parent with it (a 131 ms heartbeat gap under
+ * 40 busy clients on 2 cores, tests/netns/ctl_load.sh).  Such a parent
+ * forks instead.
+ */
+static bool
+parent_realtime(void)
+{
+	int p = sched_getscheduler(0);
+
+	if (p == -1)
+		return false;
+	p &= ~SCHED_RESET_ON_FORK;
+	return p == SCHED_RR || p == SCHED_FIFO;
+}
+
+/*
+ * The child with a uid/gid switch, or of a real-time parent (above): fork.
+ * glibc's setuid in a process with threads (a library's) would signal
+ * them, which a vfork child must not.  In its own function, so that no
+ * variable of the caller lives across the fork.
  */
 static pid_t __attribute__((noinline))
 child_start_fork(const struct spawn_cmd *cmd, int rfd, int wfd)
@@ -490,7 +510,7 @@ spawn_start(struct spawn_set *set, const struct spawn_cmd *cmd,
 	set->head = c;
 	set->count++;
 
-	if (!cmd->set_ids) {
+	if (!cmd->set_ids && !parent_realtime()) {
 		/* We resume once the child has exec'd or exited: its group
 		 * exists, its exec errno (if any) is in c->err. */
 		c->pid = child_start_vfork(cmd, &c->pidfd, &c->err);

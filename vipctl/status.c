@@ -186,6 +186,20 @@ print_group(const json_t *g)
 		       runs, counter(ctr, CTL_GC_NOTIFY_FAILURES), dropped);
 }
 
+/* "scheduling rr priority 10, nice 0": the daemon's CPU scheduling. */
+static void
+print_scheduling(const json_t *sc)
+{
+	int64_t prio = ctl_json_get_int(sc, "priority", 0);
+
+	if (sc == NULL)
+		return;
+	printf("scheduling %s", ctl_json_get_str(sc, "policy", "?"));
+	if (prio > 0)
+		printf(" priority %" PRId64, prio);
+	printf(", nice %" PRId64 "\n", ctl_json_get_int(sc, "nice", 0));
+}
+
 static void
 print_status(const json_t *v)
 {
@@ -200,6 +214,7 @@ print_status(const json_t *v)
 	       ctl_json_get_str(v, "version", "?"),
 	       ctl_json_get_int(v, "pid", 0), dur,
 	       ctl_json_get_bool(v, "stopping", false) ? " (stopping)" : "");
+	print_scheduling(json_object_get(v, "scheduling"));
 	for (i = 0; i < json_array_size(peers); i++) {
 		const json_t *p = json_array_get(peers, i);
 		const char *id = ctl_json_get_str(p, "id", "");

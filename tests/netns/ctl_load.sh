@@ -1,13 +1,31 @@
 #!/bin/bash
 # The control socket never delays heartbeats (issue 14 item 10): n1 leads
 # one group of 4,000 VIPs (a status answer of 63 KB) with n2 as its peer;
-# 40 parallel vipctl status loops (at nice 19: the clients' own CPU is not
-# the control socket's doing) hammer n1's socket for 3 s while a capture on
-# n2's eth1 timestamps n1's heartbeats.  The longest gap between two
-# heartbeats n2 saw must stay within interval + 10 ms (the release target);
-# under the sanitizers one status build alone costs ~40 ms on this 2-core
-# machine, so the bound is interval + 150 ms there (1087 ms before answers
-# were shared); the figures are printed either way.
+# 40 parallel vipctl status loops hammer n1's socket for 3 s while a capture
+# on n2's eth1 timestamps n1's heartbeats.  Two phases:
+#
+# B. n1 runs as configured: process = { realtime_priority = 10; nice = -5; }
+#    (SCHED_RR; status --json shows it), the clients at nice 0, i.e. real
+#    CPU contention (40 busy processes on 2 cores: at default scheduling
+#    the gaps reach 164-231 ms).  Skipped (TAP SKIP) when this machine
+#    refuses SCHED_RR (`chrt -r 1 true` fails); n1 then runs with nice = -5
+#    alone.
+# A. n1 put back to default scheduling (chrt -o, renice 0: what it would be
+#    without the process block), each whole client loop (the bash loop
+#    too, not only vipctl) at nice 19, so that the clients' own CPU is not
+#    counted against the control socket: the gap measures the socket's own
+#    cost (and whatever else loads the machine: 102-117 ms on a shared
+#    2-core machine whose load average was 10-24; SCHED_IDLE clients did
+#    no better there).
+#
+# Either way the longest gap between two heartbeats must stay within
+# interval + 10 ms (release).  Under the sanitizers one status build alone
+# costs ~40 ms on this 2-core machine, so the bound is interval + 150 ms
+# there; the figures are printed either way.
+#
+# Also: an exec check's command (a child of n1) runs SCHED_OTHER at nice 0
+# (SCHED_RESET_ON_FORK), and vipd started without the privilege for
+# realtime_priority refuses to start, naming the key.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -18,7 +36,7 @@ VLAB_NET=66
 # shellcheck source=tests/netns/vlab.sh
 . "$top_srcdir/tests/netns/vlab.sh"
 
-vlab_begin "vcl$$" 2 tcpdump
+vlab_begin "vcl$$" 2 tcpdump chrt renice setpriv jq
 INTERVAL=100
 SLACK=10
 if grep -aq __asan_init "$VIPD"; then
@@ -26,6 +44,8 @@ if grep -aq __asan_init "$VIPD"; then
 fi
 LOOPS=40
 SECS=3
+RT=10
+chrt -r 1 true 2>/dev/null || RT=0
 
 # 4,000 VIPs in a /17 that n1's eth1 holds too (no "outside every subnet"
 # warning per VIP), bind "none": no address churn.
@@ -35,10 +55,43 @@ vips=$(for a in $(seq 129 144); do for b in $(seq 1 250); do
 done; done)
 vlab_conf n1 "$T/n1.conf" prio=200 bind=none vips="${vips%,}"
 vlab_conf n2 "$T/n2.conf" prio=100 bind=none vips="${vips%,}"
+# The check's command writes its own policy (0 = SCHED_OTHER) and nice.
+cat >>"$T/n1.conf" <<EOF
+process = { realtime_priority = $RT; nice = -5; };
+checks = ( { name = "sched"; interval_ms = 500; exec = [ "/bin/sh", "-c",
+	"awk '{ print \$41, \$19 }' /proc/\$\$/stat >$T/child.sched" ]; } );
+EOF
 vlab_start n1 && vlab_start n2 && lab_wait 10000 vlab_leader_is n1
 tap_ok $? "n1 leads 4000 VIPs, n2 is its peer"
 size=$(vlab_ctl n1 status --json | wc -c)
 echo "# n1's status answer: $size bytes"
+
+sched() { vlab_ctl n1 status --json |
+	jq -r '.scheduling | "\(.policy) \(.priority) \(.nice) \(.reset_on_fork)"'; }
+if [ "$RT" -gt 0 ]; then
+	tap_is "$(sched)" "rr $RT -5 true" "n1 runs SCHED_RR $RT, nice -5"
+else
+	tap_is "$(sched)" "other 0 -5 true" "n1 runs nice -5 (no SCHED_RR here)"
+fi
+tap_match "$(vlab_ctl n1 status)" "^scheduling (rr priority $RT|other), nice -5$" \
+	"plain status: one scheduling line"
+lab_wait 3000 test -s "$T/child.sched"
+tap_is "$(cat "$T/child.sched")" "0 0" \
+	"an exec check's command runs SCHED_OTHER at nice 0"
+
+# A user who asked for SCHED_RR without the privilege: vipd does not start.
+chmod 711 "$T"
+printf '%s\n' 'node = { id = "np"; };' "process = { realtime_priority = 10; };" \
+	"control = { socket = \"$T/np.sock\"; pid_file = \"$T/np.pid\"; };" \
+	'groups = ( { name = "g"; interface = "lo"; vips = [ "10.9.9.9" ]; } );' \
+	>"$T/np.conf"
+chmod 644 "$T/np.conf"
+out=$(lab_exec n1 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	--inh-caps=-all "$VIPD" -f -c "$T/np.conf" 2>&1)
+rc=$?
+tap_is "$rc" 1 "unprivileged with realtime_priority: vipd does not start"
+tap_match "$out" "process\.realtime_priority = 10: SCHED_RR refused: .*CAP_SYS_NICE" \
+	"... saying which key and what it lacks"
 
 # gaps SECONDS: capture n1's heartbeats on n2's eth1 for SECONDS; prints the
 # largest gap between two of them in ms, and how many there were.
@@ -57,37 +110,49 @@ echo "# idle: longest heartbeat gap $idle ms over $nidle heartbeats"
 loop() {
 	local end=$((SECONDS + SECS)) n=0
 	while [ "$SECONDS" -lt "$end" ]; do
-		nice -n 19 "$VIPCTL" -s "$(vlab_sock n1)" status --json \
-			>/dev/null && n=$((n + 1))
+		"$VIPCTL" -s "$(vlab_sock n1)" status --json >/dev/null &&
+			n=$((n + 1))
 	done
 	echo "$n" >"$T/loop.$1"
 }
-pids=()
-for i in $(seq 1 "$LOOPS"); do
-	loop "$i" &
-	pids+=($!)
-done
-read -r busy nbusy <<<"$(gaps "$SECS")"
-wait "${pids[@]}"
-answers=$(cat "$T"/loop.* | awk '{ s += $1 } END { print s }')
-echo "# $LOOPS status loops: $answers answers of $size bytes in $SECS s;" \
-	"longest heartbeat gap $busy ms over $nbusy heartbeats"
-[ "$answers" -gt "$LOOPS" ]
-tap_ok $? "the loops got answers ($answers)"
-# The release target is not met yet on a shared 2-core machine (the idle
-# gap alone reaches 109 ms there; 111-169 ms under the loops, before and
-# after the shared answers alike): a TODO, not a pass, until it is.
-todo=""
-[ "$SLACK" -eq 10 ] && todo=" # TODO release target not met yet (issue 14 item 10)"
-desc="under $LOOPS status loops the longest heartbeat gap is $busy ms"
-desc+=" (<= $INTERVAL + $SLACK; idle $idle ms)"
-if [ -n "$todo" ] && [ "$busy" -gt $((INTERVAL + SLACK)) ]; then
-	TAP_N=$((TAP_N + 1)) # an expected failure, not counted as one
-	echo "not ok $TAP_N - $desc$todo"
-else
+
+# hammer NICE: LOOPS status loops, each whole loop (bash and vipctl) at
+# NICE, for SECS while the heartbeats are captured; sets busy (longest gap,
+# ms), nbusy and answers, and asserts that the loops got answers.
+hammer() {
+	local i pids=()
+	rm -f "$T"/loop.*
+	for i in $(seq 1 "$LOOPS"); do
+		(renice -n "$1" -p "$BASHPID" >/dev/null && loop "$i") &
+		pids+=($!)
+	done
+	read -r busy nbusy <<<"$(gaps "$SECS")"
+	wait "${pids[@]}"
+	answers=$(cat "$T"/loop.* | awk '{ s += $1 } END { print s + 0 }')
+	echo "# $LOOPS status loops at nice $1: $answers answers of $size" \
+		"bytes in $SECS s; longest heartbeat gap $busy ms over $nbusy" \
+		"heartbeats"
+	# (nice 19 clients of an ASan vipd get ~45 answers in all)
+	[ "$answers" -ge $((LOOPS / 2)) ]
+	tap_ok $? "the loops at nice $1 got answers ($answers >= $((LOOPS / 2)))"
+}
+
+if [ "$RT" -gt 0 ]; then
+	hammer 0
 	[ "$busy" -le $((INTERVAL + SLACK)) ]
-	tap_ok $? "$desc"
+	tap_ok $? "B: n1 at SCHED_RR $RT, $LOOPS loops at nice 0: longest gap $busy ms (<= $INTERVAL + $SLACK; idle $idle ms)"
+else
+	TAP_N=$((TAP_N + 2))
+	echo "ok $((TAP_N - 1)) # SKIP B: this machine refuses SCHED_RR"
+	echo "ok $TAP_N # SKIP B: this machine refuses SCHED_RR"
 fi
+
+# A: n1 at default scheduling, the clients' own CPU out of the way.
+chrt -o -p 0 "${VLAB_PIDS[n1]}" && renice -n 0 -p "${VLAB_PIDS[n1]}" >/dev/null
+tap_is "$(sched)" "other 0 0 false" "A: n1 back at default scheduling"
+hammer 19
+[ "$busy" -le $((INTERVAL + SLACK)) ]
+tap_ok $? "A: $LOOPS loops at nice 19: longest gap $busy ms (<= $INTERVAL + $SLACK; idle $idle ms)"
 vlab_alive n1 && vlab_leader_is n1
 tap_ok $? "n1 still leads"
 

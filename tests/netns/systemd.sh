@@ -26,6 +26,9 @@
 #    systemd starts it again (new PID, NRestarts >= 1), and it leads again.
 # E. `systemctl stop vipd` hands over (n1 leads) within the handover bound
 #    and leaves no VIP, rule or route of vipd in the sandbox.
+# F. process.realtime_priority: refused under the bare unit (the journal
+#    names the key); with CPUSchedulingPolicy=rr (vipd(8)) vipd runs
+#    SCHED_RR.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -231,5 +234,30 @@ tap_ok "$([ $? != 0 ] && echo 0 || echo 1)" "E: no VIP left on the sandbox's lo"
 tap_is "$(s_rules)" 0 "E: no vipd rule left"
 tap_is "$(sb ip -4 route show table "$TABLE" 2>/dev/null | wc -l)" 0 \
 	"E: no route left in table $TABLE"
+
+# ---------------------------------------------------------------- F
+# The process block under the unit: its system call filter and
+# RestrictRealtime= forbid vipd to set SCHED_RR itself, so it does not
+# start and the journal names the key; with systemd's CPUScheduling*= in a
+# drop-in (vipd(8)) the policy is in effect before vipd runs, which leaves
+# it alone and starts.
+echo "process = { realtime_priority = 10; };" >>"$R/run/vt/vipd.conf"
+sctl start vipd.service 2>/dev/null
+tap_ok "$([ $? != 0 ] && echo 0 || echo 1)" \
+	"F: process.realtime_priority under the bare unit: the start fails"
+sctl stop vipd.service # no restart after RestartSec=
+tap_match "$(sb journalctl -u vipd.service --no-pager 2>&1)" \
+	'process\.realtime_priority = 10: SCHED_RR refused' \
+	"F: ... the journal names the key"
+printf '%s\n' "[Service]" "CPUSchedulingPolicy=rr" "CPUSchedulingPriority=10" \
+	"CPUSchedulingResetOnFork=yes" >"$D/sched.conf"
+sctl daemon-reload
+sctl start vipd.service
+tap_is $? 0 "F: with CPUSchedulingPolicy=rr in a drop-in: the start succeeds"
+tap_is "$(sv status --json | jq -r \
+	'.scheduling | "\(.policy) \(.priority) \(.reset_on_fork)"')" \
+	"rr 10 true" "F: ... vipd runs SCHED_RR 10, reset on fork"
+sctl stop vipd.service
+tap_is "$(sprop ActiveState)" inactive "F: stopped"
 
 tap_done

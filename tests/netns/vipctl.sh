@@ -164,6 +164,7 @@ expect_line() { # DESC REGEX: a line of ST1 matches
 	fi
 }
 expect_line "node line" "^node n1: vipd [0-9.]+, pid ${VLAB_PIDS[n1]}, up [0-9]"
+expect_line "scheduling line (no process block)" "^scheduling other, nice -?[0-9]+$"
 expect_line "configured peer with age" \
 	"^peer n2 +10\\.$VLAB_NET\\.0\\.2 +alive, last heard [0-9.]+m?s ago$"
 expect_line "group state" "^group vip: leader$"
@@ -212,7 +213,11 @@ keys_are() {
 	tap_is "${missing# }" "" "$desc: every key is in doc/vipctl.8"
 }
 keys_are "$J1" . "status" ok version node pid uptime_ms epoch config \
-	interval_ms dead_after stopping peers groups checks maintenance
+	interval_ms dead_after stopping peers groups scheduling checks maintenance
+keys_are "$J1" '.scheduling' "status scheduling" policy priority nice \
+	reset_on_fork
+tap_is "$(jq -c '.scheduling | [.policy, .priority, .reset_on_fork]' "$J1")" \
+	'["other",0,false]' "status scheduling: left alone without a process block"
 keys_are "$J1" '.peers[0]' "status peers[]" id address alive last_seen_ms \
 	interval_ms auth_failing
 keys_are "$J1" '.groups[0]' "status groups[]" name interface state leader \

@@ -37,6 +37,13 @@ tests_unit_test_conf_metrics_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_unit_test_conf_metrics_SOURCES = tests/unit/test_conf_metrics.c \
 	tests/unit/test_conf_util.h tests/unit/tap.h
 tests_unit_test_conf_metrics_LDADD = $(CONF_LIBS)
+# The process block (the daemon's CPU scheduling).
+check_PROGRAMS += tests/unit/test_conf_process
+TESTS += tests/unit/test_conf_process
+tests_unit_test_conf_process_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_unit_test_conf_process_SOURCES = tests/unit/test_conf_process.c \
+	tests/unit/test_conf_util.h tests/unit/tap.h
+tests_unit_test_conf_process_LDADD = $(CONF_LIBS)
 
 # ---- election/
 # Unit tests: each links the election library only.

@@ -405,6 +405,31 @@ test_refused(void)
 	   "... every group still runs");
 	is_int(d.ctr[CTL_DC_RELOAD_FAILURES], 3, "reload_failures 3");
 	fail_checks = false;
+
+	/* The CPU scheduling is set once, at start-up. */
+	write_conf("n1", c, 1);
+	f = fopen(path, "a");
+	fprintf(f, "process = { realtime_priority = 10; };\n");
+	fclose(f);
+	n_new = n_free = 0;
+	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), -1,
+	       "a new process.realtime_priority is refused");
+	is_str(msg,
+	       "process.realtime_priority cannot change on reload; restart "
+	       "vipd; keeping the running configuration",
+	       "... naming the key");
+	ok(d.cfg == before && n_new == 0 && n_free == 0,
+	   "... and nothing changed");
+	write_conf("n1", c, 1);
+	f = fopen(path, "a");
+	fprintf(f, "process = { nice = -5; };\n");
+	fclose(f);
+	is_int(vipd_reload(&d, NULL, msg, sizeof(msg)), -1,
+	       "a new process.nice is refused");
+	is_str(msg,
+	       "process.nice cannot change on reload; restart vipd; keeping "
+	       "the running configuration",
+	       "... naming the key");
 }
 
 static void
