@@ -15,7 +15,10 @@
  * VIPs) are built at most once per loop iteration, after every event of the
  * iteration, and that one line goes to every client that asked for it
  * meanwhile: 40 clients asking at once cost one build, not 40 back to back
- * between two heartbeats (tests/netns/ctl_load.sh).
+ * between two heartbeats (tests/netns/ctl_load.sh).  A build that would
+ * not end before the next heartbeat is due (its duration is that of the
+ * last build of that answer, with a margin) waits until just after it:
+ * the answer comes a few milliseconds later, the heartbeat on time.
  */
 #include "config.h"
 
@@ -65,7 +68,10 @@ struct ctlsrv {
 	size_t nclients;
 	struct ctlsrv_client *watchers;
 	size_t nwatchers;
-	struct ev_timer shared; /* builds the shared answers (0 ms) */
+	struct ev_timer shared; /* builds the shared answers */
+	uint64_t build_us[CTL_CMD_MAX]; /* the last build of each, in µs */
+	uint64_t built, deferred;       /* shared answers */
+	uint64_t hb_delay_max_ms;       /* a build held a due heartbeat */
 };
 
 static void
@@ -320,6 +326,27 @@ static ctlsrv_handler *const handlers[CTL_CMD_MAX] = {
     [CTL_UNDRAIN] = do_undrain,
 };
 
+/*
+ * When to build the answer to cmd: now, unless the last build of it would
+ * not end before the heartbeat timer fires (2 ms and half the last build
+ * of margin); then 1 ms after the heartbeat.  An answer that takes longer
+ * than an interval still goes right after a heartbeat, where it delays
+ * the next one least.
+ */
+static uint64_t
+shared_when(struct ctlsrv *c, enum ctl_cmd cmd)
+{
+	const struct ev_timer *hb = &c->d->hb_timer;
+	uint64_t now = ev_now(c->d->loop);
+	uint64_t need_ms = (c->build_us[cmd] * 3 / 2 + 999) / 1000 + 2;
+
+	if (!hb->active || hb->when <= now || c->build_us[cmd] == 0 ||
+	    now + need_ms < hb->when)
+		return now;
+	c->deferred++;
+	return hb->when + 1;
+}
+
 static void
 client_handle(struct ctlsrv_client *cl)
 {
@@ -340,7 +367,9 @@ client_handle(struct ctlsrv_client *cl)
 		answer = handlers[req.cmd](d, &req);
 	if (answer == NULL && cl->pending) {
 		ev_io_modify(d->loop, &cl->io, 0);
-		ev_timer_start_in(d->loop, &cl->c->shared, 0);
+		if (!cl->c->shared.active)
+			ev_timer_start(d->loop, &cl->c->shared,
+			               shared_when(cl->c, req.cmd));
 		return;
 	}
 	cl->watch = req.cmd == CTL_WATCH && answer != NULL &&
@@ -372,12 +401,28 @@ shared_answer(struct ctlsrv *c, enum ctl_cmd cmd)
 		if (!cl->pending || cl->cmd != cmd)
 			continue;
 		if (!built) {
+			uint64_t t0 = clock_us(), t0_ms = ev_clock_monotonic_ms();
+			const struct ev_timer *hb = &c->d->hb_timer;
+			uint64_t end_ms;
+
 			memset(&req, 0, sizeof(req));
 			req.cmd = cmd;
 			answer = handlers[cmd](c->d, &req);
 			line = ctl_json_line(answer, &len);
 			json_decref(answer);
 			built = true;
+			c->build_us[cmd] = clock_us() - t0 + 1;
+			c->built++;
+			/* A heartbeat that fell due during the build waited
+			 * for it (its timer runs after this callback). */
+			end_ms = ev_clock_monotonic_ms();
+			if (hb->active && hb->when < end_ms) {
+				uint64_t from =
+				    hb->when > t0_ms ? hb->when : t0_ms;
+
+				if (end_ms - from > c->hb_delay_max_ms)
+					c->hb_delay_max_ms = end_ms - from;
+			}
 		}
 		cl->pending = false;
 		if (line == NULL || (cl->out = malloc(len)) == NULL) {
@@ -614,6 +659,15 @@ ctlsrv_free(struct ctlsrv *c)
 	if (c->bound)
 		unlink(c->path);
 	free(c);
+}
+
+json_t *
+ctlsrv_status_json(const struct ctlsrv *c)
+{
+	return json_pack("{s:o,s:o,s:o}", "answers_built",
+	                 ctl_json_uint(c->built), "answers_deferred",
+	                 ctl_json_uint(c->deferred), "heartbeat_delay_max_ms",
+	                 ctl_json_uint(c->hb_delay_max_ms));
 }
 
 size_t

@@ -273,6 +273,9 @@ status_json(struct vipd *d)
 	    "peers", status_peers(d), "groups", groups);
 	if (root != NULL &&
 	    (json_object_set_new(root, "scheduling", cpusched_json()) == -1 ||
+	     (d->ctl != NULL &&
+	      json_object_set_new(root, "control",
+	                          ctlsrv_status_json(d->ctl)) == -1) ||
 	     track_status(d, root) == -1)) {
 		json_decref(root);
 		root = NULL;

@@ -590,6 +590,11 @@ void ctlsrv_free(struct ctlsrv *c);
 void ctlsrv_broadcast(struct ctlsrv *c, const char *line, size_t len);
 /* Clients currently watching; 0 for NULL. */
 size_t ctlsrv_watchers(const struct ctlsrv *c);
+/* {answers_built, answers_deferred, heartbeat_delay_max_ms}: the shared
+ * status/metrics answers built, those put off until after a heartbeat,
+ * and the longest a build held up a due heartbeat (0 when none did);
+ * NULL on ENOMEM. */
+json_t *ctlsrv_status_json(const struct ctlsrv *c);
 
 /* ---- events.c: the event history, a fixed ring, and its stream */
 /* X(ID, name): what an entry records; name is its "kind" in answers. */

@@ -192,9 +192,9 @@ tap_is "$?" 0 "status --json exits 0"
 jq -e . "$J1" >/dev/null
 tap_ok $? "status --json parses"
 tap_is "$(wc -l <"$J1")" 1 "status --json is one line"
-a=$(vlab_ctl n1 --json status | jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)')
-b=$(vlab_ctl n1 -j status | jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)')
-c=$(jq -c 'del(.uptime_ms, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)' "$J1")
+a=$(vlab_ctl n1 --json status | jq -c 'del(.uptime_ms, .control, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)')
+b=$(vlab_ctl n1 -j status | jq -c 'del(.uptime_ms, .control, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)')
+c=$(jq -c 'del(.uptime_ms, .control, .groups[].in_state_ms, .peers[].last_seen_ms, .groups[].peers[].last_seen_ms, .groups[].conflicts[].age_ms, .groups[].peer_claim_age_ms, .groups[].counters, .groups[].conflicts[].count)' "$J1")
 tap_ok "$([ -n "$a" ] && [ "$a" = "$b" ] && [ "$b" = "$c" ] && echo 0 || echo 1)" \
 	"--json status, -j status and status --json say the same"
 
@@ -213,7 +213,10 @@ keys_are() {
 	tap_is "${missing# }" "" "$desc: every key is in doc/vipctl.8"
 }
 keys_are "$J1" . "status" ok version node pid uptime_ms epoch config \
-	interval_ms dead_after stopping peers groups scheduling checks maintenance
+	interval_ms dead_after stopping peers groups scheduling control checks \
+	maintenance
+keys_are "$J1" '.control' "status control" answers_built answers_deferred \
+	heartbeat_delay_max_ms
 keys_are "$J1" '.scheduling' "status scheduling" policy priority nice \
 	reset_on_fork
 tap_is "$(jq -c '.scheduling | [.policy, .priority, .reset_on_fork]' "$J1")" \
