@@ -68,7 +68,7 @@ struct ctlsrv {
 	size_t nclients;
 	struct ctlsrv_client *watchers;
 	size_t nwatchers;
-	struct ev_timer shared; /* builds the shared answers */
+	struct ev_timer shared;         /* builds the shared answers */
 	uint64_t build_us[CTL_CMD_MAX]; /* the last build of each, in µs */
 	uint64_t built, deferred;       /* shared answers */
 	uint64_t hb_delay_max_ms;       /* a build held a due heartbeat */
@@ -401,7 +401,8 @@ shared_answer(struct ctlsrv *c, enum ctl_cmd cmd)
 		if (!cl->pending || cl->cmd != cmd)
 			continue;
 		if (!built) {
-			uint64_t t0 = clock_us(), t0_ms = ev_clock_monotonic_ms();
+			uint64_t t0 = clock_us(),
+			         t0_ms = ev_clock_monotonic_ms();
 			const struct ev_timer *hb = &c->d->hb_timer;
 			uint64_t end_ms;
 
