@@ -30,9 +30,11 @@
 #             bench/tools/spawncost: what one bare start and reap of
 #             /bin/true costs a parent here (the floor under any checker
 #             that runs a command per check)
-#   jitter    n1 and n2: the gaps between n1's heartbeats seen on n2's
-#             eth1 (tcpdump) over S seconds, without checks and with 50
-#             exec checks every 100 ms on n1
+#   jitter    n1 and n2: the gaps between n1's heartbeats as they leave
+#             n1's eth1 (tcpdump -Q out: the kernel's send time) over S
+#             seconds, without checks, with 50 exec checks every 100 ms on
+#             n1, and the same with process.realtime_priority = 10 on n1
+#             (skipped when the machine refuses SCHED_RR)
 #
 # Options: --builddir DIR (default the source tree), --reps N (default 3),
 # --seconds S (default 20), --no-keepalived, --parts LIST.
@@ -315,7 +317,7 @@ run_cpu() {
 # --------------------------------------------------------------- jitter
 # gaps_of PCAP: "p50 p99 max" of the gaps between heartbeats from n1.
 gaps_of() {
-	tcpdump -r "$1" -nn -tt "src $(bf_lan_ip n1) and udp port 7431" \
+	tcpdump -r "$1" -nn -tt "src $(bf_lan_ip n1) and dst $(bf_lan_ip n2) and udp port 7431" \
 		2>/dev/null | awk '{ t = $1 * 1000; if (p) print t - p; p = t }' |
 		sort -g | awk '{ g[NR] = $1 }
 		END {
@@ -329,8 +331,8 @@ jitter_run() {
 	local label="$1" cap="$BF_T/hb-$1.pcap" tpid
 	bf_vipd_start n1 && bf_vipd_start n2 || bf_die "vipd did not start"
 	sleep 2
-	lab_bg n2 "$BF_T/tcpdump.log" tcpdump -i eth1 -nn -U -w "$cap" \
-		"src $(bf_lan_ip n1) and udp port 7431"
+	lab_bg n1 "$BF_T/tcpdump.log" tcpdump -i eth1 -Q out -nn -U -w "$cap" \
+		"src $(bf_lan_ip n1) and dst $(bf_lan_ip n2) and udp port 7431"
 	tpid=$LAB_LASTPID
 	sleep "$SECONDS_RUN"
 	lab_stop "$tpid" INT
@@ -353,6 +355,9 @@ run_jitter() {
 		echo ");"
 	} >>"$BF_T/n1.conf"
 	jitter_run exec50
+	chrt -r 1 true 2>/dev/null || return 0
+	echo "process = { realtime_priority = 10; };" >>"$BF_T/n1.conf"
+	jitter_run exec50rt
 }
 
 # ------------------------------------------------------------------ main
@@ -404,8 +409,10 @@ done
 }
 [ -n "${JIT[none]:-}" ] && {
 	echo
-	echo "Heartbeat gaps of n1 seen on n2 (interval 100 ms), p50/p99/max ms over $SECONDS_RUN s:"
+	echo "Heartbeat gaps of n1 to n2 as n1 sends them (interval 100 ms), p50/p99/max ms over $SECONDS_RUN s:"
 	echo "  no checks:                  ${JIT[none]}"
 	echo "  50 exec checks every 100 ms: ${JIT[exec50]}"
+	[ -n "${JIT[exec50rt]:-}" ] &&
+		echo "  the same, realtime_priority 10: ${JIT[exec50rt]}"
 }
 exit 0
