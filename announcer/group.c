@@ -388,6 +388,18 @@ takeover(struct vgroup *g)
 }
 
 void
+group_prebind(struct vgroup *g, const struct el_event *ev)
+{
+	/* Only bind = "local": the VIP on lo draws no ARP answer from the
+	 * kernel, so the old leader stays the only answerer until it hears
+	 * us.  Errors are takeover()'s to handle (it binds again). */
+	if (ev->action != EL_ACT_TAKEOVER || g->cg.bind != CONF_BIND_LOCAL ||
+	    g->leading || g->probe_until != 0 || g->fault != GF_NONE)
+		return;
+	(void)pin_group_up(g->pin);
+}
+
+void
 group_takeover_now(struct vgroup *g)
 {
 	g->takeover_pending = false;

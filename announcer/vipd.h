@@ -299,6 +299,11 @@ struct vgroup *group_new(struct vipd *d, const struct conf_group *cg, char *err,
 void group_free(struct vgroup *g);
 /* Carry out one election event (take over, release, re-announce). */
 void group_apply(struct vgroup *g, const struct el_event *ev);
+/* Run before the heartbeat that makes the old leader unbind the VIPs: if
+ * ev takes g over and g binds them on lo (no ARP answer yet), bind them
+ * now, so that they are here when the clients' packets follow our
+ * gratuitous ARP (takeover() then only announces). */
+void group_prebind(struct vgroup *g, const struct el_event *ev);
 /* Take over now (the conflict probe that deferred it has ended). */
 void group_takeover_now(struct vgroup *g);
 /* Set or clear (GF_NONE) the group's fault; faults make it ineligible. */
