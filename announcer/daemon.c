@@ -314,8 +314,15 @@ finish(struct vipd *d)
 static void
 stop_check(struct vipd *d)
 {
-	if (d->stopping && !el_cluster_resigning(d->el))
-		finish(d);
+	size_t i;
+
+	if (!d->stopping || el_cluster_resigning(d->el))
+		return;
+	/* A group that handed over keeps its VIPs a moment longer. */
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i] != NULL && group_holding(d->groups[i]))
+			return;
+	finish(d);
 }
 
 static void
