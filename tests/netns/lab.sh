@@ -297,11 +297,6 @@ lab_never() { ! lab_wait "$@"; }
 #   tap_ge GOT MIN DESC      ok when GOT >= MIN (integers)
 #   tap_match TEXT ERE DESC  ok when a line of TEXT matches (TEXT shown on
 #                            failure)
-#   tap_todo STATUS DESC WHY  like tap_ok, but a failure is a known one:
-#                            "not ok ... # TODO WHY" (counted as an expected
-#                            failure, not a failed test); a success is a
-#                            plain ok (a TODO that passes would count as an
-#                            unexpected pass: the failure is intermittent)
 #   tap_done                 print the plan; false if any check failed
 
 tap_ok() {
@@ -334,15 +329,6 @@ tap_match() {
 	else
 		tap_ok 1 "$3"
 		printf '%s\n' "$1" | sed 's/^/#   text: /'
-	fi
-}
-
-tap_todo() {
-	if [ "$1" = 0 ] || [ "$1" = true ]; then
-		tap_ok 0 "$2"
-	else
-		TAP_N=$((TAP_N + 1))
-		echo "not ok $TAP_N - $2 # TODO $3"
 	fi
 }
 
