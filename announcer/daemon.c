@@ -99,6 +99,12 @@ vipd_el_flush(struct vipd *d)
 		n = 0;
 		while (n < FLUSH_BATCH && el_cluster_next_event(d->el, &evs[n]))
 			n++;
+		/* Make-before-break: a VIP we take over is bound before the
+		 * heartbeat that makes the old leader unbind it. */
+		for (i = 0; i < n; i++)
+			if (evs[i].group < d->ngroups &&
+			    d->groups[evs[i].group] != NULL)
+				group_prebind(d->groups[evs[i].group], &evs[i]);
 		/* Heartbeats first: a peer must learn that we lead before our
 		 * gratuitous ARPs reach it, or it takes them for a rival. */
 		if (el_cluster_send_due(d->el))
@@ -308,8 +314,15 @@ finish(struct vipd *d)
 static void
 stop_check(struct vipd *d)
 {
-	if (d->stopping && !el_cluster_resigning(d->el))
-		finish(d);
+	size_t i;
+
+	if (!d->stopping || el_cluster_resigning(d->el))
+		return;
+	/* A group that handed over keeps its VIPs a moment longer. */
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i] != NULL && group_holding(d->groups[i]))
+			return;
+	finish(d);
 }
 
 static void

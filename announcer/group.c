@@ -185,6 +185,8 @@ vips_create(struct vgroup *g, char *err, size_t errlen)
 	return 0;
 }
 
+static void unbind_cb(struct ev_loop *loop, struct ev_timer *t, void *arg);
+
 struct vgroup *
 group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 {
@@ -205,6 +207,7 @@ group_new(struct vipd *d, const struct conf_group *cg, char *err, size_t errlen)
 	ev_timer_init(&g->probe_timer, announce_probe_cb, g);
 	ev_timer_init(&g->reprobe_timer, announce_reprobe_cb, g);
 	ev_timer_init(&g->defend_timer, announce_defend_cb, g);
+	ev_timer_init(&g->unbind_timer, unbind_cb, g);
 	if (vips_create(g, err, errlen) == -1) {
 		free(g->vips);
 		free(g);
@@ -249,6 +252,7 @@ group_free(struct vgroup *g)
 	ev_timer_stop(g->d->loop, &g->reprobe_timer);
 	ev_timer_stop(g->d->loop, &g->add_timer);
 	ev_timer_stop(g->d->loop, &g->defend_timer);
+	ev_timer_stop(g->d->loop, &g->unbind_timer);
 	for (i = 0; i < g->nvips; i++)
 		vipmap_del(g->d->map, &g->vips[i].addr);
 	/* Out of the root's table before the port recomputes its filter
@@ -372,6 +376,8 @@ takeover(struct vgroup *g)
 {
 	if (g->leading)
 		return;
+	/* Taken back while holding: the VIPs are still bound. */
+	ev_timer_stop(g->d->loop, &g->unbind_timer);
 	if (g->probe_until != 0) {
 		/* Never announce an address before its conflict probe ended:
 		 * the action runs when the window closes. */
@@ -388,6 +394,18 @@ takeover(struct vgroup *g)
 }
 
 void
+group_prebind(struct vgroup *g, const struct el_event *ev)
+{
+	/* Only bind = "local": the VIP on lo draws no ARP answer from the
+	 * kernel, so the old leader stays the only answerer until it hears
+	 * us.  Errors are takeover()'s to handle (it binds again). */
+	if (ev->action != EL_ACT_TAKEOVER || g->cg.bind != CONF_BIND_LOCAL ||
+	    g->leading || g->probe_until != 0 || g->fault != GF_NONE)
+		return;
+	(void)pin_group_up(g->pin);
+}
+
+void
 group_takeover_now(struct vgroup *g)
 {
 	g->takeover_pending = false;
@@ -395,7 +413,7 @@ group_takeover_now(struct vgroup *g)
 }
 
 static void
-release(struct vgroup *g)
+release(struct vgroup *g, enum el_reason reason)
 {
 	g->takeover_pending = false;
 	if (!g->leading)
@@ -405,7 +423,36 @@ release(struct vgroup *g)
 	g->ctr[CTL_GC_RELEASES]++;
 	vipd_event(g->d, EVK_RELEASE, g, -1, -1, "%s", g->last_text);
 	announce_stop(g);
+	/* A handover: we heard the successor lead, and its gratuitous ARP
+	 * follows that heartbeat.  Until the clients have it, their SYNs
+	 * still come here, and answers to the connections just accepted
+	 * still leave from here: keep the VIPs on lo (no ARP answer) for
+	 * one interval. */
+	if (reason == EL_R_RESIGN_DONE && g->cg.bind == CONF_BIND_LOCAL) {
+		ev_timer_start_in(g->d->loop, &g->unbind_timer,
+		                  g->d->cfg->interval_ms);
+		return;
+	}
 	pin_group_down(g->pin);
+}
+
+static void
+unbind_cb(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vgroup *g = arg;
+
+	(void)loop;
+	(void)t;
+	if (g->leading)
+		return;
+	pin_group_down(g->pin);
+	vipd_el_flush(g->d); /* a stop may have waited for this */
+}
+
+bool
+group_holding(const struct vgroup *g)
+{
+	return g->unbind_timer.active;
 }
 
 void
@@ -430,7 +477,7 @@ group_apply(struct vgroup *g, const struct el_event *ev)
 		takeover(g);
 		break;
 	case EL_ACT_RELEASE:
-		release(g);
+		release(g, ev->reason);
 		break;
 	case EL_ACT_REANNOUNCE:
 		if (g->leading)

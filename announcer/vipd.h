@@ -108,6 +108,9 @@ struct vgroup {
 	struct ev_timer reprobe_timer; /* conflicted VIPs, with backoff */
 	uint64_t reprobe_ms;           /* its next delay, 0 = none yet */
 	struct ev_timer defend_timer;  /* defences owed (defend_pending) */
+	/* handed over (resign-done, bind = local): the VIPs stay on lo, with
+	 * no ARP answer, until it fires */
+	struct ev_timer unbind_timer;
 
 	/* conflict probe before the first takeover */
 	struct ev_timer probe_timer;
@@ -299,6 +302,14 @@ struct vgroup *group_new(struct vipd *d, const struct conf_group *cg, char *err,
 void group_free(struct vgroup *g);
 /* Carry out one election event (take over, release, re-announce). */
 void group_apply(struct vgroup *g, const struct el_event *ev);
+/* Run before the heartbeat that makes the old leader unbind the VIPs: if
+ * ev takes g over and g binds them on lo (no ARP answer yet), bind them
+ * now, so that they are here when the clients' packets follow our
+ * gratuitous ARP (takeover() then only announces). */
+void group_prebind(struct vgroup *g, const struct el_event *ev);
+/* g handed over and still holds its VIPs bound for a moment (what is in
+ * flight until the successor's gratuitous ARP reaches the clients). */
+bool group_holding(const struct vgroup *g);
 /* Take over now (the conflict probe that deferred it has ended). */
 void group_takeover_now(struct vgroup *g);
 /* Set or clear (GF_NONE) the group's fault; faults make it ineligible. */

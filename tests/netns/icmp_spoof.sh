@@ -7,7 +7,10 @@
 # answers, so n2 never takes over and counts the errors as refuted.  A
 # real crash of n1's vipd (SIGKILL) is still taken over within one
 # interval + the challenge's bound (16 ms) + polling.  Before the fix the
-# first forged error made n2 take over.
+# first forged error made n2 take over.  What a client sees: 3 TCP
+# connections to the VIP, opened before the attack, echo every 100 ms
+# through it and once after it, all served by n1, and no stack in the lab
+# counts a reset (EstabResets on c1, OutRsts on the nodes).
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -21,12 +24,26 @@ lab_node a1 br0 eth1 10.61.0.66/24 || lab_bail "cannot add the attacker a1"
 
 IP1=$(vlab_ip n1)
 IP2=$(vlab_ip n2)
+VIP=10.61.0.100
 vlab_conf n1 "$T/n1.conf" prio=200
 vlab_conf n2 "$T/n2.conf" prio=100
 vlab_start n1 || lab_bail "n1 did not start"
 vlab_start n2 || lab_bail "n2 did not start"
 lab_wait 5000 vlab_leader_is n1
 tap_ok $? "n1 leads, n2 follows"
+
+# Long-lived connections to the VIP, opened before the attack.
+for n in n1 n2; do
+	vlab_tcp_serve "$n" || lab_bail "no TCP server on $n"
+done
+lab_wait 5000 vlab_answering n1 || lab_bail "n1 does not answer for the VIP"
+read -r RC1 _ <<<"$(vlab_tcp_resets c1)"
+read -r _ RN1 <<<"$(vlab_tcp_resets n1)"
+read -r _ RN2 <<<"$(vlab_tcp_resets n2)"
+vlab_tcp_hold c1 "$VIP" 7778 3 "$T/hold.log"
+HOLD=$LAB_LASTPID
+lab_wait 5000 grep -qx ready "$T/hold.log" ||
+	lab_bail "c1 could not open its connections to the VIP"
 
 # n2's heartbeat socket towards n1 (its source port), as an attacker
 # would learn it from one captured heartbeat.
@@ -74,6 +91,25 @@ tap_ge "$(vlab_metric n2 .peer_unreachable_refuted)" "$((u - 2))" \
 tap_is "$(vlab_gf n2 transitions) $(vlab_gf n2 state)" "$X backup" \
 	"0 takeovers on n2 under 20 forged errors a second"
 tap_is "$(vlab_leaders)" n1 "n1 still the only leader"
+
+# The connections held through the attack: one more echo on each, then
+# they close (FIN).
+lab_stop "$HOLD" TERM
+H=$T/hold.log
+echo "# held: $(tail -n 1 "$H")"
+tap_is "$(vlab_tcp_summary "$H" '"\(.conns) \(.failed) \(.final_ok)"')" "3 0 3" \
+	"3 TCP connections to the VIP: 0 failed during the attack, each echoes after it"
+tap_ge "$(vlab_tcp_summary "$H" .echoes)" 120 \
+	"... $(vlab_tcp_summary "$H" .echoes) echoes in $(vlab_tcp_summary "$H" .rounds) rounds (100 ms apart)"
+tap_is "$(vlab_tcp_summary "$H" \
+	'[.nodes, .seen, .final_nodes | keys[]] | unique | join(" ")')" n1 \
+	"... all served by n1"
+read -r rc1 _ <<<"$(vlab_tcp_resets c1)"
+read -r _ rn1 <<<"$(vlab_tcp_resets n1)"
+read -r _ rn2 <<<"$(vlab_tcp_resets n2)"
+tap_is "$((rc1 - RC1)) $((rn1 - RN1)) $((rn2 - RN2))" "0 0 0" \
+	"0 resets: c1's EstabResets, n1's and n2's OutRsts"
+vlab_tcp_unserve
 
 # A real crash: n1's vipd killed, its port closed.
 t0=$(lab_now_ms)

@@ -12,6 +12,7 @@ VIPCTL="${top_builddir:-.}/vipctl/vipctl"
 VLAB_NET="${VLAB_NET:-61}"
 VLAB_NODES=()
 declare -A VLAB_PIDS
+VLAB_TCP_PIDS=()
 
 # ---- starting a test: checks and labs --------------------------------------
 #   vlab_begin [--vagrant | --split "NODES"] PREFIX N [TOOL|FILE...]  a vipd
@@ -550,3 +551,247 @@ vlab_l2_fields() {
 vlab_l2_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 
 vlab_l2_count_ge() { [ "$(vlab_l2_count "$1" "$2")" -ge "$3" ]; }
+
+# ---- TCP as a client sees it (python3) -------------------------------------
+#   vlab_tcp_serve NODE [PORT]  a TCP server in NODE on 0.0.0.0:PORT (default
+#                            7778; it answers for the VIP only where the VIP
+#                            is bound): on each connection it sends
+#                            "NODE\n", then echoes each line back as
+#                            "NODE LINE"; true once it listens (bounded)
+#   vlab_tcp_unserve         stop every server vlab_tcp_serve started
+#                            (SIGTERM; they exit 0)
+#   vlab_tcp_listening NODE PORT  something listens on TCP PORT in NODE
+#   vlab_tcp_hold NS ADDR PORT N LOG  in NS, open N connections to ADDR:PORT
+#                            in the background (LAB_LASTPID; "ready" in LOG
+#                            once open), then one request/echo on each every
+#                            100 ms (1 s timeout) until SIGTERM (bounded by
+#                            60 s), one last round, and a JSON summary as
+#                            LOG's last line: conns, nodes (first answerer
+#                            per connection), rounds, echoes, failed,
+#                            errors (by kind), final_ok, final_nodes,
+#                            max_rtt_ms.  A connection that fails once is
+#                            dead (not retried)
+#   vlab_tcp_churn NS ADDR PORT UNTIL AFTER_MS LOG [IV_MS]  in NS, in the
+#                            background (LAB_LASTPID), a NEW connection to
+#                            ADDR:PORT every IV_MS (default 10), each
+#                            bounded by 1 s to connect and 1 s to read the
+#                            server's name; "ready" in LOG after the first
+#                            answer; it stops starting new ones AFTER_MS
+#                            after the first answer from node UNTIL (or
+#                            after 8 s, or 2,000 attempts), then prints a
+#                            JSON summary as LOG's last line: attempts, ok,
+#                            failed, errors (by kind), nodes (answers per
+#                            node), max_connect_ms, changes ([ms, from, to],
+#                            by start time), others_after (answers from
+#                            another node started after the first answer
+#                            from UNTIL), ms (its run time)
+#   vlab_tcp_summary LOG JQ  jq -r expression over LOG's JSON summary
+#   vlab_tcp_resets NS       the TCP counters of NS's stack that count
+#                            resets: "EstabResets OutRsts" (/proc/net/snmp)
+
+vlab_tcp_serve() {
+	local node="$1" port="${2:-7778}"
+	lab_bg "$node" "$VLAB_TMP/tcpserve-$node.log" python3 -c '
+import signal, socket, sys, threading
+name, port = sys.argv[1].encode(), int(sys.argv[2])
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("0.0.0.0", port))
+ls.listen(1024)
+def serve(c):
+    try:
+        with c:
+            c.sendall(name + b"\n")
+            for line in c.makefile("rb"):
+                c.sendall(name + b" " + line)
+    except OSError as e:
+        print("conn", e, flush=True)
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$node" "$port"
+	VLAB_TCP_PIDS+=("$LAB_LASTPID")
+	lab_wait 5000 vlab_tcp_listening "$node" "$port"
+}
+
+vlab_tcp_unserve() {
+	local pid
+	for pid in "${VLAB_TCP_PIDS[@]}"; do
+		lab_stop "$pid" TERM
+	done
+	VLAB_TCP_PIDS=()
+}
+
+vlab_tcp_listening() {
+	lab_exec "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
+vlab_tcp_hold() {
+	lab_bg "$1" "$5" timeout 70 python3 -c '
+import errno, json, signal, socket, sys, time
+addr, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+stop = False
+def on_term(*_):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, on_term)
+def kind(e):
+    en = getattr(e, "errno", None)
+    return errno.errorcode.get(en, str(en)) if en else type(e).__name__
+conns, nodes, errors = [], {}, {}
+for i in range(n):
+    s = socket.create_connection((addr, port), timeout=1)
+    f = s.makefile("rb")
+    name = f.readline().strip().decode()
+    nodes[name] = nodes.get(name, 0) + 1
+    conns.append([s, f, name])
+print("ready", flush=True)
+rounds = echoes = failed = 0
+max_rtt = 0.0
+def one_round(k, tally):
+    global echoes, failed, max_rtt
+    for c in conns:
+        if c is None or c[0] is None:
+            continue
+        s, f, name = c
+        try:
+            t = time.monotonic()
+            s.sendall(b"%d\n" % k)
+            line = f.readline()
+            if not line:
+                raise EOFError("eof")
+            max_rtt = max(max_rtt, time.monotonic() - t)
+            got = line.split()
+            if len(got) != 2 or got[1] != b"%d" % k:
+                raise ValueError("bad echo")
+            echoes += 1
+            who = got[0].decode()
+            tally[who] = tally.get(who, 0) + 1
+        except Exception as e:
+            failed += 1
+            errors[kind(e)] = errors.get(kind(e), 0) + 1
+            s.close()
+            c[0] = None
+end = time.monotonic() + 60
+seen = {}
+while not stop and time.monotonic() < end:
+    rounds += 1
+    one_round(rounds, seen)
+    time.sleep(0.1)
+final = {}
+one_round(rounds + 1, final)
+print(json.dumps({"conns": len(conns), "nodes": nodes, "rounds": rounds,
+                  "echoes": echoes, "failed": failed, "errors": errors,
+                  "seen": seen, "final_ok": sum(final.values()),
+                  "final_nodes": final,
+                  "max_rtt_ms": round(max_rtt * 1000, 1)}), flush=True)
+' "$2" "$3" "$4"
+}
+
+vlab_tcp_churn() {
+	lab_bg "$1" "$6" timeout 20 python3 -c '
+import errno, json, selectors, socket, sys, time
+addr, port, until = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+after, IV = int(sys.argv[4]) / 1000, int(sys.argv[5]) / 1000
+LIMIT, MAXN, TMO = 8.0, 2000, 1.0
+sel = selectors.DefaultSelector()
+t0 = time.monotonic()
+nxt = t0
+attempts = ok = failed = 0
+errors, nodes, changes = {}, {}, []
+max_conn = 0.0
+first_until = None
+others_after = 0
+last = None
+ready = False
+def fail(s, a, why):
+    global failed
+    failed += 1
+    errors[why] = errors.get(why, 0) + 1
+    sel.unregister(s)
+    s.close()
+def done(s, a, name):
+    global ok, last, first_until, others_after, ready
+    ok += 1
+    nodes[name] = nodes.get(name, 0) + 1
+    if name == until and first_until is None:
+        first_until = time.monotonic()
+    elif name != until and first_until is not None and a["t"] > first_until:
+        others_after += 1
+    if last is not None and name != last:
+        changes.append([round((a["t"] - t0) * 1000), last, name])
+    last = name
+    if not ready:
+        print("ready", flush=True)
+        ready = True
+    sel.unregister(s)
+    s.close()
+while True:
+    now = time.monotonic()
+    stopping = (now - t0 >= LIMIT or attempts >= MAXN or
+                (first_until is not None and now >= first_until + after))
+    if not stopping and now >= nxt:
+        s = socket.socket()
+        s.setblocking(False)
+        a = {"t": now, "dl": now + TMO, "phase": "connect", "buf": b""}
+        attempts += 1
+        rc = s.connect_ex((addr, port))
+        if rc not in (0, errno.EINPROGRESS):
+            sel.register(s, selectors.EVENT_WRITE, a)
+            fail(s, a, errno.errorcode.get(rc, str(rc)))
+        else:
+            sel.register(s, selectors.EVENT_WRITE, a)
+        nxt += IV
+        if nxt < now:
+            nxt = now + IV
+    if stopping and not sel.get_map():
+        break
+    wake = [k.data["dl"] for k in sel.get_map().values()]
+    if not stopping:
+        wake.append(nxt)
+    tmo = max(0.0, min(wake) - time.monotonic()) if wake else 0.01
+    for key, _ in sel.select(tmo):
+        s, a = key.fileobj, key.data
+        now = time.monotonic()
+        if a["phase"] == "connect":
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                fail(s, a, errno.errorcode.get(err, str(err)))
+                continue
+            max_conn = max(max_conn, now - a["t"])
+            a["phase"], a["dl"] = "read", now + TMO
+            sel.modify(s, selectors.EVENT_READ, a)
+            continue
+        try:
+            d = s.recv(256)
+        except OSError as e:
+            fail(s, a, errno.errorcode.get(e.errno, str(e.errno)))
+            continue
+        if not d:
+            fail(s, a, "eof")
+            continue
+        a["buf"] += d
+        if b"\n" in a["buf"]:
+            done(s, a, a["buf"].split(b"\n")[0].decode())
+    now = time.monotonic()
+    for key in list(sel.get_map().values()):
+        if now >= key.data["dl"]:
+            fail(key.fileobj, key.data, "timeout-" + key.data["phase"])
+print(json.dumps({"attempts": attempts, "ok": ok, "failed": failed,
+                  "errors": errors, "nodes": nodes,
+                  "max_connect_ms": round(max_conn * 1000, 1),
+                  "changes": changes, "others_after": others_after,
+                  "ms": round((time.monotonic() - t0) * 1000)}),
+      flush=True)
+' "$2" "$3" "$4" "$5" "${7:-10}"
+}
+
+vlab_tcp_summary() { tail -n 1 "$1" | jq -r "$2" 2>/dev/null; }
+
+vlab_tcp_resets() {
+	# shellcheck disable=SC2016 # awk's own $i
+	lab_exec "$1" awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++)
+		c[$i] = i; h = 1 } else print $c["EstabResets"], $c["OutRsts"] }' \
+		/proc/net/snmp
+}

@@ -207,6 +207,14 @@ pin_vip_set_yielded(struct pin_group *pg, size_t i, bool yielded)
 	(void)pg, (void)i, (void)yielded;
 }
 
+/* ---- fakes: the root (daemon.c) */
+void
+vipd_el_flush(struct vipd *dd)
+{
+	(void)dd;
+	call("el_flush");
+}
+
 /* ---- the rig: a root with a real loop, election and map */
 static struct vipd d;
 static struct conf_addr vip_conf;
@@ -326,6 +334,61 @@ test_takeover_release(void)
 	ev = event(EL_ST_BACKUP, EL_ST_BACKUP, EL_ACT_RELEASE, EL_R_NONE, "");
 	group_apply(g, &ev);
 	is_str(calls, "", "neither re-announce nor release while not leading");
+	unrig(g);
+}
+
+/* A handover we asked for is done (resign-done): stop answering at once,
+ * keep the VIPs on lo one interval more, then unbind; taken back
+ * meanwhile, they stay. */
+static void
+test_handover_hold(void)
+{
+	struct vgroup *g = rig(true);
+	struct conf cfg;
+	struct el_event ev;
+	int i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.interval_ms = 20;
+	d.cfg = &cfg;
+	g->probe_until = 0;
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER,
+	           EL_R_LEADER_DEAD, "n2");
+	group_apply(g, &ev);
+	calls[0] = '\0';
+	ev = event(EL_ST_RESIGNING, EL_ST_BACKUP, EL_ACT_RELEASE,
+	           EL_R_RESIGN_DONE, "n2");
+	group_apply(g, &ev);
+	is_str(calls, "announce_stop",
+	       "handed over: stop answering, the VIPs stay bound");
+	ok(!g->leading && group_holding(g), "... holding them");
+	for (i = 0; i < 20 && group_holding(g); i++)
+		ev_loop_run_once(d.loop, 50);
+	is_str(calls, "announce_stop pin_down el_flush",
+	       "an interval later: unbound (and a waiting stop checked)");
+	ok(!group_holding(g), "... no longer holding");
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER,
+	           EL_R_LEADER_DEAD, "n2");
+	group_apply(g, &ev);
+	ev = event(EL_ST_RESIGNING, EL_ST_BACKUP, EL_ACT_RELEASE,
+	           EL_R_RESIGN_DONE, "n2");
+	group_apply(g, &ev);
+	calls[0] = '\0';
+	ev = event(EL_ST_BACKUP, EL_ST_LEADER, EL_ACT_TAKEOVER,
+	           EL_R_LEADER_DEAD, "n2");
+	group_apply(g, &ev);
+	ok(!group_holding(g) && g->leading,
+	   "taken back while holding: leading, the hold cancelled");
+	is_str(calls, "pin_up announce_start",
+	       "... bound (again) and announced");
+	g->cg.bind = CONF_BIND_INTERFACE;
+	calls[0] = '\0';
+	ev = event(EL_ST_RESIGNING, EL_ST_BACKUP, EL_ACT_RELEASE,
+	           EL_R_RESIGN_DONE, "n2");
+	group_apply(g, &ev);
+	is_str(
+	    calls, "announce_stop pin_down",
+	    "bind = interface: unbound at once (the kernel would answer ARP)");
 	unrig(g);
 }
 
@@ -574,6 +637,7 @@ main(void)
 	test_update();
 	test_update_track_notify();
 	test_takeover_release();
+	test_handover_hold();
 	test_probe_deferral();
 	test_faults();
 	test_transition_counts();
