@@ -95,12 +95,16 @@ sed -i -e "s|$T/s2.sock|/run/vipd/vipd.sock|" -e "s|$T/s2.pid|/run/vipd/vipd.pid
 	"$T/s2.conf"
 # The Prometheus endpoint, served under the unit's system call filter.
 echo "metrics = { listen = \"$NET.2:9431\"; };" >>"$T/s2.conf"
+# An exec check (run by the unit's vipd) writes its own capabilities.
+echo "checks = ( { name = \"caps\"; exec = [ \"/run/vt/bin/caps.sh\" ]; interval_ms = 1000; } );" >>"$T/s2.conf"
 D="$R/run/systemd/system/vipd.service.d"
 {
 	mkdir -p "$R/run/vt/bin" "$D" &&
 		cp "$VIPD" "$VIPCTL" "$R/run/vt/bin/" &&
 		cp "$UNIT" "$R/run/systemd/system/vipd.service" &&
 		cp "$T/s2.conf" "$R/run/vt/vipd.conf" &&
+		printf '#!/bin/sh\ngrep "^Cap" /proc/self/status >/run/vipd/caps.child\n' \
+			>"$R/run/vt/bin/caps.sh" && chmod 755 "$R/run/vt/bin/caps.sh" &&
 		cp "$T/secret" "$R/run/vt/secret" &&
 		chown nobody "$R/run/vt/secret" && chmod 600 "$R/run/vt/secret"
 } || lab_bail "cannot install into the sandbox"
@@ -153,6 +157,13 @@ tap_is "$(echo "$st" | awk '$1 == "CapEff:" { print $2 }')" 0000000000003000 \
 	"B: CapEff is exactly CAP_NET_ADMIN|CAP_NET_RAW"
 tap_is "$(echo "$st" | awk '$1 == "CapPrm:" { print $2 }')" 0000000000003000 \
 	"B: CapPrm is exactly CAP_NET_ADMIN|CAP_NET_RAW"
+# What the commands it runs get: no capability at all (the unit's ambient
+# ones stop at vipd).
+lab_wait 5000 sb test -s /run/vipd/caps.child
+cc=$(sb cat /run/vipd/caps.child 2>/dev/null)
+tap_is "$(echo "$cc" | awk '$1 ~ /^Cap(Prm|Eff|Amb):$/ { printf "%s%s ", $1, $2 }')" \
+	"CapPrm:0000000000000000 CapEff:0000000000000000 CapAmb:0000000000000000 " \
+	"B: an exec check's command runs with no capability"
 lab_wait 3000 vlab_gf_is n1 state backup
 tap_ok $? "B: n1 is backup: the sandbox's vipd took over"
 if command -v curl >/dev/null; then
