@@ -27,7 +27,6 @@
 #include <sched.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -165,9 +164,6 @@ static void CHILD_FN __attribute__((noreturn)) child_run(struct child_ctx *x)
 		sigaction(s, &sa, NULL); /* SIGKILL, SIGSTOP: EINVAL, fine */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Capabilities vipd holds as ambient ones (systemd's
-	 * AmbientCapabilities=) would survive the exec: none may. */
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L);
 	if (x->errfd != -1 && x->errfd <= 2 &&
 	    (x->errfd = fcntl(x->errfd, F_DUPFD_CLOEXEC, 3)) == -1)
 		_exit(127);

@@ -4,10 +4,10 @@
  *
  * Each child runs in its own process group with stdin, stdout and stderr
  * on /dev/null (an output flood cannot block anything), every other fd
- * closed, signal mask and dispositions reset, no ambient capability.  It is
- * reaped through a pidfd registered in the loop (pidfd_open, Linux >= 5.3), so
- * no SIGCHLD handler and no waitpid(-1) are involved.  On timeout the whole
- * process group gets SIGKILL and the child is still reaped.  Exactly one
+ * closed, signal mask and dispositions reset.  It is reaped through a
+ * pidfd registered in the loop (pidfd_open, Linux >= 5.3), so no SIGCHLD
+ * handler and no waitpid(-1) are involved.  On timeout the whole process
+ * group gets SIGKILL and the child is still reaped.  Exactly one
  * completion callback per child unless it is cancelled; no zombie and no
  * fd is left behind in any case.
  */
