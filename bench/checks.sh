@@ -108,11 +108,16 @@ checks = (
 EOF
 }
 
+# ka_base NODE: lib_bench's keepalived config with a script user
+# (keepalived refuses scripts without one, and none exists here).
+ka_base() {
+	bf_ka_conf "$1" 1
+	sed -i 's/^  enable_script_security/  enable_script_security\n  script_user root/' "$BF_T/ka-$1.conf"
+}
+
 ka_conf() {
 	local n="$1"
-	bf_ka_conf "$n" 1
-	# keepalived refuses scripts without a script user (none exists here).
-	sed -i 's/^  enable_script_security/  enable_script_security\n  script_user root/' "$BF_T/ka-$n.conf"
+	ka_base "$n"
 	sed -i 's/^vrrp_instance/vrrp_script chk_svc {\n  script "\/usr\/bin\/pgrep -x bsvc-'"$n"'"\n  interval 1\n  fall 1\n  rise 1\n}\nvrrp_instance/' "$BF_T/ka-$n.conf"
 	sed -i 's/^  virtual_ipaddress {/  track_script {\n    chk_svc\n  }\n  virtual_ipaddress {/' "$BF_T/ka-$n.conf"
 }
@@ -300,13 +305,11 @@ run_cpu() {
 		sed 's/,/ us, /g; s/$/ us/')
 	log "spawn floor: $SPAWN_FLOOR"
 	[ "$KA" = 1 ] && command -v keepalived >/dev/null || return 0
-	bf_ka_conf n1 1
+	ka_base n1
 	lab_exec n1 sysctl -qw net.ipv4.conf.eth1.arp_ignore=0 \
 		net.ipv4.conf.eth1.arp_announce=0
-	sed -i 's/^  enable_script_security/  enable_script_security\n  script_user root/' "$BF_T/ka-n1.conf"
 	ka_cpu_run ka_idle
-	bf_ka_conf n1 1
-	sed -i 's/^  enable_script_security/  enable_script_security\n  script_user root/' "$BF_T/ka-n1.conf"
+	ka_base n1
 	for i in $(seq 50 -1 1); do
 		sed -i 's/^vrrp_instance/vrrp_script e'"$i"' {\n  script "\/bin\/true"\n  interval 1\n}\nvrrp_instance/' "$BF_T/ka-n1.conf"
 	done

@@ -5,8 +5,9 @@
  * Each child runs in its own process group with stdin, stdout and stderr
  * on /dev/null (an output flood cannot block anything), every other fd
  * closed, signal mask and dispositions reset.  It is reaped through a
- * pidfd registered in the loop (pidfd_open, Linux >= 5.3), so no SIGCHLD
- * handler and no waitpid(-1) are involved.  On timeout the whole process
+ * pidfd registered in the loop (from clone's CLONE_PIDFD, or pidfd_open
+ * after a fork; Linux >= 5.3), so no SIGCHLD handler and no waitpid(-1)
+ * are involved.  On timeout the whole process
  * group gets SIGKILL and the child is still reaped.  Exactly one
  * completion callback per child unless it is cancelled; no zombie and no
  * fd is left behind in any case.
@@ -74,7 +75,7 @@ unsigned spawn_set_count(const struct spawn_set *set);
 /*
  * Start cmd (argv and envp are copied by the fork; nothing is kept).  cb
  * is called once, from the loop, never from within spawn_start: also for a
- * start failure (SPAWN_FAILED: pipe, fork, pidfd_open or exec errno).
+ * start failure (SPAWN_FAILED: clone, pipe, fork, pidfd_open or exec errno).
  * The handle is valid until cb returns or spawn_cancel().  NULL with errno
  * only when the handle cannot be allocated (ENOMEM) or argv is empty
  * (EINVAL).

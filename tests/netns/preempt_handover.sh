@@ -59,11 +59,17 @@ churn_ok() {
 		"n1 n2 [\"$from\",\"$to\"]" "$what: $from answered, then $to"
 }
 
+# churn_begin UNTIL LOG: c1 opens new connections to the VIP (bounded)
+# until UNTIL answers; its PID in CHURN once the first one worked.
+churn_begin() {
+	vlab_tcp_churn c1 "$VIP" 7777 "$1" 1000 "$2"
+	CHURN=$LAB_LASTPID
+	lab_wait 5000 grep -qx ready "$2" ||
+		lab_bail "c1 cannot connect to the VIP"
+}
+
 # New connections all along the handover.
-vlab_tcp_churn c1 "$VIP" 7777 n1 1000 "$T/churn-preempt.log"
-CHURN=$LAB_LASTPID
-lab_wait 5000 grep -qx ready "$T/churn-preempt.log" ||
-	lab_bail "c1 cannot connect to the VIP"
+churn_begin n1 "$T/churn-preempt.log"
 
 vlab_l2_capture c1 handover "arp"
 # The client keeps asking for the VIP (20/s) during the handover.
@@ -93,10 +99,7 @@ churn_ok "$T/churn-preempt.log" n2 n1 "preemption"
 
 # A planned handover back: vipctl release on n1 (n1 does not take the
 # group back after that).
-vlab_tcp_churn c1 "$VIP" 7777 n2 1000 "$T/churn-release.log"
-CHURN=$LAB_LASTPID
-lab_wait 5000 grep -qx ready "$T/churn-release.log" ||
-	lab_bail "c1 cannot connect to the VIP"
+churn_begin n2 "$T/churn-release.log"
 vlab_ctl n1 release vip >/dev/null
 lab_wait 5000 vlab_leader_is n2
 tap_ok $? "vipctl release on n1: n2 leads"
@@ -105,10 +108,7 @@ churn_ok "$T/churn-release.log" n1 n2 "release"
 
 # A stop: SIGTERM on n2 hands the group over the same way (n1 was released
 # to n2, but takes over from its resign).
-vlab_tcp_churn c1 "$VIP" 7777 n1 1000 "$T/churn-stop.log"
-CHURN=$LAB_LASTPID
-lab_wait 5000 grep -qx ready "$T/churn-stop.log" ||
-	lab_bail "c1 cannot connect to the VIP"
+churn_begin n1 "$T/churn-stop.log"
 vlab_stop_ok n2
 lab_wait 5000 vlab_leader_is n1
 tap_ok $? "n2 stopped (SIGTERM): n1 leads"
